@@ -1,0 +1,37 @@
+import { defineConfig } from "vitest/config";
+import tsconfigPaths from "vite-tsconfig-paths";
+
+// Two projects: `unit` (pure code, no I/O beyond fixture files) and `integration`
+// (real databases, real HTTP, real Chromium). Integration tests run once per database
+// backend; see tests/helpers/db.ts.
+export default defineConfig({
+  plugins: [tsconfigPaths()],
+  test: {
+    env: { TZ: "UTC" },
+    projects: [
+      {
+        plugins: [tsconfigPaths()],
+        test: {
+          name: "unit",
+          include: ["tests/unit/**/*.test.ts"],
+          environment: "node",
+          env: { TZ: "UTC" },
+        },
+      },
+      {
+        plugins: [tsconfigPaths()],
+        test: {
+          name: "integration",
+          include: ["tests/integration/**/*.test.ts", "tests/e2e/**/*.test.ts"],
+          environment: "node",
+          env: { TZ: "UTC" },
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          // Integration tests share the machine's PostgreSQL server and a 2-core CPU.
+          maxWorkers: 2,
+          minWorkers: 1,
+        },
+      },
+    ],
+  },
+});
