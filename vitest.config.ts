@@ -8,6 +8,8 @@ export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {
     env: { TZ: "UTC" },
+    // The machine has 2 cores; integration tests also share one PostgreSQL server.
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     projects: [
       {
         plugins: [tsconfigPaths()],
@@ -27,9 +29,6 @@ export default defineConfig({
           env: { TZ: "UTC" },
           testTimeout: 120_000,
           hookTimeout: 180_000,
-          // Integration tests share the machine's PostgreSQL server and a 2-core CPU.
-          maxWorkers: 2,
-          minWorkers: 1,
         },
       },
     ],

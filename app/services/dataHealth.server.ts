@@ -1,0 +1,61 @@
+// What is stored for a shop and how fresh it is: the admin home page and `rapport stats`.
+import { countShopData, inboxCountsByStatus, lastEventPerTopic } from "~/models/dataHealth.server";
+import { findShop } from "~/models/shop.server";
+
+export interface DataHealth {
+  shop: { domain: string; name: string | null; currency: string; ianaTimezone: string; installedAt: string; uninstalledAt: string | null };
+  customers: number;
+  orders: number;
+  cancelledOrders: number;
+  products: number;
+  checkouts: number;
+  /** Decimal strings in the shop's currency. Net = paid totals of non-cancelled orders − refunds. */
+  grossRevenue: string;
+  refunded: string;
+  netRevenue: string;
+  firstOrderAt: string | null;
+  lastOrderAt: string | null;
+  lastEventPerTopic: { topic: string; lastReceivedAt: string | null; count: number }[];
+  inbox: { pending: number; processing: number; processed: number; dead: number };
+}
+
+export class UnknownShopError extends Error {
+  constructor(public readonly shop: string) {
+    super(`No shop named "${shop}" is stored in this database.`);
+  }
+}
+
+export async function getDataHealth(shopDomain: string): Promise<DataHealth> {
+  const shop = await findShop(shopDomain);
+  if (!shop) throw new UnknownShopError(shopDomain);
+  const [data, events, inbox] = await Promise.all([
+    countShopData(shopDomain),
+    lastEventPerTopic(shopDomain),
+    inboxCountsByStatus(shopDomain),
+  ]);
+  const gross = data.grossRevenue ?? null;
+  const refunded = data.refunded ?? null;
+  const net = gross && refunded ? gross.minus(refunded) : gross;
+  return {
+    shop: {
+      domain: shop.domain,
+      name: shop.name,
+      currency: shop.currency,
+      ianaTimezone: shop.ianaTimezone,
+      installedAt: shop.installedAt.toISOString(),
+      uninstalledAt: shop.uninstalledAt?.toISOString() ?? null,
+    },
+    customers: data.customers,
+    orders: data.orders,
+    cancelledOrders: data.cancelledOrders,
+    products: data.products,
+    checkouts: data.checkouts,
+    grossRevenue: (gross ?? 0).toFixed(2),
+    refunded: (refunded ?? 0).toFixed(2),
+    netRevenue: (net ?? 0).toFixed(2),
+    firstOrderAt: data.firstOrderAt?.toISOString() ?? null,
+    lastOrderAt: data.lastOrderAt?.toISOString() ?? null,
+    lastEventPerTopic: events.map((e) => ({ ...e, lastReceivedAt: e.lastReceivedAt?.toISOString() ?? null })),
+    inbox,
+  };
+}

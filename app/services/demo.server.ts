@@ -1,0 +1,103 @@
+// The demo shop: generated deterministically (services/demo/generator.ts) and applied through
+// the same sync service as real webhooks, after validation by the same payload schemas.
+import { z } from "zod";
+import { Prisma, type PrismaClient } from "@prisma/client";
+import { DEFAULT_DEMO_OPTIONS, generateDemoShop, type DemoShopOptions } from "./demo/generator";
+import { ensureShop, syncCheckouts, syncCustomers, syncOrders, syncProducts, type Db } from "./sync.server";
+import { checkoutPayload, customerPayload, describeZodError, orderPayload, productPayload } from "./sync/payloads";
+
+export interface SeedOptions extends Partial<Omit<DemoShopOptions, "endDate">> {
+  endDate?: Date;
+  /** Erase the shop's existing data first. */
+  force?: boolean;
+}
+
+export interface SeedResult {
+  shop: string;
+  seeded: boolean;
+  products: number;
+  customers: number;
+  orders: number;
+  checkouts: number;
+  endDate: string;
+}
+
+/** The demo "now": midnight UTC today, so a reseed on the same day gives the same shop. */
+export function demoEndDate(now = new Date()): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+}
+
+function parseAll<T extends z.ZodType>(schema: T, items: unknown[], what: string): z.infer<T>[] {
+  return items.map((item, index) => {
+    const parsed = schema.safeParse(item);
+    if (!parsed.success) throw new Error(`Generated ${what} #${index} does not match Shopify's payload: ${describeZodError(parsed.error)}`);
+    return parsed.data;
+  });
+}
+
+export async function deleteShopData(db: Db, shop: string) {
+  // Rows that reference the shop cascade from the Shop row; sessions are not linked to it.
+  await db.shop.deleteMany({ where: { domain: shop } });
+  await db.session.deleteMany({ where: { shop } });
+}
+
+export async function seedDemoShop(prisma: PrismaClient, options: SeedOptions = {}): Promise<SeedResult> {
+  const endDate = options.endDate ?? demoEndDate();
+  const settings = { ...DEFAULT_DEMO_OPTIONS, ...stripUndefined(options), endDate };
+  const shop = settings.shopDomain;
+
+  if (!options.force && (await prisma.order.count({ where: { shop } })) > 0) {
+    const [products, customers, orders, checkouts] = await Promise.all([
+      prisma.product.count({ where: { shop } }),
+      prisma.customer.count({ where: { shop } }),
+      prisma.order.count({ where: { shop } }),
+      prisma.checkout.count({ where: { shop } }),
+    ]);
+    return { shop, seeded: false, products, customers, orders, checkouts, endDate: endDate.toISOString() };
+  }
+
+  const demo = generateDemoShop(settings);
+  const products = parseAll(productPayload, demo.products, "product");
+  const customers = parseAll(customerPayload, demo.customers, "customer");
+  const orders = parseAll(orderPayload, demo.orders, "order");
+  const checkouts = parseAll(checkoutPayload, demo.checkouts, "checkout");
+
+  await prisma.$transaction(
+    async (tx) => {
+      if (options.force) await deleteShopData(tx, shop);
+      await ensureShop(tx, shop);
+      await tx.shop.update({
+        where: { domain: shop },
+        data: {
+          name: demo.shop.name,
+          currency: demo.shop.currency,
+          ianaTimezone: demo.shop.ianaTimezone,
+          countryCode: demo.shop.countryCode,
+          scope: "read_orders,read_customers,read_products,write_customers,write_app_proxy",
+        },
+      });
+      await syncProducts(tx, shop, products, demo.shop.currency);
+      await syncCustomers(tx, shop, customers);
+      await syncOrders(tx, shop, orders);
+      await syncCheckouts(tx, shop, checkouts, demo.shop.currency);
+      await tx.marketingSpend.createMany({
+        data: demo.marketingSpend.map((m) => ({ shop, month: m.month, amount: new Prisma.Decimal(m.amount), currency: m.currency })),
+      });
+    },
+    { timeout: 10 * 60_000, maxWait: 60_000 },
+  );
+
+  return {
+    shop,
+    seeded: true,
+    products: products.length,
+    customers: await prisma.customer.count({ where: { shop } }),
+    orders: orders.length,
+    checkouts: checkouts.length,
+    endDate: endDate.toISOString(),
+  };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

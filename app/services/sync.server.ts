@@ -1,0 +1,202 @@
+// The one sync service: webhooks, the backfill and the demo seeder all apply Shopify objects
+// through these functions. Rules: every write is keyed by (shop, shopifyId); newest wins (a
+// payload older than what is stored changes nothing); an order is written with its line items,
+// refunds and customer, all or nothing (callers pass a transaction).
+import { Prisma, type PrismaClient } from "@prisma/client";
+import { insertRows } from "~/models/bulk.server";
+import {
+  checkoutRow,
+  customerProfileRow,
+  customerRow,
+  isStale,
+  lineItemRows,
+  newestById,
+  orderPersonalRow,
+  orderRow,
+  productRow,
+  refundLineItemRows,
+  refundRow,
+} from "./sync/mappers";
+import type { CheckoutPayload, CustomerPayload, OrderPayload, ProductPayload } from "./sync/payloads";
+
+export type Db = PrismaClient | Prisma.TransactionClient;
+
+export interface SyncResult {
+  created: number;
+  updated: number;
+  /** Payloads older than the stored version: ignored. */
+  stale: number;
+}
+
+const CHUNK = 5000;
+function chunks<T>(items: T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function emptyResult(): SyncResult {
+  return { created: 0, updated: 0, stale: 0 };
+}
+
+/** Makes sure the shop row exists (a signed webhook may arrive before the OAuth session). */
+export async function ensureShop(db: Db, shop: string) {
+  await db.shop.upsert({ where: { domain: shop }, create: { domain: shop }, update: {} });
+}
+
+export async function syncCustomers(db: Db, shop: string, payloads: CustomerPayload[]): Promise<SyncResult & { ids: Map<string, number> }> {
+  const result = { ...emptyResult(), ids: new Map<string, number>() };
+  const items = newestById(payloads, (c) => c.updated_at);
+  if (!items.length) return result;
+  const existing = new Map<string, { id: number; shopifyUpdatedAt: Date | null }>();
+  for (const part of chunks(items.map((c) => c.id))) {
+    const rows = await db.customer.findMany({ where: { shop, shopifyId: { in: part } }, select: { id: true, shopifyId: true, shopifyUpdatedAt: true } });
+    for (const row of rows) existing.set(row.shopifyId, row);
+  }
+
+  const fresh = items.filter((c) => !existing.has(c.id));
+  for (const part of chunks(fresh)) {
+    const created = await insertRows<{ id: number; shopifyId: string }>(db, "Customer", part.map((c) => customerRow(shop, c)), ["id", "shopifyId"]);
+    const idOf = new Map(created.map((row) => [row.shopifyId, row.id]));
+    await insertRows(db, "CustomerProfile", part.map((c) => customerProfileRow(shop, idOf.get(c.id)!, c)));
+    for (const [shopifyId, id] of idOf) result.ids.set(shopifyId, id);
+    result.created += created.length;
+  }
+
+  for (const c of items.filter((c) => existing.has(c.id))) {
+    const stored = existing.get(c.id)!;
+    result.ids.set(c.id, stored.id);
+    if (isStale(stored.shopifyUpdatedAt, c.updated_at)) {
+      result.stale++;
+      continue;
+    }
+    await db.customer.update({ where: { id: stored.id }, data: customerRow(shop, c) });
+    const profile = customerProfileRow(shop, stored.id, c);
+    await db.customerProfile.upsert({ where: { customerId: stored.id }, create: profile, update: profile });
+    result.updated++;
+  }
+  return result;
+}
+
+async function productTypesOf(db: Db, shop: string, orders: OrderPayload[]) {
+  const ids = [...new Set(orders.flatMap((o) => o.line_items.map((li) => li.product_id).filter((id): id is string => !!id)))];
+  const types = new Map<string, string | null>();
+  for (const part of chunks(ids)) {
+    const rows = await db.product.findMany({ where: { shop, shopifyId: { in: part } }, select: { shopifyId: true, productType: true } });
+    for (const row of rows) types.set(row.shopifyId, row.productType);
+  }
+  return types;
+}
+
+async function writeOrderChildren(db: Db, shop: string, orders: { id: number; payload: OrderPayload; currency: string }[], productTypes: Map<string, string | null>) {
+  await insertRows(db, "OrderPersonal", orders.map((o) => orderPersonalRow(shop, o.id, o.payload)));
+  await insertRows(db, "LineItem", orders.flatMap((o) => lineItemRows(shop, o.id, o.payload, productTypes)));
+  const refunds = orders.flatMap((o) => (o.payload.refunds ?? []).map((r) => ({ orderId: o.id, refund: r, currency: o.currency })));
+  const created = await insertRows<{ id: number; shopifyId: string }>(
+    db,
+    "Refund",
+    refunds.map((r) => refundRow(shop, r.orderId, r.refund, r.currency)),
+    ["id", "shopifyId"],
+  );
+  const idOf = new Map(created.map((row) => [row.shopifyId, row.id]));
+  await insertRows(db, "RefundLineItem", refunds.flatMap((r) => refundLineItemRows(shop, idOf.get(r.refund.id)!, r.refund)));
+}
+
+export async function syncOrders(db: Db, shop: string, payloads: OrderPayload[]): Promise<SyncResult> {
+  const result = emptyResult();
+  const items = newestById(payloads, (o) => o.updated_at);
+  if (!items.length) return result;
+
+  const embedded = items.map((o) => o.customer).filter((c): c is CustomerPayload => !!c);
+  const customers = await syncCustomers(db, shop, embedded);
+  const productTypes = await productTypesOf(db, shop, items);
+
+  const existing = new Map<string, { id: number; shopifyUpdatedAt: Date | null }>();
+  for (const part of chunks(items.map((o) => o.id))) {
+    const rows = await db.order.findMany({ where: { shop, shopifyId: { in: part } }, select: { id: true, shopifyId: true, shopifyUpdatedAt: true } });
+    for (const row of rows) existing.set(row.shopifyId, row);
+  }
+  const customerIdOf = (o: OrderPayload) => (o.customer ? (customers.ids.get(o.customer.id) ?? null) : null);
+
+  for (const part of chunks(items.filter((o) => !existing.has(o.id)))) {
+    const rows = part.map((o) => orderRow(shop, o, customerIdOf(o)));
+    const created = await insertRows<{ id: number; shopifyId: string }>(db, "Order", rows, ["id", "shopifyId"]);
+    const idOf = new Map(created.map((row) => [row.shopifyId, row.id]));
+    await writeOrderChildren(
+      db,
+      shop,
+      part.map((o, i) => ({ id: idOf.get(o.id)!, payload: o, currency: rows[i].currency })),
+      productTypes,
+    );
+    result.created += created.length;
+  }
+
+  for (const o of items.filter((o) => existing.has(o.id))) {
+    const stored = existing.get(o.id)!;
+    if (isStale(stored.shopifyUpdatedAt, o.updated_at)) {
+      result.stale++;
+      continue;
+    }
+    // The payload carries the complete order: replace its children rather than diffing them.
+    const row = orderRow(shop, o, customerIdOf(o));
+    await db.order.update({ where: { id: stored.id }, data: row });
+    await db.lineItem.deleteMany({ where: { orderId: stored.id } });
+    await db.refund.deleteMany({ where: { orderId: stored.id } });
+    await db.orderPersonal.deleteMany({ where: { orderId: stored.id } });
+    await writeOrderChildren(db, shop, [{ id: stored.id, payload: o, currency: row.currency }], productTypes);
+    result.updated++;
+  }
+  return result;
+}
+
+export async function syncProducts(db: Db, shop: string, payloads: ProductPayload[], currency: string): Promise<SyncResult> {
+  const result = emptyResult();
+  const items = newestById(payloads, (p) => p.updated_at);
+  const existing = new Map<string, { id: number; shopifyUpdatedAt: Date | null }>();
+  for (const part of chunks(items.map((p) => p.id))) {
+    const rows = await db.product.findMany({ where: { shop, shopifyId: { in: part } }, select: { id: true, shopifyId: true, shopifyUpdatedAt: true } });
+    for (const row of rows) existing.set(row.shopifyId, row);
+  }
+  await insertRows(db, "Product", items.filter((p) => !existing.has(p.id)).map((p) => productRow(shop, p, currency)));
+  result.created += items.filter((p) => !existing.has(p.id)).length;
+  for (const p of items.filter((p) => existing.has(p.id))) {
+    const stored = existing.get(p.id)!;
+    if (isStale(stored.shopifyUpdatedAt, p.updated_at)) {
+      result.stale++;
+      continue;
+    }
+    await db.product.update({ where: { id: stored.id }, data: productRow(shop, p, currency) });
+    result.updated++;
+  }
+  return result;
+}
+
+export async function syncCheckouts(db: Db, shop: string, payloads: CheckoutPayload[], currency: string): Promise<SyncResult> {
+  const result = emptyResult();
+  const items = newestById(payloads, (c) => c.updated_at ?? c.created_at);
+  const customerIds = new Map<string, number>();
+  const wanted = [...new Set(items.map((c) => c.customer?.id).filter((id): id is string => !!id))];
+  for (const part of chunks(wanted)) {
+    const rows = await db.customer.findMany({ where: { shop, shopifyId: { in: part } }, select: { id: true, shopifyId: true } });
+    for (const row of rows) customerIds.set(row.shopifyId, row.id);
+  }
+  const existing = new Map<string, { id: number; shopifyUpdatedAt: Date | null }>();
+  for (const part of chunks(items.map((c) => c.id))) {
+    const rows = await db.checkout.findMany({ where: { shop, shopifyId: { in: part } }, select: { id: true, shopifyId: true, shopifyUpdatedAt: true } });
+    for (const row of rows) existing.set(row.shopifyId, row);
+  }
+  const rowOf = (c: CheckoutPayload) => checkoutRow(shop, c, c.customer ? (customerIds.get(c.customer.id) ?? null) : null, currency);
+  const fresh = items.filter((c) => !existing.has(c.id));
+  await insertRows(db, "Checkout", fresh.map(rowOf));
+  result.created += fresh.length;
+  for (const c of items.filter((c) => existing.has(c.id))) {
+    const stored = existing.get(c.id)!;
+    if (isStale(stored.shopifyUpdatedAt, c.updated_at ?? c.created_at)) {
+      result.stale++;
+      continue;
+    }
+    await db.checkout.update({ where: { id: stored.id }, data: rowOf(c) });
+    result.updated++;
+  }
+  return result;
+}

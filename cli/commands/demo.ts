@@ -1,0 +1,131 @@
+// rapport demo seed | demo serve
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { getDatabase } from "../../app/lib/db.server";
+import { describeTarget } from "../../app/lib/database.server";
+import { env } from "../../app/lib/env.server";
+import { seedDemoShop } from "../../app/services/demo.server";
+import { applyMigrations } from "../../prisma/migrator";
+import { BUILD_DIR, ROOT, startServer } from "../../server/app";
+import { parseDateFlag, parseIntegerFlag, UsageError, type CliIO } from "../io";
+import { waitForSignal } from "./serve";
+
+const HELP = `Usage:
+  rapport demo seed [--customers N] [--orders N] [--products N] [--months N] [--seed S]
+                    [--end-date YYYY-MM-DD] [--shop DOMAIN] [--force]
+      Migrates DATABASE_URL and seeds a deterministic demo shop if it has no orders
+      (--force erases the shop's data and seeds again). Same flags, same data.
+  rapport demo serve [--port N]
+      Builds the app if needed, migrates, seeds the demo shop if empty and serves it
+      (default http://localhost:3000/app). Demo mode needs no Shopify store; it is refused
+      when NODE_ENV=production.`;
+
+const seedOptions = {
+  customers: { type: "string" },
+  orders: { type: "string" },
+  products: { type: "string" },
+  months: { type: "string" },
+  seed: { type: "string" },
+  "end-date": { type: "string" },
+  shop: { type: "string" },
+  force: { type: "boolean" },
+  port: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function readSeedFlags(values: Record<string, string | boolean | undefined>) {
+  const shop = values.shop as string | undefined;
+  if (shop !== undefined && !/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(shop)) {
+    throw new UsageError(`--shop must be a *.myshopify.com domain (got "${shop}").`);
+  }
+  return {
+    customers: parseIntegerFlag("customers", values.customers as string | undefined, 1),
+    orders: parseIntegerFlag("orders", values.orders as string | undefined, 1),
+    products: parseIntegerFlag("products", values.products as string | undefined, 10),
+    months: parseIntegerFlag("months", values.months as string | undefined, 1),
+    seed: parseIntegerFlag("seed", values.seed as string | undefined, 0),
+    endDate: parseDateFlag("end-date", values["end-date"] as string | undefined),
+    shopDomain: shop,
+    force: Boolean(values.force),
+  };
+}
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const [action, ...rest] = argv;
+  if (!action || action === "--help" || action === "-h") {
+    io.stdout(HELP);
+    return action ? 0 : 2;
+  }
+  const { values } = parseArgs({ args: rest, options: seedOptions });
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (action === "seed") return seed(values, io);
+  if (action === "serve") return serve(values, io);
+  throw new UsageError(`unknown action "${action}".\n${HELP}`);
+}
+
+async function seed(values: Record<string, string | boolean | undefined>, io: CliIO): Promise<number> {
+  const flags = readSeedFlags(values);
+  const db = getDatabase();
+  try {
+    await applyMigrations(db.migrationAdapter);
+    const started = Date.now();
+    const result = await seedDemoShop(db.prisma, flags);
+    io.stdout(
+      result.seeded
+        ? `Seeded ${result.shop} in ${describeTarget(db.target)} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${result.products} products, ${result.customers} customers, ${result.orders} orders, ${result.checkouts} checkouts.`
+        : `${result.shop} already has ${result.orders} orders in ${describeTarget(db.target)}; nothing seeded (use --force to start again).`,
+    );
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+async function serve(values: Record<string, string | boolean | undefined>, io: CliIO): Promise<number> {
+  process.env.RAPPORT_DEMO = "1";
+  const port = parseIntegerFlag("port", values.port as string | undefined, 0);
+  if (port !== undefined) process.env.PORT = String(port);
+  const config = env();
+  const flags = readSeedFlags(values);
+  buildIfStale(io);
+  const db = getDatabase();
+  const server = await startServer({
+    beforeListen: async () => {
+      const result = await seedDemoShop(db.prisma, flags);
+      io.stdout(
+        result.seeded
+          ? `Seeded the demo shop ${result.shop}: ${result.customers} customers, ${result.orders} orders.`
+          : `Using the demo shop ${result.shop} already in ${describeTarget(db.target)} (${result.orders} orders).`,
+      );
+    },
+  });
+  io.stdout(`Rapport demo is ready: ${server.url}/app (${config.SHOPIFY_APP_URL}). Press Ctrl+C to stop.`);
+  await waitForSignal();
+  await server.close();
+  await db.close();
+  return 0;
+}
+
+function newestMtime(target: string): number {
+  const info = statSync(target);
+  if (!info.isDirectory()) return info.mtimeMs;
+  return Math.max(info.mtimeMs, ...readdirSync(target).map((entry) => newestMtime(path.join(target, entry))));
+}
+
+/** `npm run demo` works on a fresh clone: build the Remix app when the build is missing or older than its sources. */
+function buildIfStale(io: CliIO) {
+  const serverBuild = path.join(BUILD_DIR, "server", "index.js");
+  const sources = [path.join(ROOT, "app"), path.join(ROOT, "vite.config.ts"), path.join(ROOT, "package-lock.json")].filter(existsSync);
+  if (existsSync(serverBuild) && statSync(serverBuild).mtimeMs >= Math.max(...sources.map(newestMtime))) return;
+  io.stdout("Building the app (remix vite:build)…");
+  const require = createRequire(import.meta.url);
+  const remixCli = path.join(path.dirname(require.resolve("@remix-run/dev/package.json")), "dist", "cli.js");
+  const result = spawnSync(process.execPath, [remixCli, "vite:build"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NODE_ENV: "production" } });
+  if (result.status !== 0) throw new Error("the app build failed (see the messages above); run `npm run build` to see them in full.");
+}

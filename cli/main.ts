@@ -1,0 +1,58 @@
+// `rapport <command>`: a thin dispatcher. Each command parses its flags and calls services or
+// domain code; errors reach the user as sentences with a non-zero exit code.
+import { EnvError } from "../app/lib/env.server";
+import { processIO, UsageError, type CliIO } from "./io";
+
+type Command = (argv: string[], io: CliIO) => Promise<number>;
+
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  db: { summary: "db migrate | db migration <name> | db drift", load: async () => (await import("./commands/db")).run },
+  demo: { summary: "demo seed [--customers N --orders N --seed S] | demo serve", load: async () => (await import("./commands/demo")).run },
+  serve: { summary: "serve: the production server (migrations, then HTTP)", load: async () => (await import("./commands/serve")).run },
+  stats: { summary: "stats --shop DOMAIN [--json]", load: async () => (await import("./commands/stats")).run },
+  rfm: { summary: "rfm --orders FILE --analysis-date YYYY-MM-DD [--out FILE]", load: async () => (await import("./commands/rfm")).run },
+  clv: { summary: "clv --transactions FILE --calibration-end YYYY-MM-DD [--out FILE]", load: async () => (await import("./commands/clv")).run },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  return [
+    "Usage: rapport <command> [options]",
+    "",
+    "Commands:",
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    "",
+    "Run `rapport <command> --help` for a command's options.",
+  ].join("\n");
+}
+
+export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    io.stdout(usage());
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.stderr(`Unknown command "${name}".\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await (await command.load())(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`rapport ${name}: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof EnvError) {
+      io.stderr(error.message);
+      return 1;
+    }
+    if (error instanceof Error && (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      io.stderr(`rapport ${name}: ${error.message}. Run \`rapport ${name} --help\`.`);
+      return 2;
+    }
+    io.stderr(`rapport ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,66 @@
+// The HTTP server: migrations first, then the Remix build behind Express. One process holds
+// the web server and (in embedded mode) the worker, because PGlite allows one connection.
+import { existsSync } from "node:fs";
+import type { Server } from "node:http";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import compression from "compression";
+import express from "express";
+import { getDatabase } from "../app/lib/db.server";
+import { describeTarget } from "../app/lib/database.server";
+import { env } from "../app/lib/env.server";
+import { logger } from "../app/lib/logger.server";
+import { applyMigrations } from "../prisma/migrator";
+
+export const ROOT = path.resolve(import.meta.dirname, "..");
+export const BUILD_DIR = path.join(ROOT, "build");
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function migrateOnStart(): Promise<void> {
+  const db = getDatabase();
+  const applied = await applyMigrations(db.migrationAdapter);
+  logger.info({ database: describeTarget(db.target), applied }, applied.length ? "migrations applied" : "database schema up to date");
+}
+
+export async function startServer(options: { port?: number; beforeListen?: () => Promise<void> } = {}): Promise<RunningServer> {
+  const config = env();
+  await migrateOnStart();
+  await options.beforeListen?.();
+
+  const serverBuildPath = path.join(BUILD_DIR, "server", "index.js");
+  if (!existsSync(serverBuildPath)) {
+    throw new Error(`The app is not built (${path.relative(ROOT, serverBuildPath)} is missing). Run \`npm run build\` first.`);
+  }
+  const build = (await import(pathToFileURL(serverBuildPath).href)) as ServerBuild;
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(compression());
+  app.use("/assets", express.static(path.join(BUILD_DIR, "client", "assets"), { immutable: true, maxAge: "1y" }));
+  app.use(express.static(path.join(BUILD_DIR, "client"), { maxAge: "1h" }));
+  app.all("*", createRequestHandler({ build, mode: config.NODE_ENV }));
+
+  const port = options.port ?? config.PORT;
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(port, () => resolve(s));
+    s.once("error", reject);
+  });
+  const address = server.address();
+  const actualPort = typeof address === "object" && address ? address.port : port;
+  const url = `http://localhost:${actualPort}`;
+  logger.info({ url, demo: config.demo }, "Rapport is listening");
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
