@@ -1,6 +1,7 @@
 // Opens Rapport's database: PGlite (Postgres compiled to WebAssembly, stored in a folder) by
 // default, or a PostgreSQL server when DATABASE_URL is a postgres:// URL. Both go through a
 // Prisma driver adapter, so the app never needs Prisma's native query engine.
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -55,6 +56,7 @@ export function openDatabase(target: DatabaseTarget): Database {
   if (target.kind === "pglite") {
     // PGlite allows a single connection: the web server, the worker and the migration runner
     // share this one instance inside one process.
+    if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
     const pglite = new PGlite(target.dataDir ?? undefined);
     const adapterFactory = new PrismaPGlite(pglite);
     const prisma = new PrismaClient({ adapter: adapterFactory });

@@ -1,8 +1,8 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AppProvider as PolarisAppProvider, Button, Card, FormLayout, Page, Text, TextField } from "@shopify/polaris";
-import polarisEn from "@shopify/polaris/locales/en.json";
-import polarisFr from "@shopify/polaris/locales/fr.json";
+import polarisEn from "@shopify/polaris/locales/en.json" with { type: "json" };
+import polarisFr from "@shopify/polaris/locales/fr.json" with { type: "json" };
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { useState } from "react";
 import { detectLocale, translate, type Locale } from "~/i18n";

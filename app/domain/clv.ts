@@ -1,0 +1,876 @@
+// Predictive customer lifetime value: BG/NBD purchase model (Fader, Hardie & Lee 2005,
+// "Counting your customers the easy way"), Gamma-Gamma spend model (Fader, Hardie & Lee
+// 2005, "RFM and CLV"), discounted CLV and an expected next-order date.
+//
+// Units: x = repeat purchases (purchase days - 1); t_x, T and horizons are in "periods"
+// (days or weeks, the caller's choice, consistent within one fit). Money is a plain number
+// in the shop currency's major units; these are statistics, never persisted as floats.
+
+import {
+  digamma,
+  hyp2f1,
+  lbeta,
+  lgamma,
+  logisticOfNeg,
+  minimizeBfgs,
+  numericalHessian,
+  standardErrorsFromHessian,
+} from "./stats";
+import { dayNumber } from "./time";
+
+export interface BgNbdParams {
+  r: number;
+  alpha: number;
+  a: number;
+  b: number;
+}
+
+export interface GammaGammaParams {
+  p: number;
+  q: number;
+  gamma: number;
+}
+
+/** Per-customer purchase history summary ("CBS" in BTYD). */
+export interface Rft {
+  /** Repeat purchases in the calibration period (purchase days - 1). */
+  x: number;
+  /** Periods from first to last purchase. */
+  tx: number;
+  /** Periods from first purchase to the end of the calibration period. */
+  T: number;
+}
+
+export interface CustomerSummary extends Rft {
+  customerId: string;
+  /** Mean value of the repeat purchases (first purchase excluded); null when x = 0. */
+  monetaryValue: number | null;
+}
+
+/** Identical (x, t_x, T) triples merged, with the number of customers in each. */
+export interface GroupedRft {
+  x: Float64Array;
+  tx: Float64Array;
+  T: Float64Array;
+  weight: Float64Array;
+  customers: number;
+  repeatCustomers: number;
+}
+
+export function groupRft(rows: Iterable<Rft>): GroupedRft {
+  const list = Array.isArray(rows) ? (rows as Rft[]) : [...rows];
+  const g = groupRftArrays(
+    Float64Array.from(list, (r) => r.x),
+    Float64Array.from(list, (r) => r.tx),
+    Float64Array.from(list, (r) => r.T),
+  );
+  return { x: g.x, tx: g.tx, T: g.T, weight: g.weight, customers: g.customers, repeatCustomers: g.repeatCustomers };
+}
+
+/**
+ * groupRft over parallel arrays, also returning each customer's group so that predictions
+ * (which depend only on x, t_x, T) are computed once per group.
+ */
+export function groupRftArrays(x: ArrayLike<number>, tx: ArrayLike<number>, T: ArrayLike<number>): GroupedRft & { groupOf: Int32Array } {
+  const n = x.length;
+  let repeat = 0;
+  for (let i = 0; i < n; i++) {
+    if (!(x[i] >= 0) || !(tx[i] >= 0) || !(T[i] >= tx[i])) {
+      throw new RangeError(`invalid customer summary x=${x[i]} t_x=${tx[i]} T=${T[i]}: need x >= 0 and 0 <= t_x <= T`);
+    }
+    if (x[i] > 0) repeat++;
+  }
+  // Sort customer indexes by (x, t_x, T) and cut runs of equal triples: no string keys to
+  // allocate for 100,000+ customers.
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((i, j) => x[i] - x[j] || tx[i] - tx[j] || T[i] - T[j]);
+  const groupOf = new Int32Array(n);
+  const xs: number[] = [];
+  const txs: number[] = [];
+  const Ts: number[] = [];
+  const ws: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const i = order[k];
+    const g = xs.length - 1;
+    if (g >= 0 && xs[g] === x[i] && txs[g] === tx[i] && Ts[g] === T[i]) {
+      ws[g]++;
+      groupOf[i] = g;
+    } else {
+      xs.push(x[i]);
+      txs.push(tx[i]);
+      Ts.push(T[i]);
+      ws.push(1);
+      groupOf[i] = g + 1;
+    }
+  }
+  return {
+    x: Float64Array.from(xs),
+    tx: Float64Array.from(txs),
+    T: Float64Array.from(Ts),
+    weight: Float64Array.from(ws),
+    customers: n,
+    repeatCustomers: repeat,
+    groupOf,
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// BG/NBD likelihood
+
+interface Distinct {
+  values: Float64Array;
+  index: Int32Array;
+}
+
+function distinct(v: Float64Array): Distinct {
+  const map = new Map<number, number>();
+  const values: number[] = [];
+  const index = new Int32Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    let k = map.get(v[i]);
+    if (k === undefined) {
+      k = values.length;
+      map.set(v[i], k);
+      values.push(v[i]);
+    }
+    index[i] = k;
+  }
+  return { values: Float64Array.from(values), index };
+}
+
+/**
+ * Log-likelihood and gradient (w.r.t. r, alpha, a, b) of the BG/NBD model over grouped data.
+ * Per customer (FHL 2005 eq. 6, in log space):
+ *   ln L = lnΓ(r+x) − lnΓ(r) + r ln α + ln B(a, b+x) − ln B(a, b)
+ *          + ln[ (α+T)^−(r+x) + 1{x>0} · a/(b+x−1) · (α+t_x)^−(r+x) ]
+ * Terms that depend only on x are computed once per distinct x, ln(α+T) once per distinct T.
+ */
+function makeBgNbdEvaluator(data: GroupedRft) {
+  const dx = distinct(data.x);
+  const dT = distinct(data.T);
+  const dtx = distinct(data.tx);
+  const nx = dx.values.length;
+  const wx = new Float64Array(nx); // total weight per distinct x
+  for (let i = 0; i < data.x.length; i++) wx[dx.index[i]] += data.weight[i];
+  const lT = new Float64Array(dT.values.length);
+  const iT = new Float64Array(dT.values.length);
+  const ltx = new Float64Array(dtx.values.length);
+  const itx = new Float64Array(dtx.values.length);
+  const cx = new Float64Array(nx); // per-x constant of the log-likelihood
+  const lbx1 = new Float64Array(nx); // ln(b + x − 1)
+  const ibx1 = new Float64Array(nx);
+  const n = data.x.length;
+  const X = data.x;
+  const W = data.weight;
+  const xIdx = dx.index;
+  const TIdx = dT.index;
+  const txIdx = dtx.index;
+
+  return function evaluate(p: BgNbdParams, grad: number[] | null): number {
+    const { r, alpha, a, b } = p;
+    if (!(r > 0 && alpha > 0 && a > 0 && b > 0) || !Number.isFinite(r + alpha + a + b)) return NaN;
+    const la = Math.log(a);
+    const lalpha = Math.log(alpha);
+    const lgr = lgamma(r);
+    const lgb = lgamma(b);
+    const lgab = lgamma(a + b);
+    for (let k = 0; k < dT.values.length; k++) {
+      lT[k] = Math.log(alpha + dT.values[k]);
+      iT[k] = 1 / (alpha + dT.values[k]);
+    }
+    for (let k = 0; k < dtx.values.length; k++) {
+      ltx[k] = Math.log(alpha + dtx.values[k]);
+      itx[k] = 1 / (alpha + dtx.values[k]);
+    }
+    let ll = 0;
+    let gR = 0;
+    let gAl = 0;
+    let gA = 0; // Σ w·wt, divided by a at the end
+    let gA0 = 0;
+    let gB = 0;
+    const psiR = grad ? digamma(r) : 0;
+    const psiB = grad ? digamma(b) : 0;
+    const psiAB = grad ? digamma(a + b) : 0;
+    for (let k = 0; k < nx; k++) {
+      const x = dx.values[k];
+      cx[k] = lgamma(r + x) - lgr + r * lalpha + lgab + lgamma(b + x) - lgb - lgamma(a + b + x);
+      ll += wx[k] * cx[k];
+      if (x > 0) {
+        lbx1[k] = Math.log(b + x - 1);
+        ibx1[k] = 1 / (b + x - 1);
+      }
+      if (grad) {
+        gR += wx[k] * (digamma(r + x) - psiR + lalpha);
+        gAl += (wx[k] * r) / alpha;
+        const psiABX = digamma(a + b + x);
+        gA0 += wx[k] * (psiAB - psiABX);
+        gB += wx[k] * (psiAB + digamma(b + x) - psiB - psiABX);
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      const w = W[i];
+      const x = X[i];
+      const kT = TIdx[i];
+      const rx = r + x;
+      const lTk = lT[kT];
+      if (x > 0) {
+        const kx = xIdx[i];
+        const ktx = txIdx[i];
+        const ltxk = ltx[ktx];
+        const A3 = -rx * lTk;
+        const A4 = la - lbx1[kx] - rx * ltxk;
+        // ln(e^A3 + e^A4) and the share of the second term, wt = e^A4 / (e^A3 + e^A4).
+        let lse: number;
+        let wt: number;
+        if (A4 > A3) {
+          const e = Math.exp(A3 - A4);
+          lse = A4 + Math.log1p(e);
+          wt = 1 / (1 + e);
+        } else {
+          const e = Math.exp(A4 - A3);
+          lse = A3 + Math.log1p(e);
+          wt = e / (1 + e);
+        }
+        ll += w * lse;
+        if (grad) {
+          const u = 1 - wt;
+          gR -= w * (u * lTk + wt * ltxk);
+          gAl -= w * rx * (u * iT[kT] + wt * itx[ktx]);
+          gA += w * wt;
+          gB -= w * wt * ibx1[kx];
+        }
+      } else {
+        ll -= w * rx * lTk;
+        if (grad) {
+          gR -= w * lTk;
+          gAl -= w * rx * iT[kT];
+        }
+      }
+    }
+    if (grad) {
+      gA = gA0 + gA / a;
+      grad[0] = gR;
+      grad[1] = gAl;
+      grad[2] = gA;
+      grad[3] = gB;
+    }
+    return ll;
+  };
+}
+
+/** BG/NBD log-likelihood of the data (sum over customers). */
+export function bgnbdLogLikelihood(params: BgNbdParams, data: GroupedRft | Iterable<Rft>): number {
+  const grouped = isGrouped(data) ? data : groupRft(data);
+  return makeBgNbdEvaluator(grouped)(params, null);
+}
+
+function isGrouped(d: GroupedRft | Iterable<Rft>): d is GroupedRft {
+  return (d as GroupedRft).weight instanceof Float64Array;
+}
+
+export interface BgNbdFit {
+  params: BgNbdParams;
+  logLikelihood: number;
+  standardErrors: Record<keyof BgNbdParams, number | null>;
+  customers: number;
+  repeatCustomers: number;
+  converged: boolean;
+  iterations: number;
+}
+
+const LOG_BOUND = 30; // |ln θ| above this is treated as outside the domain (θ ∈ [1e-13, 1e13])
+
+/**
+ * Maximum-likelihood fit of r, α, a, b. BFGS on log-parameters with the analytic gradient,
+ * started from several points; the best optimum wins. Standard errors come from the inverse
+ * of the numerical Hessian (central differences of the analytic gradient) of −LL.
+ */
+export function fitBgNbd(data: GroupedRft | Iterable<Rft>): BgNbdFit {
+  const grouped = isGrouped(data) ? data : groupRft(data);
+  if (grouped.customers === 0) throw new RangeError("fitBgNbd: no customers");
+  const evaluate = makeBgNbdEvaluator(grouped);
+  const g4 = [0, 0, 0, 0];
+  const objective = (theta: number[], grad: number[]): number => {
+    for (const t of theta) if (!(Math.abs(t) <= LOG_BOUND)) return Infinity;
+    const p = { r: Math.exp(theta[0]), alpha: Math.exp(theta[1]), a: Math.exp(theta[2]), b: Math.exp(theta[3]) };
+    const ll = evaluate(p, g4);
+    grad[0] = -g4[0] * p.r;
+    grad[1] = -g4[1] * p.alpha;
+    grad[2] = -g4[2] * p.a;
+    grad[3] = -g4[3] * p.b;
+    return -ll;
+  };
+  // Starting points: the purchase rate r/α is set near the observed repeat rate.
+  let sumX = 0;
+  let sumT = 0;
+  for (let i = 0; i < grouped.x.length; i++) {
+    sumX += grouped.x[i] * grouped.weight[i];
+    sumT += grouped.T[i] * grouped.weight[i];
+  }
+  const rate = Math.max(sumX, 0.1 * grouped.customers) / Math.max(sumT, 1e-9);
+  const starts: BgNbdParams[] = [
+    { r: 1, alpha: 1 / rate, a: 1, b: 1 },
+    { r: 0.5, alpha: 0.5 / rate, a: 0.5, b: 3 },
+    { r: 2, alpha: 2 / rate, a: 2, b: 10 },
+    { r: 1, alpha: 1, a: 1, b: 1 },
+  ];
+  const best = multiStart(objective, starts.map((s) => [Math.log(s.r), Math.log(s.alpha), Math.log(s.a), Math.log(s.b)]));
+  if (!best) throw new Error("fitBgNbd: the likelihood could not be evaluated at any starting point");
+  const params = { r: Math.exp(best.theta[0]), alpha: Math.exp(best.theta[1]), a: Math.exp(best.theta[2]), b: Math.exp(best.theta[3]) };
+  const negGrad = (v: number[]): number[] => {
+    const g = [0, 0, 0, 0];
+    evaluate({ r: v[0], alpha: v[1], a: v[2], b: v[3] }, g);
+    return g.map((x) => -x);
+  };
+  const se = standardErrorsFromHessian(numericalHessian(negGrad, [params.r, params.alpha, params.a, params.b]));
+  return {
+    params,
+    logLikelihood: -best.f,
+    standardErrors: { r: se[0], alpha: se[1], a: se[2], b: se[3] },
+    customers: grouped.customers,
+    repeatCustomers: grouped.repeatCustomers,
+    converged: best.converged,
+    iterations: best.it,
+  };
+}
+
+/**
+ * Runs BFGS from several starting points. When the first two converge to the same optimum
+ * (the usual case) the others are skipped; otherwise all are tried and the best wins.
+ */
+function multiStart(
+  objective: (theta: number[], grad: number[]) => number,
+  starts: number[][],
+): { theta: number[]; f: number; it: number; converged: boolean } | null {
+  let best: { theta: number[]; f: number; it: number; converged: boolean } | null = null;
+  let agreeing = 0;
+  for (const s of starts) {
+    const res = minimizeBfgs(objective, s);
+    if (!Number.isFinite(res.fx)) continue;
+    if (best && res.converged && best.converged && Math.abs(res.fx - best.f) <= 1e-7 * Math.max(1, Math.abs(best.f))) {
+      agreeing++;
+    }
+    if (!best || res.fx < best.f) best = { theta: res.x, f: res.fx, it: res.iterations, converged: res.converged };
+    if (agreeing >= 1) break;
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------------------------------
+// BG/NBD predictions
+
+/** ln of the odds "dropped out after the last purchase" : "still alive" (−Infinity when x = 0). */
+function logDeadOdds(p: BgNbdParams, x: number, tx: number, T: number): number {
+  if (x <= 0) return -Infinity;
+  return Math.log(p.a) - Math.log(p.b + x - 1) + (p.r + x) * (Math.log(p.alpha + T) - Math.log(p.alpha + tx));
+}
+
+/** P(alive | x, t_x, T) (FHL 2005 eq. 11 / Fader, Hardie & Lee note). Always 1 when x = 0. */
+export function probabilityAlive(p: BgNbdParams, x: number, tx: number, T: number): number {
+  return logisticOfNeg(logDeadOdds(p, x, tx, T));
+}
+
+// a = 1 makes (a−1) vanish in a 0/0 way; the function is continuous there, so step aside.
+function safeA(a: number): number {
+  return Math.abs(a - 1) < 1e-7 ? 1 + 1e-7 : a;
+}
+
+/**
+ * Expected purchases in (T, T + t] given x, t_x, T (FHL 2005 eq. 10):
+ *   E = (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x−1; z)] / (1 + odds)
+ * with z = t/(α+T+t). Euler's transformation 2F1(A,B;C;z) = (1−z)^(C−A−B) 2F1(C−A, C−B; C; z)
+ * turns the bracket into 1 − (1−z)^(a−1) · 2F1(a+b−1−r, a−1; a+b+x−1; z), whose parameters
+ * do not grow with x: no overflow for heavy buyers.
+ */
+export function conditionalExpectedPurchases(p: BgNbdParams, t: number, x: number, tx: number, T: number): number {
+  if (!(t > 0)) return 0;
+  const a = safeA(p.a);
+  let c = a + p.b + x - 1;
+  if (Math.abs(c) < 1e-9) c = 1e-9;
+  const z = t / (p.alpha + T + t);
+  const f = hyp2f1(a + p.b - 1 - p.r, a - 1, c, z);
+  const bracket = 1 - Math.exp((a - 1) * Math.log1p(-z)) * f;
+  const e = (c / (a - 1)) * bracket;
+  const res = e * logisticOfNeg(logDeadOdds(p, x, tx, T));
+  return Number.isFinite(res) && res > 0 ? res : 0;
+}
+
+/** Unconditional E[X(t)] for a customer who just made a first purchase (FHL 2005 eq. 9). */
+export function expectedPurchases(p: BgNbdParams, t: number): number {
+  return conditionalExpectedPurchases(p, t, 0, 0, 0);
+}
+
+/** P(X(t) = n): probability of exactly n purchases in (0, t] for a new customer (FHL 2005 eq. 8). */
+export function probabilityOfPurchases(p: BgNbdParams, n: number, t: number): number {
+  if (!Number.isInteger(n) || n < 0) return 0;
+  if (!(t > 0)) return n === 0 ? 1 : 0;
+  const { r, alpha, a, b } = p;
+  const lp0 = r * (Math.log(alpha) - Math.log(alpha + t)); // ln (α/(α+t))^r
+  const lz = Math.log(t) - Math.log(alpha + t); // ln t/(α+t)
+  const lbab = lbeta(a, b);
+  const first = Math.exp(lbeta(a, b + n) - lbab + lgamma(r + n) - lgamma(r) - lgamma(n + 1) + lp0 + n * lz);
+  if (n === 0) return clamp01(first);
+  // 1 − Σ_{j<n} NBD(j): computed as the upper tail directly when the head is small.
+  let head = 0;
+  let lterm = lp0; // j = 0
+  for (let j = 0; j < n; j++) {
+    if (j > 0) lterm += Math.log(r + j - 1) - Math.log(j) + lz;
+    head += Math.exp(lterm);
+  }
+  const tail = Math.max(0, 1 - head);
+  const second = Math.exp(lbeta(a + 1, b + n - 1) - lbab) * tail;
+  return clamp01(first + second);
+}
+
+function clamp01(v: number): number {
+  return Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0;
+}
+
+/**
+ * P(at least one purchase in (T, T + t] | x, t_x, T). In the BG/NBD a customer can only drop
+ * out right after a purchase, so with λ | alive ~ Gamma(r+x, α+T):
+ *   P = P(alive) · [1 − ((α+T)/(α+T+t))^(r+x)].
+ */
+export function probabilityOfPurchaseWithin(p: BgNbdParams, t: number, x: number, tx: number, T: number): number {
+  if (!(t > 0)) return 0;
+  const pa = probabilityAlive(p, x, tx, T);
+  const none = Math.exp(-(p.r + x) * Math.log1p(t / (p.alpha + T)));
+  return pa * (1 - none);
+}
+
+/**
+ * Expected next order, in periods after T: the median waiting time, i.e. the t at which
+ * P(at least one purchase in (T, T + t]) reaches `probability` (default 0.5). Closed form
+ *   t = (α+T) · [(1 − probability / P(alive))^(−1/(r+x)) − 1].
+ * Null when P(alive) ≤ probability (the customer is more likely than not never to order
+ * again) or when t exceeds `maxPeriods` (default: no limit).
+ */
+export function expectedNextOrderPeriods(
+  p: BgNbdParams,
+  x: number,
+  tx: number,
+  T: number,
+  opts: { probability?: number; maxPeriods?: number } = {},
+): number | null {
+  const prob = opts.probability ?? 0.5;
+  const pa = probabilityAlive(p, x, tx, T);
+  if (!(pa > prob)) return null;
+  const t = (p.alpha + T) * Math.expm1(-Math.log1p(-prob / pa) / (p.r + x));
+  if (!Number.isFinite(t) || t > (opts.maxPeriods ?? Infinity)) return null;
+  return t;
+}
+
+/** Default horizon for next-order dates: beyond two years a "date" is not useful to a merchant. */
+export const NEXT_ORDER_MAX_DAYS = 730;
+
+/**
+ * Expected next order date: `asOf` (the end of the observed period, T) plus the median
+ * waiting time of expectedNextOrderPeriods, with periods of `periodDays` days.
+ * Null when the customer is unlikely to buy again or the date is more than `maxDays` away.
+ */
+export function expectedNextOrderDate(
+  p: BgNbdParams,
+  c: Rft,
+  asOf: Date,
+  periodDays: number,
+  opts: { probability?: number; maxDays?: number } = {},
+): Date | null {
+  const t = expectedNextOrderPeriods(p, c.x, c.tx, c.T, {
+    probability: opts.probability,
+    maxPeriods: (opts.maxDays ?? NEXT_ORDER_MAX_DAYS) / periodDays,
+  });
+  return t === null ? null : new Date(asOf.getTime() + t * periodDays * 86_400_000);
+}
+
+// ---------------------------------------------------------------------------------------
+// Gamma-Gamma spend model
+
+export interface SpendRow {
+  /** Number of repeat purchases the mean is over. */
+  x: number;
+  /** Mean value of those repeat purchases. */
+  monetaryValue: number | null;
+}
+
+export interface GammaGammaFit {
+  params: GammaGammaParams;
+  logLikelihood: number;
+  standardErrors: Record<keyof GammaGammaParams, number | null>;
+  /** Customers used: x > 0 and a positive, finite mean value. */
+  customers: number;
+  converged: boolean;
+}
+
+/**
+ * Fits p, q, γ on customers with repeat purchases. Per customer with mean m over x purchases:
+ *   ln L = lnΓ(px+q) − lnΓ(px) − lnΓ(q) + q ln γ + (px−1) ln m + px ln x − (px+q) ln(γ + m x)
+ * Customers with x = 0 or a non-positive mean carry no information about spend and are skipped.
+ */
+export function fitGammaGamma(rows: Iterable<SpendRow>): GammaGammaFit {
+  const xs: number[] = [];
+  const ms: number[] = [];
+  for (const row of rows) {
+    const m = row.monetaryValue;
+    if (row.x > 0 && m !== null && m > 0 && Number.isFinite(m)) {
+      xs.push(row.x);
+      ms.push(m);
+    }
+  }
+  const n = xs.length;
+  if (n === 0) throw new RangeError("fitGammaGamma: no customers with repeat purchases and a positive spend");
+  // Terms that depend on x alone are summed per distinct x; per customer only ln(γ + m x) remains.
+  const byX = new Map<number, number>();
+  for (const x of xs) byX.set(x, (byX.get(x) ?? 0) + 1);
+  const ux = [...byX.keys()];
+  const nx = ux.map((x) => byX.get(x)!);
+  const mx = Float64Array.from(ms, (m, i) => m * xs[i]);
+  const xv = Float64Array.from(xs);
+  let sumXlnM = 0;
+  let sumLnM = 0;
+  for (let i = 0; i < n; i++) {
+    const l = Math.log(ms[i]);
+    sumXlnM += xs[i] * l;
+    sumLnM += l;
+  }
+  const evaluate = (p: number, q: number, g: number, grad: number[] | null): number => {
+    if (!(p > 0 && q > 0 && g > 0)) return NaN;
+    const lg = Math.log(g);
+    let ll = n * (q * lg - lgamma(q)) + p * sumXlnM - sumLnM;
+    let gp = sumXlnM;
+    let gq = n * (lg - (grad ? digamma(q) : 0));
+    for (let k = 0; k < ux.length; k++) {
+      const x = ux[k];
+      const px = p * x;
+      const lx = Math.log(x);
+      ll += nx[k] * (lgamma(px + q) - lgamma(px) + px * lx);
+      if (grad) {
+        const psiPQ = digamma(px + q);
+        gp += nx[k] * x * (psiPQ - digamma(px) + lx);
+        gq += nx[k] * psiPQ;
+      }
+    }
+    let sL = 0;
+    let sXL = 0;
+    let sI = 0;
+    let sXI = 0;
+    for (let i = 0; i < n; i++) {
+      const d = g + mx[i];
+      const l = Math.log(d);
+      sL += l;
+      sXL += xv[i] * l;
+      if (grad) {
+        const inv = 1 / d;
+        sI += inv;
+        sXI += xv[i] * inv;
+      }
+    }
+    ll -= p * sXL + q * sL;
+    if (grad) {
+      grad[0] = gp - sXL;
+      grad[1] = gq - sL;
+      grad[2] = (n * q) / g - (p * sXI + q * sI);
+    }
+    return ll;
+  };
+  const g3 = [0, 0, 0];
+  const objective = (theta: number[], grad: number[]): number => {
+    for (const t of theta) if (!(Math.abs(t) <= LOG_BOUND)) return Infinity;
+    const p = Math.exp(theta[0]);
+    const q = Math.exp(theta[1]);
+    const g = Math.exp(theta[2]);
+    const ll = evaluate(p, q, g, g3);
+    grad[0] = -g3[0] * p;
+    grad[1] = -g3[1] * q;
+    grad[2] = -g3[2] * g;
+    return -ll;
+  };
+  const meanM = ms.reduce((s, v) => s + v, 0) / n;
+  // γp/(q−1) is the population mean spend: start near the observed mean.
+  const starts = [
+    [1, 2, meanM],
+    [5, 5, meanM * 2],
+    [1, 1, 1],
+  ];
+  const best = multiStart(objective, starts.map((s) => s.map(Math.log)));
+  if (!best) throw new Error("fitGammaGamma: the likelihood could not be evaluated");
+  const [p, q, gamma] = best.theta.map(Math.exp);
+  const negGrad = (v: number[]): number[] => {
+    const g = [0, 0, 0];
+    evaluate(v[0], v[1], v[2], g);
+    return g.map((x) => -x);
+  };
+  const se = standardErrorsFromHessian(numericalHessian(negGrad, [p, q, gamma]));
+  return {
+    params: { p, q, gamma },
+    logLikelihood: -best.f,
+    standardErrors: { p: se[0], q: se[1], gamma: se[2] },
+    customers: n,
+    converged: best.converged,
+  };
+}
+
+/**
+ * Expected average order value of a customer (Fader, Hardie & Lee "RFM and CLV" eq. 5):
+ *   E[M | x, m] = (q−1)/(px+q−1) · γp/(q−1) + px/(px+q−1) · m
+ * a weighted mix of the population mean γp/(q−1) and the customer's own mean. Customers
+ * without repeat purchases get the population mean. Null when q ≤ 1 (infinite mean).
+ */
+export function expectedAverageValue(gg: GammaGammaParams, x: number, monetaryValue: number | null): number | null {
+  const { p, q, gamma } = gg;
+  if (!(q > 1)) return null;
+  if (!(x > 0) || monetaryValue === null || !Number.isFinite(monetaryValue)) return (gamma * p) / (q - 1);
+  return (p * (gamma + x * monetaryValue)) / (p * x + q - 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// CLV
+
+export interface ClvOptions {
+  /** Horizon in periods (e.g. 52 weeks). */
+  horizon: number;
+  /** Length of one period in days (1 or 7). */
+  periodDays: number;
+  /** Annual discount rate, e.g. 0.1 for 10 % a year. Default 0. */
+  annualDiscountRate?: number;
+}
+
+export interface ClvResult {
+  /** Expected purchases over the whole horizon. */
+  expectedPurchases: number;
+  /** Discounted CLV over the horizon; null when no average value is available. */
+  clv: number | null;
+}
+
+const DAYS_PER_YEAR = 365.25;
+const DAYS_PER_MONTH = DAYS_PER_YEAR / 12;
+
+/**
+ * Discounted CLV over a horizon. The horizon is cut into monthly steps t_1 < … < t_K = H;
+ * the purchases expected in each step are valued at the expected average order value and
+ * discounted to today at the end of the step:
+ *   CLV = E[M] · Σ_k (E[X(t_k)] − E[X(t_{k−1})]) / (1 + d)^(t_k in years)
+ * where E[X(t)] is conditionalExpectedPurchases. With d = 0 this is E[X(H)] · E[M].
+ */
+export function customerClv(bg: BgNbdParams, averageValue: number | null, c: Rft, opts: ClvOptions): ClvResult {
+  const d = discountedExpectedPurchases(bg, c, opts);
+  return { expectedPurchases: d.expectedPurchases, clv: averageValue === null ? null : d.discountedPurchases * averageValue };
+}
+
+/**
+ * The value-free part of customerClv: expected purchases over the horizon, undiscounted and
+ * discounted (Σ_k (E[X(t_k)] − E[X(t_{k−1})]) / (1 + d)^(t_k in years)). Depends only on
+ * (x, t_x, T), so callers with many customers compute it once per distinct triple.
+ */
+export function discountedExpectedPurchases(
+  bg: BgNbdParams,
+  c: Rft,
+  opts: ClvOptions,
+): { expectedPurchases: number; discountedPurchases: number } {
+  const H = opts.horizon;
+  if (!(H > 0)) return { expectedPurchases: 0, discountedPurchases: 0 };
+  const d = opts.annualDiscountRate ?? 0;
+  const step = DAYS_PER_MONTH / opts.periodDays;
+  const K = Math.max(1, Math.ceil(H / step - 1e-9));
+  let prev = 0;
+  let discounted = 0;
+  for (let k = 1; k <= K; k++) {
+    const tk = k === K ? H : k * step;
+    const e = conditionalExpectedPurchases(bg, tk, c.x, c.tx, c.T);
+    const years = (tk * opts.periodDays) / DAYS_PER_YEAR;
+    discounted += (e - prev) / Math.pow(1 + d, years);
+    prev = e;
+  }
+  return { expectedPurchases: prev, discountedPurchases: discounted };
+}
+
+// ---------------------------------------------------------------------------------------
+// Data-size confidence
+
+/**
+ * Below these sizes the fitted parameters move a lot from one month to the next: results are
+ * still returned, flagged low-confidence, with their standard errors.
+ */
+export const CONFIDENCE_THRESHOLDS = {
+  /** Customers in the BG/NBD fit. */
+  minCustomers: 300,
+  /** Customers with at least one repeat purchase (they carry the information on dropout and spend). */
+  minRepeatCustomers: 100,
+  /** A parameter whose standard error exceeds this multiple of its value is not identified. */
+  maxRelativeStandardError: 1,
+} as const;
+
+export interface ConfidenceReport {
+  lowConfidence: boolean;
+  /** English sentences explaining each reason (empty when confident). */
+  reasons: string[];
+  bgnbdStandardErrors: BgNbdFit["standardErrors"];
+  gammaGammaStandardErrors?: GammaGammaFit["standardErrors"];
+}
+
+export function assessConfidence(bg: BgNbdFit, gg?: GammaGammaFit): ConfidenceReport {
+  const t = CONFIDENCE_THRESHOLDS;
+  const reasons: string[] = [];
+  if (bg.customers < t.minCustomers) reasons.push(`Only ${bg.customers} customers (at least ${t.minCustomers} recommended).`);
+  if (bg.repeatCustomers < t.minRepeatCustomers) {
+    reasons.push(`Only ${bg.repeatCustomers} customers with a repeat purchase (at least ${t.minRepeatCustomers} recommended).`);
+  }
+  if (!bg.converged) reasons.push("The purchase model fit did not fully converge.");
+  const check = (name: string, value: number, se: number | null) => {
+    if (se === null) reasons.push(`The uncertainty of ${name} cannot be estimated.`);
+    else if (se > t.maxRelativeStandardError * value) reasons.push(`${name} is poorly determined (standard error ${se.toPrecision(3)} for ${value.toPrecision(3)}).`);
+  };
+  for (const k of ["r", "alpha", "a", "b"] as const) check(k, bg.params[k], bg.standardErrors[k]);
+  if (gg) {
+    if (gg.customers < t.minRepeatCustomers) reasons.push(`The spend model uses only ${gg.customers} customers (at least ${t.minRepeatCustomers} recommended).`);
+    if (!(gg.params.q > 1)) reasons.push("The spend model has no finite average (q ≤ 1).");
+    for (const k of ["p", "q", "gamma"] as const) check(k, gg.params[k], gg.standardErrors[k]);
+  }
+  return {
+    lowConfidence: reasons.length > 0,
+    reasons,
+    bgnbdStandardErrors: bg.standardErrors,
+    gammaGammaStandardErrors: gg?.standardErrors,
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// Transactions → per-customer summaries
+
+export type Period = "day" | "week";
+
+export function periodDays(period: Period): number {
+  return period === "week" ? 7 : 1;
+}
+
+export interface DaySummaries {
+  /** Customer index of each summary (customers with no purchase by the calibration end are absent). */
+  customer: Int32Array;
+  x: Float64Array;
+  tx: Float64Array;
+  T: Float64Array;
+  /** Mean repeat purchase value, NaN when x = 0. */
+  monetary: Float64Array;
+}
+
+/**
+ * Core of summarizeTransactions over typed arrays (used directly by the CLI for speed).
+ * `customer[i]` in [0, customerCount), `day[i]` local day numbers, `amount[i]` values.
+ * CDNOW conventions: transactions after the calibration end day are ignored; same-day
+ * transactions are one purchase (amounts summed); x = purchase days − 1; t_x and T are in
+ * periods from the first purchase day to the last purchase day / calibration end day;
+ * monetary = mean value of the repeat purchase days (first purchase excluded).
+ */
+export function summarizeDays(
+  customer: Int32Array,
+  day: Int32Array | Float64Array,
+  amount: Float64Array,
+  customerCount: number,
+  calibrationEndDay: number,
+  period: Period,
+): DaySummaries {
+  const pd = periodDays(period);
+  const n = customer.length;
+  // Counting sort of transactions by customer (only those within calibration).
+  const offsets = new Int32Array(customerCount + 1);
+  for (let i = 0; i < n; i++) if (day[i] <= calibrationEndDay) offsets[customer[i] + 1]++;
+  for (let k = 0; k < customerCount; k++) offsets[k + 1] += offsets[k];
+  const fill = offsets.slice(0, customerCount);
+  const sd = new Float64Array(offsets[customerCount]);
+  const sa = new Float64Array(offsets[customerCount]);
+  for (let i = 0; i < n; i++) {
+    if (day[i] > calibrationEndDay) continue;
+    const pos = fill[customer[i]]++;
+    sd[pos] = day[i];
+    sa[pos] = amount[i];
+  }
+  const outC: number[] = [];
+  const outX: number[] = [];
+  const outTx: number[] = [];
+  const outT: number[] = [];
+  const outM: number[] = [];
+  for (let k = 0; k < customerCount; k++) {
+    const s = offsets[k];
+    const e = offsets[k + 1];
+    if (e === s) continue;
+    // Insertion sort by day: histories are short, and usually already in order.
+    for (let i = s + 1; i < e; i++) {
+      const dv = sd[i];
+      const av = sa[i];
+      let j = i - 1;
+      while (j >= s && sd[j] > dv) {
+        sd[j + 1] = sd[j];
+        sa[j + 1] = sa[j];
+        j--;
+      }
+      sd[j + 1] = dv;
+      sa[j + 1] = av;
+    }
+    const first = sd[s];
+    let lastDay = first;
+    let days = 1;
+    let repeatSum = 0;
+    for (let i = s + 1; i < e; i++) {
+      if (sd[i] !== first) repeatSum += sa[i];
+      if (sd[i] !== lastDay) {
+        days++;
+        lastDay = sd[i];
+      }
+    }
+    const x = days - 1;
+    outC.push(k);
+    outX.push(x);
+    outTx.push((lastDay - first) / pd);
+    outT.push((calibrationEndDay - first) / pd);
+    outM.push(x > 0 ? repeatSum / x : NaN);
+  }
+  return {
+    customer: Int32Array.from(outC),
+    x: Float64Array.from(outX),
+    tx: Float64Array.from(outTx),
+    T: Float64Array.from(outT),
+    monetary: Float64Array.from(outM),
+  };
+}
+
+export interface TransactionRow {
+  customerId: string;
+  date: Date;
+  amount: number;
+}
+
+/**
+ * Per-customer (x, t_x, T, monetary value) from transactions, with the CDNOW conventions
+ * (see summarizeDays). Calendar days are taken in `timeZone` (the shop's; default UTC);
+ * `calibrationEnd` is the last included day. Customers are returned in first-seen order.
+ */
+export function summarizeTransactions(
+  rows: readonly TransactionRow[],
+  opts: { calibrationEnd: Date; period: Period; timeZone?: string },
+): CustomerSummary[] {
+  const tz = opts.timeZone ?? "UTC";
+  const ids = new Map<string, number>();
+  const names: string[] = [];
+  const customer = new Int32Array(rows.length);
+  const day = new Float64Array(rows.length);
+  const amount = new Float64Array(rows.length);
+  rows.forEach((row, i) => {
+    let k = ids.get(row.customerId);
+    if (k === undefined) {
+      k = names.length;
+      ids.set(row.customerId, k);
+      names.push(row.customerId);
+    }
+    customer[i] = k;
+    day[i] = dayNumber(row.date, tz);
+    amount[i] = row.amount;
+  });
+  const s = summarizeDays(customer, day, amount, names.length, dayNumber(opts.calibrationEnd, tz), opts.period);
+  return Array.from(s.customer, (k, i) => ({
+    customerId: names[k],
+    x: s.x[i],
+    tx: s.tx[i],
+    T: s.T[i],
+    monetaryValue: Number.isNaN(s.monetary[i]) ? null : s.monetary[i],
+  }));
+}

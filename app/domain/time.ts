@@ -1,0 +1,172 @@
+// Calendar helpers in a shop's IANA time zone, using only Intl (no dependencies).
+// Day numbers are days since 1970-01-01 of the local calendar date.
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    // Throws RangeError for an unknown zone, which is what callers should see.
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+export interface ZonedParts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/** Wall-clock fields of an instant in a time zone. */
+export function zonedParts(date: Date, timeZone: string): ZonedParts {
+  if (timeZone === "UTC") {
+    return {
+      year: date.getUTCFullYear(),
+      month: date.getUTCMonth() + 1,
+      day: date.getUTCDate(),
+      hour: date.getUTCHours(),
+      minute: date.getUTCMinutes(),
+      second: date.getUTCSeconds(),
+    };
+  }
+  const out: ZonedParts = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
+  for (const p of formatter(timeZone).formatToParts(date)) {
+    if (p.type === "year") out.year = Number(p.value);
+    else if (p.type === "month") out.month = Number(p.value);
+    else if (p.type === "day") out.day = Number(p.value);
+    else if (p.type === "hour") out.hour = Number(p.value);
+    else if (p.type === "minute") out.minute = Number(p.value);
+    else if (p.type === "second") out.second = Number(p.value);
+  }
+  return out;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+export function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/** Local calendar day number of an instant in the shop's time zone. */
+export function dayNumber(date: Date, timeZone = "UTC"): number {
+  const p = zonedParts(date, timeZone);
+  return daysFromCivil(p.year, p.month, p.day);
+}
+
+/** Month number (year * 12 + month - 1) of an instant in the shop's time zone. */
+export function monthNumber(date: Date, timeZone = "UTC"): number {
+  const p = zonedParts(date, timeZone);
+  return p.year * 12 + p.month - 1;
+}
+
+/** "YYYY-MM" label of a month number. */
+export function monthLabel(monthNo: number): string {
+  const y = Math.floor(monthNo / 12);
+  const m = monthNo - y * 12 + 1;
+  return `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}`;
+}
+
+/** "YYYY-MM" of an instant in the shop's time zone. */
+export function monthKey(date: Date, timeZone = "UTC"): string {
+  return monthLabel(monthNumber(date, timeZone));
+}
+
+/**
+ * The instant at which the given local wall-clock time occurs in a time zone (e.g. local
+ * midnight that starts a reporting day). For times skipped by a DST jump, the instant
+ * just after the jump is returned.
+ */
+export function zonedTimeToInstant(year: number, month: number, day: number, timeZone: string, hour = 0, minute = 0): Date {
+  const wallAsUtc = Date.UTC(year, month - 1, day, hour, minute);
+  // Two fixed-point iterations of offset(instant) converge for all real zones.
+  let guess = wallAsUtc;
+  for (let i = 0; i < 3; i++) {
+    const p = zonedParts(new Date(guess), timeZone);
+    const shownAsUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+    const diff = shownAsUtc - wallAsUtc;
+    if (diff === 0) break;
+    guess -= diff;
+  }
+  return new Date(guess);
+}
+
+/** Start of the local day `YYYY-MM-DD` in the shop's time zone. */
+export function startOfLocalDay(ymd: string, timeZone: string): Date {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd);
+  if (!m) throw new RangeError(`"${ymd}" is not a YYYY-MM-DD date`);
+  return zonedTimeToInstant(Number(m[1]), Number(m[2]), Number(m[3]), timeZone);
+}
+
+/** Inverse of daysFromCivil (Howard Hinnant's civil_from_days). */
+export function civilFromDays(z: number): { year: number; month: number; day: number } {
+  z += 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+export interface ZonedCalendar {
+  /** Local day number of an instant (ms since epoch). */
+  dayNumber(ms: number): number;
+  /** Local month number (year * 12 + month - 1) of an instant. */
+  monthNumber(ms: number): number;
+}
+
+/**
+ * Fast local-calendar bucketing for many instants: the UTC offset is looked up once per UTC
+ * hour (Intl is slow) and reused when it is the same at both ends of that hour; hours that
+ * contain an offset change fall back to an exact lookup.
+ */
+export function zonedCalendar(timeZone: string): ZonedCalendar {
+  const offsetOf = (ms: number): number => {
+    const p = zonedParts(new Date(ms), timeZone);
+    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
+  };
+  const cache = new Map<number, number>(); // hour index -> offset ms, NaN when it changes inside the hour
+  const offset = (ms: number): number => {
+    if (timeZone === "UTC") return 0;
+    const h = Math.floor(ms / HOUR_MS);
+    let o = cache.get(h);
+    if (o === undefined) {
+      const a = offsetOf(h * HOUR_MS);
+      const b = offsetOf(h * HOUR_MS + HOUR_MS - 1000);
+      o = a === b ? a : NaN;
+      cache.set(h, o);
+    }
+    return Number.isNaN(o) ? offsetOf(ms) : o;
+  };
+  const dayNo = (ms: number) => Math.floor((ms + offset(ms)) / DAY_MS);
+  return {
+    dayNumber: dayNo,
+    monthNumber(ms: number): number {
+      const c = civilFromDays(dayNo(ms));
+      return c.year * 12 + c.month - 1;
+    },
+  };
+}

@@ -1,0 +1,265 @@
+// `rapport clv`: BG/NBD + Gamma-Gamma customer lifetime value from a transactions CSV.
+
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import {
+  assessConfidence,
+  discountedExpectedPurchases,
+  expectedAverageValue,
+  fitBgNbd,
+  fitGammaGamma,
+  groupRftArrays,
+  periodDays,
+  probabilityAlive,
+  summarizeDays,
+  type GammaGammaFit,
+  type Period,
+} from "../../app/domain/clv";
+import {
+  CsvInputError,
+  columnIndexes,
+  csvField,
+  decodeField,
+  forEachRecord,
+  formatNumber,
+  openCsv,
+  parseDay,
+  parseDayBytes,
+  parseNumberBytes,
+  sortIdOrder,
+  IdInterner,
+  type CommandIo,
+} from "../csv";
+
+const HELP = `Usage: rapport clv --transactions FILE --calibration-end YYYY-MM-DD [options]
+
+Fits the BG/NBD purchase model and the Gamma-Gamma spend model (see docs/metrics.md) and
+predicts each customer's purchases and lifetime value over a horizon.
+
+Options:
+  --transactions FILE      CSV with one row per transaction
+  --calibration-end DATE   last day of the fitting period (YYYY-MM-DD or YYYYMMDD); later
+                           transactions are ignored
+  --period day|week        time unit of recency, T and the horizon (default: week)
+  --horizon N              prediction horizon in periods (default: 52 weeks or 365 days)
+  --discount-rate R        annual discount rate, e.g. 0.1 for 10 % (default: 0.1); applied
+                           monthly
+  --customer-col NAME      customer id column (default: customer_id)
+  --date-col NAME          transaction date column, YYYY-MM-DD or YYYYMMDD (default: date)
+  --amount-col NAME        transaction amount column (default: amount)
+  --out FILE               write the per-customer CSV there
+  --help                   show this help
+
+Transactions on the same day are merged into one purchase (amounts summed).
+
+Output: a JSON summary {"bgnbd": {r, alpha, a, b, logLikelihood, standardErrors},
+"gammaGamma": {p, q, gamma, customers}, "customers": N, ...} and a CSV with columns
+customer_id,frequency,recency,T,monetary_value,p_alive,expected_purchases,expected_avg_value,clv
+(frequency = repeat purchase days, recency and T in periods, monetary_value = mean of the
+repeat purchases or 0, expected_purchases over the horizon), sorted by customer id.
+With --out, the CSV goes to FILE and the JSON to stdout. Without --out, the CSV goes to
+stdout and the JSON to stderr. Bad input exits with code 2.
+`;
+
+export async function run(argv: string[], io: CommandIo): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        transactions: { type: "string" },
+        "calibration-end": { type: "string" },
+        period: { type: "string" },
+        horizon: { type: "string" },
+        "discount-rate": { type: "string" },
+        "customer-col": { type: "string" },
+        "date-col": { type: "string" },
+        "amount-col": { type: "string" },
+        out: { type: "string" },
+        help: { type: "boolean" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    io.stderr(`${(err as Error).message}. Run "rapport clv --help" for usage.\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  const file = values.transactions as string | undefined;
+  const endText = values["calibration-end"] as string | undefined;
+  if (!file || !endText) {
+    io.stderr(`Missing ${!file ? "--transactions FILE" : "--calibration-end YYYY-MM-DD"}. Run "rapport clv --help" for usage.\n`);
+    return 2;
+  }
+  const calEnd = parseDay(endText);
+  if (Number.isNaN(calEnd)) {
+    io.stderr(`--calibration-end "${endText}" is not a date; use YYYY-MM-DD or YYYYMMDD.\n`);
+    return 2;
+  }
+  const periodText = (values.period as string | undefined) ?? "week";
+  if (periodText !== "day" && periodText !== "week") {
+    io.stderr(`--period must be "day" or "week" (got "${periodText}").\n`);
+    return 2;
+  }
+  const period: Period = periodText;
+  const horizonText = values.horizon as string | undefined;
+  const horizon = horizonText === undefined ? (period === "week" ? 52 : 365) : Number(horizonText);
+  if (!(Number.isFinite(horizon) && horizon > 0) || (horizonText !== undefined && !/^\d+(\.\d+)?$/.test(horizonText))) {
+    io.stderr(`--horizon must be a positive number of periods (got "${horizonText}").\n`);
+    return 2;
+  }
+  const rateText = values["discount-rate"] as string | undefined;
+  const discountRate = rateText === undefined ? 0.1 : Number(rateText);
+  if (!(Number.isFinite(discountRate) && discountRate >= 0 && discountRate < 10) || (rateText !== undefined && rateText.trim() === "")) {
+    io.stderr(`--discount-rate must be a number such as 0.1 for 10 % a year (got "${rateText}").\n`);
+    return 2;
+  }
+  const cols = {
+    customer: (values["customer-col"] as string | undefined) ?? "customer_id",
+    date: (values["date-col"] as string | undefined) ?? "date",
+    amount: (values["amount-col"] as string | undefined) ?? "amount",
+  };
+
+  try {
+    const csv = openCsv(file, io.cwd);
+    const idx = columnIndexes(csv, [cols.customer, cols.date, cols.amount]);
+    const buf = csv.buf;
+    const ids = new IdInterner();
+    let cap = 1 << 16;
+    let cust = new Int32Array(cap);
+    let days = new Int32Array(cap);
+    let amounts = new Float64Array(cap);
+    let n = 0;
+    forEachRecord(csv, idx, (line, s, e, q) => {
+      if (e[0] === s[0]) throw badField(file, line, cols.customer, "", "a customer id");
+      const day = parseDayBytes(buf, s[1], e[1]);
+      if (Number.isNaN(day)) throw badField(file, line, cols.date, decodeField(buf, s[1], e[1], q[1] === 1), "a date (YYYY-MM-DD or YYYYMMDD)");
+      const amount = parseNumberBytes(buf, s[2], e[2]);
+      if (Number.isNaN(amount)) throw badField(file, line, cols.amount, decodeField(buf, s[2], e[2], q[2] === 1), "a number");
+      const k = ids.internField(buf, s[0], e[0], q[0] === 1);
+      if (n === cap) {
+        cap *= 2;
+        cust = growI32(cust, cap);
+        days = growI32(days, cap);
+        const a2 = new Float64Array(cap);
+        a2.set(amounts);
+        amounts = a2;
+      }
+      cust[n] = k;
+      days[n] = day;
+      amounts[n] = amount;
+      n++;
+    });
+    if (n === 0) throw new CsvInputError(`${file} has no data rows.`, file);
+
+    const pd = periodDays(period);
+    const sum = summarizeDays(cust.subarray(0, n), days.subarray(0, n), amounts.subarray(0, n), ids.size, calEnd, period);
+    const m = sum.customer.length;
+    if (m === 0) throw new CsvInputError(`${file} has no transactions on or before the calibration end ${endText}.`, file);
+
+    const grouped = groupRftArrays(sum.x, sum.tx, sum.T);
+    const bg = fitBgNbd(grouped);
+    let gg: GammaGammaFit | null = null;
+    const spend = Array.from(sum.x, (x, i) => ({ x, monetaryValue: Number.isNaN(sum.monetary[i]) ? null : sum.monetary[i] }));
+    try {
+      gg = fitGammaGamma(spend);
+    } catch {
+      gg = null; // no repeat customers with a positive spend: values stay empty
+    }
+    const confidence = assessConfidence(bg, gg ?? undefined);
+
+    // Predictions depend only on (x, t_x, T): once per group.
+    const G = grouped.x.length;
+    const gAlive = new Float64Array(G);
+    const gExp = new Float64Array(G);
+    const gDisc = new Float64Array(G);
+    const opts = { horizon, periodDays: pd, annualDiscountRate: discountRate };
+    for (let g = 0; g < G; g++) {
+      const c = { x: grouped.x[g], tx: grouped.tx[g], T: grouped.T[g] };
+      gAlive[g] = probabilityAlive(bg.params, c.x, c.tx, c.T);
+      const d = discountedExpectedPurchases(bg.params, c, opts);
+      gExp[g] = d.expectedPurchases;
+      gDisc[g] = d.discountedPurchases;
+    }
+
+    const rowNames = Array.from(sum.customer, (k) => ids.names[k]);
+    const order = sortIdOrder(rowNames);
+    const parts: string[] = ["customer_id,frequency,recency,T,monetary_value,p_alive,expected_purchases,expected_avg_value,clv\n"];
+    for (let j = 0; j < m; j++) {
+      const i = order[j];
+      const g = grouped.groupOf[i];
+      const x = sum.x[i];
+      const mv = Number.isNaN(sum.monetary[i]) ? null : sum.monetary[i];
+      const avg = gg ? expectedAverageValue(gg.params, x, mv) : null;
+      const clv = avg === null ? null : avg * gDisc[g];
+      parts.push(
+        `${csvField(rowNames[i])},${x},${formatNumber(sum.tx[i])},${formatNumber(sum.T[i])},${formatNumber(mv ?? 0)},${formatNumber(gAlive[g])},${formatNumber(gExp[g])},${formatNumber(avg)},${formatNumber(clv)}\n`,
+      );
+    }
+    const round = (v: number | null) => (v === null ? null : Number(v.toPrecision(10)));
+    const summary = {
+      bgnbd: {
+        r: round(bg.params.r),
+        alpha: round(bg.params.alpha),
+        a: round(bg.params.a),
+        b: round(bg.params.b),
+        logLikelihood: round(bg.logLikelihood),
+        standardErrors: {
+          r: round(bg.standardErrors.r),
+          alpha: round(bg.standardErrors.alpha),
+          a: round(bg.standardErrors.a),
+          b: round(bg.standardErrors.b),
+        },
+      },
+      gammaGamma: gg
+        ? {
+            p: round(gg.params.p),
+            q: round(gg.params.q),
+            gamma: round(gg.params.gamma),
+            customers: gg.customers,
+            logLikelihood: round(gg.logLikelihood),
+            standardErrors: { p: round(gg.standardErrors.p), q: round(gg.standardErrors.q), gamma: round(gg.standardErrors.gamma) },
+          }
+        : null,
+      customers: m,
+      repeatCustomers: bg.repeatCustomers,
+      period,
+      horizon,
+      annualDiscountRate: discountRate,
+      lowConfidence: confidence.lowConfidence,
+      confidenceNotes: confidence.reasons,
+    };
+    const json = `${JSON.stringify(summary, null, 2)}\n`;
+    const out = parts.join("");
+    const outFile = values.out as string | undefined;
+    if (outFile) {
+      writeFileSync(path.resolve(io.cwd, outFile), out);
+      io.stdout(json);
+    } else {
+      io.stdout(out);
+      io.stderr(json);
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof CsvInputError) {
+      io.stderr(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+function badField(file: string, line: number, field: string, value: string, expected: string): CsvInputError {
+  return new CsvInputError(`${file}, line ${line}: field "${field}" has value "${value}", expected ${expected}.`, file, line, field);
+}
+
+function growI32(a: Int32Array, cap: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(cap);
+  b.set(a);
+  return b;
+}

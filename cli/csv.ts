@@ -1,0 +1,558 @@
+// Fast CSV reading for the analytics commands: the whole file is read into one Buffer and
+// scanned byte by byte. Unquoted fields (the common case) are never copied; quoted fields
+// (RFC 4180, "" escapes, embedded commas and newlines) take a slower path.
+
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { daysFromCivil } from "../app/domain/time";
+
+/** Bad input, reported to the user as one sentence; CLI commands exit with code 2. */
+export class CsvInputError extends Error {
+  constructor(
+    message: string,
+    readonly file?: string,
+    readonly line?: number,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = "CsvInputError";
+  }
+}
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const LF = 0x0a;
+const CR = 0x0d;
+
+export interface CsvFile {
+  file: string;
+  buf: Buffer;
+  header: string[];
+  /** Byte offset of the first data record. */
+  dataStart: number;
+}
+
+/** Reads a CSV file and its header line. */
+export function openCsv(file: string, cwd: string): CsvFile {
+  const full = path.resolve(cwd, file);
+  let buf: Buffer;
+  try {
+    buf = readFileSync(full);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === "ENOENT" ? "the file does not exist" : code === "EISDIR" ? "it is a directory" : (err as Error).message;
+    throw new CsvInputError(`Cannot read ${file}: ${reason}.`, file);
+  }
+  let start = 0;
+  // Skip a UTF-8 byte order mark.
+  if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3;
+  const header: string[] = [];
+  let pos = start;
+  if (pos >= buf.length) throw new CsvInputError(`${file} is empty: expected a header line.`, file, 1);
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const quoted: boolean[] = [];
+  const next = scanRecord(buf, pos, starts, ends, quoted);
+  if (next.unterminated) throw new CsvInputError(`${file}, line 1: unterminated quoted field in the header.`, file, 1);
+  for (let i = 0; i < starts.length; i++) header.push(decodeField(buf, starts[i], ends[i], quoted[i]).trim());
+  pos = next.pos;
+  return { file, buf, header, dataStart: pos };
+}
+
+/** Index of each requested column in the header, or a CsvInputError naming the missing one. */
+export function columnIndexes(csv: CsvFile, columns: string[]): number[] {
+  return columns.map((c) => {
+    const idx = csv.header.indexOf(c);
+    if (idx < 0) {
+      throw new CsvInputError(
+        `${csv.file}, line 1: missing column "${c}" (the header has: ${csv.header.join(", ")}).`,
+        csv.file,
+        1,
+        c,
+      );
+    }
+    return idx;
+  });
+}
+
+interface ScanResult {
+  pos: number;
+  lines: number;
+  unterminated: boolean;
+}
+
+/**
+ * Scans one record starting at `pos`, pushing field byte ranges. Returns the offset of the
+ * next record and how many physical lines the record spanned.
+ */
+function scanRecord(buf: Buffer, pos: number, starts: number[], ends: number[], quoted: boolean[]): ScanResult {
+  const n = buf.length;
+  let lines = 1;
+  for (;;) {
+    if (pos < n && buf[pos] === QUOTE) {
+      const s = pos + 1;
+      let p = s;
+      for (;;) {
+        if (p >= n) return { pos: n, lines, unterminated: true };
+        const c = buf[p];
+        if (c === QUOTE) {
+          if (p + 1 < n && buf[p + 1] === QUOTE) {
+            p += 2;
+            continue;
+          }
+          break;
+        }
+        if (c === LF) lines++;
+        p++;
+      }
+      starts.push(s);
+      ends.push(p);
+      quoted.push(true);
+      p++; // closing quote
+      // Tolerate junk between the closing quote and the delimiter by skipping it.
+      while (p < n && buf[p] !== COMMA && buf[p] !== LF) p++;
+      pos = p;
+    } else {
+      const s = pos;
+      let p = pos;
+      while (p < n) {
+        const c = buf[p];
+        if (c === COMMA || c === LF) break;
+        p++;
+      }
+      let e = p;
+      if (e > s && buf[e - 1] === CR) e--;
+      starts.push(s);
+      ends.push(e);
+      quoted.push(false);
+      pos = p;
+    }
+    if (pos >= n) return { pos: n, lines, unterminated: false };
+    if (buf[pos] === COMMA) {
+      pos++;
+      continue;
+    }
+    // LF
+    return { pos: pos + 1, lines, unterminated: false };
+  }
+}
+
+/** Field text; quoted fields have their "" escapes undone. */
+export function decodeField(buf: Buffer, s: number, e: number, quoted: boolean): string {
+  const raw = buf.toString("utf8", s, e);
+  return quoted ? raw.replace(/""/g, '"') : raw;
+}
+
+/**
+ * Calls `onRecord(line, fields)` for each data record, where fields[i] is the byte range of
+ * the i-th requested column. Blank lines are skipped. `line` is the 1-based physical line
+ * number of the record's start (the header is line 1), for error messages.
+ *
+ * The fast path handles records without any quote character; others fall back to scanRecord.
+ */
+export function forEachRecord(
+  csv: CsvFile,
+  columns: number[],
+  onRecord: (line: number, starts: Int32Array, ends: Int32Array, quoted: Uint8Array) => void,
+): number {
+  const { buf, file } = csv;
+  const n = buf.length;
+  const want = new Int32Array(csv.header.length).fill(-1);
+  columns.forEach((c, i) => {
+    want[c] = i;
+  });
+  let maxCol = 0;
+  for (const c of columns) maxCol = Math.max(maxCol, c);
+  const starts = new Int32Array(columns.length);
+  const ends = new Int32Array(columns.length);
+  const quoted = new Uint8Array(columns.length);
+  const fs: number[] = [];
+  const fe: number[] = [];
+  const fq: boolean[] = [];
+  let pos = csv.dataStart;
+  let line = 2;
+  let records = 0;
+  while (pos < n) {
+    // Skip blank lines (also a trailing CR of a CRLF blank line).
+    const c0 = buf[pos];
+    if (c0 === LF) {
+      pos++;
+      line++;
+      continue;
+    }
+    if (c0 === CR && pos + 1 < n && buf[pos + 1] === LF) {
+      pos += 2;
+      line++;
+      continue;
+    }
+    // Fast path: unquoted record.
+    let col = 0;
+    let s = pos;
+    let p = pos;
+    let slow = false;
+    for (;;) {
+      const c = p < n ? buf[p] : LF;
+      if (c === COMMA || c === LF) {
+        if (col < want.length) {
+          const w = want[col];
+          if (w >= 0) {
+            let e = p;
+            if (c === LF && e > s && buf[e - 1] === CR) e--;
+            starts[w] = s;
+            ends[w] = e;
+            quoted[w] = 0;
+          }
+        }
+        col++;
+        p++;
+        if (c === LF) break;
+        s = p;
+      } else if (c === QUOTE) {
+        // Quoted field without escapes or line breaks: still on the fast path.
+        let qe = p + 1;
+        if (p !== s) {
+          slow = true;
+          break;
+        }
+        while (qe < n && buf[qe] !== QUOTE && buf[qe] !== LF) qe++;
+        const after = qe + 1 < n ? buf[qe + 1] : LF;
+        if (qe >= n || buf[qe] !== QUOTE || (after !== COMMA && after !== LF && after !== CR)) {
+          slow = true;
+          break;
+        }
+        if (col < want.length) {
+          const w = want[col];
+          if (w >= 0) {
+            starts[w] = p + 1;
+            ends[w] = qe;
+            quoted[w] = 1;
+          }
+        }
+        col++;
+        p = qe + 1;
+        if (after === CR) p++;
+        if (p >= n || buf[p] === LF) {
+          p++;
+          break;
+        }
+        if (buf[p] !== COMMA) {
+          slow = true;
+          break;
+        }
+        p++;
+        s = p;
+      } else {
+        p++;
+      }
+    }
+    if (!slow) {
+      if (col <= maxCol) throw tooFewFields(file, line, csv.header[columns[missingIndex(col, columns)]], col);
+      if (col > csv.header.length) throw tooManyFields(file, line, col, csv.header);
+      onRecord(line, starts, ends, quoted);
+      records++;
+      pos = p;
+      line++;
+      continue;
+    }
+    fs.length = 0;
+    fe.length = 0;
+    fq.length = 0;
+    const r = scanRecord(buf, pos, fs, fe, fq);
+    if (r.unterminated) throw new CsvInputError(`${file}, line ${line}: a quoted field is not closed.`, file, line);
+    if (fs.length <= maxCol) throw tooFewFields(file, line, csv.header[columns[missingIndex(fs.length, columns)]], fs.length);
+    if (fs.length > csv.header.length) throw tooManyFields(file, line, fs.length, csv.header);
+    for (let i = 0; i < columns.length; i++) {
+      const k = columns[i];
+      starts[i] = fs[k];
+      ends[i] = fe[k];
+      quoted[i] = fq[k] ? 1 : 0;
+    }
+    onRecord(line, starts, ends, quoted);
+    records++;
+    pos = r.pos;
+    line += r.lines;
+  }
+  return records;
+}
+
+function missingIndex(fieldCount: number, columns: number[]): number {
+  const i = columns.findIndex((c) => c >= fieldCount);
+  return i < 0 ? 0 : i;
+}
+
+function tooManyFields(file: string, line: number, got: number, header: string[]): CsvInputError {
+  const field = header[header.length - 1];
+  return new CsvInputError(
+    `${file}, line ${line}: the record has ${got} fields but the header has ${header.length}; a value (near field "${field}") probably contains an unquoted comma, such as a decimal comma.`,
+    file,
+    line,
+    field,
+  );
+}
+
+function tooFewFields(file: string, line: number, field: string, got: number): CsvInputError {
+  return new CsvInputError(`${file}, line ${line}: field "${field}" is missing (the record has only ${got} field${got === 1 ? "" : "s"}).`, file, line, field);
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function validDate(y: number, m: number, d: number): boolean {
+  if (m < 1 || m > 12 || d < 1) return false;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]);
+}
+
+function digitsAt(buf: Buffer, s: number, count: number): number {
+  let v = 0;
+  for (let i = 0; i < count; i++) {
+    const c = buf[s + i] - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * Day number (days since 1970-01-01) of a date field written YYYY-MM-DD or YYYYMMDD,
+ * optionally followed by a time ("T..." or " ..."), which is ignored: the calendar date as
+ * written is used. Returns NaN when the field is not such a date.
+ */
+export function parseDayBytes(buf: Buffer, s: number, e: number): number {
+  let y: number;
+  let m: number;
+  let d: number;
+  let end: number;
+  if (e - s >= 10 && buf[s + 4] === 0x2d && buf[s + 7] === 0x2d) {
+    y = digitsAt(buf, s, 4);
+    m = digitsAt(buf, s + 5, 2);
+    d = digitsAt(buf, s + 8, 2);
+    end = s + 10;
+  } else if (e - s >= 8) {
+    y = digitsAt(buf, s, 4);
+    m = digitsAt(buf, s + 4, 2);
+    d = digitsAt(buf, s + 6, 2);
+    end = s + 8;
+  } else {
+    return NaN;
+  }
+  if (y < 0 || m < 0 || d < 0 || !validDate(y, m, d)) return NaN;
+  if (end < e && buf[end] !== 0x54 && buf[end] !== 0x20) return NaN; // 'T' or ' '
+  return daysFromCivil(y, m, d);
+}
+
+/** Same as parseDayBytes for a string (used for command-line flags). */
+export function parseDay(text: string): number {
+  const b = Buffer.from(text.trim(), "utf8");
+  return parseDayBytes(b, 0, b.length);
+}
+
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/**
+ * Parses a decimal number field. Fast path for [-+]digits[.digits] with at most 15
+ * significant digits: integer mantissa / 10^k is correctly rounded, so the result equals
+ * Number(text). Anything else goes through Number(). Returns NaN when not a number.
+ */
+export function parseNumberBytes(buf: Buffer, s: number, e: number): number {
+  while (s < e && buf[s] === 0x20) s++;
+  while (e > s && buf[e - 1] === 0x20) e--;
+  if (s >= e) return NaN;
+  let p = s;
+  let neg = false;
+  if (buf[p] === 0x2d || buf[p] === 0x2b) {
+    neg = buf[p] === 0x2d;
+    p++;
+  }
+  let mant = 0;
+  let digits = 0;
+  let frac = 0;
+  let seenDot = false;
+  let ok = p < e;
+  for (; p < e; p++) {
+    const c = buf[p];
+    if (c >= 0x30 && c <= 0x39) {
+      mant = mant * 10 + (c - 0x30);
+      if (mant !== 0) digits++;
+      if (seenDot) frac++;
+    } else if (c === 0x2e && !seenDot) {
+      seenDot = true;
+    } else {
+      ok = false;
+      break;
+    }
+  }
+  if (ok && digits <= 15 && frac <= 22 && !(seenDot && p - s === 1 + (neg ? 1 : 0))) {
+    const v = mant / POW10[frac];
+    return neg ? -v : v;
+  }
+  const text = buf.toString("utf8", s, e);
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) return NaN;
+  return Number(text);
+}
+
+/**
+ * Formats a number for CSV output with at most `decimals` decimals (trailing zeros dropped);
+ * empty for null and non-finite values. Cheaper than toPrecision on large outputs.
+ */
+export function formatNumber(v: number | null | undefined, decimals = 6): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return "";
+  if (Number.isInteger(v)) return String(v);
+  const f = 10 ** decimals;
+  const r = Math.round(v * f) / f;
+  // Math.round(v * f) / f is the double nearest to a decimal with ≤ `decimals` places, whose
+  // shortest representation String() prints, except for huge or tiny magnitudes.
+  return Math.abs(r) < 1e15 ? String(r === 0 ? 0 : r) : String(v);
+}
+
+/** Quotes a CSV output field only when needed. */
+export function csvField(text: string): string {
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Sort comparator: numeric order when both ids are plain integers, else code-unit order. */
+export function compareIds(a: string, b: string): number {
+  const na = /^\d+$/.test(a);
+  const nb = /^\d+$/.test(b);
+  if (na && nb) {
+    const ta = a.replace(/^0+(?=\d)/, "");
+    const tb = b.replace(/^0+(?=\d)/, "");
+    if (ta.length !== tb.length) return ta.length - tb.length;
+    if (ta !== tb) return ta < tb ? -1 : 1;
+  }
+  else if (na !== nb) return na ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The I/O a command gets from the `rapport` dispatcher (and from tests). */
+export interface CommandIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  cwd: string;
+}
+
+/**
+ * Permutation that sorts ids: numerically when every id is a plain integer that fits in a
+ * double exactly, otherwise with compareIds (numeric ids first, then code-unit order).
+ */
+export function sortIdOrder(ids: readonly string[]): Int32Array {
+  const n = ids.length;
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  let allNumeric = true;
+  const nums = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const id = ids[i];
+    if (id.length > 15 || !/^\d+$/.test(id)) {
+      allNumeric = false;
+      break;
+    }
+    nums[i] = Number(id);
+  }
+  if (allNumeric) {
+    order.sort((a, b) => nums[a] - nums[b] || (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
+  } else {
+    order.sort((a, b) => compareIds(ids[a], ids[b]));
+  }
+  return order;
+}
+
+/**
+ * Maps customer-id fields to dense indexes 0, 1, 2… straight from the file's bytes: an
+ * open-addressing hash table over byte ranges, so a JavaScript string is created only once
+ * per distinct id (creating one per row would dominate the parse time on large files).
+ */
+export class IdInterner {
+  /** Decoded id of each index. */
+  readonly names: string[] = [];
+  private keys = Buffer.alloc(1 << 16);
+  private keyLen = 0;
+  private kStart = new Int32Array(1024);
+  private kLen = new Int32Array(1024);
+  // Slot i holds [hash, id + 1] at 2i, 2i + 1 (0 = empty): one cache line per probe.
+  private table = new Int32Array(2 << 12);
+
+  get size(): number {
+    return this.names.length;
+  }
+
+  /** Index of the id in field [s, e) of buf; quoted fields have their "" escapes undone first. */
+  internField(buf: Buffer, s: number, e: number, quoted: boolean): number {
+    if (quoted) {
+      for (let i = s; i < e; i++) {
+        if (buf[i] === QUOTE) {
+          const tmp = Buffer.from(decodeField(buf, s, e, true), "utf8");
+          return this.intern(tmp, 0, tmp.length);
+        }
+      }
+    }
+    return this.intern(buf, s, e);
+  }
+
+  intern(buf: Buffer, s: number, e: number): number {
+    let h = 0x811c9dc5 | 0;
+    for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+    h ^= h >>> 15;
+    const table = this.table;
+    const mask = (table.length >> 1) - 1;
+    const len = e - s;
+    let slot = h & mask;
+    for (;;) {
+      const id1 = table[2 * slot + 1];
+      if (id1 === 0) break;
+      if (table[2 * slot] === h) {
+        const id = id1 - 1;
+        if (this.kLen[id] === len) {
+          const keys = this.keys;
+          const ks = this.kStart[id];
+          let i = 0;
+          while (i < len && keys[ks + i] === buf[s + i]) i++;
+          if (i === len) return id;
+        }
+      }
+      slot = (slot + 1) & mask;
+    }
+    return this.insert(buf, s, e, h, slot);
+  }
+
+  private insert(buf: Buffer, s: number, e: number, h: number, slot: number): number {
+    const id = this.names.length;
+    const len = e - s;
+    if (this.keyLen + len > this.keys.length) {
+      const bigger = Buffer.alloc(Math.max(this.keys.length * 2, this.keyLen + len));
+      this.keys.copy(bigger, 0, 0, this.keyLen);
+      this.keys = bigger;
+    }
+    buf.copy(this.keys, this.keyLen, s, e);
+    if (id >= this.kStart.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.kStart = grow(this.kStart);
+      this.kLen = grow(this.kLen);
+    }
+    this.kStart[id] = this.keyLen;
+    this.kLen[id] = len;
+    this.keyLen += len;
+    this.names.push(this.keys.toString("utf8", this.kStart[id], this.keyLen));
+    this.table[2 * slot] = h;
+    this.table[2 * slot + 1] = id + 1;
+    if ((id + 1) * 2 > this.table.length >> 1) this.rehash();
+    return id;
+  }
+
+  private rehash(): void {
+    const old = this.table;
+    const table = new Int32Array(old.length * 2);
+    const mask = (table.length >> 1) - 1;
+    for (let i = 0; i < old.length; i += 2) {
+      if (old[i + 1] === 0) continue;
+      let slot = old[i] & mask;
+      while (table[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+      table[2 * slot] = old[i];
+      table[2 * slot + 1] = old[i + 1];
+    }
+    this.table = table;
+  }
+}

@@ -1,0 +1,110 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { run } from "../../cli/commands/rfm";
+
+const DATA = path.resolve(process.cwd(), "../shared/data/rfm/rfm_data_orders.csv");
+const dir = mkdtempSync(path.join(os.tmpdir(), "rapport-rfm-"));
+
+async function call(argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await run(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: dir });
+  return { code, stdout, stderr };
+}
+
+function file(name: string, text: string): string {
+  const p = path.join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+describe("rapport rfm", () => {
+  it("reproduces the published Champions through the CLI", async () => {
+    const out = path.join(dir, "rfm.csv");
+    const res = await call(["--orders", DATA, "--analysis-date", "2006-12-31", "--rules", "rfm-package-test", "--out", out]);
+    expect(res.code).toBe(0);
+    const summary = JSON.parse(res.stdout);
+    expect(summary.customers).toBe(995);
+    expect(summary.segments.champions).toEqual({ customers: 158, orders: 1234, revenue: 120178 });
+    const lines = readFileSync(out, "utf8").trim().split("\n");
+    expect(lines[0]).toBe("customer_id,recency_days,frequency,monetary,r,f,m,segment");
+    expect(lines).toHaveLength(996);
+    expect(lines.filter((l) => l.endsWith(",champions"))).toHaveLength(158);
+  });
+
+  it("writes the CSV to stdout sorted by numeric id, with quoting and YYYYMMDD dates", async () => {
+    const orders = file(
+      "orders.csv",
+      "customer_id,order_date,revenue\r\n10,2024-01-01,5\r\n9,20240105,7.5\r\n100,2024-01-02,1\r\n2,2024-01-03,3\r\n9,2024-01-09,2.5\r\n",
+    );
+    const res = await call(["--orders", orders, "--analysis-date", "20240110"]);
+    expect(res.code).toBe(0);
+    const lines = res.stdout.trim().split("\n");
+    expect(lines.slice(1).map((l) => l.split(",")[0])).toEqual(["2", "9", "10", "100"]);
+    expect(lines[2]).toMatch(/^9,1,2,10,5,\d,\d,[a-z_]+$/);
+  });
+
+  it("handles quoted ids with commas and custom column names", async () => {
+    const orders = file(
+      "quoted.csv",
+      'client,jour,montant,note\n"Smith, John",2024-01-01,10,"a ""quote"""\n"Smith, John",2024-01-05,5,x\nBob,2024-01-02,1,\n',
+    );
+    const res = await call(["--orders", orders, "--analysis-date", "2024-01-10", "--customer-col", "client", "--date-col", "jour", "--amount-col", "montant"]);
+    expect(res.code).toBe(0);
+    const lines = res.stdout.trim().split("\n");
+    expect(lines[1]).toMatch(/^Bob,8,1,1,/);
+    expect(lines[2]).toMatch(/^"Smith, John",5,2,15,/);
+  });
+
+  it("prints usage with --help", async () => {
+    const res = await call(["--help"]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/Usage: rapport rfm --orders FILE --analysis-date/);
+  });
+
+  it("rejects unknown flags and missing arguments with exit code 2", async () => {
+    const unknown = await call(["--orders", DATA, "--analysis-date", "2006-12-31", "--bogus"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/--bogus/);
+    const missing = await call(["--orders", DATA]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--analysis-date/);
+    const badDate = await call(["--orders", DATA, "--analysis-date", "31/12/2006"]);
+    expect(badDate.code).toBe(2);
+    expect(badDate.stderr).toMatch(/31\/12\/2006/);
+  });
+
+  it("names the file, line and field of bad input", async () => {
+    const missingFile = await call(["--orders", "nope.csv", "--analysis-date", "2024-01-10"]);
+    expect(missingFile.code).toBe(2);
+    expect(missingFile.stderr).toMatch(/nope\.csv.*does not exist/);
+
+    const noColumn = file("nocol.csv", "customer_id,date,revenue\n1,2024-01-01,3\n");
+    const r1 = await call(["--orders", noColumn, "--analysis-date", "2024-01-10"]);
+    expect(r1.code).toBe(2);
+    expect(r1.stderr).toContain(`${noColumn}, line 1: missing column "order_date"`);
+
+    const badDate = file("baddate.csv", "customer_id,order_date,revenue\n1,2024-01-01,3\n2,2024-13-01,4\n");
+    const r2 = await call(["--orders", badDate, "--analysis-date", "2024-01-10"]);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toContain(`${badDate}, line 3: field "order_date" has value "2024-13-01"`);
+
+    const badAmount = file("badamount.csv", "customer_id,order_date,revenue\n1,2024-01-01,3\n\n2,2024-01-02,12,50\n");
+    const r3 = await call(["--orders", badAmount, "--analysis-date", "2024-01-10"]);
+    expect(r3.code).toBe(2);
+    expect(r3.stderr).toContain(`${badAmount}, line 4: the record has 4 fields but the header has 3`);
+    expect(r3.stderr).toContain(`field "revenue"`);
+
+    const abc = file("abc.csv", "customer_id,order_date,revenue\n1,2024-01-01,abc\n");
+    const r4 = await call(["--orders", abc, "--analysis-date", "2024-01-10"]);
+    expect(r4.code).toBe(2);
+    expect(r4.stderr).toContain(`line 2: field "revenue" has value "abc", expected a number`);
+
+    const short = file("short.csv", "customer_id,order_date,revenue\n1,2024-01-01\n");
+    const r5 = await call(["--orders", short, "--analysis-date", "2024-01-10"]);
+    expect(r5.code).toBe(2);
+    expect(r5.stderr).toContain(`line 2: field "revenue" is missing`);
+  });
+});

@@ -1,0 +1,292 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  CONFIDENCE_THRESHOLDS,
+  assessConfidence,
+  bgnbdLogLikelihood,
+  conditionalExpectedPurchases,
+  customerClv,
+  expectedAverageValue,
+  expectedNextOrderDate,
+  expectedNextOrderPeriods,
+  expectedPurchases,
+  fitBgNbd,
+  fitGammaGamma,
+  groupRft,
+  probabilityAlive,
+  probabilityOfPurchaseWithin,
+  probabilityOfPurchases,
+  summarizeTransactions,
+  type BgNbdParams,
+  type TransactionRow,
+} from "~/domain/clv";
+
+const DATA = path.resolve(process.cwd(), "../shared/data/cdnow/cdnow_sample_transactions.csv");
+const BTYD: BgNbdParams = { r: 0.2425982, alpha: 4.4136842, a: 0.7929899, b: 2.4261667 };
+const day = (s: string) => new Date(`${s}T00:00:00Z`);
+
+function loadCdnow(): TransactionRow[] {
+  const lines = readFileSync(DATA, "utf8").trim().split(/\r?\n/);
+  const header = lines[0].split(",");
+  const [ci, di, ai] = ["customer_id", "date", "amount"].map((c) => header.indexOf(c));
+  return lines.slice(1).map((line) => {
+    const f = line.split(",");
+    return { customerId: f[ci], date: day(f[di]), amount: Number(f[ai]) };
+  });
+}
+
+const summaries = summarizeTransactions(loadCdnow(), { calibrationEnd: day("1997-09-30"), period: "week" });
+
+describe("CDNOW summaries (x, t_x, T, monetary value)", () => {
+  it("has the published customer counts", () => {
+    expect(summaries).toHaveLength(2357);
+    expect(summaries.filter((s) => s.x > 0)).toHaveLength(946);
+  });
+
+  it("matches BTYD's customer 1516", () => {
+    const c = summaries.find((s) => s.customerId === "1516")!;
+    expect(c.x).toBe(26);
+    expect(c.tx).toBeCloseTo(30.85714, 5);
+    expect(c.T).toBeCloseTo(31, 10);
+  });
+});
+
+describe("BG/NBD fit on the CDNOW sample", () => {
+  const fit = fitBgNbd(summaries);
+
+  it("finds BTYD's maximum-likelihood parameters", () => {
+    expect(Math.abs(fit.params.r - BTYD.r)).toBeLessThan(0.001);
+    expect(Math.abs(fit.params.alpha - BTYD.alpha)).toBeLessThan(0.001);
+    expect(Math.abs(fit.params.a - BTYD.a)).toBeLessThan(0.001);
+    expect(Math.abs(fit.params.b - BTYD.b)).toBeLessThan(0.001);
+    expect(Math.abs(fit.logLikelihood - -9582.429)).toBeLessThan(0.01);
+    expect(fit.converged).toBe(true);
+  });
+
+  it("scores BTYD's parameters at the published log-likelihood", () => {
+    expect(bgnbdLogLikelihood(BTYD, groupRft(summaries))).toBeCloseTo(-9582.429, 2);
+  });
+
+  it("reports finite standard errors and is not low-confidence", () => {
+    for (const v of Object.values(fit.standardErrors)) {
+      expect(v).not.toBeNull();
+      expect(v!).toBeGreaterThan(0);
+    }
+    // Fader, Hardie & Lee's spreadsheet gives SE(r) ≈ 0.0126 on these data.
+    expect(fit.standardErrors.r!).toBeGreaterThan(0.01);
+    expect(fit.standardErrors.r!).toBeLessThan(0.015);
+    expect(assessConfidence(fit).lowConfidence).toBe(false);
+  });
+});
+
+describe("BG/NBD predictions with BTYD's parameters", () => {
+  it("customer 1516: expected purchases in 52 weeks and P(alive)", () => {
+    // 25.75659 published; the exact value with the rounded parameters is 25.756536 (40-digit check).
+    expect(Math.abs(conditionalExpectedPurchases(BTYD, 52, 26, 30.85714, 31) - 25.75659)).toBeLessThan(1e-4);
+    expect(conditionalExpectedPurchases(BTYD, 52, 26, 30.85714, 31)).toBeCloseTo(25.756536041055, 9);
+    expect(Math.abs(probabilityAlive(BTYD, 26, 30.85714, 31) - 0.9688523)).toBeLessThan(1e-6);
+  });
+
+  it("x = 2, t_x = 30.43, T = 38.86: 1.226 purchases in the next 39 weeks", () => {
+    expect(conditionalExpectedPurchases(BTYD, 39, 2, 30.43, 38.86)).toBeCloseTo(1.226, 3);
+  });
+
+  it("unconditional E[X(52)] = 1.444004", () => {
+    expect(Math.abs(expectedPurchases(BTYD, 52) - 1.444004)).toBeLessThan(1e-6);
+    // 40-digit evaluation of FHL eq. 9 (mpmath): 1.44400480103592...
+    expect(expectedPurchases(BTYD, 52)).toBeCloseTo(1.444004801035927, 11);
+  });
+
+  it("P(X(t) = n) is a distribution whose mean is E[X(t)]", () => {
+    let total = 0;
+    let mean = 0;
+    for (let n = 0; n < 400; n++) {
+      const p = probabilityOfPurchases(BTYD, n, 52);
+      total += p;
+      mean += n * p;
+    }
+    expect(total).toBeCloseTo(1, 8);
+    expect(mean).toBeCloseTo(1.4440048, 6);
+    expect(probabilityOfPurchases(BTYD, 0, 0)).toBe(1);
+    expect(probabilityOfPurchases(BTYD, 3, 0)).toBe(0);
+  });
+
+  it("P(alive) = 1 for x = 0, whatever the time since the first purchase", () => {
+    expect(probabilityAlive(BTYD, 0, 0, 38.86)).toBe(1);
+    expect(probabilityAlive(BTYD, 0, 0, 1e6)).toBe(1);
+  });
+});
+
+describe("numerical stability at extreme inputs", () => {
+  const cases: [number, number, number][] = [
+    [1000, 10, 100],
+    [1000, 100, 100],
+    [5000, 1, 5000],
+    [0, 0, 0],
+    [0, 0, 1e6],
+    [1, 1e-9, 1e6],
+    [300, 299.9, 300],
+  ];
+
+  it("x = 1000, t_x = 10, T = 100 is almost surely dead", () => {
+    expect(probabilityAlive(BTYD, 1000, 10, 100)).toBeLessThan(1e-100);
+    expect(conditionalExpectedPurchases(BTYD, 52, 1000, 10, 100)).toBeLessThan(1e-100);
+  });
+
+  it("never returns NaN or Infinity", () => {
+    for (const [x, tx, T] of cases) {
+      for (const t of [0, 1e-6, 1, 52, 1e4]) {
+        const values = [
+          probabilityAlive(BTYD, x, tx, T),
+          conditionalExpectedPurchases(BTYD, t, x, tx, T),
+          probabilityOfPurchaseWithin(BTYD, t, x, tx, T),
+          expectedNextOrderPeriods(BTYD, x, tx, T) ?? 0,
+        ];
+        for (const v of values) expect(Number.isFinite(v)).toBe(true);
+      }
+    }
+    const weird: BgNbdParams[] = [
+      { r: 1e-6, alpha: 1e-6, a: 1e-6, b: 1e-6 },
+      { r: 1e6, alpha: 1e6, a: 1e6, b: 1e6 },
+      { r: 0.5, alpha: 10, a: 1, b: 2 }, // a = 1: removable singularity
+      { r: 0.5, alpha: 10, a: 0.3, b: 0.4 }, // a + b < 1
+    ];
+    for (const p of weird) {
+      for (const [x, tx, T] of cases) {
+        expect(Number.isFinite(conditionalExpectedPurchases(p, 52, x, tx, T))).toBe(true);
+        expect(Number.isFinite(probabilityAlive(p, x, tx, T))).toBe(true);
+      }
+      expect(Number.isFinite(expectedPurchases(p, 52))).toBe(true);
+      expect(Number.isFinite(probabilityOfPurchases(p, 5, 52))).toBe(true);
+    }
+  });
+
+  it("is continuous across a = 1", () => {
+    const near = (a: number) => conditionalExpectedPurchases({ r: 0.5, alpha: 10, a, b: 2 }, 52, 3, 20, 30);
+    expect(near(1)).toBeCloseTo(near(1 + 1e-4), 3);
+    expect(near(1)).toBeCloseTo(near(1 - 1e-4), 3);
+  });
+
+  it("gives large buyers with a recent purchase many expected purchases", () => {
+    const e = conditionalExpectedPurchases(BTYD, 52, 1000, 100, 100);
+    expect(e).toBeGreaterThan(300);
+    expect(e).toBeLessThan(600);
+  });
+});
+
+describe("Gamma-Gamma spend model", () => {
+  const gg = fitGammaGamma(summaries);
+
+  it("reproduces Fader & Hardie's p, q, gamma on 946 customers", () => {
+    expect(gg.customers).toBe(946);
+    expect(Math.abs(gg.params.p - 6.25)).toBeLessThan(0.01);
+    expect(Math.abs(gg.params.q - 3.74)).toBeLessThan(0.01);
+    expect(Math.abs(gg.params.gamma - 15.44)).toBeLessThan(0.01);
+  });
+
+  it("shrinks a customer's mean towards the population mean", () => {
+    const pop = expectedAverageValue(gg.params, 0, null)!;
+    expect(pop).toBeCloseTo((gg.params.gamma * gg.params.p) / (gg.params.q - 1), 10);
+    const few = expectedAverageValue(gg.params, 1, 100)!;
+    const many = expectedAverageValue(gg.params, 50, 100)!;
+    expect(few).toBeGreaterThan(pop);
+    expect(few).toBeLessThan(many);
+    expect(many).toBeLessThan(100);
+    expect(expectedAverageValue({ p: 1, q: 0.9, gamma: 1 }, 2, 10)).toBeNull();
+  });
+});
+
+describe("CLV and next order date", () => {
+  const c = { x: 2, tx: 30.43, T: 38.86 };
+
+  it("without discounting equals expected purchases × average value", () => {
+    const res = customerClv(BTYD, 40, c, { horizon: 39, periodDays: 7 });
+    expect(res.expectedPurchases).toBeCloseTo(1.226, 3);
+    expect(res.clv!).toBeCloseTo(res.expectedPurchases * 40, 10);
+  });
+
+  it("discounting lowers the value, and more for a longer horizon", () => {
+    const flat = customerClv(BTYD, 40, c, { horizon: 104, periodDays: 7 }).clv!;
+    const disc = customerClv(BTYD, 40, c, { horizon: 104, periodDays: 7, annualDiscountRate: 0.1 }).clv!;
+    expect(disc).toBeLessThan(flat);
+    // Purchases fall within two years, so the discount factor is between 1/1.1² and 1.
+    expect(disc).toBeGreaterThan(flat / 1.21);
+    expect(customerClv(BTYD, null, c, { horizon: 52, periodDays: 7 }).clv).toBeNull();
+  });
+
+  it("the next order date is the median waiting time", () => {
+    const t = expectedNextOrderPeriods(BTYD, 26, 30.85714, 31)!;
+    expect(probabilityOfPurchaseWithin(BTYD, t, 26, 30.85714, 31)).toBeCloseTo(0.5, 10);
+    // Customer 1516 buys almost weekly: the next purchase is expected within about a week.
+    expect(t).toBeGreaterThan(0.3);
+    expect(t).toBeLessThan(2);
+    const date = expectedNextOrderDate(BTYD, { x: 26, tx: 30.85714, T: 31 }, day("1997-09-30"), 7)!;
+    expect(date.getTime()).toBeCloseTo(day("1997-09-30").getTime() + t * 7 * 86_400_000, -1);
+  });
+
+  it("is null when the customer is unlikely to buy again", () => {
+    expect(expectedNextOrderPeriods(BTYD, 1000, 10, 100)).toBeNull();
+    // x = 0 is "alive" but buys rarely: the median wait is far beyond two years.
+    expect(expectedNextOrderDate(BTYD, { x: 0, tx: 0, T: 38.86 }, day("1997-09-30"), 7)).toBeNull();
+  });
+});
+
+describe("transaction summaries", () => {
+  it("merges same-day transactions and excludes the first purchase from the monetary value", () => {
+    const rows: TransactionRow[] = [
+      { customerId: "a", date: day("2024-01-01"), amount: 100 },
+      { customerId: "a", date: day("2024-01-08"), amount: 10 },
+      { customerId: "a", date: day("2024-01-08"), amount: 20 },
+      { customerId: "a", date: day("2024-01-15"), amount: 50 },
+      { customerId: "a", date: day("2024-02-01"), amount: 999 }, // after calibration
+      { customerId: "b", date: day("2024-01-29"), amount: 5 },
+      { customerId: "c", date: day("2024-02-02"), amount: 5 }, // first purchase after calibration
+    ];
+    const s = summarizeTransactions(rows, { calibrationEnd: day("2024-01-29"), period: "week" });
+    expect(s).toEqual([
+      { customerId: "a", x: 2, tx: 2, T: 4, monetaryValue: 40 },
+      { customerId: "b", x: 0, tx: 0, T: 0, monetaryValue: null },
+    ]);
+    const days = summarizeTransactions(rows, { calibrationEnd: day("2024-01-29"), period: "day" });
+    expect(days[0]).toMatchObject({ x: 2, tx: 14, T: 28 });
+  });
+
+  it("takes calendar days in the shop's time zone", () => {
+    const rows: TransactionRow[] = [
+      { customerId: "a", date: new Date("2024-01-01T10:00:00Z"), amount: 1 },
+      // 23:30 UTC on 1 Jan is 2 Jan in Paris: a separate purchase day there, not in UTC.
+      { customerId: "a", date: new Date("2024-01-01T23:30:00Z"), amount: 1 },
+    ];
+    const end = new Date("2024-01-10T12:00:00Z");
+    expect(summarizeTransactions(rows, { calibrationEnd: end, period: "day" })[0].x).toBe(0);
+    expect(summarizeTransactions(rows, { calibrationEnd: end, period: "day", timeZone: "Europe/Paris" })[0]).toMatchObject({ x: 1, tx: 1 });
+  });
+});
+
+describe("data-size confidence", () => {
+  it("flags a small fit but still returns parameters and standard errors", () => {
+    const small = summaries.slice(0, 120);
+    const fit = fitBgNbd(small);
+    const report = assessConfidence(fit);
+    expect(fit.customers).toBeLessThan(CONFIDENCE_THRESHOLDS.minCustomers);
+    expect(report.lowConfidence).toBe(true);
+    expect(report.reasons.join(" ")).toMatch(/Only 120 customers/);
+    expect(Number.isFinite(fit.params.r)).toBe(true);
+    expect(report.bgnbdStandardErrors).toBe(fit.standardErrors);
+  });
+
+  it("degenerate data (nobody came back) still gives finite numbers, flagged low-confidence", () => {
+    const rows = Array.from({ length: 50 }, (_, i) => ({ x: 0, tx: 0, T: 10 + i }));
+    const fit = fitBgNbd(rows);
+    for (const v of Object.values(fit.params)) expect(Number.isFinite(v)).toBe(true);
+    expect(Number.isFinite(fit.logLikelihood)).toBe(true);
+    expect(assessConfidence(fit).lowConfidence).toBe(true);
+    expect(Number.isFinite(conditionalExpectedPurchases(fit.params, 52, 0, 0, 30))).toBe(true);
+    expect(() => fitGammaGamma(rows.map((r) => ({ x: r.x, monetaryValue: null })))).toThrow(/no customers with repeat purchases/);
+  });
+
+  it("rejects inconsistent summaries", () => {
+    expect(() => fitBgNbd([{ x: 1, tx: 5, T: 3 }])).toThrow(/t_x <= T/);
+  });
+});

@@ -1,0 +1,118 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  CsvInputError,
+  IdInterner,
+  columnIndexes,
+  compareIds,
+  decodeField,
+  forEachRecord,
+  formatNumber,
+  openCsv,
+  parseDay,
+  parseNumberBytes,
+  sortIdOrder,
+} from "../../cli/csv";
+
+const dir = mkdtempSync(path.join(os.tmpdir(), "rapport-csv-"));
+
+function records(text: string, columns: string[]) {
+  const f = path.join(dir, "t.csv");
+  writeFileSync(f, text);
+  const csv = openCsv(f, dir);
+  const out: { line: number; fields: string[] }[] = [];
+  forEachRecord(csv, columnIndexes(csv, columns), (line, s, e, q) => {
+    out.push({ line, fields: columns.map((_, i) => decodeField(csv.buf, s[i], e[i], q[i] === 1)) });
+  });
+  return out;
+}
+
+describe("CSV scanning", () => {
+  it("reads quoted fields with commas, escaped quotes and newlines, keeping line numbers", () => {
+    const rows = records('\uFEFFid,note,v\r\n1,"a, ""b""",x\r\n2,"multi\nline",y\n\n3,plain,z', ["id", "note", "v"]);
+    expect(rows).toEqual([
+      { line: 2, fields: ["1", 'a, "b"', "x"] },
+      { line: 3, fields: ["2", "multi\nline", "y"] },
+      { line: 6, fields: ["3", "plain", "z"] },
+    ]);
+  });
+
+  it("reports an unterminated quote with its line", () => {
+    expect(() => records('id,v\n1,"open\n2,x\n', ["id", "v"])).toThrow(/line 2: a quoted field is not closed/);
+  });
+
+  it("reports a missing column as a CsvInputError on line 1", () => {
+    try {
+      records("a,b\n1,2\n", ["c"]);
+      throw new Error("expected an error");
+    } catch (err) {
+      expect(err).toBeInstanceOf(CsvInputError);
+      expect((err as CsvInputError).line).toBe(1);
+      expect((err as CsvInputError).field).toBe("c");
+    }
+  });
+});
+
+describe("field parsers", () => {
+  it("parses numbers exactly like Number()", () => {
+    const samples = ["0", "12", "-3.5", "29.33", "0.1", "+7", "1e3", ".5", "5.", "123456789012.345", "0.000001", "99999999999999999"];
+    let seed = 42;
+    for (let i = 0; i < 500; i++) {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      samples.push(((seed / 2 ** 32) * 10 ** (i % 9)).toFixed(i % 5));
+    }
+    for (const s of samples) {
+      const b = Buffer.from(s);
+      expect(parseNumberBytes(b, 0, b.length)).toBe(Number(s));
+    }
+    for (const bad of ["", "abc", "1,5", "12 EUR", "-", ".", "1.2.3"]) {
+      const b = Buffer.from(bad);
+      expect(parseNumberBytes(b, 0, b.length)).toBeNaN();
+    }
+  });
+
+  it("parses YYYY-MM-DD and YYYYMMDD dates, rejecting impossible ones", () => {
+    expect(parseDay("1970-01-02")).toBe(1);
+    expect(parseDay("19970101")).toBe(parseDay("1997-01-01"));
+    expect(parseDay("2024-02-29")).toBe(parseDay("2024-03-01") - 1);
+    expect(parseDay("2024-01-05T23:59:59Z")).toBe(parseDay("2024-01-05"));
+    for (const bad of ["2023-02-29", "2024-13-01", "2024-1-5", "01/02/2024", "", "2024-01-05x"]) expect(parseDay(bad)).toBeNaN();
+  });
+
+  it("formats numbers compactly", () => {
+    expect(formatNumber(0.1 + 0.2)).toBe("0.3");
+    expect(formatNumber(30.857142857)).toBe("30.857143");
+    expect(formatNumber(42)).toBe("42");
+    expect(formatNumber(null)).toBe("");
+    expect(formatNumber(Number.NaN)).toBe("");
+  });
+});
+
+describe("ids", () => {
+  it("sorts numeric ids numerically, others after them", () => {
+    expect(["10", "9", "b", "100", "a", "2"].sort(compareIds)).toEqual(["2", "9", "10", "100", "a", "b"]);
+    const ids = ["10", "9", "100", "2"];
+    expect(Array.from(sortIdOrder(ids), (i) => ids[i])).toEqual(["2", "9", "10", "100"]);
+  });
+
+  it("interns ids from bytes, treating quoted and unquoted forms alike", () => {
+    const interner = new IdInterner();
+    const n = 50_000;
+    let firstMismatch = -1;
+    for (let i = 0; i < n && firstMismatch < 0; i++) {
+      const b = Buffer.from(`cust-${i}`);
+      if (interner.intern(b, 0, b.length) !== i) firstMismatch = i;
+    }
+    expect(firstMismatch).toBe(-1);
+    const again = Buffer.from("cust-123");
+    expect(interner.intern(again, 0, again.length)).toBe(123);
+    const quoted = Buffer.from('say ""hi""');
+    const id = interner.internField(quoted, 0, quoted.length, true);
+    expect(interner.names[id]).toBe('say "hi"');
+    const plain = Buffer.from('say "hi"');
+    expect(interner.intern(plain, 0, plain.length)).toBe(id);
+    expect(interner.size).toBe(n + 1);
+  });
+});
