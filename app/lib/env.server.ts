@@ -41,42 +41,43 @@ const schema = z
     LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "must be one of fatal, error, warn, info, debug, trace, silent" })
       .default("info"),
-  })
-  .superRefine((env, ctx) => {
-    if (env.RAPPORT_DEMO && env.NODE_ENV === "production") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["RAPPORT_DEMO"],
-        message: "demo mode is refused when NODE_ENV=production (it opens /app without Shopify authentication)",
-      });
+});
+
+/** Checks across variables, on the raw values so they run even when a field failed above. */
+function crossChecks(source: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const demo = flag.safeParse(source.RAPPORT_DEMO);
+  const isDemo = demo.success && demo.data;
+  if (isDemo && source.NODE_ENV === "production") {
+    problems.push("RAPPORT_DEMO demo mode is refused when NODE_ENV=production (it opens /app without Shopify authentication)");
+  }
+  if (!isDemo) {
+    const required = {
+      SHOPIFY_API_KEY: "the app's client id, from the Partner Dashboard or `shopify app env show`",
+      SHOPIFY_API_SECRET: "the app's client secret, from the Partner Dashboard or `shopify app env show`",
+      SHOPIFY_APP_URL: "the public HTTPS address of this server, e.g. https://rapport.example.com",
+    } as const;
+    for (const [name, hint] of Object.entries(required)) {
+      if (!source[name]) problems.push(`${name} is required: ${hint}`);
     }
-    if (!env.RAPPORT_DEMO) {
-      const required = {
-        SHOPIFY_API_KEY: "the app's client id, from the Partner Dashboard or `shopify app env show`",
-        SHOPIFY_API_SECRET: "the app's client secret, from the Partner Dashboard or `shopify app env show`",
-        SHOPIFY_APP_URL: "the public HTTPS address of this server, e.g. https://rapport.example.com",
-      } as const;
-      for (const [name, hint] of Object.entries(required)) {
-        if (!env[name as keyof typeof required]) {
-          ctx.addIssue({ code: "custom", path: [name], message: `is required: ${hint}` });
-        }
-      }
-    }
-    if (env.SHOPIFY_APP_URL) {
-      try {
-        const url = new URL(env.SHOPIFY_APP_URL);
-        if (!["http:", "https:"].includes(url.protocol)) throw new Error();
-      } catch {
-        ctx.addIssue({ code: "custom", path: ["SHOPIFY_APP_URL"], message: `must be an http(s) URL (got "${env.SHOPIFY_APP_URL}")` });
-      }
-    }
+  }
+  if (source.SHOPIFY_APP_URL) {
+    let valid = false;
     try {
-      parseDatabaseUrl(env.DATABASE_URL);
-    } catch (error) {
-      if (!(error instanceof DatabaseUrlError)) throw error;
-      ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: error.message.replace(/^DATABASE_URL /, "") });
+      valid = ["http:", "https:"].includes(new URL(source.SHOPIFY_APP_URL).protocol);
+    } catch {
+      valid = false;
     }
-  });
+    if (!valid) problems.push(`SHOPIFY_APP_URL must be an http(s) URL (got "${source.SHOPIFY_APP_URL}")`);
+  }
+  try {
+    parseDatabaseUrl(source.DATABASE_URL);
+  } catch (error) {
+    if (!(error instanceof DatabaseUrlError)) throw error;
+    problems.push(`DATABASE_URL ${error.message.replace(/^DATABASE_URL /, "")}`);
+  }
+  return problems;
+}
 
 export interface Env {
   NODE_ENV: "development" | "production" | "test";
@@ -105,10 +106,9 @@ export class EnvError extends Error {
 /** Validates `source` (process.env by default); throws EnvError naming each bad variable. */
 export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
   const parsed = schema.safeParse(source);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "environment"} ${issue.message}`);
-    throw new EnvError(problems);
-  }
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join(".") || "environment"} ${issue.message}`);
+  problems.push(...crossChecks(source));
+  if (!parsed.success || problems.length) throw new EnvError(problems);
   const env = parsed.data;
   // Demo mode reads the same variables as production, with demo defaults where unset, so that
   // signed webhooks and app proxy calls can be sent to a demo server.

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import {
+  DEMO_SIGNATURE_PAIRS,
   generateDemoShop,
   parisOffsetMinutes,
   toParisIso,
@@ -191,7 +192,7 @@ describe("default-size demo shop", () => {
     expect(first).toBeGreaterThanOrEqual(start);
     expect(first - start).toBeLessThan(7 * 86400_000);
     expect(last).toBeLessThan(END.getTime());
-    expect(END.getTime() - last).toBeLessThan(2 * 86400_000);
+    expect(END.getTime() - last).toBeLessThan(6 * 3600_000);
     const problems = new Problems();
     const end = END.getTime();
     for (const o of shop.orders) {
@@ -603,6 +604,20 @@ describe("default-size demo shop", () => {
     expect(b).toBeGreaterThan(20);
     const lift = ab / n / ((a / n) * (b / n));
     expect(lift).toBeGreaterThan(2);
+    // Every exported signature pair is recoverable the same way.
+    for (const [x, y] of DEMO_SIGNATURE_PAIRS) {
+      let nx = 0;
+      let ny = 0;
+      let nxy = 0;
+      for (const o of real) {
+        const titles = new Set(o.line_items.map((li) => titleOf.get(li.product_id)));
+        if (titles.has(x)) nx++;
+        if (titles.has(y)) ny++;
+        if (titles.has(x) && titles.has(y)) nxy++;
+      }
+      expect(nxy, `${x} + ${y}`).toBeGreaterThan(10);
+      expect(nxy / n / ((nx / n) * (ny / n)), `${x} + ${y}`).toBeGreaterThan(2);
+    }
     // Unrelated types co-occur no more than chance.
     const unrelatedLift = coffeeCandle / n / ((coffee / n) * (candle / n));
     expect(unrelatedLift).toBeLessThan(1.2);
@@ -701,6 +716,21 @@ describe("other sizes", () => {
     const sparse = generateDemoShop({ seed: 3, customers: 500, orders: 200, products: 20, months: 6, endDate: END });
     expect(Math.abs(sparse.orders.length - 200)).toBeLessThanOrEqual(6);
     expect(sparse.customers).toHaveLength(500);
+  });
+
+  it("keeps every event before an end date just after midnight (DST-agnostic)", () => {
+    for (const endDate of [new Date("2026-01-01T00:20:00+01:00"), new Date("2025-03-30T03:10:00+02:00"), new Date("2025-10-26T02:30:00+01:00")]) {
+      const shop = generateDemoShop({ seed: 11, customers: 120, orders: 900, products: 40, months: 3, endDate });
+      const end = endDate.getTime();
+      const times = [
+        ...shop.orders.flatMap((o) => [o.created_at, o.updated_at, o.closed_at, o.cancelled_at, ...o.refunds.map((r) => r.created_at)]),
+        ...shop.checkouts.flatMap((c) => [c.created_at, c.updated_at]),
+        ...shop.customers.flatMap((c) => [c.created_at, c.updated_at]),
+      ].filter((t): t is string => t !== null);
+      expect(times.every((t) => Date.parse(t) < end && isoOk(t))).toBe(true);
+      expect(shop.orders.length).toBe(900);
+      expect(end - Date.parse(shop.orders[shop.orders.length - 1].created_at)).toBeLessThan(86400_000);
+    }
   });
 
   it("rejects invalid options", () => {

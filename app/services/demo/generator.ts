@@ -1,0 +1,2031 @@
+/**
+ * Deterministic generator of a realistic demo shop, expressed as Shopify REST webhook
+ * payloads (Admin API 2026-10 field names and value types: numeric ids, money as decimal
+ * strings, times as ISO 8601 with the Europe/Paris offset).
+ *
+ * Pure: no I/O, no clock (all time derives from `endDate`), no Math.random. The same
+ * options always produce deep-equal output.
+ *
+ * Model overview
+ * - Calendar: one weight per local (Paris) day = month seasonality × weekday × special days
+ *   (Black Friday weekend, Christmas run-up, Valentine's week) × a little daily noise.
+ *   New customers arrive along that curve times an exponential growth trend.
+ * - Repeat purchases follow a BG/NBD-like process: each customer has a purchase rate
+ *   λ ~ Gamma and a dropout probability p ~ Beta; after each purchase the customer drops
+ *   out with probability p, otherwise the next purchase comes after an exponential wait in
+ *   "seasonal time" (so repeat orders also peak in November–December). A global scale on
+ *   λ is calibrated by bisection (same random draws each time) so that registered orders
+ *   plus guest orders hit the requested order count.
+ * - Baskets: each customer favours 1–2 product types; items are drawn from the favourite
+ *   types or from affinity partner families of the items already in the basket, product
+ *   popularity within a type/family is Zipf-like, and a few signature pairs (e.g. the house
+ *   espresso blend and the manual grinder) are bought together much more often than chance.
+ * - Money is computed in integer cents; prices include VAT (5.5 % food, 20 % otherwise).
+ */
+
+import {
+  COUNTRIES,
+  CUSTOMER_NOTES,
+  DISCOUNT_CODES,
+  FAMILY_AFFINITY,
+  FIRST_NAMES_DE,
+  FIRST_NAMES_ES,
+  FIRST_NAMES_FR,
+  LAST_NAMES_DE,
+  LAST_NAMES_ES,
+  LAST_NAMES_FR,
+  ORDER_NOTES,
+  PRODUCT_TYPES,
+  REFUND_NOTES,
+  SIGNATURE_PAIRS,
+  type CountrySpec,
+  type FamilyKey,
+  type FamilySpec,
+  type ProductTypeSpec,
+} from "./catalog";
+import { Rng, WeightedTable } from "./random";
+
+/**
+ * Product title pairs designed to be bought together (lift well above 1), useful to
+ * demonstrate and test recommendations / market-basket analysis on the demo data.
+ */
+export { SIGNATURE_PAIRS as DEMO_SIGNATURE_PAIRS } from "./catalog";
+
+// ---------------------------------------------------------------------------------------
+// Public types
+// ---------------------------------------------------------------------------------------
+
+export interface DemoShopOptions {
+  seed: number;
+  /** Registered customers (guests are extra). */
+  customers: number;
+  /** Target total number of orders (registered + guest + test). */
+  orders: number;
+  products: number;
+  months: number;
+  /** The "now" of the demo: every generated event happens before it. */
+  endDate: Date;
+  shopDomain: string;
+}
+
+export const DEFAULT_DEMO_OPTIONS: Omit<DemoShopOptions, "endDate"> = {
+  seed: 42,
+  customers: 2000,
+  orders: 15000,
+  products: 200,
+  months: 24,
+  shopDomain: "rapport-demo.myshopify.com",
+};
+
+export type CurrencyCode = "EUR";
+
+export interface ShopifyMoney {
+  amount: string;
+  currency_code: CurrencyCode;
+}
+
+export interface ShopifyMoneySet {
+  shop_money: ShopifyMoney;
+  presentment_money: ShopifyMoney;
+}
+
+export interface ShopifyProductVariantPayload {
+  id: number;
+  admin_graphql_api_id: string;
+  product_id: number;
+  title: string;
+  price: string;
+  compare_at_price: string | null;
+  sku: string;
+  inventory_quantity: number;
+  position: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ShopifyProductImagePayload {
+  id: number;
+  src: string;
+  alt: string | null;
+}
+
+export interface ShopifyProductPayload {
+  id: number;
+  admin_graphql_api_id: string;
+  title: string;
+  handle: string;
+  body_html: string;
+  vendor: string;
+  product_type: string;
+  status: "active" | "draft" | "archived";
+  tags: string;
+  created_at: string;
+  updated_at: string;
+  published_at: string | null;
+  variants: ShopifyProductVariantPayload[];
+  image: ShopifyProductImagePayload | null;
+  images: ShopifyProductImagePayload[];
+}
+
+export interface ShopifyMarketingConsent {
+  state: "subscribed" | "not_subscribed" | "unsubscribed";
+  opt_in_level: "single_opt_in" | "confirmed_opt_in" | null;
+  consent_updated_at: string | null;
+}
+
+export interface ShopifyCustomerAddressPayload {
+  id: number;
+  customer_id: number;
+  first_name: string;
+  last_name: string;
+  address1: string;
+  city: string;
+  zip: string;
+  province: string | null;
+  country: string;
+  country_code: string;
+  phone: string | null;
+  default: boolean;
+}
+
+export interface ShopifyCustomerPayload {
+  id: number;
+  admin_graphql_api_id: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+  phone: string | null;
+  created_at: string;
+  updated_at: string;
+  state: "enabled" | "disabled" | "invited" | "declined";
+  verified_email: boolean;
+  tags: string;
+  currency: CurrencyCode;
+  note: string | null;
+  email_marketing_consent: ShopifyMarketingConsent;
+  sms_marketing_consent: ShopifyMarketingConsent | null;
+  default_address: ShopifyCustomerAddressPayload;
+  addresses: ShopifyCustomerAddressPayload[];
+}
+
+/** The customer object embedded in orders and checkouts. */
+export interface ShopifyOrderCustomerPayload {
+  id: number;
+  email: string;
+  first_name: string;
+  last_name: string;
+  phone: string | null;
+  created_at: string;
+  updated_at: string;
+  state: "enabled" | "disabled" | "invited" | "declined";
+  tags: string;
+  currency: CurrencyCode;
+  default_address: ShopifyCustomerAddressPayload;
+}
+
+export interface ShopifyOrderAddressPayload {
+  first_name: string;
+  last_name: string;
+  name: string;
+  address1: string;
+  city: string;
+  zip: string;
+  province: string | null;
+  country: string;
+  country_code: string;
+  phone: string | null;
+}
+
+export interface ShopifyLineItemPayload {
+  id: number;
+  admin_graphql_api_id: string;
+  product_id: number;
+  variant_id: number;
+  sku: string;
+  title: string;
+  variant_title: string | null;
+  vendor: string;
+  name: string;
+  quantity: number;
+  price: string;
+  price_set: ShopifyMoneySet;
+  /** Order-level discount allocated to this line (sum over lines = order total_discounts). */
+  total_discount: string;
+  total_discount_set: ShopifyMoneySet;
+  taxable: boolean;
+  gift_card: false;
+  product_exists: boolean;
+}
+
+export interface ShopifyRefundLineItemPayload {
+  id: number;
+  line_item_id: number;
+  quantity: number;
+  restock_type: "no_restock" | "cancel" | "return" | "legacy_restock";
+  /** Shopify sends these two as JSON numbers (the *_set variants carry strings). */
+  subtotal: number;
+  subtotal_set: ShopifyMoneySet;
+  total_tax: number;
+  total_tax_set: ShopifyMoneySet;
+}
+
+export interface ShopifyTransactionPayload {
+  id: number;
+  order_id: number;
+  kind: "refund";
+  status: "success";
+  amount: string;
+  currency: CurrencyCode;
+  created_at: string;
+  gateway: string;
+}
+
+export interface ShopifyOrderAdjustmentPayload {
+  id: number;
+  order_id: number;
+  refund_id: number;
+  kind: "shipping_refund" | "refund_discrepancy";
+  reason: string;
+  /** Negative for refunded shipping, e.g. "-4.90". */
+  amount: string;
+  amount_set: ShopifyMoneySet;
+  tax_amount: string;
+  tax_amount_set: ShopifyMoneySet;
+}
+
+export interface ShopifyRefundPayload {
+  id: number;
+  admin_graphql_api_id: string;
+  order_id: number;
+  created_at: string;
+  processed_at: string;
+  note: string | null;
+  restock: boolean;
+  refund_line_items: ShopifyRefundLineItemPayload[];
+  transactions: ShopifyTransactionPayload[];
+  order_adjustments: ShopifyOrderAdjustmentPayload[];
+}
+
+export interface ShopifyShippingLinePayload {
+  id: number;
+  title: string;
+  price: string;
+  price_set: ShopifyMoneySet;
+  code: string;
+}
+
+export interface ShopifyDiscountCodePayload {
+  code: string;
+  amount: string;
+  type: "percentage" | "fixed_amount" | "shipping";
+}
+
+export type ShopifyCancelReason = "customer" | "inventory" | "declined" | "fraud" | "other";
+
+export interface ShopifyOrderPayload {
+  id: number;
+  admin_graphql_api_id: string;
+  name: string;
+  order_number: number;
+  email: string | null;
+  created_at: string;
+  processed_at: string;
+  updated_at: string;
+  cancelled_at: string | null;
+  cancel_reason: ShopifyCancelReason | null;
+  closed_at: string | null;
+  financial_status: "paid" | "refunded" | "partially_refunded" | "voided";
+  fulfillment_status: "fulfilled" | "partial" | null;
+  currency: CurrencyCode;
+  presentment_currency: CurrencyCode;
+  taxes_included: boolean;
+  total_price: string;
+  subtotal_price: string;
+  total_discounts: string;
+  total_tax: string;
+  total_line_items_price: string;
+  total_price_set: ShopifyMoneySet;
+  subtotal_price_set: ShopifyMoneySet;
+  total_discounts_set: ShopifyMoneySet;
+  total_tax_set: ShopifyMoneySet;
+  total_shipping_price_set: ShopifyMoneySet;
+  current_total_price: string;
+  source_name: "web" | "pos" | "shopify_draft_order";
+  test: boolean;
+  tags: string;
+  note: string | null;
+  customer_locale: string;
+  checkout_token: string | null;
+  customer: ShopifyOrderCustomerPayload | null;
+  line_items: ShopifyLineItemPayload[];
+  refunds: ShopifyRefundPayload[];
+  shipping_lines: ShopifyShippingLinePayload[];
+  shipping_address: ShopifyOrderAddressPayload | null;
+  billing_address: ShopifyOrderAddressPayload | null;
+  discount_codes: ShopifyDiscountCodePayload[];
+}
+
+export interface ShopifyCheckoutLineItemPayload {
+  variant_id: number;
+  product_id: number;
+  title: string;
+  quantity: number;
+  price: string;
+  sku: string;
+}
+
+export interface ShopifyCheckoutPayload {
+  id: number;
+  token: string;
+  cart_token: string;
+  email: string | null;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+  currency: CurrencyCode;
+  presentment_currency: CurrencyCode;
+  total_price: string;
+  subtotal_price: string;
+  total_tax: string;
+  customer: ShopifyOrderCustomerPayload | null;
+  line_items: ShopifyCheckoutLineItemPayload[];
+  abandoned_checkout_url: string;
+}
+
+export interface DemoShopInfo {
+  domain: string;
+  name: string;
+  currency: "EUR";
+  ianaTimezone: "Europe/Paris";
+  email: string;
+  countryCode: "FR";
+}
+
+export interface DemoMarketingSpend {
+  month: string;
+  amount: string;
+  currency: "EUR";
+}
+
+export interface DemoShop {
+  shop: DemoShopInfo;
+  products: ShopifyProductPayload[];
+  customers: ShopifyCustomerPayload[];
+  /** orders/create bodies (orders/updated for cancelled or refunded ones), sorted by created_at. */
+  orders: ShopifyOrderPayload[];
+  /** checkouts/create|update bodies, completed and abandoned, sorted by created_at. */
+  checkouts: ShopifyCheckoutPayload[];
+  marketingSpend: DemoMarketingSpend[];
+}
+
+// ---------------------------------------------------------------------------------------
+// Time helpers (Europe/Paris without Intl: EU rule, DST from the last Sunday of March
+// 01:00 UTC to the last Sunday of October 01:00 UTC)
+// ---------------------------------------------------------------------------------------
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+const MEAN_YEAR_MS = 31_556_952_000;
+/** [DST start, DST end] per year offset from 1970, filled lazily. */
+const dstRanges: (readonly [number, number] | undefined)[] = [];
+
+function lastSundayAt1Utc(year: number, month: number): number {
+  const last = new Date(Date.UTC(year, month + 1, 0));
+  return Date.UTC(year, month, last.getUTCDate() - last.getUTCDay(), 1);
+}
+
+/** Offset of Europe/Paris from UTC, in minutes, at the given instant. */
+export function parisOffsetMinutes(utcMs: number): number {
+  // The mean-year estimate is off by at most a couple of days around New Year, far from
+  // the March and October transitions, so it is good enough to pick the year's rules.
+  const index = Math.floor(utcMs / MEAN_YEAR_MS);
+  let range = index >= 0 ? dstRanges[index] : undefined;
+  if (range === undefined) {
+    const year = 1970 + index;
+    range = [lastSundayAt1Utc(year, 2), lastSundayAt1Utc(year, 9)];
+    if (index >= 0) dstRanges[index] = range;
+  }
+  return utcMs >= range[0] && utcMs < range[1] ? 120 : 60;
+}
+
+const isoDayCache: (string | undefined)[] = [];
+const isoTimeCache: (string | undefined)[] = new Array(2 * 86400);
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`;
+}
+
+/** ISO 8601 with the Paris offset, second precision: "2025-03-14T10:22:31+01:00". */
+export function toParisIso(utcMs: number): string {
+  const off = parisOffsetMinutes(utcMs);
+  const localSec = Math.floor(utcMs / 1000) + off * 60;
+  const dayNumber = Math.floor(localSec / 86400);
+  let datePart = dayNumber >= 0 ? isoDayCache[dayNumber] : undefined;
+  if (datePart === undefined) {
+    datePart = new Date(dayNumber * DAY).toISOString().slice(0, 10);
+    if (dayNumber >= 0 && dayNumber < 200_000) isoDayCache[dayNumber] = datePart;
+  }
+  const secOfDay = localSec - dayNumber * 86400;
+  const key = off === 120 ? secOfDay + 86400 : secOfDay;
+  let timePart = isoTimeCache[key];
+  if (timePart === undefined) {
+    const h = Math.floor(secOfDay / 3600);
+    const m = Math.floor((secOfDay % 3600) / 60);
+    timePart = `T${pad2(h)}:${pad2(m)}:${pad2(secOfDay % 60)}${off === 120 ? "+02:00" : "+01:00"}`;
+    isoTimeCache[key] = timePart;
+  }
+  return datePart + timePart;
+}
+
+/** Converts a Paris wall-clock time (expressed as if it were UTC) to the real instant. */
+function parisWallToUtc(wallMs: number): number {
+  const guess = wallMs - parisOffsetMinutes(wallMs - HOUR) * MINUTE;
+  return wallMs - parisOffsetMinutes(guess) * MINUTE;
+}
+
+// ---------------------------------------------------------------------------------------
+// Small helpers
+// ---------------------------------------------------------------------------------------
+
+const moneyCache = new Map<number, string>();
+
+function money(cents: number): string {
+  let out = moneyCache.get(cents);
+  if (out === undefined) {
+    out = formatMoney(cents);
+    if (moneyCache.size < 200_000) moneyCache.set(cents, out);
+  }
+  return out;
+}
+
+function formatMoney(cents: number): string {
+  const neg = cents < 0;
+  const abs = Math.abs(Math.round(cents));
+  const euros = Math.floor(abs / 100);
+  const rest = abs % 100;
+  return `${neg ? "-" : ""}${euros}.${rest < 10 ? "0" : ""}${rest}`;
+}
+
+function moneySet(cents: number): ShopifyMoneySet {
+  const amount = money(cents);
+  return {
+    shop_money: { amount, currency_code: "EUR" },
+    presentment_money: { amount, currency_code: "EUR" },
+  };
+}
+
+/** VAT part of a VAT-inclusive amount. */
+function vatPart(grossCents: number, vatBp: number): number {
+  return Math.round((grossCents * vatBp) / (10000 + vatBp));
+}
+
+function slugify(text: string): string {
+  return text
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/œ/g, "oe")
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+}
+
+function emailLocal(text: string): string {
+  return slugify(text).replace(/-/g, "");
+}
+
+/** Price in cents with a retail ending (.90, or .50 under 5 €). */
+function retailPrice(euros: number): number {
+  if (euros < 5) return Math.max(150, Math.round(euros * 2) * 50);
+  return Math.floor(euros) * 100 + 90;
+}
+
+function gid(kind: string, id: number): string {
+  return `gid://shopify/${kind}/${id}`;
+}
+
+/** Monotonic id allocator with random gaps, like Shopify's sparse ids. */
+class IdAllocator {
+  private current: number;
+  constructor(
+    base: number,
+    private readonly rng: Rng,
+    private readonly maxGap: number,
+  ) {
+    this.current = base + rng.int(0, maxGap * 10);
+  }
+  next(): number {
+    this.current += 1 + Math.floor(this.rng.next() * this.maxGap);
+    return this.current;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Calendar
+// ---------------------------------------------------------------------------------------
+
+const MONTH_FACTOR = [0.9, 0.85, 0.95, 0.97, 1.0, 0.9, 0.75, 0.68, 0.95, 1.05, 1.3, 1.55];
+/** Sunday..Saturday */
+const WEEKDAY_FACTOR = [1.12, 1.06, 1.0, 0.98, 0.97, 0.93, 0.88];
+const WEB_HOURS = [0.6, 0.3, 0.15, 0.1, 0.1, 0.2, 0.6, 1.5, 2.5, 3.2, 3.8, 4.2, 5, 5.2, 4.5, 4.2, 4.3, 4.8, 5.5, 6, 6.8, 7, 5, 2.5];
+const POS_HOURS = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 4, 3, 3, 4, 5, 6, 5, 2, 0, 0, 0, 0];
+const OFFICE_HOURS = [0, 0, 0, 0, 0, 0, 0, 0, 1, 3, 4, 4, 2, 2, 4, 4, 3, 2, 1, 0, 0, 0, 0, 0];
+
+interface Calendar {
+  startMs: number;
+  endMs: number;
+  /** Paris wall-clock midnight of each day, expressed as a UTC timestamp. */
+  wall: number[];
+  year: number[];
+  month: number[];
+  dom: number[];
+  dow: number[];
+  season: Float64Array;
+  /** Cumulative season weight at the start of each day (length days + 1). */
+  cumSeason: Float64Array;
+  acquisition: WeightedTable<number>;
+  blackFriday: Set<number>;
+  days: number;
+}
+
+function blackFridayDom(year: number): number {
+  const nov1 = new Date(Date.UTC(year, 10, 1)).getUTCDay();
+  const firstThursday = 1 + ((4 - nov1 + 7) % 7);
+  return firstThursday + 21 + 1;
+}
+
+function buildCalendar(endDate: Date, months: number, rng: Rng): Calendar {
+  const endMs = endDate.getTime();
+  const endWall = endMs + parisOffsetMinutes(endMs) * MINUTE;
+  const e = new Date(endWall);
+  const lastWall = Date.UTC(e.getUTCFullYear(), e.getUTCMonth(), e.getUTCDate());
+  let startWall = Date.UTC(e.getUTCFullYear(), e.getUTCMonth() - months, e.getUTCDate());
+  if (startWall >= lastWall) startWall = lastWall - DAY;
+  // The end date's own day is included for the share of its traffic before endDate.
+  const endSecOfDay = Math.floor((endWall - lastWall) / 1000);
+  let before = 0;
+  let all = 0;
+  for (let h = 0; h < 24; h++) {
+    all += WEB_HOURS[h];
+    if (h < Math.floor(endSecOfDay / 3600)) before += WEB_HOURS[h];
+    else if (h === Math.floor(endSecOfDay / 3600)) before += (WEB_HOURS[h] * (endSecOfDay % 3600)) / 3600;
+  }
+  const lastDayShare = before / all;
+  const days = Math.round((lastWall - startWall) / DAY) + (lastDayShare > 0.01 ? 1 : 0);
+  const cal: Calendar = {
+    startMs: parisWallToUtc(startWall),
+    endMs,
+    wall: [],
+    year: [],
+    month: [],
+    dom: [],
+    dow: [],
+    season: new Float64Array(days),
+    cumSeason: new Float64Array(days + 1),
+    acquisition: null as unknown as WeightedTable<number>,
+    blackFriday: new Set<number>(),
+    days,
+  };
+  const acq: number[] = [];
+  const idx: number[] = [];
+  const growth = Math.log(2.4);
+  let seasonSum = 0;
+  for (let d = 0; d < days; d++) {
+    const wall = startWall + d * DAY;
+    const date = new Date(wall);
+    const y = date.getUTCFullYear();
+    const m = date.getUTCMonth();
+    const dom = date.getUTCDate();
+    const dow = date.getUTCDay();
+    cal.wall.push(wall);
+    cal.year.push(y);
+    cal.month.push(m);
+    cal.dom.push(dom);
+    cal.dow.push(dow);
+    let w = MONTH_FACTOR[m] * WEEKDAY_FACTOR[dow];
+    const bfWall = Date.UTC(y, 10, blackFridayDom(y));
+    const fromBf = Math.round((wall - bfWall) / DAY);
+    if (fromBf === 0) w *= 3.6;
+    else if (fromBf === 1) w *= 2.3;
+    else if (fromBf === 2) w *= 1.9;
+    else if (fromBf === 3) w *= 2.4; // Cyber Monday
+    else if (fromBf >= -7 && fromBf < 0) w *= 1.3;
+    if (fromBf >= 0 && fromBf <= 3) cal.blackFriday.add(d);
+    if (m === 11) {
+      if (dom <= 20) w *= 1.15;
+      else if (dom <= 23) w *= 1.4;
+      else if (dom === 24) w *= 0.8;
+      else if (dom === 25) w *= 0.3;
+      else w *= 0.6;
+    }
+    if (m === 1 && dom >= 7 && dom <= 13) w *= 1.25;
+    w *= Math.exp(rng.normal(0, 0.12));
+    if (wall === lastWall) w *= lastDayShare;
+    cal.season[d] = w;
+    seasonSum += w;
+    idx.push(d);
+    acq.push(w * Math.exp((growth * d) / days));
+  }
+  // Normalise the seasonal clock so that one unit ≈ one average day.
+  const norm = days / seasonSum;
+  for (let d = 0; d < days; d++) {
+    cal.season[d] *= norm;
+    cal.cumSeason[d + 1] = cal.cumSeason[d] + cal.season[d];
+  }
+  cal.acquisition = new WeightedTable(idx, acq);
+  return cal;
+}
+
+/** Seasonal clock value at a fractional day position. */
+function seasonalClock(cal: Calendar, pos: number): number {
+  const d = Math.min(cal.days - 1, Math.max(0, Math.floor(pos)));
+  return cal.cumSeason[d] + cal.season[d] * (pos - d);
+}
+
+/** Inverse of seasonalClock. */
+function seasonalPosition(cal: Calendar, clock: number): number {
+  let lo = 0;
+  let hi = cal.days;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (cal.cumSeason[mid] <= clock) lo = mid;
+    else hi = mid;
+  }
+  return lo + (clock - cal.cumSeason[lo]) / cal.season[lo];
+}
+
+const webHourTable = new WeightedTable(
+  WEB_HOURS.map((_, h) => h),
+  WEB_HOURS,
+);
+const posHourTable = new WeightedTable(
+  POS_HOURS.map((_, h) => h),
+  POS_HOURS,
+);
+const officeHourTable = new WeightedTable(
+  OFFICE_HOURS.map((_, h) => h),
+  OFFICE_HOURS,
+);
+
+/** An instant on calendar day d at a local time drawn from the given hour profile. */
+function instantOnDay(cal: Calendar, d: number, rng: Rng, hours: WeightedTable<number>): number {
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const h = hours.draw(rng);
+    const seconds = h * 3600 + rng.int(0, 3599);
+    const t = parisWallToUtc(cal.wall[d] + seconds * 1000);
+    // Only the end date's own (partial) day can overshoot.
+    if (t < cal.endMs - MINUTE) return t;
+  }
+  return cal.endMs - rng.int(2, 30) * MINUTE;
+}
+
+function dayOfInstant(cal: Calendar, utcMs: number): number {
+  const wall = utcMs + parisOffsetMinutes(utcMs) * MINUTE;
+  return Math.floor((wall - cal.wall[0]) / DAY);
+}
+
+// ---------------------------------------------------------------------------------------
+// Catalogue
+// ---------------------------------------------------------------------------------------
+
+interface VariantRec {
+  id: number;
+  title: string;
+  priceCents: number;
+  compareAtCents: number | null;
+  sku: string;
+  inventory: number;
+  weight: number;
+}
+
+interface ProductRec {
+  index: number;
+  id: number;
+  typeIndex: number;
+  type: ProductTypeSpec;
+  family: FamilySpec;
+  title: string;
+  handle: string;
+  vendor: string;
+  variants: VariantRec[];
+  variantTable: WeightedTable<number>;
+  createdMs: number;
+  updatedMs: number;
+  publishedMs: number | null;
+  archivedMs: number | null;
+  status: "active" | "draft" | "archived";
+  popularity: number;
+  partner: ProductRec | null;
+  launched: boolean;
+  onSale: boolean;
+}
+
+interface Catalog {
+  products: ProductRec[];
+  byType: (WeightedTable<ProductRec> | null)[];
+  byFamily: Map<FamilyKey, WeightedTable<ProductRec>>;
+  typeTable: WeightedTable<number>;
+}
+
+const TYPE_BLURBS: Record<string, string> = {
+  Café: "Torréfié chaque semaine dans notre atelier, en petites quantités, pour révéler les arômes de chaque origine.",
+  Thé: "Sélectionné auprès de petits jardins et conditionné dans notre atelier pour préserver sa fraîcheur.",
+  Chocolat: "Fabriqué artisanalement à partir de fèves de cacao sélectionnées, sans huile de palme.",
+  "Épicerie fine": "Une spécialité de producteurs français que nous connaissons personnellement.",
+  Vaisselle: "Façonné et émaillé à la main : chaque pièce est unique. Compatible lave-vaisselle.",
+  Textile: "Tissé en Europe dans des fibres naturelles, lavable en machine à 40 °C.",
+  Bougies: "Coulée à la main en France, cire végétale et mèche en coton, environ 40 heures de combustion.",
+  Cosmétiques: "Formulé et fabriqué en Provence, ingrédients d'origine naturelle.",
+  Papeterie: "Imprimé en France sur papier certifié FSC.",
+  Accessoires: "Sélectionné et testé par notre équipe pour un usage quotidien.",
+};
+
+function apportion(total: number, shares: readonly number[]): number[] {
+  const sum = shares.reduce((a, b) => a + b, 0);
+  const raw = shares.map((s) => (total * s) / sum);
+  const out = raw.map((r) => Math.floor(r));
+  let left = total - out.reduce((a, b) => a + b, 0);
+  const order = raw.map((r, i) => [r - Math.floor(r), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (let k = 0; left > 0; k = (k + 1) % order.length, left--) out[order[k][1]]++;
+  return out;
+}
+
+function buildCatalog(count: number, cal: Calendar, seed: number): Catalog {
+  const rng = Rng.stream(seed, "catalog");
+  const perType = apportion(count, PRODUCT_TYPES.map((t) => t.catalogShare));
+  const products: ProductRec[] = [];
+  const signatureNames = new Set(SIGNATURE_PAIRS.flat());
+  const handles = new Set<string>();
+  const windowMs = cal.endMs - cal.startMs;
+
+  PRODUCT_TYPES.forEach((type, typeIndex) => {
+    const n = perType[typeIndex];
+    const typeCode = slugify(type.type).slice(0, 3).toUpperCase();
+    // Round-robin over families so every family is represented.
+    const picks: { family: FamilySpec; title: string }[] = [];
+    const cursor = type.families.map(() => 0);
+    let round = 0;
+    while (picks.length < n) {
+      let progressed = false;
+      for (let f = 0; f < type.families.length && picks.length < n; f++) {
+        const family = type.families[f];
+        if (cursor[f] < family.names.length) {
+          picks.push({ family, title: family.names[cursor[f]++] });
+          progressed = true;
+        }
+      }
+      if (!progressed) {
+        // Every base name is used: add series variants ("… Bio", "… Réserve").
+        const series = type.series[round % type.series.length];
+        const cycle = Math.floor(round / type.series.length);
+        for (let f = 0; f < type.families.length && picks.length < n; f++) {
+          const family = type.families[f];
+          for (let k = 0; k < family.names.length && picks.length < n; k++) {
+            picks.push({ family, title: `${family.names[k]} ${series}${cycle > 0 ? ` ${cycle + 1}` : ""}` });
+          }
+        }
+        round++;
+      }
+    }
+    picks.forEach((pick, rank) => {
+      const signature = signatureNames.has(pick.title);
+      let handle = slugify(pick.title);
+      if (handles.has(handle)) handle = `${handle}-${products.length + 1}`;
+      handles.add(handle);
+      const base = rng.uniform(pick.family.price[0], pick.family.price[1]);
+      const options = pick.family.variants;
+      let nVariants = 1;
+      if (options.length === 2) nVariants = rng.chance(0.55) ? 2 : 1;
+      else if (options.length >= 3) nVariants = 1 + rng.weightedIndex([0.3, 0.4, 0.3]);
+      const onSale = !signature && rng.chance(0.1);
+      const variants: VariantRec[] = [];
+      for (let v = 0; v < nVariants; v++) {
+        const opt = options.length > 0 ? options[v] : { title: "Default Title", factor: 1 };
+        const priceCents = retailPrice(base * opt.factor);
+        variants.push({
+          id: 0,
+          title: opt.title,
+          priceCents,
+          compareAtCents: onSale ? retailPrice((priceCents / 100) * 1.25) : null,
+          sku: `${typeCode}-${String(products.length + 1).padStart(4, "0")}-${v + 1}`,
+          inventory: rng.chance(0.05) ? 0 : rng.int(3, 240),
+          weight: [0.62, 0.28, 0.1][v],
+        });
+      }
+      // Lifecycle: most products predate the window; some launch during it; a few are
+      // archived later or are still drafts.
+      let status: ProductRec["status"] = "active";
+      let createdMs = cal.startMs - rng.int(20, 500) * DAY - rng.int(0, 8 * 3600) * 1000;
+      let archivedMs: number | null = null;
+      let launched = false;
+      const r = rng.next();
+      if (!signature && rank > 2) {
+        if (r < 0.02) {
+          status = "draft";
+          createdMs = cal.endMs - rng.int(5, 60) * DAY;
+        } else if (r < 0.05) {
+          status = "archived";
+          archivedMs = cal.startMs + Math.floor(windowMs * rng.uniform(0.45, 0.95));
+        } else if (r < 0.15) {
+          launched = true;
+          createdMs = cal.startMs + Math.floor(windowMs * rng.uniform(0.08, 0.9));
+        }
+      }
+      const publishedMs = status === "draft" ? null : createdMs + rng.int(600, 3 * 86400) * 1000;
+      const updatedMs =
+        archivedMs ?? Math.min(cal.endMs - HOUR, Math.max(createdMs, createdMs + rng.int(0, 400) * DAY));
+      products.push({
+        index: products.length,
+        id: 0,
+        typeIndex,
+        type,
+        family: pick.family,
+        title: pick.title,
+        handle,
+        vendor: type.vendors[rank % 3 === 2 ? 1 : 0] ?? type.vendors[0],
+        variants,
+        variantTable: new WeightedTable(
+          variants.map((_, i) => i),
+          variants.map((v) => v.weight),
+        ),
+        createdMs,
+        updatedMs,
+        publishedMs,
+        archivedMs,
+        status,
+        // Zipf-like long tail within the type, with some noise.
+        popularity: Math.pow(rank + 1, -1.05) * Math.exp(rng.normal(0, 0.3)) * (signature ? 1.5 : 1),
+        partner: null,
+        launched,
+        onSale,
+      });
+    });
+  });
+
+  const byTitle = new Map(products.map((p) => [p.title, p] as const));
+  for (const [a, b] of SIGNATURE_PAIRS) {
+    const pa = byTitle.get(a);
+    const pb = byTitle.get(b);
+    if (pa && pb) {
+      pa.partner = pb;
+      pb.partner = pa;
+    }
+  }
+
+  const sellable = products.filter((p) => p.status !== "draft");
+  const byType = PRODUCT_TYPES.map((_, t) => {
+    const list = sellable.filter((p) => p.typeIndex === t);
+    return list.length ? new WeightedTable(list, list.map((p) => p.popularity)) : null;
+  });
+  const byFamily = new Map<FamilyKey, WeightedTable<ProductRec>>();
+  const familyKeys = new Set(sellable.map((p) => p.family.key));
+  for (const key of familyKeys) {
+    const list = sellable.filter((p) => p.family.key === key);
+    byFamily.set(key, new WeightedTable(list, list.map((p) => p.popularity)));
+  }
+  const typeIdx = PRODUCT_TYPES.map((_, i) => i).filter((i) => byType[i] !== null);
+  const typeTable = new WeightedTable(
+    typeIdx,
+    typeIdx.map((i) => PRODUCT_TYPES[i].popularity),
+  );
+  return { products, byType, byFamily, typeTable };
+}
+
+function isAvailable(p: ProductRec, t: number): boolean {
+  return p.status !== "draft" && p.createdMs <= t && (p.archivedMs === null || t < p.archivedMs);
+}
+
+// ---------------------------------------------------------------------------------------
+// People
+// ---------------------------------------------------------------------------------------
+
+interface Place {
+  country: CountrySpec;
+  address1: string;
+  city: string;
+  zip: string;
+  province: string | null;
+}
+
+interface Person {
+  firstName: string;
+  lastName: string;
+  email: string | null;
+  phone: string | null;
+  place: Place;
+  locale: "fr" | "en";
+  /** Favourite product types with weights. */
+  prefs: number[];
+  prefWeights: number[];
+}
+
+const countryTable = new WeightedTable(
+  COUNTRIES.map((c) => c),
+  COUNTRIES.map((c) => c.weight),
+);
+const cityTables = new Map(
+  COUNTRIES.map((c) => [c.code, new WeightedTable(c.cities.map((x) => x), c.cities.map((x) => x.weight))] as const),
+);
+
+function drawPlace(rng: Rng, country?: CountrySpec): Place {
+  const c = country ?? countryTable.draw(rng);
+  const city = cityTables.get(c.code)!.draw(rng);
+  const street = rng.pick(c.streets);
+  const number = rng.chance(0.85) ? rng.int(1, 140) : rng.int(141, 320);
+  return {
+    country: c,
+    address1: c.numberAfter ? `${street} ${number}` : `${number} ${street}`,
+    city: city.city,
+    zip: city.zip,
+    province: city.province,
+  };
+}
+
+function drawName(rng: Rng, country: CountrySpec): [string, string] {
+  if (country.code === "DE") return [rng.pick(FIRST_NAMES_DE), rng.pick(LAST_NAMES_DE)];
+  if (country.code === "ES") return [rng.pick(FIRST_NAMES_ES), rng.pick(LAST_NAMES_ES)];
+  return [rng.pick(FIRST_NAMES_FR), rng.pick(LAST_NAMES_FR)];
+}
+
+function drawPhone(rng: Rng, country: CountrySpec, used: Set<string>): string {
+  for (;;) {
+    let phone: string;
+    switch (country.code) {
+      case "FR":
+        phone = `+33${rng.chance(0.8) ? 6 : 7}${String(rng.int(0, 99_999_999)).padStart(8, "0")}`;
+        break;
+      case "BE":
+        phone = `+324${rng.int(60, 99)}${String(rng.int(0, 999_999)).padStart(6, "0")}`;
+        break;
+      case "CH":
+        phone = `+417${rng.pick(["6", "7", "8", "9"])}${String(rng.int(0, 9_999_999)).padStart(7, "0")}`;
+        break;
+      case "DE":
+        phone = `+4915${rng.int(1, 9)}${String(rng.int(0, 99_999_999)).padStart(8, "0")}`;
+        break;
+      case "ES":
+        phone = `+346${String(rng.int(0, 99_999_999)).padStart(8, "0")}`;
+        break;
+      default:
+        phone = `+1${rng.pick(["514", "438", "418", "819", "613"])}${String(rng.int(2_000_000, 9_999_999))}`;
+    }
+    if (!used.has(phone)) {
+      used.add(phone);
+      return phone;
+    }
+  }
+}
+
+function drawPrefs(rng: Rng, catalog: Catalog): [number[], number[]] {
+  const first = catalog.typeTable.draw(rng);
+  if (!rng.chance(0.6)) return [[first], [1]];
+  let second = first;
+  for (let i = 0; i < 8 && second === first; i++) second = catalog.typeTable.draw(rng);
+  if (second === first) return [[first], [1]];
+  return [
+    [first, second],
+    [0.65, 0.35],
+  ];
+}
+
+// ---------------------------------------------------------------------------------------
+// Customers and their purchase schedules
+// ---------------------------------------------------------------------------------------
+
+interface CustomerRec extends Person {
+  index: number;
+  id: number;
+  addressId: number;
+  email: string;
+  createdMs: number;
+  orderTimes: number[];
+  /** Latest event touching the customer record (sign-up, order, consent change). */
+  lastUpdateMs: number;
+  tags: string;
+  note: string | null;
+  verified: boolean;
+  emailConsent: ShopifyMarketingConsent;
+  smsConsent: ShopifyMarketingConsent | null;
+  pro: boolean;
+  /** Orders placed so far while assembling orders chronologically. */
+  seq: number;
+  bought: Set<number>;
+}
+
+/** Purchase-process parameters (BG/NBD-like). */
+const LAMBDA_SHAPE = 1.2;
+const DROPOUT_A = 0.45;
+const DROPOUT_B = 0.35;
+/**
+ * Initial cap on a customer's purchase rate (one order every ten days on average); raised
+ * only when the requested orders-per-customer ratio cannot be reached otherwise.
+ */
+const MAX_DAILY_RATE = 0.1;
+
+interface Schedule {
+  acqPos: number;
+  lambda: number;
+  p: number;
+}
+
+function simulateSchedules(
+  cal: Calendar,
+  schedules: Schedule[],
+  seed: number,
+  scale: number,
+  cap: number,
+  out: number[][] | null,
+): number {
+  const endClock = cal.cumSeason[cal.days];
+  let total = 0;
+  for (let i = 0; i < schedules.length; i++) {
+    const s = schedules[i];
+    const r = Rng.stream(seed, "repeat", i);
+    const rate = Math.min(s.lambda * scale, cap);
+    let clock = seasonalClock(cal, s.acqPos);
+    let n = 1;
+    const positions = out ? [s.acqPos] : null;
+    for (;;) {
+      if (r.next() < s.p) break;
+      clock += r.exponential(1) / rate;
+      if (clock >= endClock) break;
+      n++;
+      positions?.push(seasonalPosition(cal, clock));
+    }
+    total += n;
+    if (out && positions) out.push(positions);
+  }
+  return total;
+}
+
+// ---------------------------------------------------------------------------------------
+// Order assembly
+// ---------------------------------------------------------------------------------------
+
+type Source = "web" | "pos" | "shopify_draft_order";
+
+interface OrderPlan {
+  t: number;
+  customer: CustomerRec | null;
+  guest: Person | null;
+  source: Source;
+  test: boolean;
+}
+
+interface BasketLine {
+  product: ProductRec;
+  variant: VariantRec;
+  quantity: number;
+}
+
+function pickProduct(
+  table: WeightedTable<ProductRec> | null | undefined,
+  t: number,
+  rng: Rng,
+  avoid: Set<number> | null,
+): ProductRec | null {
+  if (!table) return null;
+  for (let attempt = 0; attempt < 6; attempt++) {
+    const p = table.draw(rng);
+    if (!isAvailable(p, t)) continue;
+    if (avoid && p.family.durable && avoid.has(p.index) && attempt < 4) continue;
+    return p;
+  }
+  return null;
+}
+
+function drawBasket(
+  catalog: Catalog,
+  prefs: number[],
+  prefWeights: number[],
+  t: number,
+  rng: Rng,
+  bought: Set<number> | null,
+  bulk: boolean,
+): BasketLine[] {
+  const size = 1 + rng.weightedIndex([0.42, 0.28, 0.16, 0.09, 0.05]);
+  const lines: BasketLine[] = [];
+  const inBasket = new Set<number>();
+  const fromPrefs = (): ProductRec | null => {
+    const typeIndex = rng.chance(0.8) ? prefs[rng.weightedIndex(prefWeights)] : catalog.typeTable.draw(rng);
+    return pickProduct(catalog.byType[typeIndex], t, rng, bought);
+  };
+  const add = (p: ProductRec | null): void => {
+    if (!p) return;
+    if (inBasket.has(p.index)) {
+      const line = lines.find((l) => l.product === p);
+      if (line && p.family.consumable && line.quantity < 4) line.quantity++;
+      return;
+    }
+    inBasket.add(p.index);
+    let quantity: number;
+    if (p.family.consumable) quantity = 1 + rng.weightedIndex([0.76, 0.17, 0.05, 0.02]);
+    else quantity = rng.chance(0.93) ? 1 : rng.chance(0.8) ? 2 : 4;
+    if (bulk) quantity *= rng.int(4, 12);
+    lines.push({ product: p, variant: p.variants[p.variantTable.draw(rng)], quantity });
+  };
+
+  add(fromPrefs());
+  for (let k = 1; k < size; k++) {
+    if (lines.length > 0 && rng.chance(0.55)) {
+      const anchor = lines[rng.int(0, lines.length - 1)].product;
+      const partners = FAMILY_AFFINITY[anchor.family.key];
+      const keys = Object.keys(partners) as FamilyKey[];
+      const key = keys[rng.weightedIndex(keys.map((k2) => partners[k2] ?? 0))];
+      add(pickProduct(catalog.byFamily.get(key), t, rng, bought));
+    } else {
+      add(fromPrefs());
+    }
+  }
+  // Signature pairs: strongly associated products.
+  const snapshot = lines.slice();
+  for (const line of snapshot) {
+    const partner = line.product.partner;
+    if (!partner || inBasket.has(partner.index) || lines.length >= 5) continue;
+    if (!isAvailable(partner, t)) continue;
+    const alreadyOwned = bought?.has(partner.index) && partner.family.durable;
+    if (rng.chance(alreadyOwned ? 0.05 : 0.35)) add(partner);
+  }
+  if (lines.length === 0) {
+    // Fallback: the most popular available product of any type.
+    for (const table of catalog.byType) {
+      const p = pickProduct(table, t, rng, null);
+      if (p) {
+        add(p);
+        break;
+      }
+    }
+  }
+  return lines;
+}
+
+interface PricedLine extends BasketLine {
+  grossCents: number;
+  discountCents: number;
+  taxCents: number;
+}
+
+interface Pricing {
+  lines: PricedLine[];
+  lineItemsCents: number;
+  discountCents: number;
+  subtotalCents: number;
+  shippingCents: number;
+  shippingTaxCents: number;
+  taxCents: number;
+  totalCents: number;
+}
+
+function priceBasket(lines: BasketLine[], discount: { percent?: number; amountCents?: number } | null, shippingCents: number): Pricing {
+  const priced: PricedLine[] = lines.map((l) => ({
+    product: l.product,
+    variant: l.variant,
+    quantity: l.quantity,
+    grossCents: l.variant.priceCents * l.quantity,
+    discountCents: 0,
+    taxCents: 0,
+  }));
+  const lineItemsCents = priced.reduce((a, l) => a + l.grossCents, 0);
+  let discountCents = 0;
+  if (discount) {
+    if (discount.percent !== undefined) discountCents = Math.round((lineItemsCents * discount.percent) / 100);
+    else discountCents = Math.min(lineItemsCents, discount.amountCents ?? 0);
+  }
+  // Allocate the discount to lines pro rata; the rounding remainder goes to the largest lines.
+  if (discountCents > 0 && lineItemsCents > 0) {
+    let allocated = 0;
+    for (const l of priced) {
+      l.discountCents = Math.floor((discountCents * l.grossCents) / lineItemsCents);
+      allocated += l.discountCents;
+    }
+    const order = priced.map((_, i) => i).sort((a, b) => priced[b].grossCents - priced[a].grossCents || a - b);
+    for (let k = 0; allocated < discountCents; k = (k + 1) % order.length) {
+      const l = priced[order[k]];
+      if (l.discountCents < l.grossCents) {
+        l.discountCents++;
+        allocated++;
+      }
+    }
+  }
+  let taxCents = 0;
+  for (const l of priced) {
+    l.taxCents = vatPart(l.grossCents - l.discountCents, l.product.type.vatBp);
+    taxCents += l.taxCents;
+  }
+  const shippingTaxCents = vatPart(shippingCents, 2000);
+  taxCents += shippingTaxCents;
+  const subtotalCents = lineItemsCents - discountCents;
+  return {
+    lines: priced,
+    lineItemsCents,
+    discountCents,
+    subtotalCents,
+    shippingCents,
+    shippingTaxCents,
+    taxCents,
+    totalCents: subtotalCents + shippingCents,
+  };
+}
+
+function withShipping(pr: Pricing, shippingCents: number): Pricing {
+  const shippingTaxCents = vatPart(shippingCents, 2000);
+  return {
+    ...pr,
+    shippingCents,
+    shippingTaxCents,
+    taxCents: pr.taxCents - pr.shippingTaxCents + shippingTaxCents,
+    totalCents: pr.subtotalCents + shippingCents,
+  };
+}
+
+function chooseShipping(rng: Rng, country: CountrySpec, subtotalCents: number): { title: string; code: string; cents: number } {
+  if (country.code === "FR") {
+    if (rng.chance(0.04)) return { title: "Retrait en boutique (Paris 11e)", code: "PICKUP", cents: 0 };
+    if (subtotalCents >= 4900) return { title: "Livraison offerte", code: "FREE_SHIPPING", cents: 0 };
+    const r = rng.next();
+    if (r < 0.58) return { title: "Colissimo", code: "COLISSIMO", cents: 490 };
+    if (r < 0.9) return { title: "Mondial Relay (point relais)", code: "MONDIAL_RELAY", cents: 390 };
+    return { title: "Chronopost Express", code: "CHRONOPOST", cents: 990 };
+  }
+  if (country.code === "CA") {
+    if (subtotalCents >= 12900) return { title: "Livraison internationale offerte", code: "FREE_INTL", cents: 0 };
+    return { title: "Colissimo International", code: "COLISSIMO_INTL", cents: 1990 };
+  }
+  if (subtotalCents >= 8900) return { title: "Livraison Europe offerte", code: "FREE_EU", cents: 0 };
+  return { title: "Colissimo Europe", code: "COLISSIMO_EU", cents: 1290 };
+}
+
+// ---------------------------------------------------------------------------------------
+// Entry point
+// ---------------------------------------------------------------------------------------
+
+export function generateDemoShop(options: Partial<DemoShopOptions> & { endDate: Date }): DemoShop {
+  const o: DemoShopOptions = { ...DEFAULT_DEMO_OPTIONS, ...stripUndefined(options) } as DemoShopOptions;
+  if (!(o.endDate instanceof Date) || Number.isNaN(o.endDate.getTime())) throw new Error("generateDemoShop: endDate must be a valid Date");
+  for (const key of ["customers", "orders", "products", "months"] as const) {
+    if (!Number.isInteger(o[key]) || o[key] < 0) throw new Error(`generateDemoShop: ${key} must be a non-negative integer`);
+  }
+  if (o.products < 1) throw new Error("generateDemoShop: products must be at least 1");
+  if (o.months < 1) throw new Error("generateDemoShop: months must be at least 1");
+  const seed = o.seed | 0;
+  const domain = o.shopDomain;
+
+  const cal = buildCalendar(o.endDate, o.months, Rng.stream(seed, "calendar"));
+  const catalog = buildCatalog(o.products, cal, seed);
+
+  // ---- Registered customers: identities and acquisition --------------------------------
+  const peopleRng = Rng.stream(seed, "people");
+  const usedPhones = new Set<string>();
+  const nTest = o.orders >= 200 ? Math.min(6, 2 + Math.floor(o.orders / 5000)) : 0;
+  const guestShare = 0.12;
+  const targetRegistered = Math.max(0, Math.round((o.orders - nTest) * (1 - guestShare)));
+  const orderingCount = Math.min(Math.round(o.customers * 0.95), targetRegistered);
+
+  const customers: CustomerRec[] = [];
+  for (let i = 0; i < o.customers; i++) {
+    const country = countryTable.draw(peopleRng);
+    const [firstName, lastName] = drawName(peopleRng, country);
+    const place = drawPlace(peopleRng, country);
+    const emailDomain = i % 3 === 2 ? "example.org" : "example.com";
+    const style = peopleRng.next();
+    const localPart =
+      style < 0.7
+        ? `${emailLocal(firstName)}.${emailLocal(lastName)}+${i + 1}`
+        : style < 0.9
+          ? `${emailLocal(firstName).charAt(0)}${emailLocal(lastName)}${i + 1}`
+          : `${emailLocal(lastName)}.${emailLocal(firstName)}${i + 1}`;
+    const [prefs, prefWeights] = drawPrefs(peopleRng, catalog);
+    const hasPhone = peopleRng.chance(0.62);
+    customers.push({
+      index: i,
+      id: 0,
+      addressId: 0,
+      firstName,
+      lastName,
+      email: `${localPart}@${emailDomain}`,
+      phone: hasPhone ? drawPhone(peopleRng, country, usedPhones) : null,
+      place,
+      locale: peopleRng.chance(country.englishShare) ? "en" : "fr",
+      prefs,
+      prefWeights,
+      createdMs: 0,
+      orderTimes: [],
+      lastUpdateMs: 0,
+      tags: "",
+      note: peopleRng.chance(0.03) ? peopleRng.pick(CUSTOMER_NOTES) : null,
+      verified: peopleRng.chance(0.96),
+      emailConsent: { state: "not_subscribed", opt_in_level: null, consent_updated_at: null },
+      smsConsent: null,
+      pro: peopleRng.chance(0.03),
+      seq: 0,
+      bought: new Set<number>(),
+    });
+  }
+
+  // Which customers ever order (a few registered accounts never buy).
+  const orderOrder = Rng.stream(seed, "who-orders").shuffle(customers.map((c) => c.index));
+  const ordering = orderOrder.slice(0, orderingCount).sort((a, b) => a - b);
+  const orderingSet = new Set(ordering);
+
+  const schedRng = Rng.stream(seed, "schedules");
+  const schedules: Schedule[] = ordering.map(() => {
+    const d = cal.acquisition.draw(schedRng);
+    return {
+      acqPos: d + schedRng.next(),
+      lambda: schedRng.gamma(LAMBDA_SHAPE, 1 / LAMBDA_SHAPE / 30),
+      p: schedRng.beta(DROPOUT_A, DROPOUT_B),
+    };
+  });
+
+  // Calibrate the global purchase-rate scale so registered orders ≈ target.
+  let positions: number[][] = [];
+  if (schedules.length > 0) {
+    const want = Math.max(targetRegistered, schedules.length);
+    // The rate cap keeps the most loyal customers plausible; it is only raised when the
+    // requested orders-per-customer ratio cannot be reached otherwise.
+    let cap = MAX_DAILY_RATE;
+    while (cap < 5 && simulateSchedules(cal, schedules, seed, 1e6, cap, null) < want * 1.02) cap *= 1.25;
+    let lo = Math.log(1e-4);
+    let hi = Math.log(1e6);
+    for (let iter = 0; iter < 48; iter++) {
+      const mid = (lo + hi) / 2;
+      const got = simulateSchedules(cal, schedules, seed, Math.exp(mid), cap, null);
+      if (got < want) lo = mid;
+      else hi = mid;
+    }
+    const countHi = simulateSchedules(cal, schedules, seed, Math.exp(hi), cap, null);
+    const countLo = simulateSchedules(cal, schedules, seed, Math.exp(lo), cap, null);
+    const scale = Math.abs(countHi - want) <= Math.abs(countLo - want) ? Math.exp(hi) : Math.exp(lo);
+    simulateSchedules(cal, schedules, seed, scale, cap, positions);
+  }
+
+  // Concrete order times for registered customers.
+  const timeRng = Rng.stream(seed, "order-times");
+  const plans: OrderPlan[] = [];
+  ordering.forEach((ci, k) => {
+    const c = customers[ci];
+    const times = positions[k].map((pos) => {
+      const d = Math.min(cal.days - 1, Math.floor(pos));
+      return instantOnDay(cal, d, timeRng, webHourTable);
+    });
+    times.sort((a, b) => a - b);
+    for (let j = 1; j < times.length; j++) if (times[j] <= times[j - 1]) times[j] = times[j - 1] + timeRng.int(20, 180) * MINUTE;
+    c.orderTimes = times.filter((t) => t < cal.endMs - MINUTE);
+    if (c.orderTimes.length === 0) c.orderTimes = [cal.endMs - timeRng.int(30, 600) * MINUTE];
+    const first = c.orderTimes[0];
+    // Most accounts are created during the first checkout; the others earlier (newsletter,
+    // wish list), but never before the shop opened.
+    if (timeRng.chance(0.72)) c.createdMs = first - timeRng.int(2, 15) * MINUTE - timeRng.int(0, 59) * 1000;
+    else c.createdMs = first - timeRng.int(1, 120) * DAY - timeRng.int(0, 6 * 3600) * 1000;
+    if (c.createdMs < cal.startMs) c.createdMs = cal.startMs + Math.floor(timeRng.next() * (first - cal.startMs));
+    if (c.createdMs >= first) c.createdMs = first - MINUTE;
+    for (const t of c.orderTimes) {
+      const source: Source = c.pro && timeRng.chance(0.5) ? "shopify_draft_order" : c.place.country.code === "FR" && timeRng.chance(0.06) ? "pos" : "web";
+      let when = t;
+      if (source === "pos") when = instantOnDay(cal, dayOfInstant(cal, t), timeRng, posHourTable);
+      else if (source === "shopify_draft_order") when = instantOnDay(cal, dayOfInstant(cal, t), timeRng, officeHourTable);
+      if (when >= cal.endMs || when <= c.createdMs) when = t;
+      plans.push({ t: when, customer: c, guest: null, source, test: false });
+    }
+  });
+  // Registered customers who never ordered: signed up for the newsletter or an account.
+  for (const c of customers) {
+    if (orderingSet.has(c.index)) continue;
+    const d = cal.acquisition.draw(timeRng);
+    c.createdMs = Math.min(cal.endMs - HOUR, instantOnDay(cal, d, timeRng, webHourTable));
+  }
+
+  // ---- Guests and test orders ----------------------------------------------------------
+  const registeredOrders = plans.length;
+  const nGuests = Math.max(0, o.orders - registeredOrders - nTest);
+  const guestRng = Rng.stream(seed, "guests");
+  for (let g = 0; g < nGuests; g++) {
+    const country = countryTable.draw(guestRng);
+    const [firstName, lastName] = drawName(guestRng, country);
+    const source: Source = country.code === "FR" && guestRng.chance(0.15) ? "pos" : "web";
+    const hasEmail = source === "web" ? guestRng.chance(0.97) : guestRng.chance(0.35);
+    const [prefs, prefWeights] = drawPrefs(guestRng, catalog);
+    const d = cal.acquisition.draw(guestRng);
+    const t = instantOnDay(cal, d, guestRng, source === "pos" ? posHourTable : webHourTable);
+    plans.push({
+      t: Math.min(t, cal.endMs - MINUTE),
+      customer: null,
+      source,
+      test: false,
+      guest: {
+        firstName,
+        lastName,
+        email: hasEmail ? `${emailLocal(firstName)}.${emailLocal(lastName)}.invite${g + 1}@example.org` : null,
+        phone: guestRng.chance(0.4) ? drawPhone(guestRng, country, usedPhones) : null,
+        place: drawPlace(guestRng, country),
+        locale: guestRng.chance(country.englishShare) ? "en" : "fr",
+        prefs,
+        prefWeights,
+      },
+    });
+  }
+  for (let k = 0; k < nTest; k++) {
+    const d = k === 0 ? Math.min(cal.days - 1, guestRng.int(0, 3)) : guestRng.int(0, cal.days - 1);
+    const place = drawPlace(guestRng, COUNTRIES[0]);
+    plans.push({
+      t: Math.min(instantOnDay(cal, d, guestRng, officeHourTable), cal.endMs - MINUTE),
+      customer: null,
+      source: "web",
+      test: true,
+      guest: {
+        firstName: "Équipe",
+        lastName: "Boutique",
+        email: `boutique+test${k + 1}@example.com`,
+        phone: null,
+        place,
+        locale: "fr",
+        prefs: [catalog.typeTable.draw(guestRng)],
+        prefWeights: [1],
+      },
+    });
+  }
+  plans.sort((a, b) => a.t - b.t);
+
+  // ---- Ids for products and customers (increasing with creation time) -----------------
+  const idRng = Rng.stream(seed, "ids");
+  const productIds = new IdAllocator(8_912_000_000_000, idRng, 4000);
+  const variantIds = new IdAllocator(45_230_000_000_000, idRng, 9000);
+  const imageIds = new IdAllocator(40_110_000_000_000, idRng, 5000);
+  const customerIds = new IdAllocator(7_402_000_000_000, idRng, 3000);
+  const addressIds = new IdAllocator(9_120_000_000_000, idRng, 3000);
+  const orderIds = new IdAllocator(5_912_000_000_000, idRng, 2000);
+  const lineItemIds = new IdAllocator(14_830_000_000_000, idRng, 400);
+  const refundIds = new IdAllocator(961_000_000_000, idRng, 50_000);
+  const refundLineIds = new IdAllocator(592_000_000_000, idRng, 50_000);
+  const transactionIds = new IdAllocator(7_013_000_000_000, idRng, 50_000);
+  const adjustmentIds = new IdAllocator(301_000_000_000, idRng, 50_000);
+  const shippingLineIds = new IdAllocator(4_930_000_000_000, idRng, 2000);
+  const checkoutIds = new IdAllocator(33_120_000_000_000, idRng, 900);
+
+  const productsByCreation = catalog.products.slice().sort((a, b) => a.createdMs - b.createdMs || a.index - b.index);
+  for (const p of productsByCreation) {
+    p.id = productIds.next();
+    for (const v of p.variants) v.id = variantIds.next();
+  }
+  const customersByCreation = customers.slice().sort((a, b) => a.createdMs - b.createdMs || a.index - b.index);
+  for (const c of customersByCreation) {
+    c.id = customerIds.next();
+    c.addressId = addressIds.next();
+  }
+
+  // Marketing consent and tags (as of sign-up).
+  const consentRng = Rng.stream(seed, "consent");
+  for (const c of customers) {
+    const r = consentRng.next();
+    if (r < 0.46) {
+      c.emailConsent = {
+        state: "subscribed",
+        opt_in_level: consentRng.chance(0.3) ? "confirmed_opt_in" : "single_opt_in",
+        consent_updated_at: toParisIso(c.createdMs),
+      };
+    } else if (r < 0.56) {
+      const at = Math.min(cal.endMs - MINUTE, c.createdMs + consentRng.int(3, 300) * DAY);
+      c.emailConsent = { state: "unsubscribed", opt_in_level: "single_opt_in", consent_updated_at: toParisIso(at) };
+      c.lastUpdateMs = Math.max(c.lastUpdateMs, at);
+    }
+    if (c.phone) {
+      c.smsConsent = consentRng.chance(0.18)
+        ? { state: "subscribed", opt_in_level: "single_opt_in", consent_updated_at: toParisIso(c.createdMs) }
+        : { state: "not_subscribed", opt_in_level: "single_opt_in", consent_updated_at: null };
+    }
+    const tags: string[] = [];
+    if (c.emailConsent.state === "subscribed") tags.push("newsletter");
+    if (c.pro) tags.push("pro");
+    if (c.place.country.code !== "FR") tags.push("international");
+    c.tags = tags.sort().join(", ");
+    c.lastUpdateMs = Math.max(c.lastUpdateMs, c.createdMs);
+  }
+
+  const addressOf = (c: CustomerRec): ShopifyCustomerAddressPayload => ({
+    id: c.addressId,
+    customer_id: c.id,
+    first_name: c.firstName,
+    last_name: c.lastName,
+    address1: c.place.address1,
+    city: c.place.city,
+    zip: c.place.zip,
+    province: c.place.province,
+    country: c.place.country.name,
+    country_code: c.place.country.code,
+    phone: c.phone,
+    default: true,
+  });
+  const snapshotOf = (c: CustomerRec, atMs: number): ShopifyOrderCustomerPayload => ({
+    id: c.id,
+    email: c.email,
+    first_name: c.firstName,
+    last_name: c.lastName,
+    phone: c.phone,
+    created_at: toParisIso(c.createdMs),
+    updated_at: toParisIso(Math.max(atMs, c.createdMs)),
+    state: "enabled",
+    tags: c.tags,
+    currency: "EUR",
+    default_address: addressOf(c),
+  });
+  const orderAddress = (p: Person): ShopifyOrderAddressPayload => ({
+    first_name: p.firstName,
+    last_name: p.lastName,
+    name: `${p.firstName} ${p.lastName}`,
+    address1: p.place.address1,
+    city: p.place.city,
+    zip: p.place.zip,
+    province: p.place.province,
+    country: p.place.country.name,
+    country_code: p.place.country.code,
+    phone: p.phone,
+  });
+
+  // ---- Orders --------------------------------------------------------------------------
+  const orders: ShopifyOrderPayload[] = [];
+  const completedCheckouts: { t: number; created: number; payload: Omit<ShopifyCheckoutPayload, "id"> }[] = [];
+  const newCustomersByMonth = new Map<string, { registered: number; guests: number }>();
+  const shopNumericId = 60_000_000_000 + Rng.stream(seed, "shop").int(0, 9_999_999);
+  const checkoutUrl = (token: string, rng: Rng): string =>
+    `https://${domain}/${shopNumericId}/checkouts/${token}/recover?key=${rng.hex(32)}`;
+
+  plans.forEach((plan, k) => {
+    const rng = Rng.stream(seed, "order", k);
+    const t = plan.t;
+    const c = plan.customer;
+    const person: Person = c ?? plan.guest!;
+    const country = person.place.country;
+    const orderId = orderIds.next();
+    const orderNumber = 1001 + k;
+    const day = dayOfInstant(cal, t);
+    const month = cal.month[Math.max(0, Math.min(cal.days - 1, day))];
+    const dom = cal.dom[Math.max(0, Math.min(cal.days - 1, day))];
+    const monthKey = toParisIso(t).slice(0, 7);
+    if (c) {
+      c.seq++;
+      c.lastUpdateMs = Math.max(c.lastUpdateMs, t);
+    }
+    const seq = c ? c.seq : 1;
+    if (!plan.test && seq === 1) {
+      const m = newCustomersByMonth.get(monthKey) ?? { registered: 0, guests: 0 };
+      if (c) m.registered++;
+      else m.guests++;
+      newCustomersByMonth.set(monthKey, m);
+    }
+
+    const basket = drawBasket(catalog, person.prefs, person.prefWeights, t, rng, c ? c.bought : null, plan.source === "shopify_draft_order");
+    if (c) for (const l of basket) c.bought.add(l.product.index);
+    const gross = basket.reduce((a, l) => a + l.variant.priceCents * l.quantity, 0);
+
+    // Discount code.
+    let discount: { code: string; type: "percentage" | "fixed_amount"; percent?: number; amountCents?: number } | null = null;
+    if (plan.source === "web" && !plan.test) {
+      if (cal.blackFriday.has(day) && rng.chance(0.45)) discount = { ...DISCOUNT_CODES.blackFriday };
+      else if (month === 11 && dom <= 24 && rng.chance(0.22)) discount = { ...DISCOUNT_CODES.christmas };
+      else if (c && seq === 1 && rng.chance(0.3)) discount = { ...DISCOUNT_CODES.welcome };
+      else if (c && seq >= 3 && gross >= 3000 && rng.chance(0.1)) discount = { ...DISCOUNT_CODES.loyalty };
+      else if ((month === 2 || month === 3) && rng.chance(0.04)) discount = { ...DISCOUNT_CODES.spring };
+    }
+    const discountSpec = discount ? { percent: discount.percent, amountCents: discount.amountCents } : null;
+    const base = priceBasket(basket, discountSpec, 0);
+    const shipping =
+      plan.source === "pos"
+        ? null
+        : plan.source === "shopify_draft_order"
+          ? { title: "Livraison professionnelle", code: "B2B", cents: base.subtotalCents >= 15000 ? 0 : 1490 }
+          : chooseShipping(rng, country, base.subtotalCents);
+    const pr = withShipping(base, shipping ? shipping.cents : 0);
+
+    const lineItems: ShopifyLineItemPayload[] = pr.lines.map((l) => {
+      const id = lineItemIds.next();
+      const variantTitle = l.variant.title === "Default Title" ? null : l.variant.title;
+      return {
+        id,
+        admin_graphql_api_id: gid("LineItem", id),
+        product_id: l.product.id,
+        variant_id: l.variant.id,
+        sku: l.variant.sku,
+        title: l.product.title,
+        variant_title: variantTitle,
+        vendor: l.product.vendor,
+        name: variantTitle ? `${l.product.title} - ${variantTitle}` : l.product.title,
+        quantity: l.quantity,
+        price: money(l.variant.priceCents),
+        price_set: moneySet(l.variant.priceCents),
+        total_discount: money(l.discountCents),
+        total_discount_set: moneySet(l.discountCents),
+        taxable: true,
+        gift_card: false,
+        product_exists: true,
+      };
+    });
+
+    // Lifecycle: cancellation, refund, fulfilment.
+    let cancelledAt: number | null = null;
+    let cancelReason: ShopifyCancelReason | null = null;
+    let financial: ShopifyOrderPayload["financial_status"] = "paid";
+    let fulfillment: ShopifyOrderPayload["fulfillment_status"] = null;
+    let fulfilledAt: number | null = null;
+    let closedAt: number | null = null;
+    const refunds: ShopifyRefundPayload[] = [];
+    let refundedCents = 0;
+    let updatedAt = t;
+    const gateway = plan.source === "pos" ? "shopify_payments" : rng.chance(0.12) ? "paypal" : "shopify_payments";
+
+    const makeRefund = (
+      at: number,
+      parts: { index: number; quantity: number }[],
+      includeShipping: boolean,
+      restockType: ShopifyRefundLineItemPayload["restock_type"],
+      note: string | null,
+    ): void => {
+      const refundId = refundIds.next();
+      let amount = 0;
+      const refundLines = parts.map(({ index, quantity }) => {
+        const l = pr.lines[index];
+        const net = l.grossCents - l.discountCents;
+        const sub = quantity === l.quantity ? net : Math.round((net * quantity) / l.quantity);
+        const tax = quantity === l.quantity ? l.taxCents : Math.round((l.taxCents * quantity) / l.quantity);
+        amount += sub;
+        return {
+          id: refundLineIds.next(),
+          line_item_id: lineItems[index].id,
+          quantity,
+          restock_type: restockType,
+          subtotal: sub / 100,
+          subtotal_set: moneySet(sub),
+          total_tax: tax / 100,
+          total_tax_set: moneySet(tax),
+        };
+      });
+      const adjustments: ShopifyOrderAdjustmentPayload[] = [];
+      if (includeShipping && pr.shippingCents > 0) {
+        amount += pr.shippingCents;
+        adjustments.push({
+          id: adjustmentIds.next(),
+          order_id: orderId,
+          refund_id: refundId,
+          kind: "shipping_refund",
+          reason: "Shipping refund",
+          amount: money(-pr.shippingCents),
+          amount_set: moneySet(-pr.shippingCents),
+          tax_amount: money(-pr.shippingTaxCents),
+          tax_amount_set: moneySet(-pr.shippingTaxCents),
+        });
+      }
+      refundedCents += amount;
+      refunds.push({
+        id: refundId,
+        admin_graphql_api_id: gid("Refund", refundId),
+        order_id: orderId,
+        created_at: toParisIso(at),
+        processed_at: toParisIso(at),
+        note,
+        restock: restockType !== "no_restock",
+        refund_line_items: refundLines,
+        transactions: [
+          {
+            id: transactionIds.next(),
+            order_id: orderId,
+            kind: "refund",
+            status: "success",
+            amount: money(amount),
+            currency: "EUR",
+            created_at: toParisIso(at),
+            gateway,
+          },
+        ],
+        order_adjustments: adjustments,
+      });
+    };
+
+    const allParts = pr.lines.map((l, index) => ({ index, quantity: l.quantity }));
+    if (!plan.test && plan.source !== "pos" && rng.chance(0.02)) {
+      const at = t + rng.int(10, 36 * 60) * MINUTE;
+      if (at < cal.endMs) {
+        cancelledAt = at;
+        cancelReason = rng.weighted(["customer", "inventory", "declined", "fraud", "other"] as const, [0.5, 0.18, 0.12, 0.08, 0.12]);
+        if (cancelReason === "declined" || rng.chance(0.45)) {
+          financial = "voided";
+        } else {
+          financial = "refunded";
+          makeRefund(at, allParts, true, "cancel", cancelReason === "inventory" ? "Article en rupture après commande" : null);
+        }
+        closedAt = at;
+        updatedAt = at;
+      }
+    }
+    if (cancelledAt === null) {
+      fulfilledAt = plan.source === "pos" ? t : t + rng.int(4, 60) * HOUR;
+      if (fulfilledAt < cal.endMs) {
+        fulfillment = "fulfilled";
+        closedAt = fulfilledAt;
+        updatedAt = fulfilledAt;
+      } else {
+        fulfilledAt = null;
+        if (pr.lines.length > 1 && t + 4 * HOUR < cal.endMs && rng.chance(0.25)) fulfillment = "partial";
+      }
+      if (!plan.test && fulfilledAt !== null && rng.chance(0.043)) {
+        const at = fulfilledAt + rng.int(2, 20) * DAY + rng.int(0, 8 * 3600) * 1000;
+        if (at < cal.endMs) {
+          const restock = rng.chance(0.6) ? "return" : "no_restock";
+          const note = rng.pick(REFUND_NOTES);
+          const totalUnits = pr.lines.reduce((a, l) => a + l.quantity, 0);
+          if (totalUnits === 1 || rng.chance(0.35)) {
+            makeRefund(at, allParts, rng.chance(0.7), restock, note);
+          } else {
+            const index = rng.int(0, pr.lines.length - 1);
+            const l = pr.lines[index];
+            const quantity = pr.lines.length === 1 ? rng.int(1, l.quantity - 1) : rng.int(1, l.quantity);
+            makeRefund(at, [{ index, quantity }], false, restock, note);
+          }
+          financial = refundedCents >= pr.totalCents ? "refunded" : "partially_refunded";
+          updatedAt = at;
+        }
+      }
+    }
+
+    const email = c ? c.email : plan.guest!.email;
+    const tags: string[] = [];
+    let note: string | null = null;
+    if (plan.test) tags.push("test");
+    if (plan.source === "shopify_draft_order") tags.push("B2B");
+    if (plan.source === "pos") tags.push("boutique-paris");
+    if (plan.source === "web" && rng.chance(0.04)) {
+      note = rng.pick(ORDER_NOTES);
+      tags.push("cadeau");
+    }
+    const checkoutToken = plan.source === "web" ? rng.hex(32) : null;
+    const address = plan.source === "pos" ? null : orderAddress(person);
+    const created = toParisIso(t);
+
+    orders.push({
+      id: orderId,
+      admin_graphql_api_id: gid("Order", orderId),
+      name: `#${orderNumber}`,
+      order_number: orderNumber,
+      email,
+      created_at: created,
+      processed_at: created,
+      updated_at: toParisIso(updatedAt),
+      cancelled_at: cancelledAt === null ? null : toParisIso(cancelledAt),
+      cancel_reason: cancelReason,
+      closed_at: closedAt === null ? null : toParisIso(closedAt),
+      financial_status: financial,
+      fulfillment_status: fulfillment,
+      currency: "EUR",
+      presentment_currency: "EUR",
+      taxes_included: true,
+      total_price: money(pr.totalCents),
+      subtotal_price: money(pr.subtotalCents),
+      total_discounts: money(pr.discountCents),
+      total_tax: money(pr.taxCents),
+      total_line_items_price: money(pr.lineItemsCents),
+      total_price_set: moneySet(pr.totalCents),
+      subtotal_price_set: moneySet(pr.subtotalCents),
+      total_discounts_set: moneySet(pr.discountCents),
+      total_tax_set: moneySet(pr.taxCents),
+      total_shipping_price_set: moneySet(pr.shippingCents),
+      current_total_price: money(cancelledAt !== null ? 0 : Math.max(0, pr.totalCents - refundedCents)),
+      source_name: plan.source,
+      test: plan.test,
+      tags: tags.join(", "),
+      note,
+      customer_locale: person.locale,
+      checkout_token: checkoutToken,
+      customer: c ? snapshotOf(c, t) : null,
+      line_items: lineItems,
+      refunds,
+      shipping_lines: shipping
+        ? [
+            {
+              id: shippingLineIds.next(),
+              title: shipping.title,
+              price: money(shipping.cents),
+              price_set: moneySet(shipping.cents),
+              code: shipping.code,
+            },
+          ]
+        : [],
+      shipping_address: address,
+      billing_address: address,
+      discount_codes: discount ? [{ code: discount.code, amount: money(pr.discountCents), type: discount.type }] : [],
+    });
+
+    if (checkoutToken) {
+      const startedAt = Math.max(t - rng.int(2, 40) * MINUTE - rng.int(0, 59) * 1000, c ? Math.min(c.createdMs, t - MINUTE) : cal.startMs);
+      completedCheckouts.push({
+        t,
+        created: startedAt,
+        payload: {
+          token: checkoutToken,
+          cart_token: rng.hex(32),
+          email,
+          created_at: toParisIso(startedAt),
+          updated_at: created,
+          completed_at: created,
+          currency: "EUR",
+          presentment_currency: "EUR",
+          total_price: money(pr.totalCents),
+          subtotal_price: money(pr.subtotalCents),
+          total_tax: money(pr.taxCents),
+          customer: c ? snapshotOf(c, t) : null,
+          line_items: pr.lines.map((l) => ({
+            variant_id: l.variant.id,
+            product_id: l.product.id,
+            title: l.product.title,
+            quantity: l.quantity,
+            price: money(l.variant.priceCents),
+            sku: l.variant.sku,
+          })),
+          abandoned_checkout_url: checkoutUrl(checkoutToken, rng),
+        },
+      });
+    }
+  });
+
+  // ---- Abandoned checkouts -------------------------------------------------------------
+  const abRng = Rng.stream(seed, "abandoned");
+  const abandonRate = abRng.uniform(0.68, 0.72);
+  const nAbandoned = Math.round((completedCheckouts.length * abandonRate) / (1 - abandonRate));
+  const abandoned: { created: number; payload: Omit<ShopifyCheckoutPayload, "id"> }[] = [];
+  for (let a = 0; a < nAbandoned && completedCheckouts.length > 0; a++) {
+    // Traffic follows orders: anchor on a random completed checkout and jitter a few days.
+    const anchor = completedCheckouts[abRng.int(0, completedCheckouts.length - 1)];
+    const anchorDay = dayOfInstant(cal, anchor.t);
+    const d = Math.max(0, Math.min(cal.days - 1, anchorDay + Math.round(abRng.normal(0, 3))));
+    let created = instantOnDay(cal, d, abRng, webHourTable);
+    if (created >= cal.endMs - 2 * HOUR) created = cal.endMs - abRng.int(3, 48) * HOUR;
+    if (created < cal.startMs) created = cal.startMs + abRng.int(1, 3600) * 1000;
+    let customer: CustomerRec | null = null;
+    if (abRng.chance(0.4)) {
+      const candidate = customers[abRng.int(0, customers.length - 1)];
+      if (candidate && candidate.createdMs < created) customer = candidate;
+    }
+    let person: Person;
+    let email: string | null;
+    if (customer) {
+      person = customer;
+      email = customer.email;
+    } else {
+      const country = countryTable.draw(abRng);
+      const [firstName, lastName] = drawName(abRng, country);
+      const [prefs, prefWeights] = drawPrefs(abRng, catalog);
+      email = abRng.chance(0.55) ? `${emailLocal(firstName)}.${emailLocal(lastName)}.visiteur${a + 1}@example.org` : null;
+      person = { firstName, lastName, email, phone: null, place: drawPlace(abRng, country), locale: "fr", prefs, prefWeights };
+    }
+    const basket = drawBasket(catalog, person.prefs, person.prefWeights, created, abRng, null, false);
+    const pr = priceBasket(basket, null, 0);
+    const token = abRng.hex(32);
+    const updated = Math.min(cal.endMs - MINUTE, created + abRng.int(1, 45) * MINUTE);
+    abandoned.push({
+      created,
+      payload: {
+        token,
+        cart_token: abRng.hex(32),
+        email,
+        created_at: toParisIso(created),
+        updated_at: toParisIso(Math.max(created, updated)),
+        completed_at: null,
+        currency: "EUR",
+        presentment_currency: "EUR",
+        total_price: money(pr.totalCents),
+        subtotal_price: money(pr.subtotalCents),
+        total_tax: money(pr.taxCents),
+        customer: customer ? snapshotOf(customer, created) : null,
+        line_items: pr.lines.map((l) => ({
+          variant_id: l.variant.id,
+          product_id: l.product.id,
+          title: l.product.title,
+          quantity: l.quantity,
+          price: money(l.variant.priceCents),
+          sku: l.variant.sku,
+        })),
+        abandoned_checkout_url: checkoutUrl(token, abRng),
+      },
+    });
+  }
+  const allCheckouts = [...completedCheckouts.map((x) => ({ created: x.created, payload: x.payload })), ...abandoned];
+  allCheckouts.sort((a, b) => a.created - b.created);
+  const checkouts: ShopifyCheckoutPayload[] = allCheckouts.map((x) => ({ id: checkoutIds.next(), ...x.payload }));
+
+  // ---- Customers payloads --------------------------------------------------------------
+  const customerPayloads: ShopifyCustomerPayload[] = customersByCreation.map((c) => {
+    const address = addressOf(c);
+    return {
+      id: c.id,
+      admin_graphql_api_id: gid("Customer", c.id),
+      email: c.email,
+      first_name: c.firstName,
+      last_name: c.lastName,
+      phone: c.phone,
+      created_at: toParisIso(c.createdMs),
+      updated_at: toParisIso(c.lastUpdateMs),
+      state: "enabled",
+      verified_email: c.verified,
+      tags: c.tags,
+      currency: "EUR",
+      note: c.note,
+      email_marketing_consent: c.emailConsent,
+      sms_marketing_consent: c.smsConsent,
+      default_address: address,
+      addresses: [{ ...address }],
+    };
+  });
+
+  // ---- Products payloads ---------------------------------------------------------------
+  const shopDigits = String(shopNumericId).padStart(12, "0").slice(-12);
+  const cdnBase = `https://cdn.shopify.com/s/files/1/${shopDigits.slice(0, 4)}/${shopDigits.slice(4, 8)}/${shopDigits.slice(8)}/files`;
+  const productPayloads: ShopifyProductPayload[] = productsByCreation.map((p) => {
+    const created = toParisIso(p.createdMs);
+    const updated = toParisIso(Math.max(p.createdMs, p.updatedMs));
+    const imgRng = Rng.stream(seed, "images", p.index);
+    const nImages = imgRng.chance(0.03) ? 0 : 1 + imgRng.weightedIndex([0.5, 0.35, 0.15]);
+    const images: ShopifyProductImagePayload[] = [];
+    for (let i = 0; i < nImages; i++) {
+      images.push({
+        id: imageIds.next(),
+        src: `${cdnBase}/${p.handle}-${i + 1}.jpg?v=${Math.floor(p.createdMs / 1000)}`,
+        alt: i === 0 ? p.title : `${p.title} — vue ${i + 1}`,
+      });
+    }
+    const tags = [...p.type.tags];
+    if (p.onSale) tags.push("promo");
+    if (p.launched) tags.push("nouveauté");
+    if (p.partner) tags.push("best-seller");
+    return {
+      id: p.id,
+      admin_graphql_api_id: gid("Product", p.id),
+      title: p.title,
+      handle: p.handle,
+      body_html: `<p>${escapeHtml(p.title)}. ${escapeHtml(TYPE_BLURBS[p.type.type] ?? "")}</p>`,
+      vendor: p.vendor,
+      product_type: p.type.type,
+      status: p.status,
+      tags: tags.sort().join(", "),
+      created_at: created,
+      updated_at: updated,
+      published_at: p.publishedMs === null ? null : toParisIso(p.publishedMs),
+      variants: p.variants.map((v, i) => ({
+        id: v.id,
+        admin_graphql_api_id: gid("ProductVariant", v.id),
+        product_id: p.id,
+        title: v.title,
+        price: money(v.priceCents),
+        compare_at_price: v.compareAtCents === null ? null : money(v.compareAtCents),
+        sku: v.sku,
+        inventory_quantity: v.inventory,
+        position: i + 1,
+        created_at: created,
+        updated_at: updated,
+      })),
+      image: images[0] ?? null,
+      images,
+    };
+  });
+
+  // ---- Marketing spend -----------------------------------------------------------------
+  const spendRng = Rng.stream(seed, "marketing");
+  const marketingSpend: DemoMarketingSpend[] = [];
+  const firstMonth = toParisIso(cal.startMs).slice(0, 7);
+  const lastMonth = toParisIso(cal.endMs - MINUTE).slice(0, 7);
+  for (let [y, m] = firstMonth.split("-").map(Number); `${y}-${String(m).padStart(2, "0")}` <= lastMonth; ) {
+    const key = `${y}-${String(m).padStart(2, "0")}`;
+    const acquired = newCustomersByMonth.get(key) ?? { registered: 0, guests: 0 };
+    const cpa = 26 * (m === 11 || m === 12 ? 1.35 : m === 7 || m === 8 ? 0.9 : 1) * Math.exp(spendRng.normal(0, 0.12));
+    const cents = Math.round((acquired.registered * cpa + acquired.guests * cpa * 0.35 + 250 * Math.exp(spendRng.normal(0, 0.2))) * 100);
+    marketingSpend.push({ month: key, amount: money(cents), currency: "EUR" });
+    m++;
+    if (m > 12) {
+      m = 1;
+      y++;
+    }
+  }
+
+  return {
+    shop: {
+      domain,
+      name: "Maison Rapport (démo)",
+      currency: "EUR",
+      ianaTimezone: "Europe/Paris",
+      email: "boutique@example.com",
+      countryCode: "FR",
+    },
+    products: productPayloads,
+    customers: customerPayloads,
+    orders,
+    checkouts,
+    marketingSpend,
+  };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}
