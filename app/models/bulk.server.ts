@@ -12,9 +12,15 @@ const TABLES_WITH_TIMESTAMPS: Record<string, readonly ("createdAt" | "updatedAt"
   Checkout: ["createdAt", "updatedAt"],
   Refund: ["createdAt"],
   MarketingSpend: ["createdAt", "updatedAt"],
+  // Analytics tables carry an explicit `computedAt` (the analysis instant) instead.
+  CustomerMetrics: [],
+  SegmentSnapshot: [],
+  KpiSnapshot: [],
+  AnalysisSnapshot: [],
 };
 
-export type BulkTable = "Customer" | "CustomerProfile" | "Order" | "OrderPersonal" | "LineItem" | "Refund" | "RefundLineItem" | "Product" | "Checkout" | "MarketingSpend";
+export type BulkTable = "Customer" | "CustomerProfile" | "Order" | "OrderPersonal" | "LineItem" | "Refund" | "RefundLineItem" | "Product" | "Checkout" | "MarketingSpend"
+  | "CustomerMetrics" | "SegmentSnapshot" | "KpiSnapshot" | "AnalysisSnapshot";
 
 const BATCH = 5000;
 

@@ -20,7 +20,7 @@ function Figure({ label, value, help }: { label: string; value: string; help?: s
         <Text as="h3" variant="headingSm" tone="subdued">
           {label}
         </Text>
-        <Text as="p" variant="heading2xl">
+        <Text as="p" variant="headingXl">
           {value}
         </Text>
         {help ? (
@@ -47,7 +47,7 @@ export default function Home() {
       <Layout>
         <Layout.Section>
           <BlockStack gap="400">
-            <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
+            <InlineGrid columns={{ xs: 1, sm: 2 }} gap="400">
               <Figure label={t("home.customers")} value={formatNumber(health.customers, locale)} />
               <Figure
                 label={t("home.orders")}
@@ -72,7 +72,7 @@ export default function Home() {
                     : t("home.noOrders")}
                 </Text>
                 <Text as="p" tone="subdued">
-                  {t("home.checkouts")}: {formatNumber(health.checkouts, locale)}
+                  {t("home.checkouts", { value: formatNumber(health.checkouts, locale) })}
                 </Text>
               </BlockStack>
             </Card>
@@ -113,15 +113,9 @@ export default function Home() {
                 <Text as="p" tone="subdued">
                   {health.shop.domain}
                 </Text>
-                <Text as="p">
-                  {t("home.currency")}: {health.shop.currency}
-                </Text>
-                <Text as="p">
-                  {t("home.timezone")}: {tz}
-                </Text>
-                <Text as="p">
-                  {t("home.installedAt")}: {formatDate(health.shop.installedAt, locale, tz)}
-                </Text>
+                <Text as="p">{t("home.currency", { value: health.shop.currency })}</Text>
+                <Text as="p">{t("home.timezone", { value: tz })}</Text>
+                <Text as="p">{t("home.installedAt", { value: formatDate(health.shop.installedAt, locale, tz) })}</Text>
               </BlockStack>
             </Card>
             <Card>

@@ -1,7 +1,7 @@
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
 import { NavMenu } from "@shopify/app-bridge-react";
-import { AppProvider as PolarisAppProvider, Banner, Box } from "@shopify/polaris";
+import { AppProvider as PolarisAppProvider, Banner, Page } from "@shopify/polaris";
 import polarisEn from "@shopify/polaris/locales/en.json" with { type: "json" };
 import polarisFr from "@shopify/polaris/locales/fr.json" with { type: "json" };
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
@@ -51,7 +51,7 @@ export default function AppLayout() {
 function DemoBanner({ shop, locale }: { shop: string; locale: Locale }) {
   const other: Locale = locale === "fr" ? "en" : "fr";
   return (
-    <Box padding="400" paddingBlockEnd="0">
+    <Page>
       <Banner
         tone="info"
         title={translate(locale, "demo.bannerTitle")}
@@ -59,7 +59,7 @@ function DemoBanner({ shop, locale }: { shop: string; locale: Locale }) {
       >
         <p>{translate(locale, "demo.bannerBody", { shop })}</p>
       </Banner>
-    </Box>
+    </Page>
   );
 }
 
