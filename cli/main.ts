@@ -10,6 +10,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   demo: { summary: "demo seed [--customers N --orders N --seed S] | demo serve", load: async () => (await import("./commands/demo")).run },
   serve: { summary: "serve: the production server (migrations, then HTTP)", load: async () => (await import("./commands/serve")).run },
   stats: { summary: "stats --shop DOMAIN [--json]", load: async () => (await import("./commands/stats")).run },
+  analyze: { summary: "analyze --shop DOMAIN [--json] [--now YYYY-MM-DD]", load: async () => (await import("./commands/analyze")).run },
   rfm: { summary: "rfm --orders FILE --analysis-date YYYY-MM-DD [--out FILE]", load: async () => (await import("./commands/rfm")).run },
   clv: { summary: "clv --transactions FILE --calibration-end YYYY-MM-DD [--out FILE]", load: async () => (await import("./commands/clv")).run },
 };
