@@ -2,6 +2,7 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import type { PrismaClient } from "@prisma/client";
 import { prisma } from "./lib/db.server";
 import { env } from "./lib/env.server";
 import { recordInstall } from "./models/shop.server";
@@ -17,7 +18,7 @@ const shopify = shopifyApp({
   scopes: config.SCOPES,
   appUrl: config.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  sessionStorage: new PrismaSessionStorage(prisma()),
+  sessionStorage: new PrismaSessionStorage(lazyPrisma()),
   distribution: AppDistribution.AppStore,
   future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
   hooks: {
@@ -29,6 +30,14 @@ const shopify = shopifyApp({
 });
 
 export default shopify;
+
+// The session storage resolves the database on each call instead of at import: the process
+// database is opened (and migrated) by the server before the first request, and tests swap it.
+function lazyPrisma(): PrismaClient {
+  return new Proxy({} as PrismaClient, {
+    get: (_, property) => Reflect.get(prisma(), property),
+  });
+}
 export const apiVersion = API_VERSION;
 export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
 export const authenticate = shopify.authenticate;

@@ -13,6 +13,7 @@ import { describeTarget } from "../app/lib/database.server";
 import { env } from "../app/lib/env.server";
 import { logger } from "../app/lib/logger.server";
 import { applyMigrations } from "../prisma/migrator";
+import { WebhookWorker } from "../app/jobs/webhookWorker.server";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
 export const BUILD_DIR = path.join(ROOT, "build");
@@ -26,6 +27,11 @@ export async function migrateOnStart(): Promise<void> {
   const db = getDatabase();
   const applied = await applyMigrations(db.migrationAdapter);
   logger.info({ database: describeTarget(db.target), applied }, applied.length ? "migrations applied" : "database schema up to date");
+}
+
+/** RAPPORT_WORKER=off runs the web server alone (deployments with `npm run worker` processes). */
+export function embeddedWorkerEnabled(source = process.env): boolean {
+  return !["0", "false", "off", "no"].includes((source.RAPPORT_WORKER ?? "on").toLowerCase());
 }
 
 export async function startServer(options: { port?: number; beforeListen?: () => Promise<void> } = {}): Promise<RunningServer> {
@@ -51,16 +57,22 @@ export async function startServer(options: { port?: number; beforeListen?: () =>
     const s = app.listen(port, () => resolve(s));
     s.once("error", reject);
   });
+  // PGlite allows one connection: in embedded mode the worker lives in this process.
+  const worker = embeddedWorkerEnabled() ? new WebhookWorker({ prisma: getDatabase().prisma }) : null;
+  worker?.start();
+
   const address = server.address();
   const actualPort = typeof address === "object" && address ? address.port : port;
   const url = `http://localhost:${actualPort}`;
-  logger.info({ url, demo: config.demo }, "Rapport is listening");
+  logger.info({ url, demo: config.demo, worker: worker?.workerId ?? "off" }, "Rapport is listening");
   return {
     url,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+      await worker?.stop();
+    },
   };
 }

@@ -17,7 +17,7 @@ import {
   refundLineItemRows,
   refundRow,
 } from "./sync/mappers";
-import type { CheckoutPayload, CustomerPayload, OrderPayload, ProductPayload } from "./sync/payloads";
+import type { CheckoutPayload, CustomerPayload, OrderPayload, ProductPayload, RefundPayload } from "./sync/payloads";
 
 export type Db = PrismaClient | Prisma.TransactionClient;
 
@@ -39,6 +39,69 @@ function emptyResult(): SyncResult {
   return { created: 0, updated: 0, stale: 0 };
 }
 
+/** An event that cannot be applied yet (e.g. a refund whose order has not arrived): retry later. */
+export class RetryableSyncError extends Error {}
+
+type TombstoneKind = "order" | "product" | "customer";
+
+/** Drops payloads of objects Shopify deleted, so a late webhook cannot resurrect them. */
+async function withoutTombstoned<T extends { id: string }>(db: Db, shop: string, kind: TombstoneKind, items: T[]): Promise<{ kept: T[]; dropped: number }> {
+  if (!items.length) return { kept: items, dropped: 0 };
+  const dead = new Set<string>();
+  for (const part of chunks(items.map((i) => i.id))) {
+    const rows = await db.tombstone.findMany({ where: { shop, kind, shopifyId: { in: part } }, select: { shopifyId: true } });
+    for (const row of rows) dead.add(row.shopifyId);
+  }
+  const kept = items.filter((i) => !dead.has(i.id));
+  return { kept, dropped: items.length - kept.length };
+}
+
+async function bury(db: Db, shop: string, kind: TombstoneKind, shopifyId: string, deletedAt: Date) {
+  await db.tombstone.upsert({
+    where: { shop_kind_shopifyId: { shop, kind, shopifyId } },
+    create: { shop, kind, shopifyId, deletedAt },
+    update: {},
+  });
+}
+
+/** orders/delete: the order and its lines go; the shop's totals no longer count it. */
+export async function deleteOrder(db: Db, shop: string, shopifyId: string, deletedAt: Date) {
+  await db.order.deleteMany({ where: { shop, shopifyId } });
+  await bury(db, shop, "order", shopifyId, deletedAt);
+}
+
+export async function deleteProduct(db: Db, shop: string, shopifyId: string, deletedAt: Date) {
+  await db.product.deleteMany({ where: { shop, shopifyId } });
+  await bury(db, shop, "product", shopifyId, deletedAt);
+}
+
+/**
+ * customers/delete: the customer and their personal data go; their orders stay (as Shopify
+ * keeps them) without the link, so revenue stays right.
+ */
+export async function deleteCustomer(db: Db, shop: string, shopifyId: string, deletedAt: Date) {
+  await db.customer.deleteMany({ where: { shop, shopifyId } });
+  await bury(db, shop, "customer", shopifyId, deletedAt);
+}
+
+/** refunds/create: adds the refund to its order and updates the order's refunded total. */
+export async function syncRefund(db: Db, shop: string, refund: RefundPayload): Promise<SyncResult> {
+  const order = await db.order.findUnique({ where: { shop_shopifyId: { shop, shopifyId: refund.order_id } }, select: { id: true, currency: true } });
+  if (!order) {
+    if (await db.tombstone.findUnique({ where: { shop_kind_shopifyId: { shop, kind: "order", shopifyId: refund.order_id } } })) {
+      return { created: 0, updated: 0, stale: 1 };
+    }
+    throw new RetryableSyncError(`order ${refund.order_id} is not stored yet; the refund will be applied once it is`);
+  }
+  const existing = await db.refund.findUnique({ where: { shop_shopifyId: { shop, shopifyId: refund.id } }, select: { id: true } });
+  if (existing) await db.refund.delete({ where: { id: existing.id } });
+  const [created] = await insertRows<{ id: number }>(db, "Refund", [refundRow(shop, order.id, refund, order.currency)], ["id"]);
+  await insertRows(db, "RefundLineItem", refundLineItemRows(shop, created.id, refund));
+  const total = await db.refund.aggregate({ where: { orderId: order.id }, _sum: { amount: true } });
+  await db.order.update({ where: { id: order.id }, data: { totalRefunded: total._sum.amount ?? new Prisma.Decimal(0) } });
+  return existing ? { created: 0, updated: 1, stale: 0 } : { created: 1, updated: 0, stale: 0 };
+}
+
 /** Makes sure the shop row exists (a signed webhook may arrive before the OAuth session). */
 export async function ensureShop(db: Db, shop: string) {
   await db.shop.upsert({ where: { domain: shop }, create: { domain: shop }, update: {} });
@@ -46,7 +109,8 @@ export async function ensureShop(db: Db, shop: string) {
 
 export async function syncCustomers(db: Db, shop: string, payloads: CustomerPayload[]): Promise<SyncResult & { ids: Map<string, number> }> {
   const result = { ...emptyResult(), ids: new Map<string, number>() };
-  const items = newestById(payloads, (c) => c.updated_at);
+  const { kept: items, dropped } = await withoutTombstoned(db, shop, "customer", newestById(payloads, (c) => c.updated_at));
+  result.stale += dropped;
   if (!items.length) return result;
   const existing = new Map<string, { id: number; shopifyUpdatedAt: Date | null }>();
   for (const part of chunks(items.map((c) => c.id))) {
@@ -104,7 +168,8 @@ async function writeOrderChildren(db: Db, shop: string, orders: { id: number; pa
 
 export async function syncOrders(db: Db, shop: string, payloads: OrderPayload[]): Promise<SyncResult> {
   const result = emptyResult();
-  const items = newestById(payloads, (o) => o.updated_at);
+  const { kept: items, dropped } = await withoutTombstoned(db, shop, "order", newestById(payloads, (o) => o.updated_at));
+  result.stale += dropped;
   if (!items.length) return result;
 
   const embedded = items.map((o) => o.customer).filter((c): c is CustomerPayload => !!c);
@@ -151,7 +216,8 @@ export async function syncOrders(db: Db, shop: string, payloads: OrderPayload[])
 
 export async function syncProducts(db: Db, shop: string, payloads: ProductPayload[], currency: string): Promise<SyncResult> {
   const result = emptyResult();
-  const items = newestById(payloads, (p) => p.updated_at);
+  const { kept: items, dropped } = await withoutTombstoned(db, shop, "product", newestById(payloads, (p) => p.updated_at));
+  result.stale += dropped;
   const existing = new Map<string, { id: number; shopifyUpdatedAt: Date | null }>();
   for (const part of chunks(items.map((p) => p.id))) {
     const rows = await db.product.findMany({ where: { shop, shopifyId: { in: part } }, select: { id: true, shopifyId: true, shopifyUpdatedAt: true } });
@@ -167,6 +233,11 @@ export async function syncProducts(db: Db, shop: string, payloads: ProductPayloa
     }
     await db.product.update({ where: { id: stored.id }, data: productRow(shop, p, currency) });
     result.updated++;
+  }
+  // Orders can arrive before their products: give their lines the product type now.
+  for (const p of items) {
+    if (!p.product_type) continue;
+    await db.lineItem.updateMany({ where: { shop, productShopifyId: p.id, productType: null }, data: { productType: p.product_type } });
   }
   return result;
 }

@@ -1,0 +1,165 @@
+// Drains the webhook inbox at least once. Each event is applied and marked processed in one
+// transaction, so an event's effects are committed exactly once even when a worker dies
+// between its claim and its commit (the claim's lease runs out and another worker takes it).
+import { randomUUID } from "node:crypto";
+import os from "node:os";
+import type { PrismaClient } from "@prisma/client";
+import { z } from "zod";
+import { logger } from "~/lib/logger.server";
+import { claimEvents, lockOwnedEvent, markFailed, markProcessed, type ClaimedEvent } from "~/models/webhookEvent.server";
+import { describeZodError } from "~/services/sync/payloads";
+import { RetryableSyncError } from "~/services/sync.server";
+import { applyWebhookEvent, PermanentEventError } from "~/services/webhookProcessor.server";
+import { onWorkRequested } from "./signals.server";
+
+export interface WorkerOptions {
+  prisma: PrismaClient;
+  workerId?: string;
+  batchSize?: number;
+  /** How often an idle worker looks for due events (new events also wake it in-process). */
+  pollMs?: number;
+  /** A claim older than this is considered abandoned (its worker died) and is taken again. */
+  leaseMs?: number;
+  /** After this many attempts an event is dead (kept, with its last error, for a person). */
+  maxAttempts?: number;
+  /** Backoff before attempt n+1: baseDelayMs × 2^(n−1), capped, with ±20 % jitter. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  clock?: () => Date;
+  /** Called after a committed event that changes what analytics read. */
+  onApplied?: (event: { shop: string; topic: string }) => void;
+}
+
+export interface DrainResult {
+  processed: number;
+  retried: number;
+  dead: number;
+  skipped: number;
+}
+
+export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: number, random = Math.random): number {
+  const raw = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(raw * (0.8 + 0.4 * random()));
+}
+
+export class WebhookWorker {
+  readonly workerId: string;
+  private readonly prisma: PrismaClient;
+  private readonly batchSize: number;
+  private readonly pollMs: number;
+  private readonly leaseMs: number;
+  private readonly maxAttempts: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly clock: () => Date;
+  private readonly onApplied?: WorkerOptions["onApplied"];
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  /** A wake-up that arrived while draining: drain again instead of sleeping. */
+  private wakeRequested = false;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(options: WorkerOptions) {
+    this.prisma = options.prisma;
+    this.workerId = options.workerId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.batchSize = options.batchSize ?? 50;
+    this.pollMs = options.pollMs ?? 1000;
+    this.leaseMs = options.leaseMs ?? 5 * 60_000;
+    this.maxAttempts = options.maxAttempts ?? 8;
+    this.baseDelayMs = options.baseDelayMs ?? 10_000;
+    this.maxDelayMs = options.maxDelayMs ?? 60 * 60_000;
+    this.clock = options.clock ?? (() => new Date());
+    this.onApplied = options.onApplied;
+  }
+
+  /** Claims and processes events until none is due. */
+  async drain(): Promise<DrainResult> {
+    const total: DrainResult = { processed: 0, retried: 0, dead: 0, skipped: 0 };
+    for (;;) {
+      const batch = await claimEvents(this.prisma, this.workerId, this.batchSize, this.leaseMs, this.clock());
+      if (!batch.length) return total;
+      for (const event of batch) {
+        const outcome = await this.processOne(event);
+        total[outcome]++;
+      }
+    }
+  }
+
+  /** Only the claim, for tests of abandoned claims: returns what this worker now holds. */
+  claim(limit = this.batchSize): Promise<ClaimedEvent[]> {
+    return claimEvents(this.prisma, this.workerId, limit, this.leaseMs, this.clock());
+  }
+
+  async processOne(event: ClaimedEvent): Promise<keyof DrainResult> {
+    const log = { shop: event.shop, topic: event.topic, eventId: event.eventId, attempt: event.attempts, worker: this.workerId };
+    try {
+      const applied = await this.prisma.$transaction(
+        async (tx) => {
+          // Another worker may have taken the event after our lease ran out: then it is theirs.
+          if (!(await lockOwnedEvent(tx, event.id, this.workerId))) return null;
+          const now = this.clock();
+          const outcome = await applyWebhookEvent(tx, { ...event, payload: event.payload }, now);
+          if (!outcome.eventDeleted) await markProcessed(tx, event.id, now);
+          return outcome;
+        },
+        { timeout: 60_000, maxWait: 30_000 },
+      );
+      if (!applied) {
+        logger.warn(log, "event no longer owned by this worker; skipped");
+        return "skipped";
+      }
+      logger.debug(log, "webhook event applied");
+      if (applied.affectsAnalytics) this.onApplied?.({ shop: event.shop, topic: event.topic });
+      return "processed";
+    } catch (error) {
+      const permanent = error instanceof PermanentEventError || error instanceof z.ZodError;
+      const message = error instanceof z.ZodError ? `Invalid ${event.topic} payload: ${describeZodError(error)}` : error instanceof Error ? error.message : String(error);
+      const dead = permanent || event.attempts >= this.maxAttempts;
+      const now = this.clock();
+      const nextAttemptAt = new Date(now.getTime() + (dead ? 0 : backoffDelay(event.attempts, this.baseDelayMs, this.maxDelayMs)));
+      await markFailed(this.prisma, event.id, this.workerId, message, { dead, nextAttemptAt }, now);
+      const level = error instanceof RetryableSyncError && !dead ? "info" : dead ? "error" : "warn";
+      logger[level]({ ...log, error: message, dead, nextAttemptAt }, dead ? "webhook event is dead" : "webhook event failed; will retry");
+      return dead ? "dead" : "retried";
+    }
+  }
+
+  /** Runs until stop(): drains, then sleeps until the next poll or an in-process wake-up. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.unsubscribe = onWorkRequested(() => {
+      if (this.wake) this.wake();
+      else this.wakeRequested = true;
+    });
+    this.loop = (async () => {
+      while (this.running) {
+        this.wakeRequested = false;
+        try {
+          await this.drain();
+        } catch (error) {
+          logger.error({ worker: this.workerId, err: error instanceof Error ? error.message : String(error) }, "worker loop error; retrying");
+        }
+        if (!this.running) break;
+        if (this.wakeRequested) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.pollMs);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = null;
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.unsubscribe?.();
+    this.wake?.();
+    await this.loop;
+    this.loop = null;
+  }
+}

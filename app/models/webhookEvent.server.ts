@@ -1,0 +1,170 @@
+// The webhook inbox. Shopify delivers at least once; the inbox stores each event once (unique
+// per shop and event id) before we answer, and the worker applies it at least once.
+// Raw SQL where the semantics matter: ON CONFLICT for idempotent inserts, FOR UPDATE SKIP LOCKED
+// for claims that two workers can never share. Times are passed from the application clock
+// (UTC) rather than now(), so that tests can move time and the session time zone never matters.
+import type { Prisma, WebhookEventStatus } from "@prisma/client";
+import type { Db } from "~/services/sync.server";
+
+export interface NewWebhookEvent {
+  shop: string;
+  topic: string;
+  eventId: string;
+  webhookId: string | null;
+  apiVersion: string | null;
+  triggeredAt: Date | null;
+  /** The raw JSON text as received (stored as jsonb). */
+  payloadJson: string;
+  status?: "pending" | "dead";
+  lastError?: string | null;
+}
+
+/**
+ * Stores an event and, in the same statement, the shop row it belongs to (a validly signed
+ * webhook can arrive before the OAuth session). Returns whether it was new.
+ */
+export async function insertWebhookEvent(db: Db, event: NewWebhookEvent, now = new Date()): Promise<{ id: number | null; duplicate: boolean }> {
+  const rows = await db.$queryRawUnsafe<{ id: number }[]>(
+    `WITH shop_row AS (
+       INSERT INTO "Shop" ("domain", "installedAt", "createdAt", "updatedAt") VALUES ($1, $8, $8, $8)
+       ON CONFLICT ("domain") DO NOTHING
+     )
+     INSERT INTO "WebhookEvent" ("shop", "topic", "eventId", "webhookId", "apiVersion", "triggeredAt", "payload", "status",
+                                 "lastError", "attempts", "nextAttemptAt", "receivedAt", "updatedAt")
+     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $9::"WebhookEventStatus", $10, 0, $8, $8, $8)
+     ON CONFLICT ("shop", "eventId") DO NOTHING
+     RETURNING "id"`,
+    event.shop,
+    event.topic,
+    event.eventId,
+    event.webhookId,
+    event.apiVersion,
+    event.triggeredAt,
+    event.payloadJson,
+    now,
+    event.status ?? "pending",
+    event.lastError ?? null,
+  );
+  return rows.length ? { id: rows[0].id, duplicate: false } : { id: null, duplicate: true };
+}
+
+export interface ClaimedEvent {
+  id: number;
+  shop: string;
+  topic: string;
+  eventId: string;
+  payload: Prisma.JsonValue;
+  attempts: number;
+  triggeredAt: Date | null;
+  receivedAt: Date;
+}
+
+/**
+ * Claims up to `limit` events for `workerId`: pending events that are due, and events whose
+ * worker's lease ran out (a worker killed between claim and commit). SKIP LOCKED means two
+ * workers never claim the same row.
+ */
+export async function claimEvents(db: Db, workerId: string, limit: number, leaseMs: number, now = new Date()): Promise<ClaimedEvent[]> {
+  const leaseExpiredBefore = new Date(now.getTime() - leaseMs);
+  return db.$queryRawUnsafe<ClaimedEvent[]>(
+    `UPDATE "WebhookEvent" SET "status" = 'processing', "lockedAt" = $3, "lockedBy" = $1, "attempts" = "attempts" + 1, "updatedAt" = $3
+     WHERE "id" IN (
+       SELECT "id" FROM "WebhookEvent"
+       WHERE ("status" = 'pending' AND "nextAttemptAt" <= $3) OR ("status" = 'processing' AND "lockedAt" < $4)
+       ORDER BY "id"
+       LIMIT $2
+       FOR UPDATE SKIP LOCKED
+     )
+     RETURNING "id", "shop", "topic", "eventId", "payload", "attempts", "triggeredAt", "receivedAt"`,
+    workerId,
+    limit,
+    now,
+    leaseExpiredBefore,
+  ).then((rows) => rows.sort((a, b) => a.id - b.id));
+}
+
+/** Inside the processing transaction: lock the row and check we still own the claim. */
+export async function lockOwnedEvent(tx: Db, id: number, workerId: string): Promise<boolean> {
+  const rows = await tx.$queryRawUnsafe<{ lockedBy: string | null; status: WebhookEventStatus }[]>(
+    `SELECT "lockedBy", "status" FROM "WebhookEvent" WHERE "id" = $1 FOR UPDATE`,
+    id,
+  );
+  return rows.length === 1 && rows[0].lockedBy === workerId && rows[0].status === "processing";
+}
+
+export async function markProcessed(tx: Db, id: number, now = new Date()) {
+  await tx.webhookEvent.updateMany({
+    where: { id },
+    data: { status: "processed", processedAt: now, lockedAt: null, lockedBy: null, lastError: null },
+  });
+}
+
+/** A failed attempt: back to pending with a later due time, or dead after the last attempt. */
+export async function markFailed(db: Db, id: number, workerId: string, error: string, next: { dead: boolean; nextAttemptAt: Date }, now = new Date()) {
+  await db.webhookEvent.updateMany({
+    where: { id, lockedBy: workerId },
+    data: {
+      status: next.dead ? "dead" : "pending",
+      lastError: error.slice(0, 2000),
+      nextAttemptAt: next.nextAttemptAt,
+      lockedAt: null,
+      lockedBy: null,
+      updatedAt: now,
+    },
+  });
+}
+
+export interface EventFilter {
+  shop?: string;
+  status?: WebhookEventStatus;
+  topic?: string;
+  limit?: number;
+}
+
+export function listEvents(db: Db, filter: EventFilter = {}) {
+  return db.webhookEvent.findMany({
+    where: { shop: filter.shop, status: filter.status, topic: filter.topic },
+    orderBy: { id: "desc" },
+    take: filter.limit ?? 50,
+    select: {
+      id: true, shop: true, topic: true, eventId: true, status: true, attempts: true, lastError: true,
+      triggeredAt: true, receivedAt: true, processedAt: true, nextAttemptAt: true,
+    },
+  });
+}
+
+/** Puts events back in the queue (by id, or every dead event of a shop or of all shops). */
+export async function requeueEvents(db: Db, filter: { ids?: number[]; shop?: string; status?: WebhookEventStatus }, now = new Date()) {
+  const result = await db.webhookEvent.updateMany({
+    where: {
+      id: filter.ids ? { in: filter.ids } : undefined,
+      shop: filter.shop,
+      status: filter.status ?? (filter.ids ? { in: ["dead", "pending"] } : "dead"),
+    },
+    data: { status: "pending", attempts: 0, nextAttemptAt: now, lockedAt: null, lockedBy: null },
+  });
+  return result.count;
+}
+
+/** Health: how many events wait, and how long the oldest has waited. */
+export async function inboxLag(db: Db, now = new Date()) {
+  const [oldest, pending, dead] = await Promise.all([
+    db.webhookEvent.findFirst({ where: { status: { in: ["pending", "processing"] } }, orderBy: { receivedAt: "asc" }, select: { receivedAt: true } }),
+    db.webhookEvent.count({ where: { status: { in: ["pending", "processing"] } } }),
+    db.webhookEvent.count({ where: { status: "dead" } }),
+  ]);
+  return {
+    waiting: pending,
+    dead,
+    oldestWaitingSeconds: oldest ? Math.max(0, (now.getTime() - oldest.receivedAt.getTime()) / 1000) : 0,
+  };
+}
+
+export function deadEvents(db: Db, shop: string, limit = 10) {
+  return db.webhookEvent.findMany({
+    where: { shop, status: "dead" },
+    orderBy: { id: "desc" },
+    take: limit,
+    select: { id: true, topic: true, eventId: true, attempts: true, lastError: true, receivedAt: true },
+  });
+}

@@ -1,0 +1,120 @@
+// Applies one inbox event. Called by the worker inside the event's transaction: either the
+// whole event is applied and marked processed, or nothing is.
+import { z } from "zod";
+import { handleDataRequest, redactCustomer, redactShop } from "./privacy.server";
+import {
+  deleteCustomer,
+  deleteOrder,
+  deleteProduct,
+  ensureShop,
+  syncCheckouts,
+  syncCustomers,
+  syncOrders,
+  syncProducts,
+  syncRefund,
+  type Db,
+} from "./sync.server";
+import { checkoutPayload, customerPayload, deletePayload, describeZodError, orderPayload, productPayload, refundPayload } from "./sync/payloads";
+
+/** Retrying will not help (invalid payload, unknown topic): the event goes straight to dead. */
+export class PermanentEventError extends Error {}
+
+export interface EventToApply {
+  shop: string;
+  topic: string;
+  payload: unknown;
+  triggeredAt: Date | null;
+  receivedAt: Date;
+}
+
+export interface ApplyOutcome {
+  /** The shop's analytics should be recomputed (orders, customers, checkouts changed). */
+  affectsAnalytics: boolean;
+  /** The event's own row was deleted (shop/redact): nothing left to mark. */
+  eventDeleted?: boolean;
+}
+
+function parse<T extends z.ZodType>(schema: T, payload: unknown, topic: string): z.infer<T> {
+  const result = schema.safeParse(payload);
+  if (!result.success) throw new PermanentEventError(`Invalid ${topic} payload: ${describeZodError(result.error)}`);
+  return result.data;
+}
+
+export const HANDLED_TOPICS = [
+  "orders/create", "orders/updated", "orders/cancelled", "orders/paid", "orders/delete", "refunds/create",
+  "customers/create", "customers/update", "customers/delete",
+  "products/create", "products/update", "products/delete",
+  "checkouts/create", "checkouts/update",
+  "app/uninstalled", "app/scopes_update",
+  "customers/data_request", "customers/redact", "shop/redact",
+] as const;
+
+export async function applyWebhookEvent(db: Db, event: EventToApply, now = new Date()): Promise<ApplyOutcome> {
+  const { shop, topic, payload } = event;
+  const deletedAt = event.triggeredAt ?? event.receivedAt;
+  await ensureShop(db, shop);
+  switch (topic) {
+    case "orders/create":
+    case "orders/updated":
+    case "orders/cancelled":
+    case "orders/paid":
+      await syncOrders(db, shop, [parse(orderPayload, payload, topic)]);
+      return { affectsAnalytics: true };
+    case "orders/delete":
+      await deleteOrder(db, shop, parse(deletePayload, payload, topic).id, deletedAt);
+      return { affectsAnalytics: true };
+    case "refunds/create":
+      await syncRefund(db, shop, parse(refundPayload, payload, topic));
+      return { affectsAnalytics: true };
+    case "customers/create":
+    case "customers/update":
+      await syncCustomers(db, shop, [parse(customerPayload, payload, topic)]);
+      return { affectsAnalytics: true };
+    case "customers/delete":
+      await deleteCustomer(db, shop, parse(deletePayload, payload, topic).id, deletedAt);
+      return { affectsAnalytics: true };
+    case "products/create":
+    case "products/update": {
+      const { currency } = await db.shop.findUniqueOrThrow({ where: { domain: shop }, select: { currency: true } });
+      await syncProducts(db, shop, [parse(productPayload, payload, topic)], currency);
+      return { affectsAnalytics: false };
+    }
+    case "products/delete":
+      await deleteProduct(db, shop, parse(deletePayload, payload, topic).id, deletedAt);
+      return { affectsAnalytics: false };
+    case "checkouts/create":
+    case "checkouts/update": {
+      const { currency } = await db.shop.findUniqueOrThrow({ where: { domain: shop }, select: { currency: true } });
+      await syncCheckouts(db, shop, [parse(checkoutPayload, payload, topic)], currency);
+      return { affectsAnalytics: true };
+    }
+    case "app/uninstalled":
+      // Shopify revoked our token: forget the sessions, keep the data until shop/redact (48 h later).
+      await db.session.deleteMany({ where: { shop } });
+      await db.shop.update({ where: { domain: shop }, data: { uninstalledAt: deletedAt } });
+      return { affectsAnalytics: false };
+    case "app/scopes_update": {
+      const { current } = parse(z.object({ current: z.array(z.string()) }), payload, topic);
+      const scope = current.join(",");
+      await db.shop.update({ where: { domain: shop }, data: { scope } });
+      await db.session.updateMany({ where: { shop }, data: { scope } });
+      return { affectsAnalytics: false };
+    }
+    case "customers/data_request":
+      await handleDataRequest(db, shop, payloadOrThrow(payload, topic), now);
+      return { affectsAnalytics: false };
+    case "customers/redact":
+      await redactCustomer(db, shop, payloadOrThrow(payload, topic), now);
+      return { affectsAnalytics: true };
+    case "shop/redact":
+      await redactShop(db, shop);
+      return { affectsAnalytics: false, eventDeleted: true };
+    default:
+      throw new PermanentEventError(`No handler for topic "${topic}": check the subscriptions in shopify.app.toml.`);
+  }
+}
+
+function payloadOrThrow(payload: unknown, topic: string) {
+  if (typeof payload !== "object" || payload === null) throw new PermanentEventError(`Invalid ${topic} payload: not a JSON object`);
+  return payload;
+}
