@@ -10,6 +10,9 @@ export const DEFAULT_SHOP = "rapport-demo.myshopify.com";
 export const DEMO_API_SECRET = "rapport-demo-api-secret";
 export const SHOPIFY_USER_AGENT = "Shopify-Captain-Hook";
 
+/** The environment variables read for defaults (process.env, or a plain object in tests). */
+export type Env = Record<string, string | undefined>;
+
 /** X-Shopify-Hmac-Sha256: base64 of HMAC-SHA256 over the raw body bytes, keyed with the app secret. */
 export function signWebhookBody(body: Buffer | string, secret: string): string {
   return createHmac("sha256", secret).update(body).digest("base64");
@@ -82,7 +85,7 @@ export function routeForTopic(topic: string): string {
  * Where to POST a topic. An explicit URL with a path other than "/" is used as is; otherwise the
  * topic's route is appended to it, or to SHOPIFY_APP_URL, or to http://localhost:$PORT (3000).
  */
-export function webhookUrl(topic: string, url?: string, env: NodeJS.ProcessEnv = process.env): string {
+export function webhookUrl(topic: string, url?: string, env: Env = process.env): string {
   if (url !== undefined) {
     let parsed: URL;
     try {
@@ -114,7 +117,7 @@ export function shopForPayload(body: Buffer | string): string {
 }
 
 /** SHOPIFY_API_SECRET, else the demo secret. */
-export function defaultSecret(env: NodeJS.ProcessEnv = process.env): string {
+export function defaultSecret(env: Env = process.env): string {
   return env.SHOPIFY_API_SECRET || DEMO_API_SECRET;
 }
 

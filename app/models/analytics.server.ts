@@ -63,56 +63,76 @@ function windowParams(windows: readonly Window[], first: number): { clauses: str
 /** Sets a larger sort/hash memory for this transaction only (1M-order shops sort in memory). */
 export async function useWorkMem(db: Db) {
   await db.$executeRawUnsafe(`SET LOCAL work_mem = '128MB'`);
+  // Walking the (shop, customerId) index visits the heap in random order: on a shop with a
+  // million orders that is several times slower than a bitmap or sequential scan plus a sort.
+  await db.$executeRawUnsafe(`SET LOCAL enable_indexscan = off`);
+}
+
+export interface CohortCell {
+  /** Month number (year × 12 + month − 1) of the first order, in the shop's time zone. */
+  cohortMonth: number;
+  monthsSinceFirst: number;
+  activeCustomers: number;
+  revenue: number;
 }
 
 /**
- * One row per customer with at least one counted order before `now`. A single sort of the
- * shop's orders by (customer, time) feeds window functions (order rank, previous order day,
- * first order day) and then one grouped pass computes everything per customer.
+ * One row per customer with at least one counted order before `now`, and the monthly cohort
+ * cells (first-order month from `cohortFromMonth` on). A single sort of the shop's orders by
+ * (customer, time) feeds window functions (order rank, previous order's day and month, first
+ * day and month), materialized once and then grouped twice: per customer and per cohort cell.
  */
 export async function aggregateCustomers(
   db: Db,
   shop: string,
-  opts: { timeZone: string; now: Date; windows: readonly Window[] },
-): Promise<CustomerAggregate[]> {
-  const { clauses, params } = windowParams(opts.windows, 4);
+  opts: { timeZone: string; now: Date; windows: readonly Window[]; cohortFromMonth: number },
+): Promise<{ customers: CustomerAggregate[]; cohorts: CohortCell[] }> {
+  const { clauses, params } = windowParams(opts.windows, 5);
   const windowCols = clauses.flatMap((c, i) => [`COUNT(*) FILTER (WHERE ${c}) AS wo${i}`, `COALESCE(SUM(net) FILTER (WHERE ${c}), 0) AS wn${i}`]);
   const windowNames = clauses.flatMap((_, i) => [`wo${i}`, `wn${i}`]);
   const sql = `
     WITH o AS (
-      SELECT "customerId" AS c, "processedAt" AS at, ("totalPrice" - "totalRefunded") AS net,
-             (${LOCAL}::date - DATE '1970-01-01') AS day
-      FROM "Order"
-      WHERE ${ORDER_FILTER} AND "customerId" IS NOT NULL
-    ), w AS (
-      SELECT c, at, net, day,
+      SELECT c, at, net, (lt::date - DATE '1970-01-01') AS day,
+             (date_part('year', lt) * 12 + date_part('month', lt) - 1)::int AS m
+      FROM (SELECT "customerId" AS c, "processedAt" AS at, ("totalPrice" - "totalRefunded") AS net, ${LOCAL} AS lt
+            FROM "Order"
+            WHERE ${ORDER_FILTER} AND "customerId" IS NOT NULL) x
+    ), w AS MATERIALIZED (
+      SELECT c, at, net, day, m,
              row_number() OVER win AS rn,
              lag(day) OVER win AS prev_day,
-             first_value(day) OVER win AS first_day
+             lag(m) OVER win AS prev_m,
+             min(day) OVER part AS first_day,
+             min(m) OVER part AS first_m
       FROM o
-      WINDOW win AS (PARTITION BY c ORDER BY at)
+      WINDOW win AS (PARTITION BY c ORDER BY at), part AS (PARTITION BY c)
     ), a AS (
       SELECT c,
              COUNT(*) AS orders,
              SUM(net)::text AS net,
-             (EXTRACT(EPOCH FROM MIN(at)) * 1000)::bigint AS first_at,
-             (EXTRACT(EPOCH FROM MAX(at)) * 1000)::bigint AS last_at,
+             (date_part('epoch', MIN(at)) * 1000)::bigint AS first_at,
+             (date_part('epoch', MAX(at)) * 1000)::bigint AS last_at,
              COUNT(*) FILTER (WHERE prev_day IS NULL OR day <> prev_day) AS days,
              MIN(day) AS first_day,
              MAX(day) AS last_day,
              COALESCE(SUM(net) FILTER (WHERE day <> first_day), 0) AS repeat_net,
-             (EXTRACT(EPOCH FROM MIN(at) FILTER (WHERE rn = 2)) * 1000)::bigint AS second_at
+             (date_part('epoch', MIN(at) FILTER (WHERE rn = 2)) * 1000)::bigint AS second_at
              ${windowCols.map((col) => `, ${col}`).join("")}
       FROM w
       GROUP BY c
+    ), k AS (
+      SELECT first_m, m - first_m AS k, COUNT(*) FILTER (WHERE prev_m IS NULL OR m <> prev_m) AS active, SUM(net)::float8 AS revenue
+      FROM w WHERE first_m >= $4::int
+      GROUP BY 1, 2
     )
-    SELECT COALESCE(json_agg(json_build_array(c, orders, net, first_at, last_at, days, first_day, last_day, repeat_net, second_at
-             ${windowNames.map((name) => `, ${name}`).join("")})), '[]')::text AS data
-    FROM a`;
-  const rows = await db.$queryRawUnsafe<{ data: string }[]>(sql, shop, opts.timeZone, iso(opts.now), ...params);
-  const data = JSON.parse(rows[0].data) as (number | string | null)[][];
+    SELECT
+      (SELECT COALESCE(json_agg(json_build_array(c, orders, net, first_at, last_at, days, first_day, last_day, repeat_net, second_at
+              ${windowNames.map((name) => `, ${name}`).join("")})), '[]')::text FROM a) AS customers,
+      (SELECT COALESCE(json_agg(json_build_array(first_m, k, active, revenue) ORDER BY first_m, k), '[]')::text FROM k) AS cohorts`;
+  const rows = await db.$queryRawUnsafe<{ customers: string; cohorts: string }[]>(sql, shop, opts.timeZone, iso(opts.now), opts.cohortFromMonth, ...params);
+  const data = JSON.parse(rows[0].customers) as (number | string | null)[][];
   const n = opts.windows.length;
-  return data.map((v) => {
+  const customers = data.map((v) => {
     const windowOrders: number[] = new Array(n);
     const windowRevenue: number[] = new Array(n);
     for (let i = 0; i < n; i++) {
@@ -134,6 +154,13 @@ export async function aggregateCustomers(
       windowRevenue,
     };
   });
+  const cohorts = (JSON.parse(rows[0].cohorts) as number[][]).map(([cohortMonth, monthsSinceFirst, activeCustomers, revenue]) => ({
+    cohortMonth,
+    monthsSinceFirst,
+    activeCustomers,
+    revenue,
+  }));
+  return { customers, cohorts };
 }
 
 /** Guest orders (no customer): orders and net revenue per window. */
@@ -152,42 +179,6 @@ export async function guestTotals(
           FROM "Order" WHERE ${ORDER_FILTER} AND "customerId" IS NULL) g`;
   const [row] = await db.$queryRawUnsafe<Record<string, number>[]>(sql, shop, opts.timeZone, iso(opts.now), ...params);
   return opts.windows.map((_, i) => ({ orders: Number(row[`o${i}`]), netRevenue: Number(row[`n${i}`]) }));
-}
-
-export interface CohortCell {
-  /** Month number (year × 12 + month − 1) of the first order, in the shop's time zone. */
-  cohortMonth: number;
-  monthsSinceFirst: number;
-  activeCustomers: number;
-  revenue: number;
-}
-
-/**
- * Monthly first-order cohorts, aggregated in SQL: per (first-order month, months since) the
- * customers who ordered and their net revenue. Only cohorts from `fromMonth` on.
- */
-export async function cohortCells(db: Db, shop: string, opts: { timeZone: string; now: Date; fromMonth: number }): Promise<CohortCell[]> {
-  const sql = `
-    WITH cm AS (
-      SELECT "customerId" AS c,
-             (EXTRACT(YEAR FROM ${LOCAL}) * 12 + EXTRACT(MONTH FROM ${LOCAL}) - 1)::int AS m,
-             SUM("totalPrice" - "totalRefunded") AS net
-      FROM "Order"
-      WHERE ${ORDER_FILTER} AND "customerId" IS NOT NULL
-      GROUP BY 1, 2
-    ), f AS (
-      SELECT c, m, net, MIN(m) OVER (PARTITION BY c) AS fm FROM cm
-    )
-    SELECT fm AS "cohortMonth", (m - fm) AS "monthsSinceFirst", COUNT(*)::int AS "activeCustomers", SUM(net)::float8 AS revenue
-    FROM f WHERE fm >= $4::int
-    GROUP BY 1, 2 ORDER BY 1, 2`;
-  const rows = await db.$queryRawUnsafe<CohortCell[]>(sql, shop, opts.timeZone, iso(opts.now), opts.fromMonth);
-  return rows.map((r) => ({
-    cohortMonth: Number(r.cohortMonth),
-    monthsSinceFirst: Number(r.monthsSinceFirst),
-    activeCustomers: Number(r.activeCustomers),
-    revenue: Number(r.revenue),
-  }));
 }
 
 /**
@@ -226,7 +217,7 @@ export interface StoredSegment {
 /** The segments stored by the previous run, by customer id. */
 export async function storedSegments(db: Db, shop: string): Promise<Map<number, StoredSegment>> {
   const [row] = await db.$queryRawUnsafe<{ data: string }[]>(
-    `SELECT COALESCE(json_agg(json_build_array("customerId", segment, "previousSegment", (EXTRACT(EPOCH FROM "segmentChangedAt") * 1000)::bigint)), '[]')::text AS data
+    `SELECT COALESCE(json_agg(json_build_array("customerId", segment, "previousSegment", (date_part('epoch', "segmentChangedAt") * 1000)::bigint)), '[]')::text AS data
      FROM "CustomerMetrics" WHERE shop = $1`,
     shop,
   );

@@ -33,13 +33,14 @@ function toJsonValue(value: unknown): unknown {
 
 /**
  * Inserts `rows` (all of the same shape) into `table`; returns the requested columns of the
- * inserted rows in insertion order. Table and column names come from code, never from input.
+ * inserted rows (skipped conflicts are not returned). Table and column names come from code, never from input.
  */
 export async function insertRows<R extends Record<string, unknown> = Record<string, unknown>>(
   db: Db,
   table: BulkTable,
   rows: Record<string, unknown>[],
   returning: string[] = [],
+  options: { skipConflictsOn?: string[] } = {},
 ): Promise<R[]> {
   if (!rows.length) return [];
   const stamps = TABLES_WITH_TIMESTAMPS[table] ?? [];
@@ -55,6 +56,9 @@ export async function insertRows<R extends Record<string, unknown> = Record<stri
     });
     const sql =
       `INSERT INTO "${table}" (${quoted}) SELECT ${quoted} FROM json_populate_recordset(NULL::"${table}", $1::json)` +
+      // Another transaction inserted the same key first (two workers, one customer): skip it
+      // here; the caller finds the row and applies its newest-wins update instead.
+      (options.skipConflictsOn ? ` ON CONFLICT (${options.skipConflictsOn.map((c) => `"${c}"`).join(", ")}) DO NOTHING` : "") +
       (returning.length ? ` RETURNING ${returning.map((c) => `"${c}"`).join(", ")}` : "");
     const payload = JSON.stringify(batch);
     if (returning.length) out.push(...(await db.$queryRawUnsafe<R[]>(sql, payload)));

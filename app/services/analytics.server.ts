@@ -34,7 +34,6 @@ import { logger } from "~/lib/logger.server";
 import {
   aggregateCustomers,
   checkoutCounts,
-  cohortCells,
   findCustomerMetrics,
   guestTotals,
   latestKpiSnapshots,
@@ -347,15 +346,14 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
   const currentMonth = cal.monthNumber(now.getTime());
   watch.lap("load");
 
-  const [agg, guests, checkouts, spend, cells] = await prisma.$transaction(
+  const [{ customers: agg, cohorts: cells }, guests, checkouts, spend] = await prisma.$transaction(
     async (tx) => {
       await useWorkMem(tx);
-      const a = await aggregateCustomers(tx, shop, { timeZone, now, windows });
+      const a = await aggregateCustomers(tx, shop, { timeZone, now, windows, cohortFromMonth: currentMonth - (COHORT_MONTHS - 1) });
       const g = await guestTotals(tx, shop, { timeZone, now, windows });
       const k = await checkoutCounts(tx, shop, { cutoff: new Date(now.getTime() - CHECKOUT_SETTLE_MS), windows });
       const s = await monthlyMarketingSpend(tx, shop);
-      const c = await cohortCells(tx, shop, { timeZone, now, fromMonth: currentMonth - (COHORT_MONTHS - 1) });
-      return [a, g, k, s, c] as const;
+      return [a, g, k, s] as const;
     },
     { timeout: 600_000, maxWait: 60_000 },
   );

@@ -107,27 +107,45 @@ export async function ensureShop(db: Db, shop: string) {
   await db.shop.upsert({ where: { domain: shop }, create: { domain: shop }, update: {} });
 }
 
+type Stored = { id: number; shopifyUpdatedAt: Date | null };
+type Model = "customer" | "order" | "product" | "checkout";
+
+async function findStored(db: Db, model: Model, shop: string, shopifyIds: string[]): Promise<Map<string, Stored>> {
+  const found = new Map<string, Stored>();
+  for (const part of chunks(shopifyIds)) {
+    if (!part.length) continue;
+    const args = { where: { shop, shopifyId: { in: part } }, select: { id: true, shopifyId: true, shopifyUpdatedAt: true } };
+    // The four delegates share this query shape; TypeScript cannot see through the union.
+    const rows = (await (db[model] as unknown as { findMany(a: typeof args): Promise<(Stored & { shopifyId: string })[]> }).findMany(args));
+    for (const row of rows) found.set(row.shopifyId, row);
+  }
+  return found;
+}
+
+const KEY = ["shop", "shopifyId"];
+
 export async function syncCustomers(db: Db, shop: string, payloads: CustomerPayload[]): Promise<SyncResult & { ids: Map<string, number> }> {
   const result = { ...emptyResult(), ids: new Map<string, number>() };
   const { kept: items, dropped } = await withoutTombstoned(db, shop, "customer", newestById(payloads, (c) => c.updated_at));
   result.stale += dropped;
   if (!items.length) return result;
-  const existing = new Map<string, { id: number; shopifyUpdatedAt: Date | null }>();
-  for (const part of chunks(items.map((c) => c.id))) {
-    const rows = await db.customer.findMany({ where: { shop, shopifyId: { in: part } }, select: { id: true, shopifyId: true, shopifyUpdatedAt: true } });
-    for (const row of rows) existing.set(row.shopifyId, row);
-  }
+  const existing = await findStored(db, "customer", shop, items.map((c) => c.id));
+  const inserted = new Set<string>();
 
-  const fresh = items.filter((c) => !existing.has(c.id));
-  for (const part of chunks(fresh)) {
-    const created = await insertRows<{ id: number; shopifyId: string }>(db, "Customer", part.map((c) => customerRow(shop, c)), ["id", "shopifyId"]);
+  for (const part of chunks(items.filter((c) => !existing.has(c.id)))) {
+    const created = await insertRows<{ id: number; shopifyId: string }>(db, "Customer", part.map((c) => customerRow(shop, c)), ["id", "shopifyId"], { skipConflictsOn: KEY });
     const idOf = new Map(created.map((row) => [row.shopifyId, row.id]));
-    await insertRows(db, "CustomerProfile", part.map((c) => customerProfileRow(shop, idOf.get(c.id)!, c)));
-    for (const [shopifyId, id] of idOf) result.ids.set(shopifyId, id);
+    await insertRows(db, "CustomerProfile", part.filter((c) => idOf.has(c.id)).map((c) => customerProfileRow(shop, idOf.get(c.id)!, c)));
+    for (const [shopifyId, id] of idOf) {
+      result.ids.set(shopifyId, id);
+      inserted.add(shopifyId);
+    }
     result.created += created.length;
+    const raced = part.filter((c) => !idOf.has(c.id)).map((c) => c.id);
+    for (const [shopifyId, row] of await findStored(db, "customer", shop, raced)) existing.set(shopifyId, row);
   }
 
-  for (const c of items.filter((c) => existing.has(c.id))) {
+  for (const c of items.filter((c) => existing.has(c.id) && !inserted.has(c.id))) {
     const stored = existing.get(c.id)!;
     result.ids.set(c.id, stored.id);
     if (isStale(stored.shopifyUpdatedAt, c.updated_at)) {
@@ -176,27 +194,27 @@ export async function syncOrders(db: Db, shop: string, payloads: OrderPayload[])
   const customers = await syncCustomers(db, shop, embedded);
   const productTypes = await productTypesOf(db, shop, items);
 
-  const existing = new Map<string, { id: number; shopifyUpdatedAt: Date | null }>();
-  for (const part of chunks(items.map((o) => o.id))) {
-    const rows = await db.order.findMany({ where: { shop, shopifyId: { in: part } }, select: { id: true, shopifyId: true, shopifyUpdatedAt: true } });
-    for (const row of rows) existing.set(row.shopifyId, row);
-  }
+  const existing = await findStored(db, "order", shop, items.map((o) => o.id));
+  const inserted = new Set<string>();
   const customerIdOf = (o: OrderPayload) => (o.customer ? (customers.ids.get(o.customer.id) ?? null) : null);
 
   for (const part of chunks(items.filter((o) => !existing.has(o.id)))) {
     const rows = part.map((o) => orderRow(shop, o, customerIdOf(o)));
-    const created = await insertRows<{ id: number; shopifyId: string }>(db, "Order", rows, ["id", "shopifyId"]);
+    const created = await insertRows<{ id: number; shopifyId: string }>(db, "Order", rows, ["id", "shopifyId"], { skipConflictsOn: KEY });
     const idOf = new Map(created.map((row) => [row.shopifyId, row.id]));
     await writeOrderChildren(
       db,
       shop,
-      part.map((o, i) => ({ id: idOf.get(o.id)!, payload: o, currency: rows[i].currency })),
+      part.flatMap((o, i) => (idOf.has(o.id) ? [{ id: idOf.get(o.id)!, payload: o, currency: rows[i].currency }] : [])),
       productTypes,
     );
+    for (const shopifyId of idOf.keys()) inserted.add(shopifyId);
     result.created += created.length;
+    const raced = part.filter((o) => !idOf.has(o.id)).map((o) => o.id);
+    for (const [shopifyId, row] of await findStored(db, "order", shop, raced)) existing.set(shopifyId, row);
   }
 
-  for (const o of items.filter((o) => existing.has(o.id))) {
+  for (const o of items.filter((o) => existing.has(o.id) && !inserted.has(o.id))) {
     const stored = existing.get(o.id)!;
     if (isStale(stored.shopifyUpdatedAt, o.updated_at)) {
       result.stale++;
@@ -218,14 +236,13 @@ export async function syncProducts(db: Db, shop: string, payloads: ProductPayloa
   const result = emptyResult();
   const { kept: items, dropped } = await withoutTombstoned(db, shop, "product", newestById(payloads, (p) => p.updated_at));
   result.stale += dropped;
-  const existing = new Map<string, { id: number; shopifyUpdatedAt: Date | null }>();
-  for (const part of chunks(items.map((p) => p.id))) {
-    const rows = await db.product.findMany({ where: { shop, shopifyId: { in: part } }, select: { id: true, shopifyId: true, shopifyUpdatedAt: true } });
-    for (const row of rows) existing.set(row.shopifyId, row);
-  }
-  await insertRows(db, "Product", items.filter((p) => !existing.has(p.id)).map((p) => productRow(shop, p, currency)));
-  result.created += items.filter((p) => !existing.has(p.id)).length;
-  for (const p of items.filter((p) => existing.has(p.id))) {
+  const existing = await findStored(db, "product", shop, items.map((p) => p.id));
+  const fresh = items.filter((p) => !existing.has(p.id));
+  const created = await insertRows<{ shopifyId: string }>(db, "Product", fresh.map((p) => productRow(shop, p, currency)), ["shopifyId"], { skipConflictsOn: KEY });
+  const inserted = new Set(created.map((row) => row.shopifyId));
+  result.created += created.length;
+  for (const [shopifyId, row] of await findStored(db, "product", shop, fresh.filter((p) => !inserted.has(p.id)).map((p) => p.id))) existing.set(shopifyId, row);
+  for (const p of items.filter((p) => existing.has(p.id) && !inserted.has(p.id))) {
     const stored = existing.get(p.id)!;
     if (isStale(stored.shopifyUpdatedAt, p.updated_at)) {
       result.stale++;
@@ -251,16 +268,14 @@ export async function syncCheckouts(db: Db, shop: string, payloads: CheckoutPayl
     const rows = await db.customer.findMany({ where: { shop, shopifyId: { in: part } }, select: { id: true, shopifyId: true } });
     for (const row of rows) customerIds.set(row.shopifyId, row.id);
   }
-  const existing = new Map<string, { id: number; shopifyUpdatedAt: Date | null }>();
-  for (const part of chunks(items.map((c) => c.id))) {
-    const rows = await db.checkout.findMany({ where: { shop, shopifyId: { in: part } }, select: { id: true, shopifyId: true, shopifyUpdatedAt: true } });
-    for (const row of rows) existing.set(row.shopifyId, row);
-  }
+  const existing = await findStored(db, "checkout", shop, items.map((c) => c.id));
   const rowOf = (c: CheckoutPayload) => checkoutRow(shop, c, c.customer ? (customerIds.get(c.customer.id) ?? null) : null, currency);
   const fresh = items.filter((c) => !existing.has(c.id));
-  await insertRows(db, "Checkout", fresh.map(rowOf));
-  result.created += fresh.length;
-  for (const c of items.filter((c) => existing.has(c.id))) {
+  const created = await insertRows<{ shopifyId: string }>(db, "Checkout", fresh.map(rowOf), ["shopifyId"], { skipConflictsOn: KEY });
+  const inserted = new Set(created.map((row) => row.shopifyId));
+  result.created += created.length;
+  for (const [shopifyId, row] of await findStored(db, "checkout", shop, fresh.filter((c) => !inserted.has(c.id)).map((c) => c.id))) existing.set(shopifyId, row);
+  for (const c of items.filter((c) => existing.has(c.id) && !inserted.has(c.id))) {
     const stored = existing.get(c.id)!;
     if (isStale(stored.shopifyUpdatedAt, c.updated_at ?? c.created_at)) {
       result.stale++;

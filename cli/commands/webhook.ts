@@ -20,6 +20,7 @@ export {
   topicFromFileName,
   webhookHeaders,
   webhookUrl,
+  type Env,
   type WebhookHeaderInput,
 } from "../webhookSigning";
 

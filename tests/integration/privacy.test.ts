@@ -1,0 +1,146 @@
+// GDPR webhooks end to end, on both databases.
+import type { PrismaClient } from "@prisma/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebhookWorker } from "~/jobs/webhookWorker.server";
+import * as f from "../factories/shopify";
+import { useDatabase, useTestEnvironment } from "../helpers/app";
+import { BACKENDS, openMigrated } from "../helpers/db";
+
+useTestEnvironment();
+type Handler = (args: { request: Request; params: object; context: object }) => Promise<Response>;
+
+const SHOP = "privacy-test.myshopify.com";
+const OTHER = "other-shop.myshopify.com";
+
+/** Every row of every table (in the public schema) whose text contains `needle`. */
+async function rowsContaining(prisma: PrismaClient, needle: string) {
+  const tables = await prisma.$queryRawUnsafe<{ table_name: string }[]>(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+  );
+  const hits: string[] = [];
+  for (const { table_name } of tables) {
+    const rows = await prisma.$queryRawUnsafe<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM "${table_name}" t WHERE strpos(lower(t::text), lower($1)) > 0`,
+      needle,
+    );
+    if (rows[0].n > 0) hits.push(`${table_name} (${rows[0].n})`);
+  }
+  return hits;
+}
+
+async function rowsOfShop(prisma: PrismaClient, shop: string) {
+  const columns = await prisma.$queryRawUnsafe<{ table_name: string; column_name: string }[]>(
+    `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name IN ('shop', 'domain')`,
+  );
+  const counts: Record<string, number> = {};
+  for (const { table_name, column_name } of columns) {
+    const rows = await prisma.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM "${table_name}" WHERE "${column_name}" = $1`, shop);
+    counts[table_name] = rows[0].n;
+  }
+  return counts;
+}
+
+describe.each(BACKENDS)("GDPR webhooks on %s", (backend) => {
+  let ctx: Awaited<ReturnType<typeof openMigrated>>;
+  let prisma: PrismaClient;
+  let compliance: (request: Request) => Promise<Response>;
+  let orders: (request: Request) => Promise<Response>;
+  let worker: WebhookWorker;
+
+  beforeAll(async () => {
+    ctx = await openMigrated(backend);
+    prisma = ctx.db.prisma;
+    useDatabase(ctx.db);
+    const c = (await import("~/routes/webhooks.compliance")) as { action: Handler };
+    const o = (await import("~/routes/webhooks.orders")) as { action: Handler };
+    compliance = (request) => c.action({ request, params: {}, context: {} });
+    orders = (request) => o.action({ request, params: {}, context: {} });
+    worker = new WebhookWorker({ prisma });
+
+    // Two customers in our shop, one in another shop; the first has two orders and a checkout.
+    for (const shop of [SHOP, OTHER]) {
+      await orders(f.signedWebhook("customers/create", f.customer(501), { shop }));
+      await orders(f.signedWebhook("orders/create", f.order(7001, 501), { shop }));
+    }
+    await orders(f.signedWebhook("orders/create", f.order(7002, 501, { created_at: "2026-03-01T10:00:00+01:00", updated_at: "2026-03-01T10:00:00+01:00" }), { shop: SHOP }));
+    await orders(f.signedWebhook("refunds/create", f.refund(8001, 7002, 70021, "18.50"), { shop: SHOP }));
+    await orders(f.signedWebhook("checkouts/create", f.checkout(9001, 501), { shop: SHOP }));
+    await orders(f.signedWebhook("customers/create", f.customer(502), { shop: SHOP }));
+    await orders(f.signedWebhook("orders/create", f.order(7003, 502), { shop: SHOP }));
+    expect(await worker.drain()).toMatchObject({ dead: 0 });
+  });
+  afterAll(async () => {
+    useDatabase(undefined);
+    await ctx?.cleanup();
+  });
+
+  it("customers/data_request assembles what is stored about the customer for the merchant", async () => {
+    const response = await compliance(
+      f.signedWebhook("customers/data_request", {
+        shop_id: 1, shop_domain: SHOP, orders_requested: [7001], customer: { id: 501, email: "jeanne.martin.501@example.com", phone: null }, data_request: { id: 9999 },
+      }, { shop: SHOP }),
+    );
+    expect(response.status).toBe(200);
+    expect(await worker.drain()).toMatchObject({ processed: 1 });
+    const request = await prisma.dataRequest.findFirstOrThrow({ where: { shop: SHOP } });
+    expect(request).toMatchObject({ requestId: "9999", customerShopifyId: "501", ordersRequested: ["7001"] });
+    const report = request.report as { customers: { profile: { email: string } }[]; orders: { shopifyId: string; lineItems: unknown[]; refunds: unknown[] }[] };
+    expect(report.customers.map((c) => c.profile.email)).toEqual(["jeanne.martin.501@example.com"]);
+    expect(report.orders.map((o) => o.shopifyId)).toEqual(["7001", "7002"]);
+    expect(report.orders[1].refunds).toHaveLength(1);
+  });
+
+  it("customers/redact leaves no personal data of the customer anywhere, and keeps the amounts", async () => {
+    const before = await prisma.order.aggregate({ where: { shop: SHOP }, _sum: { totalPrice: true, totalRefunded: true }, _count: true });
+    expect(await rowsContaining(prisma, "jeanne.martin.501@example.com")).not.toEqual([]);
+
+    const response = await compliance(
+      f.signedWebhook("customers/redact", {
+        shop_id: 1, shop_domain: SHOP, customer: { id: 501, email: "jeanne.martin.501@example.com", phone: "+33612340501" }, orders_to_redact: [7001, 7002],
+      }, { shop: SHOP }),
+    );
+    expect(response.status).toBe(200);
+    expect(await worker.drain()).toMatchObject({ processed: 1, dead: 0 });
+
+    // Nothing in any table of our shop names the customer: email, names, phone, address, note.
+    for (const needle of ["jeanne.martin.501@example.com", "Martin501", "+33612340501", "501 rue de la Paix", "customer 501"]) {
+      const hits = (await rowsContaining(prisma, needle)).filter((hit) => !hit.startsWith("Shop "));
+      const ours = [];
+      for (const hit of hits) {
+        const table = hit.split(" ")[0];
+        const n = await prisma.$queryRawUnsafe<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM "${table}" t WHERE strpos(lower(t::text), lower($1)) > 0 AND t::text LIKE $2`,
+          needle,
+          `%${SHOP}%`,
+        );
+        if (n[0].n > 0) ours.push(hit);
+      }
+      expect(ours, `rows still naming ${needle}`).toEqual([]);
+    }
+    // The same customer in another shop is untouched.
+    expect(await prisma.customerProfile.count({ where: { shop: OTHER } })).toBe(1);
+    // Amounts stay, so the shop's revenue stays right; the other customer is untouched.
+    const after = await prisma.order.aggregate({ where: { shop: SHOP }, _sum: { totalPrice: true, totalRefunded: true }, _count: true });
+    expect(after._count).toBe(before._count);
+    expect(after._sum.totalPrice?.toString()).toBe(before._sum.totalPrice?.toString());
+    expect(after._sum.totalRefunded?.toString()).toBe(before._sum.totalRefunded?.toString());
+    const redacted = await prisma.customer.findFirstOrThrow({ where: { shop: SHOP, shopifyId: "501" }, include: { profile: true } });
+    expect(redacted.redactedAt).not.toBeNull();
+    expect(redacted.profile).toBeNull();
+    expect(await prisma.customerProfile.count({ where: { shop: SHOP } })).toBe(1);
+    expect(await prisma.dataRequest.count({ where: { shop: SHOP } })).toBe(0);
+  });
+
+  it("shop/redact deletes every row of the shop and only of that shop", async () => {
+    await prisma.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "s", accessToken: "shpat_x" } });
+    const response = await compliance(f.signedWebhook("shop/redact", { shop_id: 1, shop_domain: SHOP }, { shop: SHOP }));
+    expect(response.status).toBe(200);
+    expect(await worker.drain()).toMatchObject({ processed: 1, dead: 0 });
+    const counts = await rowsOfShop(prisma, SHOP);
+    expect(Object.keys(counts).length).toBeGreaterThan(10);
+    expect(Object.entries(counts).filter(([, n]) => n > 0)).toEqual([]);
+    const other = await rowsOfShop(prisma, OTHER);
+    expect(other.Order).toBe(1);
+    expect(other.Customer).toBe(1);
+  });
+});
