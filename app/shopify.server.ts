@@ -3,6 +3,7 @@ import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import type { PrismaClient } from "@prisma/client";
+import { CachedSessionStorage } from "./lib/cachedSessionStorage.server";
 import { prisma } from "./lib/db.server";
 import { env } from "./lib/env.server";
 import { recordInstall } from "./models/shop.server";
@@ -18,7 +19,7 @@ const shopify = shopifyApp({
   scopes: config.SCOPES,
   appUrl: config.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  sessionStorage: new PrismaSessionStorage(lazyPrisma()),
+  sessionStorage: new CachedSessionStorage(new PrismaSessionStorage(lazyPrisma())),
   distribution: AppDistribution.AppStore,
   future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
   hooks: {

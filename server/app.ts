@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import type { Server } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { Readable } from "node:stream";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
@@ -17,6 +18,21 @@ import { WebhookWorker } from "../app/jobs/webhookWorker.server";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
 export const BUILD_DIR = path.join(ROOT, "build");
+
+function toFetchRequest(req: express.Request): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) value.forEach((v) => headers.append(name, v));
+    else if (value !== undefined) headers.set(name, value);
+  }
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  return new Request(new URL(req.originalUrl, `http://${req.headers.host ?? "localhost"}`), {
+    method: req.method,
+    headers,
+    body: hasBody ? (Readable.toWeb(req) as ReadableStream) : undefined,
+    ...(hasBody ? { duplex: "half" } : {}),
+  } as RequestInit);
+}
 
 export interface RunningServer {
   url: string;
@@ -47,6 +63,20 @@ export async function startServer(options: { port?: number; beforeListen?: () =>
 
   const app = express();
   app.disable("x-powered-by");
+  // Webhooks skip Remix's request pipeline: the route's action is called directly (same
+  // module, same code as under `remix vite:dev`), since Shopify measures our answer time.
+  const webhookAction = build.routes["routes/webhooks.orders"]?.module.action;
+  app.all("/webhooks/*", async (req, res, next) => {
+    if (!webhookAction) return next();
+    try {
+      const response = (await webhookAction({ request: toFetchRequest(req), params: {}, context: {} })) as Response;
+      res.status(response.status);
+      response.headers.forEach((value, name) => res.setHeader(name, value));
+      res.end(Buffer.from(await response.arrayBuffer()));
+    } catch (error) {
+      next(error);
+    }
+  });
   app.use(compression());
   app.use("/assets", express.static(path.join(BUILD_DIR, "client", "assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(BUILD_DIR, "client"), { maxAge: "1h" }));

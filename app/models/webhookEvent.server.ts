@@ -92,6 +92,23 @@ export async function lockOwnedEvent(tx: Db, id: number, workerId: string): Prom
   return rows.length === 1 && rows[0].lockedBy === workerId && rows[0].status === "processing";
 }
 
+/** Batch form of lockOwnedEvent: the ids of `ids` this worker still owns, locked. */
+export async function lockOwnedEvents(tx: Db, ids: number[], workerId: string): Promise<number[]> {
+  const rows = await tx.$queryRawUnsafe<{ id: number }[]>(
+    `SELECT "id" FROM "WebhookEvent" WHERE "id" = ANY($1::int[]) AND "lockedBy" = $2 AND "status" = 'processing' FOR UPDATE`,
+    ids,
+    workerId,
+  );
+  return rows.map((row) => row.id);
+}
+
+export async function markManyProcessed(tx: Db, ids: number[], now = new Date()) {
+  await tx.webhookEvent.updateMany({
+    where: { id: { in: ids } },
+    data: { status: "processed", processedAt: now, lockedAt: null, lockedBy: null, lastError: null },
+  });
+}
+
 export async function markProcessed(tx: Db, id: number, now = new Date()) {
   await tx.webhookEvent.updateMany({
     where: { id },

@@ -138,6 +138,28 @@ export default function Home() {
                 </InlineGrid>
               </BlockStack>
             </Card>
+            {health.deadEvents.length > 0 ? (
+              <Card>
+                <BlockStack gap="200">
+                  <Text as="h2" variant="headingMd">
+                    {t("home.deadCard")}
+                  </Text>
+                  <Text as="p" tone="subdued">
+                    {t("home.deadHelp")}
+                  </Text>
+                  {health.deadEvents.map((event) => (
+                    <BlockStack key={event.id} gap="050">
+                      <Text as="p" fontWeight="semibold">
+                        #{event.id} {event.topic} · {formatDateTime(event.receivedAt, locale, tz)}
+                      </Text>
+                      <Text as="p" tone="critical" breakWord>
+                        {event.lastError ?? "—"}
+                      </Text>
+                    </BlockStack>
+                  ))}
+                </BlockStack>
+              </Card>
+            ) : null}
           </BlockStack>
         </Layout.Section>
       </Layout>

@@ -1,8 +1,23 @@
 // The analytics service: per shop, aggregate orders in SQL (models/analytics.server.ts), run the
 // pure domain code (RFM, BG/NBD + Gamma-Gamma, KPIs, cohorts) and store the results
-// (CustomerMetrics, SegmentSnapshot, KpiSnapshot, AnalysisSnapshot). Definitions are those of
-// docs/metrics.md; choices specific to the stored analysis are listed there under "Stored
-// analysis". Runs after sync activity (debounced), nightly, and on demand.
+// (CustomerMetrics, SegmentSnapshot, KpiSnapshot, AnalysisSnapshot). Runs after sync activity
+// (debounced), nightly, and on demand.
+//
+// Definitions are those of docs/metrics.md. Choices specific to the stored analysis:
+// - Orders: cancelled and test orders excluded, dated by processedAt, net = totalPrice −
+//   totalRefunded, in the shop's currency; orders after the analysis instant `now` ignored.
+// - Guests (no customer) count in net revenue, orders and AOV, never as customers (customer
+//   counts, repeat rate, frequency, retention, CLV and CustomerMetrics are customers only).
+// - "Today" is the local date of `now` in Shop.ianaTimezone. RFM recency = calendar days from
+//   the last order's local day to today. KPI ranges end with today: last 30 / 90 days and
+//   last 12 months (from the day after the same date a year ago); the previous period is the
+//   one of equal length just before (domain previousRange).
+// - BG/NBD in weeks, 12-month horizon = 52 weeks, 10 % annual discount (as `rapport clv`).
+// - Cart abandonment: checkouts created in the range and older than 24 hours, abandoned =
+//   still not completed (younger checkouts may still complete, so they are not counted yet).
+// - CAC from MarketingSpend (months prorated by days, domain marketingSpendForRange); NPS is
+//   null until survey answers are stored.
+// - Cohorts: first-order months of the last 24 months.
 import type { PrismaClient } from "@prisma/client";
 import {
   assessConfidence,
@@ -111,6 +126,8 @@ export interface AnalysisSummary {
   repeatCustomers: number;
   /** Milliseconds per stage. */
   timings: Record<"load" | "aggregate" | "rfm" | "fit" | "predict" | "kpis" | "cohorts" | "write" | "total", number>;
+  /** Resident memory of the process (MiB) at the end of each stage. */
+  rssMb: Record<string, number>;
   segments: { segment: string; customers: number; orders: number; revenue: string }[];
   /** Customers who changed segment in this run (from null = first analysis of the customer). */
   movements: { from: string | null; to: string; customers: number }[];
@@ -228,10 +245,13 @@ class Stopwatch {
   private last = performance.now();
   private readonly start = this.last;
   readonly laps: Record<string, number> = {};
+  /** Resident memory (MiB) at the end of each stage. */
+  readonly rssMb: Record<string, number> = {};
   lap(name: string) {
     const t = performance.now();
     this.laps[name] = Math.round(t - this.last);
     this.last = t;
+    this.rssMb[name] = Math.round(process.memoryUsage().rss / 1048576);
   }
   total() {
     return Math.round(performance.now() - this.start);
@@ -349,7 +369,14 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
   const [{ customers: agg, cohorts: cells }, guests, checkouts, spend] = await prisma.$transaction(
     async (tx) => {
       await useWorkMem(tx);
-      const a = await aggregateCustomers(tx, shop, { timeZone, now, windows, cohortFromMonth: currentMonth - (COHORT_MONTHS - 1) });
+      const a = await aggregateCustomers(tx, shop, {
+        timeZone,
+        now,
+        windows,
+        cohortFromMonth: currentMonth - (COHORT_MONTHS - 1),
+        // The period before the previous one only serves the previous period's retention.
+        countOnly: windows.map((_, i) => i % 3 === 2),
+      });
       const g = await guestTotals(tx, shop, { timeZone, now, windows });
       const k = await checkoutCounts(tx, shop, { cutoff: new Date(now.getTime() - CHECKOUT_SETTLE_MS), windows });
       const s = await monthlyMarketingSpend(tx, shop);
@@ -572,9 +599,10 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
     customers: agg.length,
     repeatCustomers: agg.filter((c) => c.purchaseDays > 1).length,
     timings,
+    rssMb: watch.rssMb,
     segments: segmentOrder.map((segment) => {
       const t = segTotals.get(segment)!;
-      return { segment, customers: t.customers, orders: t.orders, revenue: fromScaled(t.revenue) };
+      return { segment, customers: t.customers, orders: t.orders, revenue: Number(fromScaled(t.revenue)).toFixed(exponent) };
     }),
     movements: [...movementCounts.values()].sort((a, b) => b.customers - a.customers),
     model: modelSummary,

@@ -1,6 +1,8 @@
 // What is stored for a shop and how fresh it is: the admin home page and `rapport stats`.
 import { countShopData, inboxCountsByStatus, lastEventPerTopic } from "~/models/dataHealth.server";
 import { findShop } from "~/models/shop.server";
+import { deadEvents } from "~/models/webhookEvent.server";
+import { prisma } from "~/lib/db.server";
 
 export interface DataHealth {
   shop: { domain: string; name: string | null; currency: string; ianaTimezone: string; installedAt: string; uninstalledAt: string | null };
@@ -17,6 +19,8 @@ export interface DataHealth {
   lastOrderAt: string | null;
   lastEventPerTopic: { topic: string; lastReceivedAt: string | null; count: number }[];
   inbox: { pending: number; processing: number; processed: number; dead: number };
+  /** The latest events that could not be applied, with the reason, for a person to act on. */
+  deadEvents: { id: number; topic: string; eventId: string; attempts: number; lastError: string | null; receivedAt: string }[];
 }
 
 export class UnknownShopError extends Error {
@@ -28,10 +32,11 @@ export class UnknownShopError extends Error {
 export async function getDataHealth(shopDomain: string): Promise<DataHealth> {
   const shop = await findShop(shopDomain);
   if (!shop) throw new UnknownShopError(shopDomain);
-  const [data, events, inbox] = await Promise.all([
+  const [data, events, inbox, dead] = await Promise.all([
     countShopData(shopDomain),
     lastEventPerTopic(shopDomain),
     inboxCountsByStatus(shopDomain),
+    deadEvents(prisma(), shopDomain, 10),
   ]);
   const gross = data.grossRevenue ?? null;
   const refunded = data.refunded ?? null;
@@ -57,5 +62,6 @@ export async function getDataHealth(shopDomain: string): Promise<DataHealth> {
     lastOrderAt: data.lastOrderAt?.toISOString() ?? null,
     lastEventPerTopic: events.map((e) => ({ ...e, lastReceivedAt: e.lastReceivedAt?.toISOString() ?? null })),
     inbox,
+    deadEvents: dead.map((e) => ({ ...e, receivedAt: e.receivedAt.toISOString() })),
   };
 }

@@ -49,6 +49,60 @@ export const HANDLED_TOPICS = [
   "customers/data_request", "customers/redact", "shop/redact",
 ] as const;
 
+/**
+ * Topics whose events can be applied together: the sync service takes lists, and newest-wins
+ * makes the order of create/update events of one kind irrelevant. Anything else (deletes,
+ * refunds, GDPR, app events) is applied one event at a time, in arrival order.
+ */
+const BATCH_FAMILIES = {
+  "orders/create": "orders",
+  "orders/updated": "orders",
+  "orders/cancelled": "orders",
+  "orders/paid": "orders",
+  "customers/create": "customers",
+  "customers/update": "customers",
+  "products/create": "products",
+  "products/update": "products",
+  "checkouts/create": "checkouts",
+  "checkouts/update": "checkouts",
+} as const;
+export type BatchFamily = (typeof BATCH_FAMILIES)[keyof typeof BATCH_FAMILIES];
+
+export function batchFamily(topic: string): BatchFamily | null {
+  return (BATCH_FAMILIES as Record<string, BatchFamily>)[topic] ?? null;
+}
+
+const familySchemas = { orders: orderPayload, customers: customerPayload, products: productPayload, checkouts: checkoutPayload } as const;
+
+/** Validates one event of a batchable family; null when invalid (it is then handled alone). */
+export function parseForBatch(family: BatchFamily, payload: unknown) {
+  const result = familySchemas[family].safeParse(payload);
+  return result.success ? result.data : null;
+}
+
+/** Applies already-validated payloads of one family for one shop, in one call to the sync service. */
+export async function applyWebhookBatch(db: Db, shop: string, family: BatchFamily, payloads: unknown[]): Promise<ApplyOutcome> {
+  await ensureShop(db, shop);
+  switch (family) {
+    case "orders":
+      await syncOrders(db, shop, payloads as z.infer<typeof orderPayload>[]);
+      return { affectsAnalytics: true };
+    case "customers":
+      await syncCustomers(db, shop, payloads as z.infer<typeof customerPayload>[]);
+      return { affectsAnalytics: true };
+    case "products": {
+      const { currency } = await db.shop.findUniqueOrThrow({ where: { domain: shop }, select: { currency: true } });
+      await syncProducts(db, shop, payloads as z.infer<typeof productPayload>[], currency);
+      return { affectsAnalytics: false };
+    }
+    case "checkouts": {
+      const { currency } = await db.shop.findUniqueOrThrow({ where: { domain: shop }, select: { currency: true } });
+      await syncCheckouts(db, shop, payloads as z.infer<typeof checkoutPayload>[], currency);
+      return { affectsAnalytics: true };
+    }
+  }
+}
+
 export async function applyWebhookEvent(db: Db, event: EventToApply, now = new Date()): Promise<ApplyOutcome> {
   const { shop, topic, payload } = event;
   const deletedAt = event.triggeredAt ?? event.receivedAt;

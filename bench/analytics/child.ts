@@ -19,6 +19,7 @@ try {
     runs.push({
       wallMs: Math.round(performance.now() - t0),
       timings: summary.timings,
+      rssMb: summary.rssMb,
       customers: summary.customers,
       repeatCustomers: summary.repeatCustomers,
       lowConfidence: summary.lowConfidence,
