@@ -15,6 +15,7 @@ import { env } from "../app/lib/env.server";
 import { logger } from "../app/lib/logger.server";
 import { applyMigrations } from "../prisma/migrator";
 import { WebhookWorker } from "../app/jobs/webhookWorker.server";
+import { scheduleAnalysis, startAnalyticsScheduler, stopAnalyticsScheduler } from "../app/services/analytics.server";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
 export const BUILD_DIR = path.join(ROOT, "build");
@@ -88,8 +89,14 @@ export async function startServer(options: { port?: number; beforeListen?: () =>
     s.once("error", reject);
   });
   // PGlite allows one connection: in embedded mode the worker lives in this process.
-  const worker = embeddedWorkerEnabled() ? new WebhookWorker({ prisma: getDatabase().prisma }) : null;
-  worker?.start();
+  // Analytics run where the worker runs: after sync activity (debounced) and nightly.
+  const worker = embeddedWorkerEnabled()
+    ? new WebhookWorker({ prisma: getDatabase().prisma, onApplied: ({ shop }) => scheduleAnalysis(shop) })
+    : null;
+  if (worker) {
+    startAnalyticsScheduler({ prisma: getDatabase().prisma });
+    worker.start();
+  }
 
   const address = server.address();
   const actualPort = typeof address === "object" && address ? address.port : port;
@@ -103,6 +110,7 @@ export async function startServer(options: { port?: number; beforeListen?: () =>
         server.closeAllConnections();
       });
       await worker?.stop();
+      if (worker) await stopAnalyticsScheduler();
     },
   };
 }

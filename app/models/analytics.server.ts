@@ -115,12 +115,18 @@ export async function aggregateCustomers(
   const windowNames = clauses.flatMap((_, i) => [`wo${i}`, `wn${i}`]);
   const sql = `
     WITH o AS (
+      -- OFFSET 0 keeps both subqueries from being flattened: the local time, day and month
+      -- are computed once per order, below the sort. Flattened, every window function
+      -- re-evaluated its argument (lag, first_value: up to 9 time-zone conversions per
+      -- order), which made the window node cost 3.5 s on 1M orders.
       SELECT c, at, net, (lt::date - DATE '1970-01-01') AS day,
              (date_part('year', lt) * 12 + date_part('month', lt) - 1)::int AS m
       FROM (SELECT "customerId" AS c, "processedAt" AS at,
                    (("totalPrice" - "totalRefunded") * ${NET_SCALE})::bigint AS net, ${LOCAL} AS lt
             FROM "Order"
-            WHERE ${ORDER_FILTER} AND "customerId" IS NOT NULL) x
+            WHERE ${ORDER_FILTER} AND "customerId" IS NOT NULL
+            OFFSET 0) x
+      OFFSET 0
     ), w AS MATERIALIZED (
       -- One window node (ROWS frame): much cheaper than a second, partition-wide window.
       SELECT c, at, net, day, m,

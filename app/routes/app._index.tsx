@@ -1,16 +1,25 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Card, DataTable, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Card, DataTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { detectLocale, useLocale, useT, type MessageKey } from "~/i18n";
 import { requireAdmin } from "~/lib/adminAuth.server";
 import { formatDate, formatDateTime, formatMoney, formatNumber } from "~/lib/format";
+import { segmentText } from "~/domain/rfm";
+import { getLatestKpis, getSegmentSummary } from "~/services/analytics.server";
 import { getDataHealth } from "~/services/dataHealth.server";
 
 export const meta: MetaFunction = () => [{ title: "Rapport" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
-  return { health: await getDataHealth(shop), locale: detectLocale(request) };
+  const [health, kpis, segments] = await Promise.all([getDataHealth(shop), getLatestKpis(shop), getSegmentSummary(shop, { days: 1 })]);
+  const last30 = kpis?.ranges.find((r) => r.rangeKind === "last_30_days") ?? null;
+  return {
+    health,
+    locale: detectLocale(request),
+    analysis: kpis ? { date: kpis.date, lowConfidence: kpis.lowConfidence, last30 } : null,
+    segments: segments?.segments ?? [],
+  };
 }
 
 function Figure({ label, value, help }: { label: string; value: string; help?: string }) {
@@ -33,10 +42,41 @@ function Figure({ label, value, help }: { label: string; value: string; help?: s
   );
 }
 
+type Last30 = NonNullable<NonNullable<Awaited<ReturnType<typeof loader>>["analysis"]>["last30"]>;
+
+/** The analysis date is a calendar day of the shop: shown as such, without a time zone shift. */
+function KpiCard({ last30, date, money }: { last30: Last30; date: string; money: (amount: string) => string }) {
+  const t = useT();
+  const locale = useLocale();
+  const pct = (value: number | null) => (value === null ? "—" : `${formatNumber(Math.round(value * 10) / 10, locale)} %`);
+  const { current, previous } = last30;
+  const rows: [string, string, string][] = [
+    [t("home.netRevenue"), money(current.netRevenue.toFixed(2)), money(previous.netRevenue.toFixed(2))],
+    [t("home.orders"), formatNumber(current.orders, locale), formatNumber(previous.orders, locale)],
+    [t("home.aov"), current.averageOrderValue === null ? "—" : money(current.averageOrderValue.toFixed(2)), previous.averageOrderValue === null ? "—" : money(previous.averageOrderValue.toFixed(2))],
+    [t("home.newCustomers"), formatNumber(current.newCustomers, locale), formatNumber(previous.newCustomers, locale)],
+    [t("home.repeatRate"), pct(current.repeatPurchaseRate), pct(previous.repeatPurchaseRate)],
+    [t("home.abandonment"), pct(current.cartAbandonmentRate), pct(previous.cartAbandonmentRate)],
+  ];
+  return (
+    <Card>
+      <BlockStack gap="200">
+        <Text as="h2" variant="headingMd">
+          {t("home.kpiCard")}
+        </Text>
+        <Text as="p" tone="subdued">
+          {t("home.kpiHelp", { date: formatDate(`${date}T12:00:00Z`, locale, "UTC") })}
+        </Text>
+        <DataTable columnContentTypes={["text", "numeric", "numeric"]} headings={["", t("home.last30"), t("home.previous30")]} rows={rows} />
+      </BlockStack>
+    </Card>
+  );
+}
+
 const inboxTones = { pending: "attention", processing: "info", processed: "success", dead: "critical" } as const;
 
 export default function Home() {
-  const { health } = useLoaderData<typeof loader>();
+  const { health, analysis, segments } = useLoaderData<typeof loader>();
   const t = useT();
   const locale = useLocale();
   const tz = health.shop.ianaTimezone;
@@ -61,6 +101,37 @@ export default function Home() {
               />
               <Figure label={t("home.products")} value={formatNumber(health.products, locale)} />
             </InlineGrid>
+            {analysis?.last30 ? <KpiCard last30={analysis.last30} date={analysis.date} money={money} /> : null}
+            {segments.length ? (
+              <Card>
+                <BlockStack gap="200">
+                  <Text as="h2" variant="headingMd">
+                    {t("home.segmentsCard")}
+                  </Text>
+                  {segments
+                    .filter((segment) => segment.customers > 0)
+                    .sort((a, b) => b.customers - a.customers)
+                    .map((segment) => {
+                      const text = segmentText(segment.segment, locale);
+                      return (
+                        <BlockStack key={segment.segment} gap="050">
+                          <InlineStack align="space-between" blockAlign="center" gap="200">
+                            <Text as="h3" variant="headingSm">
+                              {text.name}
+                            </Text>
+                            <Text as="p" tone="subdued">
+                              {t("home.segmentFigures", { customers: formatNumber(segment.customers, locale), revenue: money(segment.revenue) })}
+                            </Text>
+                          </InlineStack>
+                          <Text as="p" variant="bodySm">
+                            {text.action}
+                          </Text>
+                        </BlockStack>
+                      );
+                    })}
+                </BlockStack>
+              </Card>
+            ) : null}
             <Card>
               <BlockStack gap="200">
                 <Text as="h2" variant="headingMd">

@@ -2,6 +2,7 @@
 // the same sync service as real webhooks, after validation by the same payload schemas.
 import { z } from "zod";
 import { Prisma, type PrismaClient } from "@prisma/client";
+import { analyzeShop, type AnalysisSummary } from "./analytics.server";
 import { DEFAULT_DEMO_OPTIONS, generateDemoShop, type DemoShopOptions } from "./demo/generator";
 import { ensureShop, syncCheckouts, syncCustomers, syncOrders, syncProducts, type Db } from "./sync.server";
 import { checkoutPayload, customerPayload, describeZodError, orderPayload, productPayload } from "./sync/payloads";
@@ -10,6 +11,10 @@ export interface SeedOptions extends Partial<Omit<DemoShopOptions, "endDate">> {
   endDate?: Date;
   /** Erase the shop's existing data first. */
   force?: boolean;
+  /** Run the analytics after seeding (default true). */
+  analyze?: boolean;
+  /** The analysis date (default: the demo end date, so a seed is analysed the same way every time). */
+  now?: Date;
 }
 
 export interface SeedResult {
@@ -20,6 +25,8 @@ export interface SeedResult {
   orders: number;
   checkouts: number;
   endDate: string;
+  /** The analysis run right after seeding (segments, KPIs, predictions). */
+  analysis?: AnalysisSummary;
 }
 
 /** The demo "now": midnight UTC today, so a reseed on the same day gives the same shop. */
@@ -87,9 +94,13 @@ export async function seedDemoShop(prisma: PrismaClient, options: SeedOptions = 
     { timeout: 10 * 60_000, maxWait: 60_000 },
   );
 
+  // The demo shop is analysed on seeding, as a real shop is after its sync.
+  const analysis = options.analyze === false ? undefined : await analyzeShop(prisma, shop, { now: options.now ?? endDate });
+
   return {
     shop,
     seeded: true,
+    analysis,
     products: products.length,
     customers: await prisma.customer.count({ where: { shop } }),
     orders: orders.length,

@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { WebhookWorker } from "../../app/jobs/webhookWorker.server";
 import { getDatabase } from "../../app/lib/db.server";
+import { scheduleAnalysis, startAnalyticsScheduler, stopAnalyticsScheduler } from "../../app/services/analytics.server";
 import { describeTarget } from "../../app/lib/database.server";
 import { applyMigrations } from "../../prisma/migrator";
 import { parseIntegerFlag, type CliIO } from "../io";
@@ -28,16 +29,20 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       prisma: db.prisma,
       batchSize: parseIntegerFlag("batch", values.batch, 1),
       pollMs: parseIntegerFlag("poll-ms", values["poll-ms"], 10),
+      onApplied: ({ shop }) => scheduleAnalysis(shop),
     });
     if (values.once) {
       const result = await worker.drain();
       io.stdout(`Drained the inbox of ${describeTarget(db.target)}: ${result.processed} applied, ${result.retried} to retry, ${result.dead} dead.`);
       return 0;
     }
+    // A long-running worker also keeps the analytics fresh (debounced after its events, nightly).
+    startAnalyticsScheduler({ prisma: db.prisma });
     worker.start();
     io.stdout(`Worker ${worker.workerId} is applying webhook events from ${describeTarget(db.target)}. Ctrl+C to stop.`);
     await waitForSignal();
     await worker.stop();
+    await stopAnalyticsScheduler();
     return 0;
   } finally {
     await db.close();

@@ -51,6 +51,11 @@ describe("the demo app in Chromium", () => {
     expect(orders).toBeLessThanOrEqual(seeded.orders);
     expect(body).toMatch(/Net revenue\s+€[\d,]+\.\d\d/);
     expect(body).toContain("No webhook has been received yet");
+    // The demo shop was analysed on seeding: key figures and RFM segments with their actions.
+    expect(body).toContain("Key figures");
+    expect(body).toMatch(/Average order value\s+€[\d,]+\.\d\d/);
+    expect(body).toContain("Customer segments (RFM)");
+    expect(body).toMatch(/Champions\s+\d+ customers · €[\d,.]+\s+Reward them with exclusive pre-sales/);
     await page.screenshot({ path: path.join(SCREENSHOTS, "app-home-en.png"), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
@@ -63,6 +68,8 @@ describe("the demo app in Chromium", () => {
     expect(await page.locator("h1").first().textContent()).toBe("État des données");
     expect(body).toContain("Mode démo");
     expect(body).toContain("Chiffre d’affaires net");
+    expect(body).toContain("Segments clients (RFM)");
+    expect(body).toContain("Panier moyen");
     expect(body).toMatch(/\d[\d\u202f\u00a0 ]*,\d\d\s€/);
     expect(await page.getAttribute("html", "lang")).toBe("fr");
     await page.screenshot({ path: path.join(SCREENSHOTS, "app-home-fr.png"), fullPage: true });
