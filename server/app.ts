@@ -91,7 +91,7 @@ export async function startServer(options: { port?: number; beforeListen?: () =>
   // PGlite allows one connection: in embedded mode the worker lives in this process.
   // Analytics run where the worker runs: after sync activity (debounced) and nightly.
   const worker = embeddedWorkerEnabled()
-    ? new WebhookWorker({ prisma: getDatabase().prisma, onApplied: ({ shop }) => scheduleAnalysis(shop) })
+    ? new WebhookWorker({ prisma: getDatabase().prisma, yieldToIngestion: true, onApplied: ({ shop }) => scheduleAnalysis(shop) })
     : null;
   if (worker) {
     startAnalyticsScheduler({ prisma: getDatabase().prisma });

@@ -685,6 +685,105 @@ export function discountedExpectedPurchases(
 }
 
 // ---------------------------------------------------------------------------------------
+// Degenerate fits
+//
+// On very little data (a new shop with a handful of customers) the maximum-likelihood
+// estimates can run off towards the edge of the parameter space (r, α → ∞; p, q → ∞; a → 1)
+// where the predictions are no longer numbers a merchant can use: the hypergeometric series
+// of conditionalExpectedPurchases breaks down (10^138 expected purchases), or a spend
+// average of γp/(q−1) with q barely above 1 is many times any observed order. Such a fit is
+// still reported (parameters, standard errors), but its predictions are not used
+// (docs/metrics.md, "How much data is enough").
+
+/**
+ * Upper bound of conditionalExpectedPurchases over (T, T + t]: the expected purchases of a
+ * customer certain to be alive and never to drop out, whose rate given the history is
+ * Gamma(r + x, α + T): t · (r + x)/(α + T). Dropout can only lower the expectation.
+ */
+export function maxConditionalExpectedPurchases(p: BgNbdParams, t: number, x: number, T: number): number {
+  return (t * (p.r + x)) / (p.alpha + T);
+}
+
+/** Limits of the plausibility checks (documented in docs/metrics.md). */
+export const PLAUSIBILITY = {
+  /** Relative slack of the model bounds (rounding of the series, the a ≈ 1 step-aside). */
+  relativeTolerance: 1e-6,
+  /** The spend model's shop average may lie at most this factor outside the observed average repeat order values. */
+  spendAverageFactor: 10,
+} as const;
+
+/**
+ * Reasons why a BG/NBD fit cannot be used for predictions (empty: usable): parameters or
+ * log-likelihood not finite, or no observation time at all (every customer's first purchase
+ * at the end of the period: the likelihood does not depend on the parameters).
+ */
+export function bgNbdDegeneracy(fit: BgNbdFit, data: GroupedRft | Iterable<Rft>): string[] {
+  const grouped = isGrouped(data) ? data : groupRft(data);
+  const reasons: string[] = [];
+  const { r, alpha, a, b } = fit.params;
+  if (![r, alpha, a, b].every((v) => Number.isFinite(v) && v > 0)) reasons.push("its parameters are not finite positive numbers");
+  else if (!Number.isFinite(fit.logLikelihood)) reasons.push("its likelihood is not finite");
+  let observed = 0;
+  for (let i = 0; i < grouped.T.length; i++) observed += grouped.T[i] * grouped.weight[i];
+  if (!(observed > 0)) reasons.push("no customer has been observed for any time yet (every first purchase is today)");
+  return reasons;
+}
+
+export interface BgNbdPrediction {
+  pAlive: number;
+  /** Expected purchases over the horizon, undiscounted and discounted (discountedExpectedPurchases). */
+  expectedPurchases: number;
+  discountedPurchases: number;
+}
+
+/**
+ * Null when one customer's BG/NBD predictions are possible values of the model, otherwise
+ * why not: P(alive) in [0, 1]; 0 ≤ discounted ≤ expected purchases ≤ the bound of
+ * maxConditionalExpectedPurchases and ≤ the number of days in the horizon (purchases are
+ * purchase days: at most one a day). A violation means the numerics broke down at these
+ * parameters, so no prediction of the fit can be trusted.
+ */
+export function bgNbdPredictionProblem(p: BgNbdParams, c: Rft, opts: ClvOptions, v: BgNbdPrediction): string | null {
+  const tol = 1 + PLAUSIBILITY.relativeTolerance;
+  const at = `x = ${c.x}, t_x = ${+c.tx.toFixed(4)}, T = ${+c.T.toFixed(4)}`;
+  if (!(v.pAlive >= 0 && v.pAlive <= 1)) return `P(alive) = ${v.pAlive} for a customer with ${at}`;
+  const e = v.expectedPurchases;
+  if (!(Number.isFinite(e) && e >= 0)) return `expected purchases = ${e} for a customer with ${at}`;
+  const bound = Math.min(maxConditionalExpectedPurchases(p, opts.horizon, c.x, c.T), opts.horizon * opts.periodDays);
+  if (e > bound * tol + 1e-12) return `${e.toPrecision(3)} expected purchases for a customer with ${at}, above the bound ${bound.toPrecision(3)}`;
+  const d = v.discountedPurchases;
+  if (!(Number.isFinite(d) && d >= 0 && d <= e * tol + 1e-12)) return `discounted purchases = ${d} (expected ${e}) for a customer with ${at}`;
+  return null;
+}
+
+/**
+ * Reasons why a Gamma-Gamma fit cannot be used for values (empty: usable): parameters not
+ * finite, no finite shop average (q ≤ 1), or a shop average γp/(q−1) more than
+ * PLAUSIBILITY.spendAverageFactor times above the largest (or below the smallest) observed
+ * average repeat order value of the rows it was fitted on.
+ */
+export function gammaGammaDegeneracy(fit: GammaGammaFit, rows: Iterable<SpendRow>): string[] {
+  const { p, q, gamma } = fit.params;
+  if (![p, q, gamma].every((v) => Number.isFinite(v) && v > 0)) return ["its parameters are not finite positive numbers"];
+  if (!(q > 1)) return ["it has no finite average (q ≤ 1)"];
+  let min = Infinity;
+  let max = -Infinity;
+  for (const row of rows) {
+    const m = row.monetaryValue;
+    if (row.x > 0 && m !== null && m > 0 && Number.isFinite(m)) {
+      if (m < min) min = m;
+      if (m > max) max = m;
+    }
+  }
+  const mean = (gamma * p) / (q - 1);
+  const k = PLAUSIBILITY.spendAverageFactor;
+  if (!Number.isFinite(mean) || (max >= min && (mean > max * k || mean < min / k))) {
+    return [`its shop average ${mean.toPrecision(3)} is implausible next to the observed average repeat order values (${min.toPrecision(3)} to ${max.toPrecision(3)})`];
+  }
+  return [];
+}
+
+// ---------------------------------------------------------------------------------------
 // Data-size confidence
 
 /**

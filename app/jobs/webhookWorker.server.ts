@@ -25,7 +25,7 @@ import {
   PermanentEventError,
   type BatchFamily,
 } from "~/services/webhookProcessor.server";
-import { onWorkRequested } from "./signals.server";
+import { onWorkRequested, waitForIngestionLull } from "./signals.server";
 
 export interface WorkerOptions {
   prisma: PrismaClient;
@@ -41,6 +41,12 @@ export interface WorkerOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   clock?: () => Date;
+  /**
+   * In the web server's process: before each claim, wait (at most maxYieldMs) until no webhook
+   * is being received, so acknowledgements never queue behind the worker's transactions.
+   */
+  yieldToIngestion?: boolean;
+  maxYieldMs?: number;
   /** Called after a committed event that changes what analytics read. */
   onApplied?: (event: { shop: string; topic: string }) => void;
 }
@@ -80,6 +86,8 @@ export class WebhookWorker {
   private readonly maxDelayMs: number;
   private readonly clock: () => Date;
   private readonly onApplied?: WorkerOptions["onApplied"];
+  private readonly yieldToIngestion: boolean;
+  private readonly maxYieldMs: number;
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
@@ -100,13 +108,18 @@ export class WebhookWorker {
     this.maxDelayMs = options.maxDelayMs ?? 60 * 60_000;
     this.clock = options.clock ?? (() => new Date());
     this.onApplied = options.onApplied;
+    this.yieldToIngestion = options.yieldToIngestion ?? false;
+    this.maxYieldMs = options.maxYieldMs ?? 2_000;
   }
 
   /** Claims and processes events until none is due. */
   async drain(): Promise<DrainResult> {
     const total: DrainResult = { processed: 0, retried: 0, dead: 0, skipped: 0 };
     for (;;) {
-      const batch = await claimEvents(this.prisma, this.workerId, this.batchSize, this.leaseMs, this.clock());
+      // During a burst of deliveries, take only a few events at a time: acknowledgements wait
+      // for our transaction with PGlite.
+      const lull = this.yieldToIngestion ? await waitForIngestionLull(this.maxYieldMs) : true;
+      const batch = await claimEvents(this.prisma, this.workerId, lull ? this.batchSize : 5, this.leaseMs, this.clock());
       if (!batch.length) return total;
       for (const group of groupEvents(batch)) {
         if (group.family && group.events.length > 1) {

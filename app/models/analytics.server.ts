@@ -18,32 +18,37 @@ export interface Window {
   to: Date;
 }
 
-/** Per-customer aggregates (identified customers only; guests have no customerId). */
-export interface CustomerAggregate {
-  customerId: number;
-  orders: number;
-  /** Exact net revenue, decimal string (shop currency). */
-  netRevenue: string;
-  firstOrderAt: Date;
-  lastOrderAt: Date;
+/**
+ * Per-customer aggregates (identified customers only; guests have no customerId), one typed
+ * array per field, index i = the i-th customer in ascending id order. Columns rather than one
+ * object per customer: 100,000 customers cost a few MB of arrays instead of 100,000 objects
+ * with dates, strings and nested arrays (≈100 MB of JavaScript heap per analysis).
+ */
+export interface CustomerColumns {
+  count: number;
+  customerId: Int32Array;
+  orders: Int32Array;
+  /** Exact net revenue in units of 10^-4 (NET_SCALE), shop currency. */
+  netScaled: Float64Array;
+  /** Instants as epoch milliseconds. */
+  firstOrderAt: Float64Array;
+  lastOrderAt: Float64Array;
   /** Distinct local calendar days with an order. */
-  purchaseDays: number;
+  purchaseDays: Int32Array;
   /** Local day numbers (days since 1970-01-01 in the shop's time zone). */
-  firstDay: number;
-  lastDay: number;
-  /** Net revenue of the days after the first purchase day (Gamma-Gamma input). */
-  repeatNetRevenue: number;
-  /** The customer's second order (null with one order). */
-  secondOrderAt: Date | null;
-  /** Per window (same order as requested): orders and net revenue inside it. */
-  windowOrders: number[];
-  windowRevenue: number[];
+  firstDay: Int32Array;
+  lastDay: Int32Array;
+  /** Net revenue of the days after the first purchase day (Gamma-Gamma input), major units. */
+  repeatNetRevenue: Float64Array;
+  /** The customer's second order (epoch ms), NaN with one order. */
+  secondOrderAt: Float64Array;
+  /** Per window (same order as requested): orders and net revenue (major units) inside it. */
+  windowOrders: Int32Array[];
+  windowRevenue: Float64Array[];
 }
 
 const ORDER_FILTER = `shop = $1 AND "cancelledAt" IS NULL AND NOT test AND "processedAt" < $3::timestamp`;
-// Local calendar day number of an order in the shop's zone ($2). processedAt is stored as a
-// UTC timestamp without zone.
-const LOCAL = `(("processedAt" AT TIME ZONE 'UTC') AT TIME ZONE $2)`;
+// processedAt is stored as a UTC timestamp without zone.
 
 /**
  * Amounts are summed in SQL as integers of 10^-4 (the precision of the Decimal(19, 4)
@@ -88,6 +93,17 @@ export async function useWorkMem(db: Db) {
   await db.$executeRawUnsafe(`SET LOCAL enable_indexscan = off`);
 }
 
+/**
+ * The analytics write transaction does not wait for its WAL flush on PostgreSQL
+ * (synchronous_commit = off, this transaction only). CustomerMetrics and the snapshots are
+ * derived data, recomputed from the orders at the next run: a server crash right after the
+ * commit can lose this run's result (never corrupt it), which the next run repairs. Harmless
+ * on PGlite.
+ */
+export async function useFastCommit(db: Db) {
+  await db.$executeRawUnsafe(`SET LOCAL synchronous_commit = off`);
+}
+
 export interface CohortCell {
   /** Month number (year × 12 + month − 1) of the first order, in the shop's time zone. */
   cohortMonth: number;
@@ -106,23 +122,26 @@ export async function aggregateCustomers(
   db: Db,
   shop: string,
   opts: { timeZone: string; now: Date; windows: readonly Window[]; cohortFromMonth: number; countOnly?: readonly boolean[] },
-): Promise<{ customers: CustomerAggregate[]; cohorts: CohortCell[] }> {
+): Promise<{ customers: CustomerColumns; cohorts: CohortCell[] }> {
   const { clauses, params } = windowParams(opts.windows, 5);
   const windowCols = clauses.flatMap((c, i) => [
     `COUNT(*) FILTER (WHERE ${c}) AS wo${i}`,
     opts.countOnly?.[i] ? `0 AS wn${i}` : `COALESCE(SUM(net) FILTER (WHERE ${c}), 0)::bigint AS wn${i}`,
   ]);
   const windowNames = clauses.flatMap((_, i) => [`wo${i}`, `wn${i}`]);
+  const customerCols = ["c", "orders", "net", "first_at", "last_at", "days", "first_day", "last_day", "repeat_net", "second_at", ...windowNames];
   const sql = `
     WITH o AS (
       -- OFFSET 0 keeps both subqueries from being flattened: the local time, day and month
       -- are computed once per order, below the sort. Flattened, every window function
       -- re-evaluated its argument (lag, first_value: up to 9 time-zone conversions per
       -- order), which made the window node cost 3.5 s on 1M orders.
-      SELECT c, at, net, (lt::date - DATE '1970-01-01') AS day,
-             (date_part('year', lt) * 12 + date_part('month', lt) - 1)::int AS m
+      -- The local date: the instant as timestamptz, cast to date in the session time zone (set
+      -- to the shop's for this query): cheaper than AT TIME ZONE <name> per order.
+      SELECT c, at, net, (d - DATE '1970-01-01') AS day,
+             (date_part('year', d) * 12 + date_part('month', d) - 1)::int AS m
       FROM (SELECT "customerId" AS c, "processedAt" AS at,
-                   (("totalPrice" - "totalRefunded") * ${NET_SCALE})::bigint AS net, ${LOCAL} AS lt
+                   (("totalPrice" - "totalRefunded") * ${NET_SCALE})::bigint AS net, ("processedAt" AT TIME ZONE 'UTC')::date AS d
             FROM "Order"
             WHERE ${ORDER_FILTER} AND "customerId" IS NOT NULL
             OFFSET 0) x
@@ -157,34 +176,58 @@ export async function aggregateCustomers(
       GROUP BY 1, 2
     )
     SELECT
-      (SELECT COALESCE(json_agg(json_build_array(c, orders, net, first_at, last_at, days, first_day, last_day, repeat_net, second_at
-              ${windowNames.map((name) => `, ${name}`).join("")})), '[]')::text FROM a) AS customers,
-      (SELECT COALESCE(json_agg(json_build_array(first_m, k, active, revenue) ORDER BY first_m, k), '[]')::text FROM k) AS cohorts`;
+      -- One JSON array per column (customers in id order, from the sorted subquery): parsed
+      -- into typed arrays, no per-customer objects on the JavaScript side.
+      (SELECT json_build_array(${customerCols.map((col) => `COALESCE(json_agg(${col}), '[]')`).join(", ")})::text
+       FROM (SELECT * FROM a ORDER BY c) s) AS customers,
+      (SELECT COALESCE(json_agg(json_build_array(first_m, k, active, revenue) ORDER BY first_m, k), '[]')::text FROM k) AS cohorts,
+      $2::text AS tz`;
+  // The session time zone becomes the shop's for this query only (restored after it, and
+  // transaction-local in any case). $2 stays bound for the shared parameter numbering.
+  const [{ previous }] = await db.$queryRawUnsafe<{ previous: string }[]>(
+    `SELECT current_setting('TimeZone') AS previous, set_config('TimeZone', $1, true) AS now`,
+    opts.timeZone,
+  );
   const rows = await db.$queryRawUnsafe<{ customers: string; cohorts: string }[]>(sql, shop, opts.timeZone, iso(opts.now), opts.cohortFromMonth, ...params);
-  const data = JSON.parse(rows[0].customers) as (number | string | null)[][];
+  await db.$queryRawUnsafe(`SELECT set_config('TimeZone', $1, true)`, previous);
+  const data = JSON.parse(rows[0].customers) as (number | null)[][];
   const n = opts.windows.length;
-  const customers = data.map((v) => {
-    const windowOrders: number[] = new Array(n);
-    const windowRevenue: number[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      windowOrders[i] = Number(v[10 + 2 * i]);
-      windowRevenue[i] = Number(v[11 + 2 * i]) / NET_SCALE;
+  const count = data[0].length;
+  // Customers normally arrive in ascending id order (the write batches are id ranges);
+  // should the server not keep the subquery's order, they are sorted here.
+  const ids = data[0] as number[];
+  let order: Int32Array | null = null;
+  for (let i = 1; i < count; i++) {
+    if (ids[i - 1] > ids[i]) {
+      order = Int32Array.from({ length: count }, (_, k) => k).sort((x, y) => ids[x] - ids[y]);
+      break;
     }
-    return {
-      customerId: Number(v[0]),
-      orders: Number(v[1]),
-      netRevenue: scaledToDecimal(Number(v[2])),
-      firstOrderAt: new Date(Number(v[3])),
-      lastOrderAt: new Date(Number(v[4])),
-      purchaseDays: Number(v[5]),
-      firstDay: Number(v[6]),
-      lastDay: Number(v[7]),
-      repeatNetRevenue: Number(v[8]) / NET_SCALE,
-      secondOrderAt: v[9] === null ? null : new Date(Number(v[9])),
-      windowOrders,
-      windowRevenue,
-    };
-  });
+  }
+  const column = <A extends Int32Array | Float64Array>(make: new (n: number) => A, k: number, scale = 1): A => {
+    const out = new make(count);
+    const v = data[k];
+    for (let i = 0; i < count; i++) {
+      const x = v[order ? order[i] : i];
+      out[i] = x === null ? NaN : scale === 1 ? Number(x) : Number(x) / scale;
+    }
+    data[k] = []; // let the parsed column go
+    return out;
+  };
+  const customers: CustomerColumns = {
+    count,
+    customerId: column(Int32Array, 0),
+    orders: column(Int32Array, 1),
+    netScaled: column(Float64Array, 2),
+    firstOrderAt: column(Float64Array, 3),
+    lastOrderAt: column(Float64Array, 4),
+    purchaseDays: column(Int32Array, 5),
+    firstDay: column(Int32Array, 6),
+    lastDay: column(Int32Array, 7),
+    repeatNetRevenue: column(Float64Array, 8, NET_SCALE),
+    secondOrderAt: column(Float64Array, 9),
+    windowOrders: Array.from({ length: n }, (_, i) => column(Int32Array, 10 + 2 * i)),
+    windowRevenue: Array.from({ length: n }, (_, i) => column(Float64Array, 11 + 2 * i, NET_SCALE)),
+  };
   const cohorts = (JSON.parse(rows[0].cohorts) as number[][]).map(([cohortMonth, monthsSinceFirst, activeCustomers, revenue]) => ({
     cohortMonth,
     monthsSinceFirst,
@@ -239,55 +282,168 @@ export async function monthlyMarketingSpend(db: Db, shop: string): Promise<{ mon
   return rows.map((r) => ({ month: r.month, amount: Number(r.amount) }));
 }
 
-export interface StoredSegment {
-  segment: string;
-  previousSegment: string | null;
-  segmentChangedAt: Date;
+/**
+ * One batch of CustomerMetrics, one array per column (same length, same order). Segments are
+ * indexes into `segmentNames`. previousSegment and segmentChangedAt are not sent: they are
+ * derived in SQL from the stored row (see writeCustomerMetricsBatch).
+ */
+export interface CustomerMetricsBatch {
+  customerId: number[];
+  recencyDays: number[];
+  frequency: number[];
+  purchaseDays: number[];
+  /** Exact decimal strings. */
+  monetary: string[];
+  rScore: number[];
+  fScore: number[];
+  mScore: number[];
+  segment: number[];
+  pAlive: (number | null)[];
+  expectedPurchases12m: (number | null)[];
+  expectedOrderValue: (string | null)[];
+  predictedClv12m: (string | null)[];
+  expectedNextOrderAt: (Date | null)[];
+  /** Epoch milliseconds. */
+  firstOrderAt: number[];
+  lastOrderAt: number[];
 }
 
-/** The segments stored by the previous run, by customer id. */
-export async function storedSegments(db: Db, shop: string): Promise<Map<number, StoredSegment>> {
-  const [row] = await db.$queryRawUnsafe<{ data: string }[]>(
-    `SELECT COALESCE(json_agg(json_build_array("customerId", segment, "previousSegment", (date_part('epoch', "segmentChangedAt") * 1000)::bigint)), '[]')::text AS data
-     FROM "CustomerMetrics" WHERE shop = $1`,
-    shop,
-  );
-  const out = new Map<number, StoredSegment>();
-  for (const [id, segment, previous, changed] of JSON.parse(row.data) as [number, string, string | null, number][]) {
-    out.set(id, { segment, previousSegment: previous, segmentChangedAt: new Date(changed) });
-  }
-  return out;
-}
-
-export interface CustomerMetricsRow {
-  customerId: number;
-  shop: string;
-  recencyDays: number;
-  frequency: number;
-  purchaseDays: number;
-  monetary: string;
+/** The constant columns of one analysis run's CustomerMetrics. */
+export interface CustomerMetricsRun {
   currency: string;
-  rScore: number;
-  fScore: number;
-  mScore: number;
-  segment: string;
-  previousSegment: string | null;
-  segmentChangedAt: Date;
-  pAlive: number | null;
-  expectedPurchases12m: number | null;
-  expectedOrderValue: string | null;
-  predictedClv12m: string | null;
-  expectedNextOrderAt: Date | null;
-  firstOrderAt: Date;
-  lastOrderAt: Date;
   lowConfidence: boolean;
+  /** The analysis instant (computedAt, and segmentChangedAt of customers who moved). */
   computedAt: Date;
+  /** Start of the analysis day (shop's zone): changes since then count in `movedIn`. */
+  startOfToday: Date;
+  /** Segment keys, indexed by CustomerMetricsBatch.segment. */
+  segmentNames: readonly string[];
 }
 
-/** Replaces all of a shop's CustomerMetrics (call inside a transaction). */
-export async function replaceCustomerMetrics(db: Db, shop: string, rows: CustomerMetricsRow[]) {
-  await db.customerMetrics.deleteMany({ where: { shop } });
-  await insertRows(db, "CustomerMetrics", rows as unknown as Record<string, unknown>[]);
+/** Customers of one batch grouped by (stored segment, new segment, previous segment). */
+export interface SegmentMoveCount {
+  /** The stored segment before this run (null: the customer had no metrics). */
+  from: string | null;
+  to: string;
+  /** previousSegment as written by this run. */
+  previousSegment: string | null;
+  /** The customer changed segment in this run (from ≠ to). */
+  moved: boolean;
+  /** segmentChangedAt (as written) is on the analysis day. */
+  changedToday: boolean;
+  customers: number;
+}
+
+// Columns travel as one text parameter each (comma-separated, "" = NULL), expanded by
+// string_to_array + unnest: no JSON to parse and no row objects to build, on either backend.
+const numbers = (v: readonly (number | null)[]) => v.map((x) => (x === null ? "" : String(x))).join(",");
+// Decimal strings contain no commas.
+const texts = (v: readonly (string | null)[]) => v.map((x) => x ?? "").join(",");
+// Instants go as epoch milliseconds (integer arithmetic in SQL, cheaper than parsing
+// timestamps); the columns are UTC timestamps without zone.
+const instants = (v: readonly (Date | null)[]) => v.map((x) => (x === null ? "" : String(x.getTime()))).join(",");
+const MS_TO_TIMESTAMP = (col: string) => `(TIMESTAMP '1970-01-01' + ${col} * INTERVAL '1 millisecond')`;
+
+/**
+ * Deletes the shop's CustomerMetrics of customers not in `keep` (customers without counted
+ * orders any more): the rows of the others are replaced in place by writeCustomerMetricsBatch.
+ */
+export async function deleteStaleCustomerMetrics(db: Db, shop: string, keep: readonly number[] | Int32Array) {
+  await db.$executeRawUnsafe(
+    `DELETE FROM "CustomerMetrics" WHERE shop = $1 AND "customerId" NOT IN (SELECT unnest(string_to_array($2, ',')::int[]))`,
+    shop,
+    keep.join(","),
+  );
+}
+
+/**
+ * Writes one batch of a shop's CustomerMetrics (call inside a transaction, after
+ * deleteStaleCustomerMetrics): inserts new customers, replaces the rows of known ones
+ * (INSERT … ON CONFLICT DO UPDATE: no foreign-key checks for unchanged keys, no
+ * delete-then-insert). Segment movement is derived from the stored row in the same statement:
+ * same segment → previousSegment and segmentChangedAt kept; different or no stored row →
+ * previousSegment = the stored segment (null for a new customer), segmentChangedAt = the
+ * analysis instant. Returns the batch's customers grouped for the movement counts.
+ */
+export async function writeCustomerMetricsBatch(db: Db, shop: string, run: CustomerMetricsRun, b: CustomerMetricsBatch): Promise<SegmentMoveCount[]> {
+  if (!b.customerId.length) return [];
+  let lo = b.customerId[0];
+  let hi = lo;
+  for (const id of b.customerId) {
+    if (id < lo) lo = id;
+    if (id > hi) hi = id;
+  }
+  const sql = `
+    WITH n AS (
+      SELECT * FROM unnest(
+        string_to_array($1, ',')::int[], string_to_array($2, ',')::int[], string_to_array($3, ',')::int[],
+        string_to_array($4, ',')::int[], string_to_array($5, ',')::numeric[], string_to_array($6, ',')::int[],
+        string_to_array($7, ',')::int[], string_to_array($8, ',')::int[], string_to_array($9, ',')::int[],
+        string_to_array($10, ',', '')::float8[], string_to_array($11, ',', '')::float8[],
+        string_to_array($12, ',', '')::numeric[], string_to_array($13, ',', '')::numeric[],
+        string_to_array($14, ',', '')::bigint[], string_to_array($15, ',')::bigint[],
+        string_to_array($16, ',')::bigint[]
+      ) AS t(id, recency, frequency, days, monetary, r, f, m, seg, p_alive, expected, aov, clv, next_ms, first_ms, last_ms)
+    ), j AS MATERIALIZED (
+      SELECT n.*, s.name AS segment, o.segment AS old_segment,
+             ${MS_TO_TIMESTAMP("next_ms")} AS next_at, ${MS_TO_TIMESTAMP("first_ms")} AS first_at, ${MS_TO_TIMESTAMP("last_ms")} AS last_at,
+             CASE WHEN o.segment = s.name THEN o."previousSegment" ELSE o.segment END AS previous,
+             CASE WHEN o.segment = s.name THEN o."segmentChangedAt" ELSE $18::timestamp END AS changed_at
+      FROM n
+      JOIN (SELECT (i - 1)::int AS seg, name FROM json_array_elements_text($17::json) WITH ORDINALITY AS x(name, i)) s ON s.seg = n.seg
+      -- Batches are ranges of customer ids (ascending): the stored rows are read by a range of
+      -- the primary key, not by a scan of all the shop's rows per batch.
+      LEFT JOIN "CustomerMetrics" o ON o."customerId" = n.id AND o.shop = $19 AND o."customerId" BETWEEN $23 AND $24
+    ), ins AS (
+      INSERT INTO "CustomerMetrics" ("customerId", shop, "recencyDays", frequency, "purchaseDays", monetary, currency,
+        "rScore", "fScore", "mScore", segment, "previousSegment", "segmentChangedAt", "pAlive", "expectedPurchases12m",
+        "expectedOrderValue", "predictedClv12m", "expectedNextOrderAt", "firstOrderAt", "lastOrderAt", "lowConfidence", "computedAt")
+      SELECT id, $19, recency, frequency, days, monetary, $20, r, f, m, segment, previous, changed_at, p_alive, expected,
+             aov, clv, next_at, first_at, last_at, $21, $18::timestamp
+      FROM j
+      ON CONFLICT ("customerId") DO UPDATE SET
+        shop = EXCLUDED.shop, "recencyDays" = EXCLUDED."recencyDays", frequency = EXCLUDED.frequency,
+        "purchaseDays" = EXCLUDED."purchaseDays", monetary = EXCLUDED.monetary, currency = EXCLUDED.currency,
+        "rScore" = EXCLUDED."rScore", "fScore" = EXCLUDED."fScore", "mScore" = EXCLUDED."mScore",
+        segment = EXCLUDED.segment, "previousSegment" = EXCLUDED."previousSegment",
+        "segmentChangedAt" = EXCLUDED."segmentChangedAt", "pAlive" = EXCLUDED."pAlive",
+        "expectedPurchases12m" = EXCLUDED."expectedPurchases12m", "expectedOrderValue" = EXCLUDED."expectedOrderValue",
+        "predictedClv12m" = EXCLUDED."predictedClv12m", "expectedNextOrderAt" = EXCLUDED."expectedNextOrderAt",
+        "firstOrderAt" = EXCLUDED."firstOrderAt", "lastOrderAt" = EXCLUDED."lastOrderAt",
+        "lowConfidence" = EXCLUDED."lowConfidence", "computedAt" = EXCLUDED."computedAt"
+    )
+    SELECT old_segment AS "from", segment AS "to", previous AS "previousSegment",
+           old_segment IS DISTINCT FROM segment AS moved, changed_at >= $22::timestamp AS "changedToday",
+           COUNT(*)::int AS customers
+    FROM j GROUP BY 1, 2, 3, 4, 5`;
+  const rows = await db.$queryRawUnsafe<SegmentMoveCount[]>(
+    sql,
+    numbers(b.customerId),
+    numbers(b.recencyDays),
+    numbers(b.frequency),
+    numbers(b.purchaseDays),
+    texts(b.monetary),
+    numbers(b.rScore),
+    numbers(b.fScore),
+    numbers(b.mScore),
+    numbers(b.segment),
+    numbers(b.pAlive),
+    numbers(b.expectedPurchases12m),
+    texts(b.expectedOrderValue),
+    texts(b.predictedClv12m),
+    instants(b.expectedNextOrderAt),
+    numbers(b.firstOrderAt),
+    numbers(b.lastOrderAt),
+    JSON.stringify(run.segmentNames),
+    iso(run.computedAt),
+    shop,
+    run.currency,
+    run.lowConfidence,
+    iso(run.startOfToday),
+    lo,
+    hi,
+  );
+  return rows.map((r) => ({ ...r, customers: Number(r.customers), moved: Boolean(r.moved), changedToday: Boolean(r.changedToday) }));
 }
 
 export interface SnapshotRows {

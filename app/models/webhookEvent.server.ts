@@ -20,32 +20,42 @@ export interface NewWebhookEvent {
 }
 
 /**
- * Stores an event and, in the same statement, the shop row it belongs to (a validly signed
- * webhook can arrive before the OAuth session). Returns whether it was new.
+ * Stores events in one statement (group commit: a burst of deliveries costs one round trip
+ * and one commit instead of one each), creating the shop rows they belong to in the same
+ * statement (a validly signed webhook can arrive before the OAuth session). Returns, per
+ * input, whether it was new.
+ * `payloadJson` must be valid JSON text (it is spliced into the statement's JSON parameter).
  */
-export async function insertWebhookEvent(db: Db, event: NewWebhookEvent, now = new Date()): Promise<{ id: number | null; duplicate: boolean }> {
-  const rows = await db.$queryRawUnsafe<{ id: number }[]>(
-    `WITH shop_row AS (
-       INSERT INTO "Shop" ("domain", "installedAt", "createdAt", "updatedAt") VALUES ($1, $8, $8, $8)
+export async function insertWebhookEvents(db: Db, events: NewWebhookEvent[], now = new Date()): Promise<boolean[]> {
+  if (!events.length) return [];
+  const stamp = JSON.stringify(now.toISOString());
+  const rows = events.map(
+    (e) =>
+      `{"shop":${JSON.stringify(e.shop)},"topic":${JSON.stringify(e.topic)},"eventId":${JSON.stringify(e.eventId)},` +
+      `"webhookId":${JSON.stringify(e.webhookId)},"apiVersion":${JSON.stringify(e.apiVersion)},` +
+      `"triggeredAt":${JSON.stringify(e.triggeredAt?.toISOString() ?? null)},"payload":${e.payloadJson},` +
+      `"status":${JSON.stringify(e.status ?? "pending")},"lastError":${JSON.stringify(e.lastError ?? null)},"attempts":0,` +
+      `"nextAttemptAt":${stamp},"receivedAt":${stamp},"updatedAt":${stamp}}`,
+  );
+  const shops = JSON.stringify([...new Set(events.map((e) => e.shop))]);
+  const columns = `"shop", "topic", "eventId", "webhookId", "apiVersion", "triggeredAt", "payload", "status", "lastError", "attempts", "nextAttemptAt", "receivedAt", "updatedAt"`;
+  const inserted = await db.$queryRawUnsafe<{ shop: string; eventId: string }[]>(
+    `WITH shop_rows AS (
+       INSERT INTO "Shop" ("domain", "installedAt", "createdAt", "updatedAt")
+       SELECT value, $3, $3, $3 FROM json_array_elements_text($2::json)
        ON CONFLICT ("domain") DO NOTHING
      )
-     INSERT INTO "WebhookEvent" ("shop", "topic", "eventId", "webhookId", "apiVersion", "triggeredAt", "payload", "status",
-                                 "lastError", "attempts", "nextAttemptAt", "receivedAt", "updatedAt")
-     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $9::"WebhookEventStatus", $10, 0, $8, $8, $8)
+     INSERT INTO "WebhookEvent" (${columns})
+     SELECT ${columns} FROM json_populate_recordset(NULL::"WebhookEvent", $1::json)
      ON CONFLICT ("shop", "eventId") DO NOTHING
-     RETURNING "id"`,
-    event.shop,
-    event.topic,
-    event.eventId,
-    event.webhookId,
-    event.apiVersion,
-    event.triggeredAt,
-    event.payloadJson,
+     RETURNING "shop", "eventId"`,
+    `[${rows.join(",")}]`,
+    shops,
     now,
-    event.status ?? "pending",
-    event.lastError ?? null,
   );
-  return rows.length ? { id: rows[0].id, duplicate: false } : { id: null, duplicate: true };
+  // The first of several deliveries of one event in the batch is the one stored.
+  const fresh = new Set(inserted.map((row) => `${row.shop}\n${row.eventId}`));
+  return events.map((e) => fresh.delete(`${e.shop}\n${e.eventId}`));
 }
 
 export interface ClaimedEvent {

@@ -21,11 +21,14 @@
 import type { PrismaClient } from "@prisma/client";
 import {
   assessConfidence,
+  bgNbdDegeneracy,
+  bgNbdPredictionProblem,
   discountedExpectedPurchases,
   expectedAverageValue,
   expectedNextOrderPeriods,
   fitBgNbd,
   fitGammaGamma,
+  gammaGammaDegeneracy,
   groupRftArrays,
   probabilityAlive,
   type BgNbdFit,
@@ -48,21 +51,24 @@ import { civilFromDays, daysFromCivil, monthLabel, zonedCalendar, zonedTimeToIns
 import { logger } from "~/lib/logger.server";
 import {
   aggregateCustomers,
+  scaledToDecimal,
+  NET_SCALE,
   checkoutCounts,
   findCustomerMetrics,
   guestTotals,
   latestKpiSnapshots,
   monthlyMarketingSpend,
-  replaceCustomerMetrics,
+  deleteStaleCustomerMetrics,
+  writeCustomerMetricsBatch,
+  useFastCommit,
   replaceSnapshots,
   segmentSnapshotsSince,
   segmentTransitions,
-  storedSegments,
   useWorkMem,
   type CohortCell,
-  type CustomerAggregate,
+  type CustomerColumns,
   type CustomerMetricsOrder,
-  type CustomerMetricsRow,
+  type CustomerMetricsBatch,
   type Window,
 } from "~/models/analytics.server";
 import { UnknownShopError } from "~/services/dataHealth.server";
@@ -84,6 +90,9 @@ export const CHECKOUT_SETTLE_MS = 24 * 3_600_000;
 
 /** Cohorts reported: first-order months within the last 24 months (current month included). */
 export const COHORT_MONTHS = 24;
+
+/** CustomerMetrics rows per write statement. */
+const METRICS_BATCH = 20_000;
 
 export const RANGE_KINDS = ["last_30_days", "last_90_days", "last_12_months"] as const;
 export type RangeKind = (typeof RANGE_KINDS)[number];
@@ -111,8 +120,9 @@ export interface ModelSummary {
   period: "week";
   horizonPeriods: number;
   annualDiscountRate: number;
-  bgnbd: (BgNbdFit["params"] & { logLikelihood: number; standardErrors: BgNbdFit["standardErrors"]; converged: boolean; iterations: number }) | null;
-  gammaGamma: (GammaGammaFit["params"] & { logLikelihood: number; standardErrors: GammaGammaFit["standardErrors"]; converged: boolean; customers: number }) | null;
+  /** degenerate: the fit is reported but its predictions are not stored (docs/metrics.md). */
+  bgnbd: (BgNbdFit["params"] & { logLikelihood: number; standardErrors: BgNbdFit["standardErrors"]; converged: boolean; iterations: number; degenerate: boolean }) | null;
+  gammaGamma: (GammaGammaFit["params"] & { logLikelihood: number; standardErrors: GammaGammaFit["standardErrors"]; converged: boolean; customers: number; degenerate: boolean }) | null;
 }
 
 export interface AnalysisSummary {
@@ -188,11 +198,23 @@ function fromScaled(units: number): string {
   return `${sign}${int}.${frac}`;
 }
 
-/** A float amount rounded to the currency's minor unit, as a decimal string. */
+/** Largest magnitude a Decimal(19, 4) column holds (15 integer digits). */
+const STORABLE_MONEY = 1e15;
+
+/**
+ * A float amount rounded to the currency's minor unit, as a decimal string. Null when not a
+ * finite number or beyond what Decimal(19, 4) holds (predictions are checked before this:
+ * this only keeps a write from ever failing with "numeric field overflow").
+ */
 function money(value: number | null, exponent: number): string | null {
-  if (value === null || !Number.isFinite(value)) return null;
+  if (value === null || !Number.isFinite(value) || Math.abs(value) >= STORABLE_MONEY) return null;
   const minor = toMinorUnits(value, exponent);
   return (minor / 10 ** exponent).toFixed(exponent);
+}
+
+/** The same counts with keys in a fixed order (stored JSON does not depend on batch order). */
+function sortedKeys(counts: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 function rounded(value: number | null, digits = 6): number | null {
@@ -259,6 +281,7 @@ class Stopwatch {
 }
 
 interface Predictions {
+  /** NaN where the purchase model is missing or degenerate (stored as null). */
   pAlive: Float64Array;
   expected: Float64Array;
   clv: (number | null)[];
@@ -266,25 +289,43 @@ interface Predictions {
   nextOrderAt: (Date | null)[];
 }
 
-function predict(
-  agg: readonly CustomerAggregate[],
-  today: number,
-  now: Date,
-): { bg: BgNbdFit | null; gg: GammaGammaFit | null; confidence: ConfidenceReport | null; notes: string[]; predictions: Predictions | null; fitMs: number } {
-  const n = agg.length;
+interface ModelResult {
+  bg: BgNbdFit | null;
+  gg: GammaGammaFit | null;
+  /** The fit exists but its predictions are not used (docs/metrics.md, "How much data is enough"). */
+  bgDegenerate: boolean;
+  ggDegenerate: boolean;
+  confidence: ConfidenceReport | null;
+  lowConfidence: boolean;
+  notes: string[];
+  predictions: Predictions | null;
+  fitMs: number;
+}
+
+/**
+ * Fits BG/NBD and Gamma-Gamma on whatever data exists and predicts per customer. A fit that
+ * fails is noted; a degenerate one (clv.ts bgNbdDegeneracy, bgNbdPredictionProblem,
+ * gammaGammaDegeneracy) is kept in the summary with its standard errors but its predictions
+ * are left empty; either way the analysis is flagged low-confidence, with the reason.
+ */
+function predict(agg: CustomerColumns, today: number, now: Date): ModelResult {
+  const n = agg.count;
   const notes: string[] = [];
-  if (n === 0) return { bg: null, gg: null, confidence: null, notes: ["No customers with orders yet."], predictions: null, fitMs: 0 };
+  if (n === 0) {
+    return { bg: null, gg: null, bgDegenerate: false, ggDegenerate: false, confidence: null, lowConfidence: true, notes: ["No customers with orders yet."], predictions: null, fitMs: 0 };
+  }
   const pd = MODEL_SETTINGS.periodDays;
   const x = new Float64Array(n);
   const tx = new Float64Array(n);
   const T = new Float64Array(n);
   const spend: { x: number; monetaryValue: number | null }[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    const c = agg[i];
-    x[i] = c.purchaseDays - 1;
-    tx[i] = (c.lastDay - c.firstDay) / pd;
-    T[i] = Math.max(today - c.firstDay, c.lastDay - c.firstDay) / pd;
-    spend[i] = { x: x[i], monetaryValue: x[i] > 0 ? c.repeatNetRevenue / x[i] : null };
+    const firstDay = agg.firstDay[i];
+    const lastDay = agg.lastDay[i];
+    x[i] = agg.purchaseDays[i] - 1;
+    tx[i] = (lastDay - firstDay) / pd;
+    T[i] = Math.max(today - firstDay, lastDay - firstDay) / pd;
+    spend[i] = { x: x[i], monetaryValue: x[i] > 0 ? agg.repeatNetRevenue[i] / x[i] : null };
   }
   const t0 = performance.now();
   const grouped = groupRftArrays(x, tx, T);
@@ -301,23 +342,46 @@ function predict(
     notes.push(`The spend model could not be fitted: ${(error as Error).message}`);
   }
   const fitMs = Math.round(performance.now() - t0);
-  if (!bg) return { bg, gg, confidence: null, notes, predictions: null, fitMs };
-  const confidence = assessConfidence(bg, gg ?? undefined);
-  // Predictions depend only on (x, t_x, T): computed once per group.
+  const confidence = bg ? assessConfidence(bg, gg ?? undefined) : null;
+
+  // Predictions depend only on (x, t_x, T): computed once per group, and checked against the
+  // model's bounds (the first violation makes the whole fit degenerate).
   const G = grouped.x.length;
-  const gAlive = new Float64Array(G);
-  const gExp = new Float64Array(G);
-  const gDisc = new Float64Array(G);
-  const gNext = new Float64Array(G);
+  const gAlive = new Float64Array(G).fill(NaN);
+  const gExp = new Float64Array(G).fill(NaN);
+  const gDisc = new Float64Array(G).fill(NaN);
+  const gNext = new Float64Array(G).fill(NaN);
   const opts = { horizon: MODEL_SETTINGS.horizonPeriods, periodDays: pd, annualDiscountRate: MODEL_SETTINGS.annualDiscountRate };
-  for (let g = 0; g < G; g++) {
-    const c = { x: grouped.x[g], tx: grouped.tx[g], T: grouped.T[g] };
-    gAlive[g] = probabilityAlive(bg.params, c.x, c.tx, c.T);
-    const d = discountedExpectedPurchases(bg.params, c, opts);
-    gExp[g] = d.expectedPurchases;
-    gDisc[g] = d.discountedPurchases;
-    gNext[g] = expectedNextOrderPeriods(bg.params, c.x, c.tx, c.T, { maxPeriods: MODEL_SETTINGS.nextOrderMaxDays / pd }) ?? NaN;
+  const bgProblems = bg ? bgNbdDegeneracy(bg, grouped) : [];
+  if (bg && !bgProblems.length) {
+    for (let g = 0; g < G; g++) {
+      const c = { x: grouped.x[g], tx: grouped.tx[g], T: grouped.T[g] };
+      const pAlive = probabilityAlive(bg.params, c.x, c.tx, c.T);
+      const d = discountedExpectedPurchases(bg.params, c, opts);
+      const problem = bgNbdPredictionProblem(bg.params, c, opts, { pAlive, ...d });
+      if (problem) {
+        bgProblems.push(problem);
+        break;
+      }
+      gAlive[g] = pAlive;
+      gExp[g] = d.expectedPurchases;
+      gDisc[g] = d.discountedPurchases;
+      gNext[g] = expectedNextOrderPeriods(bg.params, c.x, c.tx, c.T, { maxPeriods: MODEL_SETTINGS.nextOrderMaxDays / pd }) ?? NaN;
+    }
   }
+  const bgDegenerate = bg !== null && bgProblems.length > 0;
+  if (bgDegenerate) {
+    gAlive.fill(NaN);
+    gExp.fill(NaN);
+    gDisc.fill(NaN);
+    gNext.fill(NaN);
+    notes.push(`The purchase model is degenerate (${bgProblems.join("; ")}): its predictions are not stored.`);
+  }
+  const ggProblems = gg ? gammaGammaDegeneracy(gg, spend) : [];
+  const ggDegenerate = gg !== null && ggProblems.length > 0;
+  if (ggDegenerate) notes.push(`The spend model is degenerate (${ggProblems.join("; ")}): its average values are not stored.`);
+  const ggParams = gg && !ggDegenerate ? gg.params : null;
+
   const predictions: Predictions = {
     pAlive: new Float64Array(n),
     expected: new Float64Array(n),
@@ -329,12 +393,15 @@ function predict(
     const g = grouped.groupOf[i];
     predictions.pAlive[i] = gAlive[g];
     predictions.expected[i] = gExp[g];
-    const avg = gg ? expectedAverageValue(gg.params, x[i], spend[i].monetaryValue) : null;
+    let avg = ggParams ? expectedAverageValue(ggParams, x[i], spend[i].monetaryValue) : null;
+    if (avg !== null && !Number.isFinite(avg)) avg = null;
     predictions.averageValue[i] = avg;
-    predictions.clv[i] = avg === null ? null : avg * gDisc[g];
+    const clv = avg === null || Number.isNaN(gDisc[g]) ? null : avg * gDisc[g];
+    predictions.clv[i] = clv !== null && Number.isFinite(clv) ? clv : null;
     predictions.nextOrderAt[i] = Number.isNaN(gNext[g]) ? null : new Date(now.getTime() + gNext[g] * pd * DAY_MS);
   }
-  return { bg, gg, confidence, notes, predictions, fitMs };
+  const lowConfidence = !confidence || confidence.lowConfidence || bgDegenerate || ggDegenerate;
+  return { bg, gg, bgDegenerate, ggDegenerate, confidence, lowConfidence, notes, predictions, fitMs };
 }
 
 /**
@@ -389,7 +456,12 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
   // RFM: recency in calendar days of the shop's zone (day-aligned instants make
   // scoreRfm's whole-day difference a calendar-day difference).
   const scored = scoreRfm(
-    agg.map((c) => ({ customerId: String(c.customerId), lastOrderAt: new Date(c.lastDay * DAY_MS), orders: c.orders, revenue: Number(c.netRevenue) })),
+    Array.from({ length: agg.count }, (_, i) => ({
+      customerId: String(agg.customerId[i]),
+      lastOrderAt: new Date(agg.lastDay[i] * DAY_MS),
+      orders: agg.orders[i],
+      revenue: agg.netScaled[i] / NET_SCALE,
+    })),
     new Date(today * DAY_MS),
     rules,
   );
@@ -399,13 +471,13 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
   watch.laps.fit = model.fitMs;
   watch.lap("predict");
   watch.laps.predict -= model.fitMs;
-  const lowConfidence = model.confidence ? model.confidence.lowConfidence : true;
+  const lowConfidence = model.lowConfidence;
   const confidenceNotes = [...model.notes, ...(model.confidence?.reasons ?? [])];
   const preds = model.predictions;
 
   // KPIs of each range kind: current and previous period.
   let lifetimeNet = 0;
-  for (const c of agg) lifetimeNet += Number(c.netRevenue);
+  for (let i = 0; i < agg.count; i++) lifetimeNet += agg.netScaled[i] / NET_SCALE;
   const clvValues = preds ? preds.clv : null;
   const kpiSummaries: KpiRangeSummary[] = ranges.map((r, k) => {
     const periodKpis = (p: 0 | 1): StoredKpis => {
@@ -416,16 +488,22 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
       const secondOrders = [];
       let lifetimeCustomers = 0;
       let lifetimeRevenue = 0;
-      for (const c of agg) {
-        if (c.windowOrders[w] > 0) customers.push({ customerId: String(c.customerId), orders: c.windowOrders[w], netRevenue: c.windowRevenue[w], firstOrderAt: c.firstOrderAt });
-        if (c.windowOrders[w + 1] > 0) prior.push(String(c.customerId));
-        if (c.secondOrderAt && c.secondOrderAt >= range.from && c.secondOrderAt < range.to) {
-          secondOrders.push({ firstOrderAt: c.firstOrderAt, secondOrderAt: c.secondOrderAt });
-        }
-        if (p === 1 && c.firstOrderAt < range.to) {
+      const from = range.from.getTime();
+      const to = range.to.getTime();
+      const wOrders = agg.windowOrders[w];
+      const wRevenue = agg.windowRevenue[w];
+      const priorOrders = agg.windowOrders[w + 1];
+      const currentRevenue = agg.windowRevenue[3 * k];
+      for (let i = 0; i < agg.count; i++) {
+        const firstAt = agg.firstOrderAt[i];
+        if (wOrders[i] > 0) customers.push({ customerId: String(agg.customerId[i]), orders: wOrders[i], netRevenue: wRevenue[i], firstOrderAt: new Date(firstAt) });
+        if (priorOrders[i] > 0) prior.push(String(agg.customerId[i]));
+        const second = agg.secondOrderAt[i];
+        if (second >= from && second < to) secondOrders.push({ firstOrderAt: new Date(firstAt), secondOrderAt: new Date(second) }); // NaN: no second order
+        if (p === 1 && firstAt < to) {
           lifetimeCustomers++;
           // Everything after the previous period lies in the current one.
-          lifetimeRevenue += Number(c.netRevenue) - c.windowRevenue[3 * k];
+          lifetimeRevenue += agg.netScaled[i] / NET_SCALE - currentRevenue[i];
         }
       }
       const marketingSpend = marketingSpendForRange(spend, range, timeZone);
@@ -434,7 +512,7 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
         timeZone,
         customers,
         priorPeriodCustomerIds: prior,
-        lifetime: p === 0 ? { customers: agg.length, netRevenue: lifetimeNet } : { customers: lifetimeCustomers, netRevenue: lifetimeRevenue },
+        lifetime: p === 0 ? { customers: agg.count, netRevenue: lifetimeNet } : { customers: lifetimeCustomers, netRevenue: lifetimeRevenue },
         predictions: p === 0 && preds && clvValues ? { pAlive: preds.pAlive, clv12m: clvValues } : undefined,
         secondOrders,
         checkouts: checkouts[w],
@@ -476,7 +554,7 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
     const t = segTotals.get(scored[i].segment)!;
     t.customers++;
     t.orders += scored[i].frequency;
-    t.revenue += toScaled(agg[i].netRevenue);
+    t.revenue += agg.netScaled[i];
   }
 
   const modelSummary: ModelSummary = {
@@ -484,74 +562,85 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
     horizonPeriods: MODEL_SETTINGS.horizonPeriods,
     annualDiscountRate: MODEL_SETTINGS.annualDiscountRate,
     bgnbd: model.bg
-      ? { ...model.bg.params, logLikelihood: model.bg.logLikelihood, standardErrors: model.bg.standardErrors, converged: model.bg.converged, iterations: model.bg.iterations }
+      ? {
+          ...model.bg.params,
+          logLikelihood: model.bg.logLikelihood,
+          standardErrors: model.bg.standardErrors,
+          converged: model.bg.converged,
+          iterations: model.bg.iterations,
+          degenerate: model.bgDegenerate,
+        }
       : null,
     gammaGamma: model.gg
-      ? { ...model.gg.params, logLikelihood: model.gg.logLikelihood, standardErrors: model.gg.standardErrors, converged: model.gg.converged, customers: model.gg.customers }
+      ? {
+          ...model.gg.params,
+          logLikelihood: model.gg.logLikelihood,
+          standardErrors: model.gg.standardErrors,
+          converged: model.gg.converged,
+          customers: model.gg.customers,
+          degenerate: model.ggDegenerate,
+        }
       : null,
   };
 
+  let repeatCustomers = 0;
+  for (let i = 0; i < agg.count; i++) if (agg.purchaseDays[i] > 1) repeatCustomers++;
   const startOfToday = startOfDay(today, timeZone);
   const movementCounts = new Map<string, { from: string | null; to: string; customers: number }>();
   const movedIn = new Map<string, Record<string, number>>();
   await prisma.$transaction(
     async (tx) => {
-      const stored = await storedSegments(tx, shop);
-      const rows: CustomerMetricsRow[] = new Array(agg.length);
-      for (let i = 0; i < agg.length; i++) {
-        const c = agg[i];
-        const s = scored[i];
-        const old = stored.get(c.customerId);
-        let previousSegment: string | null;
-        let segmentChangedAt: Date;
-        if (old && old.segment === s.segment) {
-          previousSegment = old.previousSegment;
-          segmentChangedAt = old.segmentChangedAt;
-        } else {
-          previousSegment = old ? old.segment : null;
-          segmentChangedAt = now;
-          const key = `${previousSegment ?? ""}→${s.segment}`;
-          const m = movementCounts.get(key) ?? { from: previousSegment, to: s.segment, customers: 0 };
-          m.customers++;
-          movementCounts.set(key, m);
-        }
-        if (segmentChangedAt >= startOfToday) {
-          const into = movedIn.get(s.segment) ?? {};
-          const from = previousSegment ?? "new";
-          into[from] = (into[from] ?? 0) + 1;
-          movedIn.set(s.segment, into);
-        }
-        rows[i] = {
-          customerId: c.customerId,
-          shop,
-          recencyDays: s.recencyDays,
-          frequency: c.orders,
-          purchaseDays: c.purchaseDays,
-          monetary: c.netRevenue,
-          currency,
-          rScore: s.r,
-          fScore: s.f,
-          mScore: s.m,
-          segment: s.segment,
-          previousSegment,
-          segmentChangedAt,
-          pAlive: preds ? rounded(preds.pAlive[i], 9) : null,
-          expectedPurchases12m: preds ? rounded(preds.expected[i], 9) : null,
-          expectedOrderValue: preds ? money(preds.averageValue[i], exponent) : null,
-          predictedClv12m: preds ? money(preds.clv[i], exponent) : null,
-          expectedNextOrderAt: preds ? preds.nextOrderAt[i] : null,
-          firstOrderAt: c.firstOrderAt,
-          lastOrderAt: c.lastOrderAt,
-          lowConfidence,
-          computedAt: now,
+      await useFastCommit(tx);
+      await deleteStaleCustomerMetrics(tx, shop, agg.customerId);
+      // Rows are built and sent batch by batch, one array per column: no 100,000 row objects,
+      // no JSON, and segment movement is derived in SQL from the stored rows.
+      const run = { currency, lowConfidence, computedAt: now, startOfToday, segmentNames: segmentOrder };
+      const segmentIndex = new Map(segmentOrder.map((key, i) => [key, i]));
+      for (let from = 0; from < agg.count; from += METRICS_BATCH) {
+        const to = Math.min(agg.count, from + METRICS_BATCH);
+        const b: CustomerMetricsBatch = {
+          customerId: [], recencyDays: [], frequency: [], purchaseDays: [], monetary: [], rScore: [], fScore: [], mScore: [], segment: [],
+          pAlive: [], expectedPurchases12m: [], expectedOrderValue: [], predictedClv12m: [], expectedNextOrderAt: [], firstOrderAt: [], lastOrderAt: [],
         };
+        for (let i = from; i < to; i++) {
+          const s = scored[i];
+          b.customerId.push(agg.customerId[i]);
+          b.recencyDays.push(s.recencyDays);
+          b.frequency.push(agg.orders[i]);
+          b.purchaseDays.push(agg.purchaseDays[i]);
+          b.monetary.push(scaledToDecimal(agg.netScaled[i]));
+          b.rScore.push(s.r);
+          b.fScore.push(s.f);
+          b.mScore.push(s.m);
+          b.segment.push(segmentIndex.get(s.segment)!);
+          b.pAlive.push(preds ? rounded(preds.pAlive[i], 9) : null);
+          b.expectedPurchases12m.push(preds ? rounded(preds.expected[i], 9) : null);
+          b.expectedOrderValue.push(preds ? money(preds.averageValue[i], exponent) : null);
+          b.predictedClv12m.push(preds ? money(preds.clv[i], exponent) : null);
+          b.expectedNextOrderAt.push(preds ? preds.nextOrderAt[i] : null);
+          b.firstOrderAt.push(agg.firstOrderAt[i]);
+          b.lastOrderAt.push(agg.lastOrderAt[i]);
+        }
+        for (const g of await writeCustomerMetricsBatch(tx, shop, run, b)) {
+          if (g.moved) {
+            const key = `${g.from ?? ""}→${g.to}`;
+            const m = movementCounts.get(key) ?? { from: g.from, to: g.to, customers: 0 };
+            m.customers += g.customers;
+            movementCounts.set(key, m);
+          }
+          if (g.changedToday) {
+            const into = movedIn.get(g.to) ?? {};
+            const source = g.previousSegment ?? "new";
+            into[source] = (into[source] ?? 0) + g.customers;
+            movedIn.set(g.to, into);
+          }
+        }
       }
-      await replaceCustomerMetrics(tx, shop, rows);
       await replaceSnapshots(tx, shop, {
         date,
         segments: segmentOrder.map((segment) => {
           const t = segTotals.get(segment)!;
-          return { shop, date, segment, customers: t.customers, orders: t.orders, revenue: fromScaled(t.revenue), currency, movedIn: movedIn.get(segment) ?? {}, computedAt: now };
+          return { shop, date, segment, customers: t.customers, orders: t.orders, revenue: fromScaled(t.revenue), currency, movedIn: sortedKeys(movedIn.get(segment) ?? {}), computedAt: now };
         }),
         kpis: kpiSummaries.map((s, k) => ({
           shop,
@@ -574,8 +663,8 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
         analysis: {
           shop,
           date,
-          customers: agg.length,
-          repeatCustomers: model.bg?.repeatCustomers ?? agg.filter((c) => c.purchaseDays > 1).length,
+          customers: agg.count,
+          repeatCustomers,
           lowConfidence,
           confidenceNotes,
           model: modelSummary,
@@ -596,15 +685,18 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
     computedAt: now.toISOString(),
     timeZone,
     currency,
-    customers: agg.length,
-    repeatCustomers: agg.filter((c) => c.purchaseDays > 1).length,
+    customers: agg.count,
+    repeatCustomers,
     timings,
     rssMb: watch.rssMb,
     segments: segmentOrder.map((segment) => {
       const t = segTotals.get(segment)!;
       return { segment, customers: t.customers, orders: t.orders, revenue: Number(fromScaled(t.revenue)).toFixed(exponent) };
     }),
-    movements: [...movementCounts.values()].sort((a, b) => b.customers - a.customers),
+    // Most customers first; ties in a fixed order (batches come back in no particular order).
+    movements: [...movementCounts.values()].sort(
+      (a, b) => b.customers - a.customers || (a.from ?? "").localeCompare(b.from ?? "") || a.to.localeCompare(b.to),
+    ),
     model: modelSummary,
     lowConfidence,
     confidenceNotes,

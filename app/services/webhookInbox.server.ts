@@ -2,9 +2,42 @@
 // Shopify allows 5 seconds, and an acknowledged event must already be stored.
 import { getDatabase } from "~/lib/db.server";
 import { logger } from "~/lib/logger.server";
-import { insertWebhookEvent } from "~/models/webhookEvent.server";
+import { insertWebhookEvents, type NewWebhookEvent } from "~/models/webhookEvent.server";
 import { authenticate } from "~/shopify.server";
-import { notifyWorkers } from "~/jobs/signals.server";
+import { ingestionFinished, ingestionStarted, notifyWorkers } from "~/jobs/signals.server";
+
+/**
+ * Group commit: deliveries that arrive while an insert is running wait for the next one and go
+ * in together. Each request is answered only once its own row is committed.
+ */
+const MAX_GROUP = 200;
+let queue: { event: NewWebhookEvent; resolve: (fresh: boolean) => void; reject: (error: unknown) => void }[] = [];
+let flushing = false;
+
+function storeEvent(event: NewWebhookEvent): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    queue.push({ event, resolve, reject });
+    if (!flushing) void flush();
+  });
+}
+
+async function flush() {
+  flushing = true;
+  try {
+    while (queue.length) {
+      const group = queue.slice(0, MAX_GROUP);
+      queue = queue.slice(group.length);
+      try {
+        const fresh = await insertWebhookEvents(getDatabase().prisma, group.map((g) => g.event));
+        group.forEach((g, i) => g.resolve(fresh[i]));
+      } catch (error) {
+        group.forEach((g) => g.reject(error));
+      }
+    }
+  } finally {
+    flushing = false;
+  }
+}
 
 /** Shopify's payloads are far below this; anything larger is refused before it is read in full. */
 export const MAX_WEBHOOK_BYTES = Number(process.env.WEBHOOK_MAX_BYTES ?? 2 * 1024 * 1024);
@@ -42,7 +75,15 @@ function plain(status: number, text: string, headers: Record<string, string> = {
  */
 export async function receiveWebhook(request: Request): Promise<Response> {
   if (request.method !== "POST") return plain(405, "Method not allowed", { Allow: "POST" });
+  ingestionStarted();
+  try {
+    return await receive(request);
+  } finally {
+    ingestionFinished();
+  }
+}
 
+async function receive(request: Request): Promise<Response> {
   let body: string;
   try {
     body = await readBodyWithLimit(request, MAX_WEBHOOK_BYTES);
@@ -86,7 +127,7 @@ export async function receiveWebhook(request: Request): Promise<Response> {
   const triggeredAt = context.triggeredAt && !Number.isNaN(Date.parse(context.triggeredAt)) ? new Date(context.triggeredAt) : null;
   const log = { shop: context.shop, topic: context.topic, eventId };
   try {
-    const { duplicate } = await insertWebhookEvent(getDatabase().prisma, {
+    const duplicate = !(await storeEvent({
       shop: context.shop,
       topic: context.topic,
       eventId,
@@ -96,7 +137,7 @@ export async function receiveWebhook(request: Request): Promise<Response> {
       payloadJson,
       status: invalidJson ? "dead" : "pending",
       lastError: invalidJson,
-    });
+    }));
     if (invalidJson) logger.warn(log, "webhook with an invalid JSON body recorded as dead");
     else if (duplicate) logger.debug(log, "duplicate webhook delivery ignored");
     else notifyWorkers();

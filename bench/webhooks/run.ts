@@ -5,9 +5,9 @@
 //
 // Reports acknowledgement latency (p50/p95/p99/max), throughput, time until every event is
 // applied, and lost / duplicated counts, checked in the database afterwards.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -16,6 +16,7 @@ import pg from "pg";
 import { openDatabase, type DatabaseTarget } from "../../app/lib/database.server";
 import { generateDemoShop } from "../../app/services/demo/generator";
 import { routeForTopic, webhookHeaders } from "../../cli/webhookSigning";
+import { buildIfStale } from "../../server/build";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const SECRET = "bench-secret";
@@ -214,9 +215,7 @@ async function runOne(backend: "pglite" | "postgres") {
   };
 }
 
-if (!existsSync(path.join(ROOT, "build/server/index.js"))) {
-  spawnSync(process.execPath, [path.join(ROOT, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], { cwd: ROOT, stdio: "inherit" });
-}
+buildIfStale();
 console.log(`Webhook benchmark: ${EVENTS} unique events (+${Math.floor(EVENTS * DUPLICATE_SHARE)} duplicate deliveries) at ${RATE}/s, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`);
 for (const backend of BACKENDS) {
   const r = await runOne(backend);

@@ -1,15 +1,12 @@
 // rapport demo seed | demo serve
-import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { getDatabase } from "../../app/lib/db.server";
 import { describeTarget } from "../../app/lib/database.server";
 import { env } from "../../app/lib/env.server";
 import { seedDemoShop } from "../../app/services/demo.server";
 import { applyMigrations } from "../../prisma/migrator";
-import { BUILD_DIR, ROOT, startServer } from "../../server/app";
+import { startServer } from "../../server/app";
+import { buildIfStale } from "../../server/build";
 import { parseDateFlag, parseIntegerFlag, UsageError, type CliIO } from "../io";
 import { waitForSignal } from "./serve";
 
@@ -94,7 +91,7 @@ async function serve(values: Record<string, string | boolean | undefined>, io: C
   if (port !== undefined) process.env.PORT = String(port);
   const config = env();
   const flags = readSeedFlags(values);
-  buildIfStale(io);
+  if (buildIfStale()) io.stdout("Built the app (remix vite:build).");
   const db = getDatabase();
   const server = await startServer({
     beforeListen: async () => {
@@ -111,22 +108,4 @@ async function serve(values: Record<string, string | boolean | undefined>, io: C
   await server.close();
   await db.close();
   return 0;
-}
-
-function newestMtime(target: string): number {
-  const info = statSync(target);
-  if (!info.isDirectory()) return info.mtimeMs;
-  return Math.max(info.mtimeMs, ...readdirSync(target).map((entry) => newestMtime(path.join(target, entry))));
-}
-
-/** `npm run demo` works on a fresh clone: build the Remix app when the build is missing or older than its sources. */
-function buildIfStale(io: CliIO) {
-  const serverBuild = path.join(BUILD_DIR, "server", "index.js");
-  const sources = [path.join(ROOT, "app"), path.join(ROOT, "vite.config.ts"), path.join(ROOT, "package-lock.json")].filter(existsSync);
-  if (existsSync(serverBuild) && statSync(serverBuild).mtimeMs >= Math.max(...sources.map(newestMtime))) return;
-  io.stdout("Building the app (remix vite:build)…");
-  const require = createRequire(import.meta.url);
-  const remixCli = path.join(path.dirname(require.resolve("@remix-run/dev/package.json")), "dist", "cli.js");
-  const result = spawnSync(process.execPath, [remixCli, "vite:build"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NODE_ENV: "production" } });
-  if (result.status !== 0) throw new Error("the app build failed (see the messages above); run `npm run build` to see them in full.");
 }

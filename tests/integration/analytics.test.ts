@@ -319,6 +319,47 @@ describe.each(BACKENDS)("analytics on %s", (backend) => {
     await analyzeShop(prisma, SHOP, { now: NOW });
   });
 
+  it("keeps a customer's previous segment and change date while the segment stays, and drops customers without counted orders", async () => {
+    // C2 moves on the 23rd (as above), then a second run later that day leaves every segment as is.
+    await syncOrders(prisma, SHOP, [order({ customer: "1002", at: "2026-11-21T15:00:00Z", total: "90.00", id: "6002" })]);
+    const moved = await analyzeShop(prisma, SHOP, { now: new Date("2026-11-23T12:00:00Z") });
+    const before = await metricsOf(SHOP);
+    expect(moved.movements.find((m) => m.from === "about_to_sleep")).toEqual({ from: "about_to_sleep", to: before.get("1002")!.segment, customers: 1 });
+    const again = await analyzeShop(prisma, SHOP, { now: new Date("2026-11-23T13:00:00Z") });
+    expect(again.movements).toEqual([]);
+    const after = await metricsOf(SHOP);
+    for (const [id, row] of before) {
+      const r = after.get(id)!;
+      expect([r.segment, r.previousSegment, r.segmentChangedAt.toISOString()]).toEqual([row.segment, row.previousSegment, row.segmentChangedAt.toISOString()]);
+      expect(r.computedAt.toISOString()).toBe("2026-11-23T13:00:00.000Z");
+    }
+    expect(after.get("1002")!.previousSegment).toBe("about_to_sleep");
+    expect(after.get("1002")!.segmentChangedAt.toISOString()).toBe("2026-11-23T12:00:00.000Z");
+    // The day's snapshot still counts C2 as moved in today.
+    const into = await prisma.segmentSnapshot.findFirstOrThrow({ where: { shop: SHOP, date: new Date("2026-11-23T00:00:00Z"), segment: after.get("1002")!.segment } });
+    expect((into.movedIn as Record<string, number>).about_to_sleep).toBe(1);
+    await prisma.order.deleteMany({ where: { shop: SHOP, shopifyId: "6002" } });
+    await dropDay("2026-11-23");
+    await analyzeShop(prisma, SHOP, { now: NOW });
+
+    // The random shop: a new customer appears (previous segment null, a movement from null),
+    // then loses their only order: their metrics row goes, the others stay.
+    const first = await analyzeShop(prisma, RANDOM, { now: NOW });
+    await syncOrders(prisma, RANDOM, [order({ customer: "9999", at: "2026-11-20T10:00:00Z", total: "15.00", id: "6003" })]);
+    const added = await analyzeShop(prisma, RANDOM, { now: NOW });
+    const b = await metricsOf(RANDOM);
+    expect(b.size).toBe(first.customers + 1);
+    expect(b.get("9999")!.previousSegment).toBeNull();
+    expect(b.get("9999")!.segmentChangedAt.toISOString()).toBe(NOW.toISOString());
+    expect(added.movements).toContainEqual({ from: null, to: b.get("9999")!.segment, customers: 1 });
+    await prisma.order.deleteMany({ where: { shop: RANDOM, shopifyId: "6003" } });
+    const removed = await analyzeShop(prisma, RANDOM, { now: NOW });
+    const left = await metricsOf(RANDOM);
+    expect(left.has("9999")).toBe(false);
+    expect(left.size).toBe(removed.customers);
+    expect(left.size).toBe(first.customers);
+  });
+
   it("keeps shops apart", async () => {
     const a = await metricsOf(SHOP);
     expect(a.get("1001")!.monetary.toFixed(2)).toBe("130.00");

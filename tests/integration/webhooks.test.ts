@@ -96,6 +96,18 @@ describe.each(BACKENDS)("webhooks on %s", (backend) => {
     expect(await prisma.lineItem.count({ where: { shop: SHOP } })).toBe(2);
   });
 
+  it("stores a burst of concurrent deliveries together, each exactly once", async () => {
+    const deliveries = Array.from({ length: 60 }, (_, i) => ({ id: 9100 + (i % 50), eventId: `burst-${i % 50}` }));
+    const responses = await Promise.all(deliveries.map((d) => send("orders/create", f.order(d.id, 77), { eventId: d.eventId })));
+    expect(responses.map((r) => r.status)).toEqual(deliveries.map(() => 200));
+    const texts = await Promise.all(responses.map((r) => r.text()));
+    expect(texts.filter((t) => t === "Stored")).toHaveLength(50);
+    expect(texts.filter((t) => t.startsWith("Duplicate"))).toHaveLength(10);
+    expect(await prisma.webhookEvent.count({ where: { shop: SHOP } })).toBe(50);
+    await worker.drain();
+    expect(await prisma.order.count({ where: { shop: SHOP } })).toBe(50);
+  });
+
   it("applies out-of-order and stale updates by newest wins", async () => {
     const created = f.order(9006, 77);
     const updated = { ...f.order(9006, 77), updated_at: "2026-02-02T09:00:00+01:00", tags: "gift", financial_status: "partially_refunded" };

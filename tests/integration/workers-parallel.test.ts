@@ -1,6 +1,6 @@
 // Two worker processes draining one PostgreSQL inbox must never process the same event twice.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { insertWebhookEvent } from "~/models/webhookEvent.server";
+import { insertWebhookEvents } from "~/models/webhookEvent.server";
 import * as f from "../factories/shopify";
 import { runCli } from "../helpers/cli";
 import { openMigrated } from "../helpers/db";
@@ -13,14 +13,15 @@ describe("two workers in parallel on PostgreSQL", () => {
 
   beforeAll(async () => {
     ctx = await openMigrated("postgres");
-    for (let i = 0; i < EVENTS; i++) {
-      // Three customers for 300 orders: both workers keep meeting the same customers.
-      const payload = f.order(20_000 + i, 600 + (i % 3));
-      await insertWebhookEvent(ctx.db.prisma, {
+    // Three customers for 300 orders: both workers keep meeting the same customers.
+    const fresh = await insertWebhookEvents(
+      ctx.db.prisma,
+      Array.from({ length: EVENTS }, (_, i) => ({
         shop: SHOP, topic: "orders/create", eventId: `evt-${i}`, webhookId: `wh-${i}`, apiVersion: "2026-10",
-        triggeredAt: new Date(), payloadJson: JSON.stringify(payload),
-      });
-    }
+        triggeredAt: new Date(), payloadJson: JSON.stringify(f.order(20_000 + i, 600 + (i % 3))),
+      })),
+    );
+    expect(fresh.every(Boolean)).toBe(true);
   });
   afterAll(async () => {
     await ctx?.cleanup();

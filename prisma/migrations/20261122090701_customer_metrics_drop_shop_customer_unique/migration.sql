@@ -1,0 +1,2 @@
+-- DropIndex
+DROP INDEX "CustomerMetrics_shop_customerId_key";
