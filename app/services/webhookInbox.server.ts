@@ -7,22 +7,27 @@ import { authenticate } from "~/shopify.server";
 import { ingestionFinished, ingestionStarted, notifyWorkers } from "~/jobs/signals.server";
 
 /**
- * Group commit: deliveries that arrive while an insert is running wait for the next one and go
- * in together. Each request is answered only once its own row is committed.
+ * Group commit: deliveries that arrive within a few milliseconds of each other, or while an
+ * insert is running, go in together. Each request is answered only once its own row is
+ * committed. The short window matters with PGlite, whose queries run on this thread: without
+ * it each insert would block the event loop before the next delivery could join it.
  */
 const MAX_GROUP = 200;
+const GROUP_WINDOW_MS = 3;
 let queue: { event: NewWebhookEvent; resolve: (fresh: boolean) => void; reject: (error: unknown) => void }[] = [];
 let flushing = false;
 
 function storeEvent(event: NewWebhookEvent): Promise<boolean> {
   return new Promise((resolve, reject) => {
     queue.push({ event, resolve, reject });
-    if (!flushing) void flush();
+    if (!flushing) {
+      flushing = true;
+      setTimeout(() => void flush(), GROUP_WINDOW_MS);
+    }
   });
 }
 
 async function flush() {
-  flushing = true;
   try {
     while (queue.length) {
       const group = queue.slice(0, MAX_GROUP);

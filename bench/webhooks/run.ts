@@ -29,11 +29,14 @@ const { values } = parseArgs({
     rate: { type: "string", default: "500" },
     backend: { type: "string", multiple: true },
     duplicates: { type: "string", default: "0.02" },
+    warmup: { type: "string", default: "1000" },
   },
 });
 const EVENTS = Number(values.events);
 const RATE = Number(values.rate);
 const DUPLICATE_SHARE = Number(values.duplicates);
+/** Deliveries to another shop first, not measured: a freshly started process is slower (JIT, caches). */
+const WARMUP = Number(values.warmup);
 const BACKENDS = (values.backend?.length ? values.backend : ["pglite", "postgres"]) as ("pglite" | "postgres")[];
 
 interface Delivery {
@@ -110,10 +113,19 @@ async function startServer(databaseUrl: string, port: number): Promise<{ child: 
   throw new Error("server did not start");
 }
 
+async function waitForDrain(url: string, since: number): Promise<number> {
+  for (;;) {
+    const health = (await fetch(`${url}/healthz`).then((r) => r.json())) as { inbox: { waiting: number; dead: number } };
+    if (health.inbox.waiting === 0) return performance.now();
+    if (performance.now() - since > 600_000) throw new Error("not drained after 10 minutes");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
-function post(url: string, delivery: Delivery): Promise<{ status: number; ms: number }> {
-  const headers = webhookHeaders({ topic: delivery.topic, shop: SHOP, body: delivery.body, secret: SECRET, eventId: delivery.eventId });
+function post(url: string, delivery: Delivery, shop = SHOP): Promise<{ status: number; ms: number }> {
+  const headers = webhookHeaders({ topic: delivery.topic, shop, body: delivery.body, secret: SECRET, eventId: delivery.eventId });
   const target = new URL(routeForTopic(delivery.topic), url);
   const started = performance.now();
   return new Promise((resolve) => {
@@ -158,6 +170,18 @@ async function runOne(backend: "pglite" | "postgres") {
   const port = await freePort();
   const server = await startServer(databaseUrl, port);
   const intervalMs = 1000 / RATE;
+  if (WARMUP > 0) {
+    const warmStart = performance.now();
+    const warm: Promise<unknown>[] = [];
+    for (let i = 0; i < WARMUP; i++) {
+      const wait = warmStart + i * intervalMs - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      const d = deliveries[i % deliveries.length];
+      warm.push(post(server.url, { ...d, eventId: randomUUID() }, "bench-warmup.myshopify.com"));
+    }
+    await Promise.all(warm);
+    await waitForDrain(server.url, performance.now());
+  }
   const results: Promise<{ status: number; ms: number }>[] = [];
   const started = performance.now();
   for (let i = 0; i < deliveries.length; i++) {
@@ -171,21 +195,12 @@ async function runOne(backend: "pglite" | "postgres") {
   const answeredAt = performance.now();
 
   // Wait until the inbox is drained (the server's worker applies the events).
-  let drainedAt = 0;
-  for (;;) {
-    const health = (await fetch(`${server.url}/healthz`).then((r) => r.json())) as { inbox: { waiting: number; dead: number } };
-    if (health.inbox.waiting === 0) {
-      drainedAt = performance.now();
-      break;
-    }
-    if (performance.now() - sentAt > 600_000) throw new Error("not drained after 10 minutes");
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const drainedAt = await waitForDrain(server.url, sentAt);
   server.child.kill("SIGTERM");
   await new Promise((r) => server.child.once("exit", r));
 
   const db = openDatabase(target);
-  const stored = await db.prisma.webhookEvent.groupBy({ by: ["status"], _count: { _all: true } });
+  const stored = await db.prisma.webhookEvent.groupBy({ by: ["status"], where: { shop: SHOP }, _count: { _all: true } });
   const storedTotal = stored.reduce((n, s) => n + s._count._all, 0);
   const processed = stored.find((s) => s.status === "processed")?._count._all ?? 0;
   const orders = await db.prisma.order.count({ where: { shop: SHOP } });
@@ -216,7 +231,7 @@ async function runOne(backend: "pglite" | "postgres") {
 }
 
 buildIfStale();
-console.log(`Webhook benchmark: ${EVENTS} unique events (+${Math.floor(EVENTS * DUPLICATE_SHARE)} duplicate deliveries) at ${RATE}/s, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`);
+console.log(`Webhook benchmark: ${WARMUP} warm-up deliveries (not measured), then ${EVENTS} unique events (+${Math.floor(EVENTS * DUPLICATE_SHARE)} duplicate deliveries) at ${RATE}/s, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`);
 for (const backend of BACKENDS) {
   const r = await runOne(backend);
   console.log(JSON.stringify(r, null, 2));
