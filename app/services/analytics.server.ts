@@ -717,12 +717,15 @@ export interface SchedulerOptions {
   debounceMs?: number;
   /** Longest delay under continuous activity; default 10 minutes. */
   maxWaitMs?: number;
-  /** Clock (tests). */
+  /** Clock (tests): the analysis instant, the debounce and max-wait arithmetic, the nightly hour. */
   clock?: () => Date;
+  /** Called when a queued analysis starts and when it ends (summary null: it failed). */
+  onRunStart?: (shop: string) => void;
+  onRunEnd?: (shop: string, summary: AnalysisSummary | null) => void;
 }
 
 interface Scheduler {
-  options: Required<Omit<SchedulerOptions, "prisma">> & { prisma: PrismaClient };
+  options: Required<Omit<SchedulerOptions, "prisma" | "onRunStart" | "onRunEnd">> & Pick<SchedulerOptions, "prisma" | "onRunStart" | "onRunEnd">;
   debounced: Map<string, { timer: NodeJS.Timeout; firstAt: number }>;
   nightly: NodeJS.Timeout | null;
 }
@@ -733,6 +736,15 @@ const early = new Set<string>();
 const queued = new Set<string>();
 let chain: Promise<unknown> = Promise.resolve();
 
+/** A hook's error is logged, never allowed to break the queue. */
+function hook(call: () => void) {
+  try {
+    call();
+  } catch (error) {
+    logger.error({ err: error }, "analytics: scheduler hook failed");
+  }
+}
+
 function enqueue(shop: string): Promise<AnalysisSummary | null> {
   const s = scheduler;
   if (!s) return Promise.resolve(null);
@@ -741,14 +753,16 @@ function enqueue(shop: string): Promise<AnalysisSummary | null> {
   const run = chain.then(async () => {
     queued.delete(shop);
     if (scheduler !== s) return null;
+    hook(() => s.options.onRunStart?.(shop));
+    let summary: AnalysisSummary | null = null;
     try {
-      const summary = await analyzeShop(s.options.prisma, shop, { now: s.options.clock() });
+      summary = await analyzeShop(s.options.prisma, shop, { now: s.options.clock() });
       logger.info({ shop, timings: summary.timings, customers: summary.customers, lowConfidence: summary.lowConfidence }, "analytics: shop analysed");
-      return summary;
     } catch (error) {
       logger.error({ shop, err: error }, "analytics: analysis failed");
-      return null;
     }
+    hook(() => s.options.onRunEnd?.(shop, summary));
+    return summary;
   });
   chain = run;
   return run;
@@ -761,7 +775,7 @@ export function scheduleAnalysis(shop: string): void {
     early.add(shop);
     return;
   }
-  const nowMs = Date.now();
+  const nowMs = s.options.clock().getTime();
   const entry = s.debounced.get(shop);
   const firstAt = entry?.firstAt ?? nowMs;
   if (entry) clearTimeout(entry.timer);
@@ -817,6 +831,8 @@ export function startAnalyticsScheduler(options: SchedulerOptions): void {
       debounceMs: options.debounceMs ?? 60_000,
       maxWaitMs: options.maxWaitMs ?? 600_000,
       clock: options.clock ?? (() => new Date()),
+      onRunStart: options.onRunStart,
+      onRunEnd: options.onRunEnd,
     },
     debounced: new Map(),
     nightly: null,

@@ -115,8 +115,11 @@ async function startServer(databaseUrl: string, port: number): Promise<{ child: 
 
 async function waitForDrain(url: string, since: number): Promise<number> {
   for (;;) {
-    const health = (await fetch(`${url}/healthz`).then((r) => r.json())) as { inbox: { waiting: number; dead: number } };
-    if (health.inbox.waiting === 0) return performance.now();
+    // A reused keep-alive socket can be closed by the server between polls: ask again.
+    const health = (await fetch(`${url}/healthz`)
+      .then((r) => r.json())
+      .catch(() => null)) as { inbox: { waiting: number; dead: number } } | null;
+    if (health && health.inbox.waiting === 0) return performance.now();
     if (performance.now() - since > 600_000) throw new Error("not drained after 10 minutes");
     await new Promise((r) => setTimeout(r, 100));
   }
