@@ -2,7 +2,8 @@
 // same on PGlite and a PostgreSQL server) and the writes/reads of the precomputed tables
 // (CustomerMetrics, SegmentSnapshot, KpiSnapshot, AnalysisSnapshot). Every function is keyed
 // by shop. Orders never travel to Node one by one: they are grouped per customer in SQL and
-// the results come back as one JSON document (much cheaper than 100,000 Prisma rows).
+// the results come back as one JSON document of column arrays (much cheaper than 100,000
+// Prisma rows, and no per-customer objects in Node).
 //
 // Order rules, everywhere: cancelled (cancelledAt set) and test orders are excluded, the order
 // date is processedAt, net revenue = totalPrice − totalRefunded, and orders after the analysis

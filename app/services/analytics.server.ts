@@ -181,15 +181,6 @@ export function currentRange(kind: RangeKind, today: number, timeZone: string): 
 
 const SCALE = 4; // Decimal(19, 4)
 
-/** "123.4500" → 1234500 (units of 10^-4). */
-function toScaled(value: string): number {
-  const m = /^(-?)(\d*)(?:\.(\d*))?$/.exec(value.trim());
-  if (!m) throw new RangeError(`"${value}" is not a decimal amount`);
-  const frac = (m[3] ?? "").padEnd(SCALE, "0").slice(0, SCALE);
-  const units = Number(m[2] || "0") * 10 ** SCALE + Number(frac);
-  return m[1] ? -units : units;
-}
-
 function fromScaled(units: number): string {
   const sign = units < 0 ? "-" : "";
   const abs = Math.abs(units);

@@ -90,16 +90,12 @@ export async function applyWebhookBatch(db: Db, shop: string, family: BatchFamil
     case "customers":
       await syncCustomers(db, shop, payloads as z.infer<typeof customerPayload>[]);
       return { affectsAnalytics: true };
-    case "products": {
-      const { currency } = await db.shop.findUniqueOrThrow({ where: { domain: shop }, select: { currency: true } });
-      await syncProducts(db, shop, payloads as z.infer<typeof productPayload>[], currency);
+    case "products":
+      await syncProducts(db, shop, payloads as z.infer<typeof productPayload>[], await shopCurrency(db, shop));
       return { affectsAnalytics: false };
-    }
-    case "checkouts": {
-      const { currency } = await db.shop.findUniqueOrThrow({ where: { domain: shop }, select: { currency: true } });
-      await syncCheckouts(db, shop, payloads as z.infer<typeof checkoutPayload>[], currency);
+    case "checkouts":
+      await syncCheckouts(db, shop, payloads as z.infer<typeof checkoutPayload>[], await shopCurrency(db, shop));
       return { affectsAnalytics: true };
-    }
   }
 }
 
@@ -128,20 +124,16 @@ export async function applyWebhookEvent(db: Db, event: EventToApply, now = new D
       await deleteCustomer(db, shop, parse(deletePayload, payload, topic).id, deletedAt);
       return { affectsAnalytics: true };
     case "products/create":
-    case "products/update": {
-      const { currency } = await db.shop.findUniqueOrThrow({ where: { domain: shop }, select: { currency: true } });
-      await syncProducts(db, shop, [parse(productPayload, payload, topic)], currency);
+    case "products/update":
+      await syncProducts(db, shop, [parse(productPayload, payload, topic)], await shopCurrency(db, shop));
       return { affectsAnalytics: false };
-    }
     case "products/delete":
       await deleteProduct(db, shop, parse(deletePayload, payload, topic).id, deletedAt);
       return { affectsAnalytics: false };
     case "checkouts/create":
-    case "checkouts/update": {
-      const { currency } = await db.shop.findUniqueOrThrow({ where: { domain: shop }, select: { currency: true } });
-      await syncCheckouts(db, shop, [parse(checkoutPayload, payload, topic)], currency);
+    case "checkouts/update":
+      await syncCheckouts(db, shop, [parse(checkoutPayload, payload, topic)], await shopCurrency(db, shop));
       return { affectsAnalytics: true };
-    }
     case "app/uninstalled":
       // Shopify revoked our token: forget the sessions, keep the data until shop/redact (48 h later).
       await db.session.deleteMany({ where: { shop } });
@@ -166,6 +158,12 @@ export async function applyWebhookEvent(db: Db, event: EventToApply, now = new D
     default:
       throw new PermanentEventError(`No handler for topic "${topic}": check the subscriptions in shopify.app.toml.`);
   }
+}
+
+/** Product prices and checkout totals without a currency are in the shop's currency. */
+async function shopCurrency(db: Db, shop: string): Promise<string> {
+  const { currency } = await db.shop.findUniqueOrThrow({ where: { domain: shop }, select: { currency: true } });
+  return currency;
 }
 
 function payloadOrThrow(payload: unknown, topic: string) {
