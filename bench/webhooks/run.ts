@@ -172,6 +172,8 @@ async function runOne(backend: "pglite" | "postgres") {
 
   const port = await freePort();
   const server = await startServer(databaseUrl, port);
+  // Never leave a server behind (it would hold the PGlite folder and a core).
+  process.once("exit", () => server.child.kill("SIGKILL"));
   const intervalMs = 1000 / RATE;
   if (WARMUP > 0) {
     const warmStart = performance.now();
