@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { run } from "../../cli/commands/clv";
 
-const DATA = path.resolve(process.cwd(), "../shared/data/cdnow/cdnow_sample_transactions.csv");
+const DATA = path.resolve(process.cwd(), "tests/fixtures/datasets/cdnow_sample_transactions.csv");
 const dir = mkdtempSync(path.join(os.tmpdir(), "rapport-clv-"));
 const HEADER = "customer_id,frequency,recency,T,monetary_value,p_alive,expected_purchases,expected_avg_value,clv";
 

@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { run } from "../../cli/commands/rfm";
 
-const DATA = path.resolve(process.cwd(), "../shared/data/rfm/rfm_data_orders.csv");
+const DATA = path.resolve(process.cwd(), "tests/fixtures/datasets/rfm_data_orders.csv");
 const dir = mkdtempSync(path.join(os.tmpdir(), "rapport-rfm-"));
 
 async function call(argv: string[]) {

@@ -21,7 +21,7 @@ import {
   type Rft,
 } from "~/domain/clv";
 
-const DATA = path.resolve(process.cwd(), "../shared/data/cdnow/cdnow_sample_transactions.csv");
+const DATA = path.resolve(process.cwd(), "tests/fixtures/datasets/cdnow_sample_transactions.csv");
 const day = (s: string) => new Date(`${s}T00:00:00Z`);
 // As the analytics service: weeks, 52-week horizon, 10 % a year.
 const OPTS = { horizon: 52, periodDays: 7, annualDiscountRate: 0.1 };

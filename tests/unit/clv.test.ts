@@ -22,7 +22,7 @@ import {
   type TransactionRow,
 } from "~/domain/clv";
 
-const DATA = path.resolve(process.cwd(), "../shared/data/cdnow/cdnow_sample_transactions.csv");
+const DATA = path.resolve(process.cwd(), "tests/fixtures/datasets/cdnow_sample_transactions.csv");
 const BTYD: BgNbdParams = { r: 0.2425982, alpha: 4.4136842, a: 0.7929899, b: 2.4261667 };
 const day = (s: string) => new Date(`${s}T00:00:00Z`);
 

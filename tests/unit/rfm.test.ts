@@ -18,7 +18,7 @@ import {
   type SegmentRule,
 } from "~/domain/rfm";
 
-const DATA = path.resolve(process.cwd(), "../shared/data/rfm/rfm_data_orders.csv");
+const DATA = path.resolve(process.cwd(), "tests/fixtures/datasets/rfm_data_orders.csv");
 const day = (s: string) => new Date(`${s}T00:00:00Z`);
 
 function loadOrders(): RfmOrderRow[] {
