@@ -3,10 +3,16 @@ import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { startEmbeddedWorker } from "./jobs/embedded.server";
+import { prisma } from "./lib/db.server";
 import { env } from "./lib/env.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
 export const streamTimeout = 5000;
+
+// Under `remix vite:dev` (npm run dev) there is no server/app.ts: start the embedded worker
+// here, once. With `npm start` or `npm run demo` the server has already started it.
+if (process.env.NODE_ENV === "development") startEmbeddedWorker(prisma());
 
 export default async function handleRequest(
   request: Request,

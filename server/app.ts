@@ -14,8 +14,7 @@ import { describeTarget } from "../app/lib/database.server";
 import { env } from "../app/lib/env.server";
 import { logger } from "../app/lib/logger.server";
 import { applyMigrations } from "../prisma/migrator";
-import { WebhookWorker } from "../app/jobs/webhookWorker.server";
-import { scheduleAnalysis, startAnalyticsScheduler, stopAnalyticsScheduler } from "../app/services/analytics.server";
+import { startEmbeddedWorker, stopEmbeddedWorker } from "../app/jobs/embedded.server";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
 export const BUILD_DIR = path.join(ROOT, "build");
@@ -44,11 +43,6 @@ export async function migrateOnStart(): Promise<void> {
   const db = getDatabase();
   const applied = await applyMigrations(db.migrationAdapter);
   logger.info({ database: describeTarget(db.target), applied }, applied.length ? "migrations applied" : "database schema up to date");
-}
-
-/** RAPPORT_WORKER=off runs the web server alone (deployments with `npm run worker` processes). */
-export function embeddedWorkerEnabled(source = process.env): boolean {
-  return !["0", "false", "off", "no"].includes((source.RAPPORT_WORKER ?? "on").toLowerCase());
 }
 
 export async function startServer(options: { port?: number; beforeListen?: () => Promise<void> } = {}): Promise<RunningServer> {
@@ -89,14 +83,7 @@ export async function startServer(options: { port?: number; beforeListen?: () =>
     s.once("error", reject);
   });
   // PGlite allows one connection: in embedded mode the worker lives in this process.
-  // Analytics run where the worker runs: after sync activity (debounced) and nightly.
-  const worker = embeddedWorkerEnabled()
-    ? new WebhookWorker({ prisma: getDatabase().prisma, yieldToIngestion: true, onApplied: ({ shop }) => scheduleAnalysis(shop) })
-    : null;
-  if (worker) {
-    startAnalyticsScheduler({ prisma: getDatabase().prisma });
-    worker.start();
-  }
+  const worker = startEmbeddedWorker(getDatabase().prisma);
 
   const address = server.address();
   const actualPort = typeof address === "object" && address ? address.port : port;
@@ -109,8 +96,7 @@ export async function startServer(options: { port?: number; beforeListen?: () =>
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       });
-      await worker?.stop();
-      if (worker) await stopAnalyticsScheduler();
+      await stopEmbeddedWorker();
     },
   };
 }

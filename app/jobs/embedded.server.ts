@@ -1,0 +1,35 @@
+// The worker that lives inside the web process (always with PGlite: one connection, one
+// process). Started once per process whichever entry point comes first: server/app.ts in
+// `npm start` / `npm run demo`, or the Remix entry under `remix vite:dev` (`npm run dev`),
+// which does not go through server/app.ts.
+import type { PrismaClient } from "@prisma/client";
+import { scheduleAnalysis, startAnalyticsScheduler, stopAnalyticsScheduler } from "~/services/analytics.server";
+import { WebhookWorker } from "./webhookWorker.server";
+
+const KEY = Symbol.for("rapport.embeddedWorker");
+type Holder = { [KEY]?: WebhookWorker };
+
+/** RAPPORT_WORKER=off runs the web server alone (deployments with `npm run worker` processes). */
+export function embeddedWorkerEnabled(source = process.env): boolean {
+  return !["0", "false", "off", "no"].includes((source.RAPPORT_WORKER ?? "on").toLowerCase());
+}
+
+export function startEmbeddedWorker(prisma: PrismaClient): WebhookWorker | null {
+  const holder = globalThis as Holder;
+  if (holder[KEY] || !embeddedWorkerEnabled()) return holder[KEY] ?? null;
+  const worker = new WebhookWorker({ prisma, yieldToIngestion: true, onApplied: ({ shop }) => scheduleAnalysis(shop) });
+  holder[KEY] = worker;
+  // Analytics run where the worker runs: after sync activity (debounced) and nightly.
+  startAnalyticsScheduler({ prisma });
+  worker.start();
+  return worker;
+}
+
+export async function stopEmbeddedWorker(): Promise<void> {
+  const holder = globalThis as Holder;
+  const worker = holder[KEY];
+  if (!worker) return;
+  holder[KEY] = undefined;
+  await worker.stop();
+  await stopAnalyticsScheduler();
+}
