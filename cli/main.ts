@@ -9,6 +9,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   db: { summary: "db migrate | db migration <name> | db drift", load: async () => (await import("./commands/db")).run },
   demo: { summary: "demo seed [--customers N --orders N --seed S] | demo serve", load: async () => (await import("./commands/demo")).run },
   serve: { summary: "serve: the production server (migrations, then HTTP)", load: async () => (await import("./commands/serve")).run },
+  kpis: { summary: "kpis --shop DOMAIN --from YYYY-MM-DD --to YYYY-MM-DD [--json]", load: async () => (await import("./commands/kpis")).run },
   worker: { summary: "worker [--once]: apply webhook events from the inbox", load: async () => (await import("./commands/worker")).run },
   webhooks: { summary: "webhooks [--status dead] | webhooks retry [--id N]", load: async () => (await import("./commands/webhooks")).run },
   webhook: { summary: "webhook send --topic T --file F | webhook replay DIR", load: async () => (await import("./commands/webhook")).run },

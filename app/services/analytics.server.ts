@@ -47,7 +47,7 @@ import {
 import { currencyExponent, toMinorUnits } from "~/domain/money";
 import { DEFAULT_SEGMENT_RULES, OTHERS_KEY, scoreRfm, type SegmentRule } from "~/domain/rfm";
 import type { Cohort, CohortMonth } from "~/domain/cohorts";
-import { civilFromDays, daysFromCivil, monthLabel, zonedCalendar, zonedTimeToInstant } from "~/domain/time";
+import { civilFromDays, daysFromCivil, monthLabel, startOfLocalDay, zonedCalendar, zonedTimeToInstant } from "~/domain/time";
 import { logger } from "~/lib/logger.server";
 import {
   aggregateCustomers,
@@ -105,7 +105,8 @@ export interface AnalyzeOptions {
 }
 
 export interface KpiRangeSummary {
-  rangeKind: RangeKind;
+  /** A stored range kind, or "custom" for kpisForRange. */
+  rangeKind: RangeKind | "custom";
   /** Inclusive first and last local day. */
   from: string;
   to: string;
@@ -400,6 +401,76 @@ function predict(agg: CustomerColumns, today: number, now: Date): ModelResult {
  * replaced, the day's snapshots (local date of `now`) are replaced, so running twice on the
  * same day leaves one set.
  */
+/** What the KPIs of a window triple (current, previous, the one before) are computed from. */
+interface KpiInputs {
+  agg: CustomerColumns;
+  guests: Awaited<ReturnType<typeof guestTotals>>;
+  checkouts: Awaited<ReturnType<typeof checkoutCounts>>;
+  spend: Awaited<ReturnType<typeof monthlyMarketingSpend>>;
+  timeZone: string;
+  lifetimeNet: number;
+  predictions?: { pAlive: ArrayLike<number>; clv12m: ArrayLike<number | null> };
+}
+
+/**
+ * KPIs of the k-th window triple: p = 0 the current period, p = 1 the previous one (windows
+ * 3k, 3k+1, 3k+2 of the aggregate; the third only serves the previous period's retention).
+ */
+function periodKpisOf(inputs: KpiInputs, k: number, p: 0 | 1, range: DateRange): StoredKpis {
+  const { agg, guests, checkouts, spend, timeZone, lifetimeNet, predictions } = inputs;
+  const w = 3 * k + p;
+  const customers = [];
+  const prior: string[] = [];
+  const secondOrders = [];
+  let lifetimeCustomers = 0;
+  let lifetimeRevenue = 0;
+  const from = range.from.getTime();
+  const to = range.to.getTime();
+  const wOrders = agg.windowOrders[w];
+  const wRevenue = agg.windowRevenue[w];
+  const priorOrders = agg.windowOrders[w + 1];
+  const currentRevenue = agg.windowRevenue[3 * k];
+  for (let i = 0; i < agg.count; i++) {
+    const firstAt = agg.firstOrderAt[i];
+    if (wOrders[i] > 0) customers.push({ customerId: String(agg.customerId[i]), orders: wOrders[i], netRevenue: wRevenue[i], firstOrderAt: new Date(firstAt) });
+    if (priorOrders[i] > 0) prior.push(String(agg.customerId[i]));
+    const second = agg.secondOrderAt[i];
+    if (second >= from && second < to) secondOrders.push({ firstOrderAt: new Date(firstAt), secondOrderAt: new Date(second) }); // NaN: no second order
+    if (p === 1 && firstAt < to) {
+      lifetimeCustomers++;
+      // Everything after the previous period lies in the current one.
+      lifetimeRevenue += agg.netScaled[i] / NET_SCALE - currentRevenue[i];
+    }
+  }
+  const marketingSpend = marketingSpendForRange(spend, range, timeZone);
+  const kpis = computePeriodKpis({
+    range,
+    timeZone,
+    customers,
+    priorPeriodCustomerIds: prior,
+    lifetime: p === 0 ? { customers: agg.count, netRevenue: lifetimeNet } : { customers: lifetimeCustomers, netRevenue: lifetimeRevenue },
+    predictions: p === 0 ? predictions : undefined,
+    secondOrders,
+    checkouts: checkouts[w],
+    marketingSpend,
+    // No survey answers are stored yet: NPS stays empty.
+    nps: undefined,
+  });
+  // Guests: their orders count in revenue, orders and AOV, never as customers.
+  const guest = guests[w];
+  const netRevenue = kpis.netRevenue + guest.netRevenue;
+  const orders = kpis.orders + guest.orders;
+  return {
+    ...kpis,
+    netRevenue,
+    orders,
+    averageOrderValue: ratio(netRevenue, orders),
+    guestOrders: guest.orders,
+    guestNetRevenue: guest.netRevenue,
+    marketingSpend,
+  };
+}
+
 export async function analyzeShop(prisma: PrismaClient, shop: string, options: AnalyzeOptions): Promise<AnalysisSummary> {
   const now = options.now;
   const rules = options.rules ?? DEFAULT_SEGMENT_RULES;
@@ -470,61 +541,9 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
   let lifetimeNet = 0;
   for (let i = 0; i < agg.count; i++) lifetimeNet += agg.netScaled[i] / NET_SCALE;
   const clvValues = preds ? preds.clv : null;
+  const inputs: KpiInputs = { agg, guests, checkouts, spend, timeZone, lifetimeNet, predictions: preds && clvValues ? { pAlive: preds.pAlive, clv12m: clvValues } : undefined };
   const kpiSummaries: KpiRangeSummary[] = ranges.map((r, k) => {
-    const periodKpis = (p: 0 | 1): StoredKpis => {
-      const w = 3 * k + p;
-      const range = p === 0 ? r.current : r.previous;
-      const customers = [];
-      const prior: string[] = [];
-      const secondOrders = [];
-      let lifetimeCustomers = 0;
-      let lifetimeRevenue = 0;
-      const from = range.from.getTime();
-      const to = range.to.getTime();
-      const wOrders = agg.windowOrders[w];
-      const wRevenue = agg.windowRevenue[w];
-      const priorOrders = agg.windowOrders[w + 1];
-      const currentRevenue = agg.windowRevenue[3 * k];
-      for (let i = 0; i < agg.count; i++) {
-        const firstAt = agg.firstOrderAt[i];
-        if (wOrders[i] > 0) customers.push({ customerId: String(agg.customerId[i]), orders: wOrders[i], netRevenue: wRevenue[i], firstOrderAt: new Date(firstAt) });
-        if (priorOrders[i] > 0) prior.push(String(agg.customerId[i]));
-        const second = agg.secondOrderAt[i];
-        if (second >= from && second < to) secondOrders.push({ firstOrderAt: new Date(firstAt), secondOrderAt: new Date(second) }); // NaN: no second order
-        if (p === 1 && firstAt < to) {
-          lifetimeCustomers++;
-          // Everything after the previous period lies in the current one.
-          lifetimeRevenue += agg.netScaled[i] / NET_SCALE - currentRevenue[i];
-        }
-      }
-      const marketingSpend = marketingSpendForRange(spend, range, timeZone);
-      const kpis = computePeriodKpis({
-        range,
-        timeZone,
-        customers,
-        priorPeriodCustomerIds: prior,
-        lifetime: p === 0 ? { customers: agg.count, netRevenue: lifetimeNet } : { customers: lifetimeCustomers, netRevenue: lifetimeRevenue },
-        predictions: p === 0 && preds && clvValues ? { pAlive: preds.pAlive, clv12m: clvValues } : undefined,
-        secondOrders,
-        checkouts: checkouts[w],
-        marketingSpend,
-        // No survey answers are stored yet: NPS stays empty.
-        nps: undefined,
-      });
-      // Guests: their orders count in revenue, orders and AOV, never as customers.
-      const guest = guests[w];
-      const netRevenue = kpis.netRevenue + guest.netRevenue;
-      const orders = kpis.orders + guest.orders;
-      return {
-        ...kpis,
-        netRevenue,
-        orders,
-        averageOrderValue: ratio(netRevenue, orders),
-        guestOrders: guest.orders,
-        guestNetRevenue: guest.netRevenue,
-        marketingSpend,
-      };
-    };
+    const periodKpis = (p: 0 | 1): StoredKpis => periodKpisOf(inputs, k, p, p === 0 ? r.current : r.previous);
     return {
       rangeKind: r.kind,
       from: ymd(cal.dayNumber(r.current.from.getTime())),
@@ -693,6 +712,64 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
     confidenceNotes,
     kpis: kpiSummaries,
   };
+}
+
+/**
+ * KPIs for any range of calendar days [from, to] in the shop's time zone, with the previous
+ * period of the same length, computed on demand (nothing is stored). The aggregate ignores
+ * orders after the end of `to`, so lifetime figures are as of then. Model-based figures
+ * (predicted CLV, 1 − P(alive)) exist only for the stored ranges of the daily analysis.
+ */
+export async function kpisForRange(
+  prisma: PrismaClient,
+  shop: string,
+  days: { from: string; to: string },
+  clock = new Date(),
+): Promise<KpiRangeSummary & { currency: string; timeZone: string }> {
+  const shopRow = await prisma.shop.findUnique({ where: { domain: shop }, select: { currency: true, ianaTimezone: true } });
+  if (!shopRow) throw new UnknownShopError(shop);
+  const timeZone = shopRow.ianaTimezone || "UTC";
+  const current: DateRange = { from: startOfLocalDay(days.from, timeZone), to: startOfLocalDay(nextDay(days.to), timeZone) };
+  if (!(current.from.getTime() < current.to.getTime())) throw new RangeError(`The range must end on or after its first day (got ${days.from} to ${days.to}).`);
+  const now = new Date(Math.min(current.to.getTime(), clock.getTime()));
+  const previous = previousRange(current);
+  const windows: Window[] = [current, previous, previousRange(previous)];
+  const cal = zonedCalendar(timeZone);
+  const [{ customers: agg }, guests, checkouts, spend] = await prisma.$transaction(
+    async (tx) => {
+      await useWorkMem(tx);
+      const a = await aggregateCustomers(tx, shop, {
+        timeZone,
+        now,
+        windows,
+        cohortFromMonth: cal.monthNumber(now.getTime()),
+        countOnly: [false, false, true],
+      });
+      const g = await guestTotals(tx, shop, { timeZone, now, windows });
+      const k = await checkoutCounts(tx, shop, { cutoff: new Date(now.getTime() - CHECKOUT_SETTLE_MS), windows });
+      const s = await monthlyMarketingSpend(tx, shop);
+      return [a, g, k, s] as const;
+    },
+    { timeout: 600_000, maxWait: 60_000 },
+  );
+  let lifetimeNet = 0;
+  for (let i = 0; i < agg.count; i++) lifetimeNet += agg.netScaled[i] / NET_SCALE;
+  const inputs: KpiInputs = { agg, guests, checkouts, spend, timeZone, lifetimeNet };
+  return {
+    rangeKind: "custom",
+    from: days.from,
+    to: days.to,
+    current: periodKpisOf(inputs, 0, 0, current),
+    previous: periodKpisOf(inputs, 0, 1, previous),
+    currency: shopRow.currency,
+    timeZone,
+  };
+}
+
+function nextDay(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,0 +1,46 @@
+// rapport kpis --shop DOMAIN --from YYYY-MM-DD --to YYYY-MM-DD [--json]: any range of days in the
+// shop's time zone, with the previous period of the same length (computed now, not stored).
+import { parseArgs } from "node:util";
+import { getDatabase } from "../../app/lib/db.server";
+import { kpisForRange } from "../../app/services/analytics.server";
+import { parseDateFlag, UsageError, type CliIO } from "../io";
+
+const HELP = "Usage: rapport kpis --shop DOMAIN --from YYYY-MM-DD --to YYYY-MM-DD [--json]   (days inclusive, shop time zone)";
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { shop: { type: "string" }, from: { type: "string" }, to: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+  });
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (!values.shop || !values.from || !values.to) throw new UsageError(`--shop, --from and --to are required.\n${HELP}`);
+  parseDateFlag("from", values.from);
+  parseDateFlag("to", values.to);
+  if (values.to < values.from) throw new UsageError(`--to (${values.to}) is before --from (${values.from}).`);
+  const db = getDatabase();
+  try {
+    const result = await kpisForRange(db.prisma, values.shop, { from: values.from, to: values.to });
+    if (values.json) {
+      io.stdout(JSON.stringify(result, null, 2));
+      return 0;
+    }
+    const rows: [string, (k: typeof result.current) => string][] = [
+      ["net revenue", (k) => `${k.netRevenue.toFixed(2)} ${result.currency}`],
+      ["orders", (k) => String(k.orders)],
+      ["customers", (k) => `${k.customers} (${k.newCustomers} new, ${k.returningCustomers} returning)`],
+      ["average order value", (k) => (k.averageOrderValue === null ? "—" : k.averageOrderValue.toFixed(2))],
+      ["repeat purchase rate", (k) => (k.repeatPurchaseRate === null ? "—" : `${k.repeatPurchaseRate.toFixed(1)} %`)],
+      ["retention rate", (k) => (k.retentionRate === null ? "—" : `${k.retentionRate.toFixed(1)} %`)],
+      ["cart abandonment", (k) => (k.cartAbandonmentRate === null ? "—" : `${k.cartAbandonmentRate.toFixed(1)} %`)],
+      ["CAC", (k) => (k.cac === null ? "—" : k.cac.toFixed(2))],
+    ];
+    io.stdout(`${values.shop}, ${result.from} to ${result.to} (${result.timeZone}), previous period alongside`);
+    for (const [label, show] of rows) io.stdout(`  ${label.padEnd(22)} ${show(result.current).padEnd(28)} ${show(result.previous)}`);
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
