@@ -401,6 +401,26 @@ function predict(agg: CustomerColumns, today: number, now: Date): ModelResult {
  * replaced, the day's snapshots (local date of `now`) are replaced, so running twice on the
  * same day leaves one set.
  */
+/** Everything the analysis reads from the database, in one read transaction. */
+function loadAggregates(
+  prisma: PrismaClient,
+  shop: string,
+  options: { timeZone: string; now: Date; windows: Window[]; cohortFromMonth: number; countOnly: boolean[] },
+) {
+  const { timeZone, now, windows } = options;
+  return prisma.$transaction(
+    async (tx) => {
+      await useWorkMem(tx);
+      const a = await aggregateCustomers(tx, shop, options);
+      const g = await guestTotals(tx, shop, { timeZone, now, windows });
+      const k = await checkoutCounts(tx, shop, { cutoff: new Date(now.getTime() - CHECKOUT_SETTLE_MS), windows });
+      const s = await monthlyMarketingSpend(tx, shop);
+      return [a, g, k, s] as const;
+    },
+    { timeout: 600_000, maxWait: 60_000 },
+  );
+}
+
 /** What the KPIs of a window triple (current, previous, the one before) are computed from. */
 interface KpiInputs {
   agg: CustomerColumns;
@@ -495,24 +515,14 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
   const currentMonth = cal.monthNumber(now.getTime());
   watch.lap("load");
 
-  const [{ customers: agg, cohorts: cells }, guests, checkouts, spend] = await prisma.$transaction(
-    async (tx) => {
-      await useWorkMem(tx);
-      const a = await aggregateCustomers(tx, shop, {
-        timeZone,
-        now,
-        windows,
-        cohortFromMonth: currentMonth - (COHORT_MONTHS - 1),
-        // The period before the previous one only serves the previous period's retention.
-        countOnly: windows.map((_, i) => i % 3 === 2),
-      });
-      const g = await guestTotals(tx, shop, { timeZone, now, windows });
-      const k = await checkoutCounts(tx, shop, { cutoff: new Date(now.getTime() - CHECKOUT_SETTLE_MS), windows });
-      const s = await monthlyMarketingSpend(tx, shop);
-      return [a, g, k, s] as const;
-    },
-    { timeout: 600_000, maxWait: 60_000 },
-  );
+  const [{ customers: agg, cohorts: cells }, guests, checkouts, spend] = await loadAggregates(prisma, shop, {
+    timeZone,
+    now,
+    windows,
+    cohortFromMonth: currentMonth - (COHORT_MONTHS - 1),
+    // The period before the previous one only serves the previous period's retention.
+    countOnly: windows.map((_, i) => i % 3 === 2),
+  });
   watch.lap("aggregate");
 
   // RFM: recency in calendar days of the shop's zone (day-aligned instants make
@@ -735,23 +745,13 @@ export async function kpisForRange(
   const previous = previousRange(current);
   const windows: Window[] = [current, previous, previousRange(previous)];
   const cal = zonedCalendar(timeZone);
-  const [{ customers: agg }, guests, checkouts, spend] = await prisma.$transaction(
-    async (tx) => {
-      await useWorkMem(tx);
-      const a = await aggregateCustomers(tx, shop, {
-        timeZone,
-        now,
-        windows,
-        cohortFromMonth: cal.monthNumber(now.getTime()),
-        countOnly: [false, false, true],
-      });
-      const g = await guestTotals(tx, shop, { timeZone, now, windows });
-      const k = await checkoutCounts(tx, shop, { cutoff: new Date(now.getTime() - CHECKOUT_SETTLE_MS), windows });
-      const s = await monthlyMarketingSpend(tx, shop);
-      return [a, g, k, s] as const;
-    },
-    { timeout: 600_000, maxWait: 60_000 },
-  );
+  const [{ customers: agg }, guests, checkouts, spend] = await loadAggregates(prisma, shop, {
+    timeZone,
+    now,
+    windows,
+    cohortFromMonth: cal.monthNumber(now.getTime()),
+    countOnly: [false, false, true],
+  });
   let lifetimeNet = 0;
   for (let i = 0; i < agg.count; i++) lifetimeNet += agg.netScaled[i] / NET_SCALE;
   const inputs: KpiInputs = { agg, guests, checkouts, spend, timeZone, lifetimeNet };
