@@ -13,13 +13,12 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import pg from "pg";
-import { openDatabase, type DatabaseTarget } from "../../app/lib/database.server";
+import { openDatabase } from "../../app/lib/database.server";
+import { benchDatabase } from "../database";
 import { applyMigrations } from "../../prisma/migrator";
 import { datasetCsv, END_DAY, generateDataset } from "./dataset";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 // 21:00 in Paris on the last generated day.
 const NOW = `${END_DAY}T20:00:00Z`;
 
@@ -49,32 +48,7 @@ function child(url: string) {
 }
 
 async function benchBackend(kind: "pglite" | "postgres") {
-  let target: DatabaseTarget;
-  let url: string;
-  let drop: () => Promise<void>;
-  if (kind === "pglite") {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "rapport-bench-pglite-"));
-    target = { kind: "pglite", dataDir: dir };
-    url = `pglite:${dir}`;
-    drop = async () => rmSync(dir, { recursive: true, force: true });
-  } else {
-    const name = `rapport_bench_${process.pid}`;
-    const admin = new pg.Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${name}"`);
-    await admin.end();
-    const u = new URL(ADMIN_URL);
-    u.pathname = `/${name}`;
-    url = u.toString();
-    target = { kind: "postgres", url };
-    drop = async () => {
-      const c = new pg.Client({ connectionString: ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.end();
-    };
-  }
+  const { target, url, drop } = await benchDatabase(kind, "analytics");
   try {
     const db = openDatabase(target);
     await applyMigrations(db.migrationAdapter);

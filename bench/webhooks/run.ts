@@ -7,13 +7,12 @@
 // applied, and lost / duplicated counts, checked in the database afterwards.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import pg from "pg";
-import { openDatabase, type DatabaseTarget } from "../../app/lib/database.server";
+import { openDatabase } from "../../app/lib/database.server";
+import { benchDatabase } from "../database";
 import { generateDemoShop } from "../../app/services/demo/generator";
 import { routeForTopic, webhookHeaders } from "../../cli/webhookSigning";
 import { buildIfStale } from "../../server/build";
@@ -21,7 +20,6 @@ import { buildIfStale } from "../../server/build";
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const SECRET = "bench-secret";
 const SHOP = "bench-webhooks.myshopify.com";
-const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
 const { values } = parseArgs({
   options: {
@@ -143,32 +141,7 @@ function post(url: string, delivery: Delivery, shop = SHOP): Promise<{ status: n
 
 async function runOne(backend: "pglite" | "postgres") {
   const { deliveries, unique, orderIds, customerIds } = buildDeliveries();
-  let databaseUrl: string;
-  let target: DatabaseTarget;
-  let cleanup: () => Promise<void>;
-  if (backend === "pglite") {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "rapport-bench-"));
-    databaseUrl = `pglite:${dir}`;
-    target = { kind: "pglite", dataDir: dir };
-    cleanup = async () => rmSync(dir, { recursive: true, force: true });
-  } else {
-    const name = `rapport_bench_${process.pid}`;
-    const admin = new pg.Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${name}"`);
-    await admin.end();
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    target = { kind: "postgres", url: databaseUrl };
-    cleanup = async () => {
-      const c = new pg.Client({ connectionString: ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.end();
-    };
-  }
+  const { target, url: databaseUrl, drop: cleanup } = await benchDatabase(backend, "webhooks");
 
   const port = await freePort();
   const server = await startServer(databaseUrl, port);
