@@ -7,6 +7,7 @@ import { CachedSessionStorage } from "./lib/cachedSessionStorage.server";
 import { prisma } from "./lib/db.server";
 import { env } from "./lib/env.server";
 import { recordInstall } from "./models/shop.server";
+import { refreshShopDetails } from "./services/shopSettings.server";
 
 const config = env();
 
@@ -23,8 +24,9 @@ const shopify = shopifyApp({
   distribution: AppDistribution.AppStore,
   future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
   hooks: {
-    afterAuth: async ({ session }) => {
+    afterAuth: async ({ session, admin }) => {
       await recordInstall(session.shop, session.scope ?? null);
+      await refreshShopDetails(admin, session.shop);
     },
   },
   ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),

@@ -1,0 +1,28 @@
+// After installation (and each new OAuth), read the shop's currency, time zone and name from
+// the Admin API: amounts are shown in the shop's currency and days/months follow its zone.
+import { logger } from "~/lib/logger.server";
+import { upsertShopDetails } from "~/models/shop.server";
+import { SHOP_DETAILS_QUERY, type ShopDetailsResponse } from "~/graphql/shopDetails";
+
+export interface GraphqlClient {
+  graphql(query: string): Promise<Response>;
+}
+
+export async function refreshShopDetails(admin: GraphqlClient, shop: string) {
+  try {
+    const response = await admin.graphql(SHOP_DETAILS_QUERY);
+    const body = (await response.json()) as ShopDetailsResponse;
+    const details = body.data?.shop;
+    if (!details) throw new Error(`no shop in the Admin API answer (${JSON.stringify(body.errors ?? null).slice(0, 200)})`);
+    return await upsertShopDetails(shop, {
+      name: details.name,
+      currency: details.currencyCode,
+      ianaTimezone: details.ianaTimezone,
+      countryCode: details.billingAddress?.countryCodeV2 ?? null,
+    });
+  } catch (error) {
+    // The install must not fail on this: the next OAuth (or a restart) tries again.
+    logger.error({ shop, err: error instanceof Error ? error.message : String(error) }, "could not read the shop's currency and time zone");
+    return null;
+  }
+}
