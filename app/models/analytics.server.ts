@@ -349,12 +349,20 @@ const MS_TO_TIMESTAMP = (col: string) => `(TIMESTAMP '1970-01-01' + ${col} * INT
  * Deletes the shop's CustomerMetrics of customers not in `keep` (customers without counted
  * orders any more): the rows of the others are replaced in place by writeCustomerMetricsBatch.
  */
+/**
+ * Deletes the metrics of customers who are no longer analysed. An anti-join (NOT EXISTS), never
+ * `NOT IN (list)`: past work_mem PostgreSQL runs `NOT IN` as a plain subplan that scans the
+ * whole list for every row (quadratic; 400,000 customers never finished), while an anti-join
+ * stays a hash or merge join that spills to disk at worst. tests/integration/stale-metrics-plan
+ * asserts the plan.
+ */
+export const DELETE_STALE_CUSTOMER_METRICS_SQL = `
+  DELETE FROM "CustomerMetrics" m
+  WHERE m.shop = $1
+    AND NOT EXISTS (SELECT 1 FROM unnest(string_to_array($2, ',')::int[]) AS keep(id) WHERE keep.id = m."customerId")`;
+
 export async function deleteStaleCustomerMetrics(db: Db, shop: string, keep: readonly number[] | Int32Array) {
-  await db.$executeRawUnsafe(
-    `DELETE FROM "CustomerMetrics" WHERE shop = $1 AND "customerId" NOT IN (SELECT unnest(string_to_array($2, ',')::int[]))`,
-    shop,
-    keep.join(","),
-  );
+  await db.$executeRawUnsafe(DELETE_STALE_CUSTOMER_METRICS_SQL, shop, keep.join(","));
 }
 
 /**
