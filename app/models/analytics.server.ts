@@ -11,7 +11,7 @@
 import { Prisma } from "@prisma/client";
 import { prisma } from "~/lib/db.server";
 import { insertRows } from "~/models/bulk.server";
-import type { Db } from "~/services/sync.server";
+import type { Db } from "~/lib/transaction.server";
 
 /** A half-open instant range [from, to). */
 export interface Window {

@@ -3,7 +3,7 @@
 // createMany through a driver adapter (one bound parameter per value), on PGlite and
 // PostgreSQL alike. Used for the first write of synced objects (backfill, demo, new orders).
 import { Prisma } from "@prisma/client";
-import type { Db } from "~/services/sync.server";
+import type { Db } from "~/lib/transaction.server";
 
 const TABLES_WITH_TIMESTAMPS: Record<string, readonly ("createdAt" | "updatedAt")[]> = {
   Customer: ["createdAt", "updatedAt"],

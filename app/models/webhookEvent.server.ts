@@ -4,7 +4,7 @@
 // for claims that two workers can never share. Times are passed from the application clock
 // (UTC) rather than now(), so that tests can move time and the session time zone never matters.
 import type { Prisma, WebhookEventStatus } from "@prisma/client";
-import type { Db } from "~/services/sync.server";
+import type { Db } from "~/lib/transaction.server";
 
 export interface NewWebhookEvent {
   shop: string;

@@ -4,7 +4,8 @@ import { z } from "zod";
 import { Prisma, type PrismaClient } from "@prisma/client";
 import { analyzeShop, type AnalysisSummary } from "./analytics.server";
 import { DEFAULT_DEMO_OPTIONS, generateDemoShop, type DemoShopOptions } from "./demo/generator";
-import { ensureShop, syncCheckouts, syncCustomers, syncOrders, syncProducts, type Db } from "./sync.server";
+import type { Db } from "~/lib/transaction.server";
+import { ensureShop, syncCheckouts, syncCustomers, syncOrders, syncProducts } from "./sync.server";
 import { checkoutPayload, customerPayload, describeZodError, orderPayload, productPayload } from "./sync/payloads";
 
 export interface SeedOptions extends Partial<Omit<DemoShopOptions, "endDate">> {

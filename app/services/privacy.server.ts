@@ -8,7 +8,7 @@
 import { Prisma } from "@prisma/client";
 import { z } from "zod";
 import { logger } from "~/lib/logger.server";
-import type { Db } from "./sync.server";
+import type { Db } from "~/lib/transaction.server";
 
 const id = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
 

@@ -2,7 +2,8 @@
 // through these functions. Rules: every write is keyed by (shop, shopifyId); newest wins (a
 // payload older than what is stored changes nothing); an order is written with its line items,
 // refunds and customer, all or nothing (callers pass a transaction).
-import { Prisma, type PrismaClient } from "@prisma/client";
+import { Prisma } from "@prisma/client";
+import type { Db } from "~/lib/transaction.server";
 import { insertRows } from "~/models/bulk.server";
 import {
   checkoutRow,
@@ -18,8 +19,6 @@ import {
   refundRow,
 } from "./sync/mappers";
 import type { CheckoutPayload, CustomerPayload, OrderPayload, ProductPayload, RefundPayload } from "./sync/payloads";
-
-export type Db = PrismaClient | Prisma.TransactionClient;
 
 export interface SyncResult {
   created: number;

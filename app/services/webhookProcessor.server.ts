@@ -1,6 +1,7 @@
 // Applies one inbox event. Called by the worker inside the event's transaction: either the
 // whole event is applied and marked processed, or nothing is.
 import { z } from "zod";
+import type { Db } from "~/lib/transaction.server";
 import { handleDataRequest, redactCustomer, redactShop } from "./privacy.server";
 import {
   deleteCustomer,
@@ -12,7 +13,6 @@ import {
   syncOrders,
   syncProducts,
   syncRefund,
-  type Db,
 } from "./sync.server";
 import { checkoutPayload, customerPayload, deletePayload, describeZodError, orderPayload, productPayload, refundPayload } from "./sync/payloads";
 
