@@ -63,6 +63,9 @@ describe("the demo app in Chromium", () => {
 
   it("speaks French when Shopify asks for it", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+    page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(`${server.url}/app?locale=fr`, { waitUntil: "networkidle" });
     const body = await page.locator("body").innerText();
     expect(await page.locator("h1").first().textContent()).toBe("État des données");
@@ -73,6 +76,7 @@ describe("the demo app in Chromium", () => {
     expect(body).toMatch(/\d[\d\u202f\u00a0 ]*,\d\d\s€/);
     expect(await page.getAttribute("html", "lang")).toBe("fr");
     await page.screenshot({ path: path.join(SCREENSHOTS, "app-home-fr.png"), fullPage: true });
+    expect(errors).toEqual([]);
     await page.close();
   });
 });

@@ -8,7 +8,8 @@ import { ROOT, runCli } from "../helpers/cli";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { startDemoServer, type DemoServer } from "../helpers/server";
 
-const SHOP = "rapport-fixtures.myshopify.com";
+// The demo shop itself, so that its admin home shows these events.
+const SHOP = "rapport-demo.myshopify.com";
 const fixture = (name: string) => path.join(ROOT, "tests", "fixtures", "webhooks", `${name}.json`);
 
 describe("webhooks over HTTP to the demo server", () => {
@@ -52,7 +53,7 @@ describe("webhooks over HTTP to the demo server", () => {
       expect(result.stdout).toContain("200");
     }
     await waitForDrain();
-    const order = await db.prisma.order.findFirstOrThrow({ where: { shop: SHOP }, include: { lineItems: true } });
+    const order = await db.prisma.order.findUniqueOrThrow({ where: { shop_shopifyId: { shop: SHOP, shopifyId: "6012345678901" } }, include: { lineItems: true } });
     expect(order.totalPrice.toString()).toBe("59.87");
     expect(order.totalRefunded.toString()).toBe("19.99");
 
@@ -70,9 +71,19 @@ describe("webhooks over HTTP to the demo server", () => {
     expect(forged.stdout + forged.stderr).toContain("401");
     expect(await db.prisma.webhookEvent.count()).toBe(before);
 
-    // The admin home shows the events per topic.
+    // The admin home shows the events per topic: one row each, with its count (the duplicate
+    // and the forged delivery added nothing). Cells are read from the server-rendered table.
     const html = await (await fetch(`${server.url}/app`)).text();
     expect(html).toContain("Data health");
+    const cells = html
+      .replace(/<[^>]+>/g, "\u0000")
+      .split("\u0000")
+      .map((cell) => cell.trim())
+      .filter(Boolean);
+    const countOf = (topic: string) => cells[cells.indexOf(topic) + 2];
+    const topics = ["customers/create", "orders/create", "orders/updated", "products/create", "refunds/create"];
+    expect(topics.map((topic) => [topic, countOf(topic)])).toEqual(topics.map((topic) => [topic, "1"]));
+    expect(cells).not.toContain("orders/cancelled");
     const health = (await (await fetch(`${server.url}/healthz`)).json()) as { database: { reachable: boolean } };
     expect(health.database.reachable).toBe(true);
   });

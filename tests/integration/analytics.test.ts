@@ -305,11 +305,13 @@ describe.each(BACKENDS)("analytics on %s", (backend) => {
     const m = await metricsOf(SHOP);
     const c2 = m.get("1002")!;
     expect(c2.previousSegment).toBe("about_to_sleep");
-    expect(c2.segment).not.toBe("about_to_sleep");
+    // Recent again, but with two orders among five customers its frequency score stays low:
+    // the rfm package's rules put R 5 with a low F in "new customers".
+    expect(c2.segment).toBe("new_customers");
     expect(c2.segmentChangedAt.toISOString()).toBe("2026-11-23T12:00:00.000Z");
-    expect(moved.movements).toContainEqual({ from: "about_to_sleep", to: c2.segment, customers: expect.any(Number) });
+    expect(moved.movements).toContainEqual({ from: "about_to_sleep", to: "new_customers", customers: 1 });
     const into = await prisma.segmentSnapshot.findFirstOrThrow({ where: { shop: SHOP, date: new Date("2026-11-23T00:00:00Z"), segment: c2.segment } });
-    expect((into.movedIn as Record<string, number>).about_to_sleep).toBeGreaterThanOrEqual(1);
+    expect((into.movedIn as Record<string, number>).about_to_sleep).toBe(1);
     const summary = (await getSegmentSummary(SHOP))!;
     expect(summary.date).toBe("2026-11-23");
     expect(summary.trend.filter((t) => t.segment === "lost").map((t) => t.date)).toEqual(["2026-11-22", "2026-11-23"]);

@@ -34,10 +34,10 @@ describe.each(BACKENDS)("every webhook topic on %s", (backend) => {
   let prisma: PrismaClient;
   let worker: WebhookWorker;
 
-  async function deliver(topic: string) {
+  async function deliver(topic: string, headers: Record<string, string> = {}) {
     const urlPath = routeForTopic(topic);
     const route = (await import(`../../app/routes/${ROUTES[urlPath]}.tsx`)) as { action: Handler };
-    const request = signedWebhook(topic, null, { shop: SHOP, body: fixture(topic), url: `https://rapport.example.com${urlPath}` });
+    const request = signedWebhook(topic, null, { shop: SHOP, body: fixture(topic), url: `https://rapport.example.com${urlPath}`, headers });
     const response = await route.action({ request, params: {}, context: {} });
     expect(response.status, `${topic} answered ${response.status}`).toBe(200);
     const result = await worker.drain();
@@ -62,7 +62,8 @@ describe.each(BACKENDS)("every webhook topic on %s", (backend) => {
     const customer = await prisma.customer.findFirstOrThrow({ where: { shop: SHOP }, include: { profile: true } });
     expect(customer.profile?.email).toBe("jeanne.martin@example.com");
     const checkout = await prisma.checkout.findFirstOrThrow({ where: { shop: SHOP } });
-    expect(checkout.completedAt).not.toBeNull();
+    // completed_at "2026-09-07T20:14:50+02:00" in the fixture, stored in UTC.
+    expect(checkout.completedAt).toEqual(new Date("2026-09-07T18:14:50Z"));
   });
 
   it("an order's life: created, updated, refunded, cancelled", async () => {
@@ -78,7 +79,7 @@ describe.each(BACKENDS)("every webhook topic on %s", (backend) => {
     expect(order.totalRefunded.toString()).toBe("19.99");
     await deliver("orders/cancelled");
     order = await prisma.order.findFirstOrThrow({ where: { shop: SHOP }, include: { lineItems: true } });
-    expect(order.cancelledAt).not.toBeNull();
+    expect(order.cancelledAt).toEqual(new Date("2026-09-13T06:45:19Z")); // "2026-09-13T08:45:19+02:00"
     expect(order.totalRefunded.toString()).toBe("19.99");
     expect(order.lineItems).toHaveLength(2);
   });
@@ -87,7 +88,7 @@ describe.each(BACKENDS)("every webhook topic on %s", (backend) => {
     await deliver("customers/data_request");
     expect(await prisma.dataRequest.count({ where: { shop: SHOP } })).toBe(1);
     await deliver("app/scopes_update");
-    expect((await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).scope).toBeTruthy();
+    expect((await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).scope).toBe("read_orders,read_customers,read_products,write_customers,write_app_proxy");
     await deliver("customers/redact");
     expect(await prisma.customerProfile.count({ where: { shop: SHOP } })).toBe(0);
     expect(await prisma.orderPersonal.count({ where: { shop: SHOP } })).toBe(0);
@@ -97,8 +98,9 @@ describe.each(BACKENDS)("every webhook topic on %s", (backend) => {
     expect(await prisma.product.count({ where: { shop: SHOP } })).toBe(0);
     expect(await prisma.customer.count({ where: { shop: SHOP } })).toBe(0);
 
-    await deliver("app/uninstalled");
-    expect((await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).uninstalledAt).not.toBeNull();
+    // The uninstall is dated by Shopify's X-Shopify-Triggered-At header.
+    await deliver("app/uninstalled", { "X-Shopify-Triggered-At": "2026-09-20T10:00:00.000Z" });
+    expect((await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).uninstalledAt).toEqual(new Date("2026-09-20T10:00:00.000Z"));
     await deliver("shop/redact");
     expect(await prisma.shop.count({ where: { domain: SHOP } })).toBe(0);
     expect(await prisma.webhookEvent.count({ where: { shop: SHOP } })).toBe(0);

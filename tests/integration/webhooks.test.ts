@@ -46,7 +46,7 @@ describe.each(BACKENDS)("webhooks on %s", (backend) => {
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ topic: "orders/create", status: "pending", attempts: 0 });
     // The shop had no session: its row is created, because only Shopify can sign with our secret.
-    expect(await prisma.shop.findUnique({ where: { domain: SHOP } })).not.toBeNull();
+    expect(await prisma.shop.findUnique({ where: { domain: SHOP } })).toMatchObject({ domain: SHOP, uninstalledAt: null });
 
     expect(await worker.drain()).toMatchObject({ processed: 1, dead: 0 });
     const order = await prisma.order.findUniqueOrThrow({ where: { shop_shopifyId: { shop: SHOP, shopifyId: "9001" } }, include: { lineItems: true, customer: true, personal: true } });
@@ -204,7 +204,7 @@ describe.each(BACKENDS)("webhooks on %s", (backend) => {
     expect(customer.tags).toEqual(["VIP"]);
     expect(customer.profile?.email).toBe("jeanne.martin.80@example.com");
     const checkout = await prisma.checkout.findFirstOrThrow({ where: { shop: SHOP } });
-    expect(checkout.completedAt).not.toBeNull();
+    expect(checkout.completedAt).toEqual(new Date("2026-02-01T11:00:00Z")); // "2026-02-01T12:00:00+01:00"
     expect(checkout.customerId).toBe(customer.id);
     const lines = await prisma.lineItem.findMany({ where: { shop: SHOP }, orderBy: { shopifyId: "asc" } });
     expect(lines.map((l) => l.productType)).toEqual(["Café", null]);
@@ -229,10 +229,11 @@ describe.each(BACKENDS)("webhooks on %s", (backend) => {
     expect((await prisma.session.findFirstOrThrow({ where: { shop: SHOP } })).scope).toBe("read_orders,read_customers");
     expect((await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).scope).toBe("read_orders,read_customers");
 
-    await send("app/uninstalled", { id: 1, name: "Webhook test", domain: SHOP });
+    await send("app/uninstalled", { id: 1, name: "Webhook test", domain: SHOP }, { headers: { "X-Shopify-Triggered-At": "2026-02-03T08:30:00.000Z" } });
     await worker.drain();
     expect(await prisma.session.count({ where: { shop: SHOP } })).toBe(0);
-    expect((await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).uninstalledAt).not.toBeNull();
+    // Dated by Shopify's X-Shopify-Triggered-At header.
+    expect((await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).uninstalledAt).toEqual(new Date("2026-02-03T08:30:00.000Z"));
   });
 
   it("answers 503 when the database cannot store the event, and stores the retry once", async () => {
