@@ -4,6 +4,8 @@
 // which does not go through server/app.ts.
 import type { PrismaClient } from "@prisma/client";
 import { scheduleAnalysis, startAnalyticsScheduler, stopAnalyticsScheduler } from "~/services/analytics.server";
+import { getDatabase } from "~/lib/db.server";
+import { workerLiveness } from "~/lib/workerLiveness.server";
 import { WebhookWorker } from "./webhookWorker.server";
 
 const KEY = Symbol.for("rapport.embeddedWorker");
@@ -17,7 +19,13 @@ export function embeddedWorkerEnabled(source = process.env): boolean {
 export function startEmbeddedWorker(prisma: PrismaClient): WebhookWorker | null {
   const holder = globalThis as Holder;
   if (holder[KEY] || !embeddedWorkerEnabled()) return holder[KEY] ?? null;
-  const worker = new WebhookWorker({ prisma, yieldToIngestion: true, onApplied: ({ shop }) => scheduleAnalysis(shop) });
+  const worker = new WebhookWorker({
+    prisma,
+    yieldToIngestion: true,
+    onApplied: ({ shop }) => scheduleAnalysis(shop),
+    // A restart after a crash applies the dead process's claims at once (ADR 006).
+    liveness: workerLiveness(getDatabase().target),
+  });
   holder[KEY] = worker;
   // Analytics run where the worker runs: after sync activity (debounced) and nightly.
   startAnalyticsScheduler({ prisma });

@@ -6,6 +6,7 @@ import os from "node:os";
 import type { PrismaClient } from "@prisma/client";
 import { z } from "zod";
 import { logger } from "~/lib/logger.server";
+import { livenessWorkerId, WORKER_LOCK_CLASS, type WorkerLiveness } from "~/lib/workerLiveness.server";
 import {
   claimEvents,
   lockOwnedEvent,
@@ -13,6 +14,8 @@ import {
   markFailed,
   markManyProcessed,
   markProcessed,
+  releaseAllClaims,
+  releaseClaimsOfDeadWorkers,
   type ClaimedEvent,
 } from "~/models/webhookEvent.server";
 import { describeZodError } from "~/services/sync/payloads";
@@ -49,6 +52,14 @@ export interface WorkerOptions {
   maxYieldMs?: number;
   /** Called after a committed event that changes what analytics read. */
   onApplied?: (event: { shop: string; topic: string }) => void;
+  /**
+   * How dead workers' claims are found without waiting for their lease (ADR 006): PGlite
+   * releases every claim when the worker starts; PostgreSQL workers hold an advisory lock and
+   * release the claims of workers whose lock is gone. Without it, only the lease applies.
+   */
+  liveness?: WorkerLiveness;
+  /** PostgreSQL: how often to look for dead workers' claims. */
+  recoverEveryMs?: number;
 }
 
 export interface DrainResult {
@@ -94,10 +105,15 @@ export class WebhookWorker {
   /** A wake-up that arrived while draining: drain again instead of sleeping. */
   private wakeRequested = false;
   private unsubscribe: (() => void) | null = null;
+  private readonly liveness: WorkerLiveness | null;
+  private readonly recoverEveryMs: number;
+  private lastRecovery: number | null = null;
 
   constructor(options: WorkerOptions) {
     this.prisma = options.prisma;
-    this.workerId = options.workerId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.liveness = options.liveness ?? null;
+    this.recoverEveryMs = options.recoverEveryMs ?? 5_000;
+    this.workerId = livenessWorkerId(options.workerId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, this.liveness);
     // Small batches keep each transaction short: with PGlite, webhook acknowledgements wait
     // for the open transaction (one connection).
     this.batchSize = options.batchSize ?? 25;
@@ -112,9 +128,30 @@ export class WebhookWorker {
     this.maxYieldMs = options.maxYieldMs ?? 2_000;
   }
 
+  /**
+   * Releases claims whose worker died, so they are applied now rather than after the lease:
+   * on PGlite once, at start (this process is the only one); on PostgreSQL, after taking our
+   * own liveness lock, those of workers whose lock is gone, at most every recoverEveryMs.
+   */
+  async recoverOrphanedClaims(): Promise<number> {
+    if (!this.liveness) return 0;
+    const nowMs = Date.now();
+    if (this.liveness.kind === "pglite" && this.lastRecovery !== null) return 0;
+    if (this.lastRecovery !== null && nowMs - this.lastRecovery < this.recoverEveryMs) return 0;
+    await this.liveness.hold();
+    this.lastRecovery = nowMs;
+    const released =
+      this.liveness.kind === "pglite"
+        ? await releaseAllClaims(this.prisma, this.clock())
+        : await releaseClaimsOfDeadWorkers(this.prisma, WORKER_LOCK_CLASS, this.clock());
+    if (released) logger.warn({ worker: this.workerId, released }, "released the claims of a worker that died");
+    return released;
+  }
+
   /** Claims and processes events until none is due. */
   async drain(): Promise<DrainResult> {
     const total: DrainResult = { processed: 0, retried: 0, dead: 0, skipped: 0 };
+    await this.recoverOrphanedClaims();
     for (;;) {
       // During a burst of deliveries, take only a few events at a time: acknowledgements wait
       // for our transaction with PGlite.
@@ -244,5 +281,6 @@ export class WebhookWorker {
     this.wake?.();
     await this.loop;
     this.loop = null;
+    await this.liveness?.close();
   }
 }

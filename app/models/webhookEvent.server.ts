@@ -195,3 +195,42 @@ export function deadEvents(db: Db, shop: string, limit = 10) {
     select: { id: true, topic: true, eventId: true, attempts: true, lastError: true, receivedAt: true },
   });
 }
+
+/**
+ * PGlite: the process that opens the database is the only one, so claims found at start-up
+ * belong to a process that died. They go back to the queue at once (the attempt they used
+ * still counts).
+ */
+export async function releaseAllClaims(db: Db, now = new Date()): Promise<number> {
+  const result = await db.webhookEvent.updateMany({
+    where: { status: "processing" },
+    data: { status: "pending", lockedAt: null, lockedBy: null, nextAttemptAt: now, updatedAt: now },
+  });
+  return result.count;
+}
+
+/**
+ * PostgreSQL: releases the claims of workers that are gone. A live worker holds a session
+ * advisory lock (class WORKER_LOCK_CLASS, its key in its id `…:live<key>`); the server drops the
+ * lock when the worker's process dies. Claims of workers without a key keep their lease.
+ * SKIP LOCKED: a claim whose owner's transaction is still open is left alone.
+ */
+export async function releaseClaimsOfDeadWorkers(db: Db, lockClass: number, now = new Date()): Promise<number> {
+  return db.$executeRawUnsafe(
+    `UPDATE "WebhookEvent" SET "status" = 'pending', "lockedAt" = NULL, "lockedBy" = NULL, "nextAttemptAt" = $1, "updatedAt" = $1
+     WHERE "id" IN (
+       SELECT e."id" FROM "WebhookEvent" e
+       WHERE e."status" = 'processing' AND e."lockedBy" ~ ':live[0-9]+$'
+         AND NOT EXISTS (
+           SELECT 1 FROM pg_locks l
+           WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+             AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+             AND l.classid = $2::bigint::oid
+             AND l.objid = substring(e."lockedBy" from ':live([0-9]+)$')::bigint::oid
+         )
+       FOR UPDATE SKIP LOCKED
+     )`,
+    now,
+    lockClass,
+  );
+}

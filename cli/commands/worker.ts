@@ -5,6 +5,7 @@ import { WebhookWorker } from "../../app/jobs/webhookWorker.server";
 import { getDatabase } from "../../app/lib/db.server";
 import { scheduleAnalysis, startAnalyticsScheduler, stopAnalyticsScheduler } from "../../app/services/analytics.server";
 import { describeTarget } from "../../app/lib/database.server";
+import { workerLiveness } from "../../app/lib/workerLiveness.server";
 import { applyMigrations } from "../../prisma/migrator";
 import { parseIntegerFlag, type CliIO } from "../io";
 import { waitForSignal } from "./serve";
@@ -30,9 +31,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       batchSize: parseIntegerFlag("batch", values.batch, 1),
       pollMs: parseIntegerFlag("poll-ms", values["poll-ms"], 10),
       onApplied: ({ shop }) => scheduleAnalysis(shop),
+      liveness: workerLiveness(db.target),
     });
     if (values.once) {
       const result = await worker.drain();
+      await worker.stop();
       io.stdout(`Drained the inbox of ${describeTarget(db.target)}: ${result.processed} applied, ${result.retried} to retry, ${result.dead} dead.`);
       return 0;
     }

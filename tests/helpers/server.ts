@@ -18,6 +18,8 @@ export interface DemoServer {
   url: string;
   output: () => string;
   stop(): Promise<void>;
+  /** kill -9: no shutdown, as in a crash. */
+  kill(): Promise<void>;
 }
 
 export async function startDemoServer(args: string[], env: Record<string, string>, timeoutMs = 150_000): Promise<DemoServer> {
@@ -52,6 +54,12 @@ export async function startDemoServer(args: string[], env: Record<string, string
         const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
         await exited;
         clearTimeout(timer);
+      }
+    },
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGKILL");
+        await exited;
       }
     },
   };
