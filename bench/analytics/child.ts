@@ -7,8 +7,11 @@ import { BENCH_SHOP } from "./dataset";
 
 const [url, nowText, runsText] = process.argv.slice(2);
 let sampled = process.memoryUsage().rss;
+let heapPeak = process.memoryUsage().heapUsed;
 const sampler = setInterval(() => {
-  sampled = Math.max(sampled, process.memoryUsage().rss);
+  const m = process.memoryUsage();
+  sampled = Math.max(sampled, m.rss);
+  heapPeak = Math.max(heapPeak, m.heapUsed + m.arrayBuffers);
 }, 20);
 const db = openDatabase(parseDatabaseUrl(url));
 const runs = [];
@@ -33,4 +36,4 @@ try {
   clearInterval(sampler);
 }
 sampled = Math.max(sampled, process.memoryUsage().rss);
-process.stdout.write(`${JSON.stringify({ runs, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), sampledPeakMb: Math.round(sampled / 1048576) })}\n`);
+process.stdout.write(`${JSON.stringify({ runs, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), sampledPeakMb: Math.round(sampled / 1048576), heapPeakMb: Math.round(heapPeak / 1048576) })}\n`);
