@@ -4,7 +4,7 @@
 // Every ratio is null, never NaN, when its denominator is 0.
 
 import { median } from "./stats";
-import { civilFromDays, daysFromCivil, zonedCalendar } from "./time";
+import { dayLabel, daysFromCivil, zonedCalendar } from "./time";
 
 export interface DateRange {
   /** Inclusive start instant (usually local midnight in the shop's time zone). */
@@ -267,9 +267,5 @@ export function compareKpis(current: PeriodKpis, previous: PeriodKpis): KpiCompa
 /** Start and end (exclusive) day numbers → "YYYY-MM-DD" labels, for display of a range. */
 export function rangeLabel(range: DateRange, timeZone: string): { from: string; toInclusive: string } {
   const cal = zonedCalendar(timeZone);
-  const fmt = (d: number) => {
-    const c = civilFromDays(d);
-    return `${String(c.year).padStart(4, "0")}-${String(c.month).padStart(2, "0")}-${String(c.day).padStart(2, "0")}`;
-  };
-  return { from: fmt(cal.dayNumber(range.from.getTime())), toInclusive: fmt(cal.dayNumber(range.to.getTime() - 1)) };
+  return { from: dayLabel(cal.dayNumber(range.from.getTime())), toInclusive: dayLabel(cal.dayNumber(range.to.getTime() - 1)) };
 }

@@ -24,3 +24,41 @@ export function toMinorUnits(major: number, exponent = 2): number {
   const r = Math.round(Math.abs(scaled) * 1e6) / 1e6;
   return Math.sign(scaled) * Math.round(r) || 0;
 }
+
+/** Digits after the point of stored amounts (Decimal(19, 4) columns). */
+export const AMOUNT_DIGITS = 4;
+
+/**
+ * Amounts summed in SQL come back as integers of 10^-AMOUNT_DIGITS ("scaled" units): exact, and
+ * much faster than numeric sums over a million rows.
+ */
+export const NET_SCALE = 10 ** AMOUNT_DIGITS;
+
+/** An integer number of 10^-digits units as an exact decimal string: (1234500, 4) → "123.4500". */
+export function unitsToDecimal(units: number, digits: number): string {
+  if (!Number.isSafeInteger(units)) throw new RangeError(`amount units ${units} are not a safe integer`);
+  const sign = units < 0 ? "-" : "";
+  const abs = String(Math.abs(units)).padStart(digits + 1, "0");
+  if (digits === 0) return `${sign}${abs}`;
+  return `${sign}${abs.slice(0, -digits)}.${abs.slice(-digits)}`;
+}
+
+/** Scaled units (10^-4) → exact decimal string with four decimals: 1234500 → "123.4500". */
+export function scaledToDecimal(units: number): string {
+  return unitsToDecimal(units, AMOUNT_DIGITS);
+}
+
+/** Largest magnitude a Decimal(19, 4) column holds (15 integer digits). */
+export const STORABLE_MONEY = 1e15;
+
+/**
+ * A float amount rounded to the currency's minor unit, as a decimal string. Null when not a
+ * finite number or beyond what Decimal(19, 4) holds (predictions are checked before this:
+ * this only keeps a write from ever failing with "numeric field overflow").
+ */
+export function moneyToDecimal(value: number | null, exponent: number): string | null {
+  if (value === null || !Number.isFinite(value) || Math.abs(value) >= STORABLE_MONEY) return null;
+  const minor = toMinorUnits(value, exponent);
+  // Past 2^53 minor units the float is all there is: its own decimal expansion.
+  return Number.isSafeInteger(minor) ? unitsToDecimal(minor, exponent) : (minor / 10 ** exponent).toFixed(exponent);
+}

@@ -3,7 +3,7 @@
 // `npm start` / `npm run demo`, or the Remix entry under `remix vite:dev` (`npm run dev`),
 // which does not go through server/app.ts.
 import type { PrismaClient } from "@prisma/client";
-import { scheduleAnalysis, startAnalyticsScheduler, stopAnalyticsScheduler } from "~/services/analytics.server";
+import { scheduleAnalysis, startAnalyticsScheduler, stopAnalyticsScheduler } from "./analyticsScheduler.server";
 import { WebhookWorker } from "./webhookWorker.server";
 
 const KEY = Symbol.for("rapport.embeddedWorker");

@@ -8,7 +8,8 @@
 // Order rules, everywhere: cancelled (cancelledAt set) and test orders are excluded, the order
 // date is processedAt, net revenue = totalPrice − totalRefunded, and orders after the analysis
 // instant are ignored (an injected "now" in the past gives the state as of that instant).
-import { Prisma } from "@prisma/client";
+import type { CohortCell } from "~/domain/cohorts";
+import { NET_SCALE } from "~/domain/money";
 import { prisma } from "~/lib/db.server";
 import { insertRows } from "~/models/bulk.server";
 import type { Db } from "~/lib/transaction.server";
@@ -51,20 +52,6 @@ export interface CustomerColumns {
 const ORDER_FILTER = `shop = $1 AND "cancelledAt" IS NULL AND NOT test AND "processedAt" < $3::timestamp`;
 // processedAt is stored as a UTC timestamp without zone.
 
-/**
- * Amounts are summed in SQL as integers of 10^-4 (the precision of the Decimal(19, 4)
- * columns): exact, and much faster than numeric sums over a million rows.
- */
-export const NET_SCALE = 10_000;
-
-/** 1234500 → "123.4500". */
-export function scaledToDecimal(units: number): string {
-  const sign = units < 0 ? "-" : "";
-  const abs = Math.abs(units);
-  const int = Math.floor(abs / NET_SCALE);
-  return `${sign}${int}.${String(abs - int * NET_SCALE).padStart(4, "0")}`;
-}
-
 function iso(d: Date): string {
   return d.toISOString();
 }
@@ -103,14 +90,6 @@ export async function useWorkMem(db: Db) {
  */
 export async function useFastCommit(db: Db) {
   await db.$executeRawUnsafe(`SET LOCAL synchronous_commit = off`);
-}
-
-export interface CohortCell {
-  /** Month number (year × 12 + month − 1) of the first order, in the shop's time zone. */
-  cohortMonth: number;
-  monthsSinceFirst: number;
-  activeCustomers: number;
-  revenue: number;
 }
 
 /**
@@ -498,32 +477,4 @@ export async function segmentTransitions(shop: string, since: Date) {
     _count: { _all: true },
   });
   return rows.map((r) => ({ from: r.previousSegment, to: r.segment, customers: r._count._all }));
-}
-
-export type CustomerMetricsOrder = "predictedClv12m" | "monetary" | "recencyDays" | "frequency" | "pAlive" | "lastOrderAt" | "expectedNextOrderAt";
-
-const NULLABLE_ORDERS = new Set<CustomerMetricsOrder>(["predictedClv12m", "pAlive", "expectedNextOrderAt"]);
-
-function orderClause(field: CustomerMetricsOrder, direction: "asc" | "desc"): Prisma.CustomerMetricsOrderByWithRelationInput {
-  // Customers without a prediction come last whatever the direction.
-  return (NULLABLE_ORDERS.has(field) ? { [field]: { sort: direction, nulls: "last" } } : { [field]: direction }) as Prisma.CustomerMetricsOrderByWithRelationInput;
-}
-
-export async function findCustomerMetrics(
-  shop: string,
-  opts: { segment?: string; limit: number; offset: number; orderBy: CustomerMetricsOrder; direction: "asc" | "desc" },
-) {
-  const where: Prisma.CustomerMetricsWhereInput = { shop, ...(opts.segment ? { segment: opts.segment } : {}) };
-  const db = prisma();
-  const [total, rows] = await Promise.all([
-    db.customerMetrics.count({ where }),
-    db.customerMetrics.findMany({
-      where,
-      orderBy: [orderClause(opts.orderBy, opts.direction), { customerId: "asc" }],
-      take: opts.limit,
-      skip: opts.offset,
-      include: { customer: { select: { shopifyId: true } } },
-    }),
-  ]);
-  return { total, rows };
 }
