@@ -1,4 +1,4 @@
-// Store KPIs for a date range [from, to), computed from compact pre-aggregated rows that a
+// Store KPIs for a date range (instants [from, to); the range rules are in ranges.ts), computed from compact pre-aggregated rows that a
 // SQL GROUP BY can produce. Money values are numbers in the shop currency's major units
 // (the database keeps integer minor units; see money.ts). Rates are percentages (0–100).
 // Every ratio is null, never NaN, when its denominator is 0.
@@ -13,10 +13,15 @@ export interface DateRange {
   to: Date;
 }
 
-/** The period of equal length just before `range`. */
-export function previousRange(range: DateRange): DateRange {
-  const len = range.to.getTime() - range.from.getTime();
-  return { from: new Date(range.from.getTime() - len), to: new Date(range.from.getTime()) };
+/** A checkout counts in cart abandonment once it is this old, by the clock: until then it may still complete. */
+export const CHECKOUT_SETTLE_MS = 24 * 3_600_000;
+
+/**
+ * Checkouts created at or after this instant are left out of cart abandonment (both counts),
+ * whatever the period: the 24 hours are measured from `now`, the time of computation.
+ */
+export function checkoutCutoff(now: Date): Date {
+  return new Date(now.getTime() - CHECKOUT_SETTLE_MS);
 }
 
 /**

@@ -11,24 +11,25 @@
 //   counts, repeat rate, frequency, retention, CLV and CustomerMetrics are customers only).
 // - "Today" is the local date of `now` in Shop.ianaTimezone. RFM recency = calendar days from
 //   the last order's local day to today. KPI ranges end with today: last 30 / 90 days and
-//   last 12 months (from the day after the same date a year ago) (domain/ranges.ts); the
-//   previous period is the one of equal length just before (domain previousRange).
+//   last 12 months (from the day after the same date a year ago); the previous period is the
+//   same number of calendar days just before. These range rules are domain/ranges.ts.
 // - BG/NBD in weeks, 12-month horizon = 52 weeks, 10 % annual discount (as `rapport clv`).
-// - Cart abandonment: checkouts created in the range and older than 24 hours, abandoned =
-//   still not completed (younger checkouts may still complete, so they are not counted yet).
+// - Cart abandonment: checkouts created in the range and at least 24 hours old at `now` (the
+//   clock, whatever the range: domain checkoutCutoff), abandoned = still not completed
+//   (younger checkouts may still complete, so they are not counted yet).
 // - CAC from MarketingSpend (months prorated by days, domain marketingSpendForRange); NPS is
 //   null until survey answers are stored.
 // - Cohorts: first-order months of the last 24 months.
 import type { PrismaClient } from "@prisma/client";
 import { lifetimeNetRevenue, periodKpisOf, type KpiInputs, type StoredKpis } from "~/domain/analysisKpis";
 import { buildCohortsFromCells } from "~/domain/cohorts";
-import { compareKpis, previousRange, type DateRange } from "~/domain/kpis";
+import { checkoutCutoff, compareKpis } from "~/domain/kpis";
 import { currencyExponent, moneyToDecimal, NET_SCALE, scaledToDecimal } from "~/domain/money";
 import { fitModels, modelSummaryOf, predictCustomers, type ModelSummary } from "~/domain/predictions";
-import { currentRange, RANGE_KINDS, type RangeKind } from "~/domain/ranges";
+import { comparisonRanges, daySpan, RANGE_KINDS, storedSpan, type RangeKind } from "~/domain/ranges";
 import { DEFAULT_SEGMENT_RULES, OTHERS_KEY, scoreRfm, type SegmentRule } from "~/domain/rfm";
 import { rounded } from "~/domain/stats";
-import { dayLabel, nextDay, startOfDayNumber, startOfLocalDay, zonedCalendar } from "~/domain/time";
+import { dayLabel, startOfDayNumber, zonedCalendar } from "~/domain/time";
 import { inTransaction } from "~/lib/transaction.server";
 import {
   aggregateCustomers,
@@ -51,9 +52,6 @@ export type { RangeKind } from "~/domain/ranges";
 export type { StoredKpis } from "~/domain/analysisKpis";
 
 const DAY_MS = 86_400_000;
-
-/** Checkouts younger than this are not counted yet: they may still be completed. */
-export const CHECKOUT_SETTLE_MS = 24 * 3_600_000;
 
 /** Cohorts reported: first-order months within the last 24 months (current month included). */
 export const COHORT_MONTHS = 24;
@@ -129,7 +127,7 @@ class Stopwatch {
 function loadAggregates(
   prisma: PrismaClient,
   shop: string,
-  options: { timeZone: string; now: Date; windows: Window[]; cohortFromMonth: number; countOnly: boolean[] },
+  options: { timeZone: string; now: Date; checkoutCutoff: Date; windows: Window[]; cohortFromMonth: number; countOnly: boolean[] },
 ) {
   const { timeZone, now, windows } = options;
   return inTransaction(
@@ -138,7 +136,7 @@ function loadAggregates(
       await useWorkMem(tx);
       const a = await aggregateCustomers(tx, shop, options);
       const g = await guestTotals(tx, shop, { timeZone, now, windows });
-      const k = await checkoutCounts(tx, shop, { cutoff: new Date(now.getTime() - CHECKOUT_SETTLE_MS), windows });
+      const k = await checkoutCounts(tx, shop, { cutoff: options.checkoutCutoff, windows });
       const s = await monthlyMarketingSpend(tx, shop);
       return [a, g, k, s] as const;
     },
@@ -160,18 +158,15 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
 
   // Windows: per range kind, the current period, the previous one and the one before (the
   // previous period's retention needs it).
-  const ranges = RANGE_KINDS.map((kind) => {
-    const current = currentRange(kind, today, timeZone);
-    const previous = previousRange(current);
-    return { kind, current, previous, beforePrevious: previousRange(previous) };
-  });
-  const windows: Window[] = ranges.flatMap((r) => [r.current, r.previous, r.beforePrevious]);
+  const ranges = RANGE_KINDS.map((kind) => ({ kind, ...comparisonRanges(storedSpan(kind, today), timeZone) }));
+  const windows: Window[] = ranges.flatMap(({ windows: w }) => [w.current, w.previous, w.beforePrevious]);
   const currentMonth = cal.monthNumber(now.getTime());
   watch.lap("load");
 
   const [{ customers: agg, cohorts: cells }, guests, checkouts, spend] = await loadAggregates(prisma, shop, {
     timeZone,
     now,
+    checkoutCutoff: checkoutCutoff(now),
     windows,
     cohortFromMonth: currentMonth - (COHORT_MONTHS - 1),
     // The period before the previous one only serves the previous period's retention.
@@ -206,11 +201,11 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
   const clvValues = preds ? preds.clv : null;
   const inputs: KpiInputs = { agg, guests, checkouts, spend, timeZone, lifetimeNet, predictions: preds && clvValues ? { pAlive: preds.pAlive, clv12m: clvValues } : undefined };
   const kpiSummaries: KpiRangeSummary[] = ranges.map((r, k) => {
-    const periodKpis = (p: 0 | 1): StoredKpis => periodKpisOf(inputs, k, p, p === 0 ? r.current : r.previous);
+    const periodKpis = (p: 0 | 1): StoredKpis => periodKpisOf(inputs, k, p, p === 0 ? r.windows.current : r.windows.previous);
     return {
       rangeKind: r.kind,
-      from: dayLabel(cal.dayNumber(r.current.from.getTime())),
-      to: dayLabel(cal.dayNumber(r.current.to.getTime() - 1)),
+      from: dayLabel(r.current.first),
+      to: dayLabel(r.current.last),
       current: periodKpis(0),
       previous: periodKpis(1),
     };
@@ -296,8 +291,8 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
           shop,
           date,
           rangeKind: s.rangeKind,
-          rangeFrom: ranges[k].current.from,
-          rangeTo: ranges[k].current.to,
+          rangeFrom: ranges[k].windows.current.from,
+          rangeTo: ranges[k].windows.current.to,
           currency,
           netRevenue: moneyToDecimal(s.current.netRevenue, exponent),
           orders: s.current.orders,
@@ -355,10 +350,12 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
 }
 
 /**
- * KPIs for any range of calendar days [from, to] in the shop's time zone, with the previous
- * period of the same length, computed on demand (nothing is stored). The aggregate ignores
- * orders after the end of `to`, so lifetime figures are as of then. Model-based figures
- * (predicted CLV, 1 − P(alive)) exist only for the stored ranges of the daily analysis.
+ * KPIs for any range of local calendar days, `from` to `to` both included, in the shop's time
+ * zone, with the previous period of the same number of days (domain/ranges.ts), computed on
+ * demand (nothing is stored). The aggregate ignores orders after the end of `to` (or after
+ * `clock` if sooner), so lifetime figures are as of then; cart abandonment counts the
+ * checkouts at least 24 hours old by `clock`. Model-based figures (predicted CLV,
+ * 1 − P(alive)) exist only for the stored ranges of the daily analysis.
  */
 export async function kpisForRange(
   prisma: PrismaClient,
@@ -366,19 +363,18 @@ export async function kpisForRange(
   days: { from: string; to: string },
   clock = new Date(),
 ): Promise<KpiRangeSummary & { currency: string; timeZone: string }> {
+  const span = daySpan(days.from, days.to);
   const shopRow = await findAnalyticsShop(prisma, shop);
   if (!shopRow) throw new UnknownShopError(shop);
   const { timeZone } = shopRow;
-  const current: DateRange = { from: startOfLocalDay(days.from, timeZone), to: startOfLocalDay(nextDay(days.to), timeZone) };
-  if (!(current.from.getTime() < current.to.getTime())) throw new RangeError(`The range must end on or after its first day (got ${days.from} to ${days.to}).`);
-  const now = new Date(Math.min(current.to.getTime(), clock.getTime()));
-  const previous = previousRange(current);
-  const windows: Window[] = [current, previous, previousRange(previous)];
+  const { windows: w } = comparisonRanges(span, timeZone);
+  const now = new Date(Math.min(w.current.to.getTime(), clock.getTime()));
   const cal = zonedCalendar(timeZone);
   const [{ customers: agg }, guests, checkouts, spend] = await loadAggregates(prisma, shop, {
     timeZone,
     now,
-    windows,
+    checkoutCutoff: checkoutCutoff(clock),
+    windows: [w.current, w.previous, w.beforePrevious],
     cohortFromMonth: cal.monthNumber(now.getTime()),
     countOnly: [false, false, true],
   });
@@ -388,8 +384,8 @@ export async function kpisForRange(
     rangeKind: "custom",
     from: days.from,
     to: days.to,
-    current: periodKpisOf(inputs, 0, 0, current),
-    previous: periodKpisOf(inputs, 0, 1, previous),
+    current: periodKpisOf(inputs, 0, 0, w.current),
+    previous: periodKpisOf(inputs, 0, 1, w.previous),
     currency: shopRow.currency,
     timeZone,
   };

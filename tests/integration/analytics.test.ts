@@ -7,7 +7,7 @@ import { aggregateOrders, scoreRfm } from "~/domain/rfm";
 import { dayNumber } from "~/domain/time";
 import type { Database } from "~/lib/database.server";
 import { setDatabase } from "~/lib/db.server";
-import { analyzeShop } from "~/services/analytics.server";
+import { analyzeShop, kpisForRange } from "~/services/analytics.server";
 import { getLatestKpis, getSegmentSummary } from "~/services/analyticsReads.server";
 import { ensureShop, syncCheckouts, syncOrders } from "~/services/sync.server";
 import { checkoutPayload, orderPayload } from "~/services/sync/payloads";
@@ -16,6 +16,7 @@ import { BACKENDS, openMigrated } from "../helpers/db";
 const SHOP = "analytics-a.myshopify.com";
 const OTHER = "analytics-b.myshopify.com";
 const RANDOM = "analytics-random.myshopify.com";
+const RANGES = "analytics-ranges.myshopify.com";
 const TZ = "Europe/Paris";
 // 13:00 in Paris on Sunday 22 November 2026 (CET, UTC+1).
 const NOW = new Date("2026-11-22T12:00:00Z");
@@ -380,6 +381,44 @@ describe.each(BACKENDS)("analytics on %s", (backend) => {
       ["1003", "25"],
     ]);
     expect([...a.values()].filter((r) => r.segment === "lost").map((r) => r.customer.shopifyId)).toEqual(["1005"]);
+  });
+
+  it("applies the range rules on demand: local days with --to included, the previous period in calendar days, abandonment by the clock", async () => {
+    // October 2026 in Paris (31 days, the autumn DST change inside it); its previous period is
+    // 31 August to 30 September (local midnights), never "31 days and an hour" before.
+    await ensureShop(prisma, RANGES);
+    await prisma.shop.update({ where: { domain: RANGES }, data: { currency: "EUR", ianaTimezone: TZ } });
+    await syncOrders(prisma, RANGES, [
+      order({ customer: "2002", at: "2026-08-30T21:30:00Z", total: "50.00" }), // 30 August, 23:30 in Paris: before the previous period
+      order({ customer: "2001", at: "2026-09-30T21:30:00Z", total: "30.00" }), // 30 September, 23:30: previous period
+      order({ customer: "2001", at: "2026-10-10T10:00:00Z", total: "0.10" }),
+      order({ customer: "2003", at: "2026-10-31T22:30:00Z", total: "0.20" }), // 31 October, 23:30 in Paris (CET)
+    ]);
+    await syncCheckouts(
+      prisma,
+      RANGES,
+      [
+        checkout("81", "2026-10-15T10:00:00Z", null),
+        checkout("82", "2026-10-31T12:00:00Z", null), // the range's last day
+        checkout("83", "2026-10-31T20:00:00Z", "2026-10-31T20:05:00Z"),
+      ],
+      "EUR",
+    );
+    const oct = await kpisForRange(prisma, RANGES, { from: "2026-10-01", to: "2026-10-31" }, new Date("2026-11-20T12:00:00Z"));
+    expect([oct.from, oct.to, oct.timeZone]).toEqual(["2026-10-01", "2026-10-31", TZ]);
+    expect([oct.current.orders, oct.current.customers, oct.current.newCustomers]).toEqual([2, 2, 1]);
+    expect([oct.previous.orders, oct.previous.customers]).toEqual([1, 1]);
+    expect(oct.previous.netRevenue).toBeCloseTo(30, 9);
+    expect(oct.current.retentionRate).toBe(100);
+    // Three weeks later every October checkout is older than 24 hours: all three count.
+    expect(oct.current.cartAbandonmentRate).toBeCloseTo((2 / 3) * 100, 9);
+    // A range that ends today: only the checkouts at least 24 hours old by the clock count.
+    const lastDay = { from: "2026-10-31", to: "2026-10-31" };
+    expect((await kpisForRange(prisma, RANGES, lastDay, new Date("2026-10-31T22:00:00Z"))).current.cartAbandonmentRate).toBeNull();
+    const nextDay = await kpisForRange(prisma, RANGES, lastDay, new Date("2026-11-01T12:30:00Z"));
+    expect(nextDay.current.cartAbandonmentRate).toBe(100); // 82 counts, 83 is not 24 hours old yet
+    expect(nextDay.current.orders).toBe(1);
+    expect(nextDay.previous.orders).toBe(0); // 30 October
   });
 
   it("gives the same RFM scores through the database as scoreRfm on the orders in memory", async () => {

@@ -1,9 +1,8 @@
-// The pure helpers of the daily analysis: calendar days, exact money strings, the stored
-// ranges and the empty-shop predictions.
+// The pure helpers of the daily analysis: calendar days, exact money strings and the
+// empty-shop predictions.
 import { describe, expect, it } from "vitest";
 import { moneyToDecimal, scaledToDecimal, unitsToDecimal } from "~/domain/money";
 import { fitModels, modelSummaryOf, predictCustomers } from "~/domain/predictions";
-import { currentRange } from "~/domain/ranges";
 import { dayLabel, daysFromCivil, nextDay, parseDayLabel, startOfDayNumber } from "~/domain/time";
 
 describe("calendar days", () => {
@@ -45,18 +44,6 @@ describe("exact money strings", () => {
     expect(moneyToDecimal(null, 2)).toBeNull();
     expect(moneyToDecimal(Number.POSITIVE_INFINITY, 2)).toBeNull();
     expect(moneyToDecimal(1e15, 2)).toBeNull();
-  });
-});
-
-describe("stored ranges", () => {
-  it("end with today and start 29, 89 days or a year and a day earlier, at local midnight", () => {
-    const today = daysFromCivil(2026, 3, 29); // the spring DST change in Paris
-    const r30 = currentRange("last_30_days", today, "Europe/Paris");
-    expect([r30.from.toISOString(), r30.to.toISOString()]).toEqual(["2026-02-27T23:00:00.000Z", "2026-03-29T22:00:00.000Z"]);
-    const r90 = currentRange("last_90_days", today, "Europe/Paris");
-    expect(r90.from.toISOString()).toBe("2025-12-29T23:00:00.000Z");
-    const r12 = currentRange("last_12_months", today, "Europe/Paris");
-    expect(r12.from.toISOString()).toBe("2025-03-29T23:00:00.000Z");
   });
 });
 

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
   cartAbandonmentRate,
+  checkoutCutoff,
   compareKpis,
   computePeriodKpis,
   customerAcquisitionCost,
   marketingSpendForRange,
   medianDaysToSecondOrder,
   netPromoterScore,
-  previousRange,
   rangeLabel,
   retentionRate,
   type PeriodKpiInput,
@@ -156,11 +156,12 @@ describe("marketing spend and ranges", () => {
     expect(marketingSpendForRange(monthly, feb, TZ)).toBeCloseTo(290, 9);
   });
 
-  it("previous period has the same length and ends where the range starts", () => {
-    const prev = previousRange(feb);
-    expect(prev.to.getTime()).toBe(feb.from.getTime());
-    expect(feb.to.getTime() - feb.from.getTime()).toBe(prev.to.getTime() - prev.from.getTime());
+  it("labels a range with its first and last local day", () => {
     expect(rangeLabel(feb, TZ)).toEqual({ from: "2024-02-01", toInclusive: "2024-02-29" });
+  });
+
+  it("leaves out of cart abandonment the checkouts younger than 24 hours by the clock", () => {
+    expect(checkoutCutoff(new Date("2026-11-01T10:00:00Z")).toISOString()).toBe("2026-10-31T10:00:00.000Z");
   });
 
   it("compares periods with null percentages when the previous value is 0", () => {
