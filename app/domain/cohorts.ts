@@ -2,6 +2,7 @@
 // how many of them ordered again (and how much they spent) in each later month. Months are
 // calendar months in the shop's IANA time zone. Money in major units (see money.ts).
 
+import { fromScaled, toScaled } from "./money";
 import { rounded } from "./stats";
 import { monthLabel, zonedCalendar } from "./time";
 
@@ -142,11 +143,12 @@ export function buildCohortsFromCells(cells: readonly CohortCell[], asOfMonth: n
       const m = byCohort.get(c)!;
       const size = m.get(0)?.activeCustomers ?? 0;
       const months: CohortMonth[] = [];
-      let cumulative = 0;
+      let cumulativeScaled = 0; // exact: integers of 10^-4
       for (let k = 0; k <= asOfMonth - c; k++) {
         const active = m.get(k)?.activeCustomers ?? 0;
         const revenue = m.get(k)?.revenue ?? 0;
-        cumulative += revenue;
+        cumulativeScaled += toScaled(revenue);
+        const cumulative = fromScaled(cumulativeScaled);
         months.push({
           monthsSinceFirst: k,
           month: monthLabel(c + k),

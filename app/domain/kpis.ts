@@ -1,8 +1,10 @@
-// Store KPIs for a date range (instants [from, to); the range rules are in ranges.ts), computed from compact pre-aggregated rows that a
-// SQL GROUP BY can produce. Money values are numbers in the shop currency's major units
-// (the database keeps integer minor units; see money.ts). Rates are percentages (0–100).
+// Store KPIs for a date range (instants [from, to); the range rules are in ranges.ts), computed
+// from compact pre-aggregated rows that a SQL GROUP BY can produce. Money values are numbers
+// in the shop currency's major units; sums of amounts are exact (summed as integers of 10^-4,
+// the stored precision; see money.ts). Rates are percentages (0–100).
 // Every ratio is null, never NaN, when its denominator is 0.
 
+import { fromScaled, toScaled } from "./money";
 import { median } from "./stats";
 import { dayLabel, daysFromCivil, zonedCalendar } from "./time";
 
@@ -200,7 +202,7 @@ export function marketingSpendForRange(monthly: readonly MonthlySpend[], range: 
 export function computePeriodKpis(input: PeriodKpiInput): PeriodKpis {
   const from = input.range.from.getTime();
   const to = input.range.to.getTime();
-  let netRevenue = 0;
+  let netScaled = 0;
   let orders = 0;
   let customers = 0;
   let newCustomers = 0;
@@ -211,7 +213,7 @@ export function computePeriodKpis(input: PeriodKpiInput): PeriodKpis {
     customers++;
     ids.add(row.customerId);
     orders += row.orders;
-    netRevenue += row.netRevenue;
+    netScaled += toScaled(row.netRevenue);
     if (row.orders >= 2) repeaters++;
     const first = row.firstOrderAt.getTime();
     if (first >= from && first < to) newCustomers++;
@@ -222,6 +224,7 @@ export function computePeriodKpis(input: PeriodKpiInput): PeriodKpis {
   const predictedClv12m = input.predictions ? meanOf(input.predictions.clv12m) : null;
   const cac = customerAcquisitionCost(input.marketingSpend, newCustomers);
   const ltv = predictedClv12m ?? historicalClv;
+  const netRevenue = fromScaled(netScaled);
   return {
     netRevenue,
     orders,
@@ -263,7 +266,8 @@ export function compareKpis(current: PeriodKpis, previous: PeriodKpis): KpiCompa
     if (key === "ltvBasis") continue;
     const c = current[key] as number | null;
     const p = previous[key] as number | null;
-    const change = c === null || p === null ? null : c - p;
+    // A difference of exact amounts is exact too.
+    const change = c === null || p === null ? null : key === "netRevenue" ? fromScaled(toScaled(c) - toScaled(p)) : c - p;
     out[key] = { current: c, previous: p, change, changePercent: change === null || p === null ? null : pct(change, Math.abs(p)) };
   }
   return out as KpiComparison;

@@ -1,6 +1,8 @@
-// Money convention of the analytics domain: amounts are stored as integer minor units
-// (cents) and converted to plain numbers in major units only for statistics (sums, means,
-// model fits). Results that are persisted are converted back with toMinorUnits.
+// Money convention of the analytics domain: amounts are stored exactly (Decimal(19, 4)) and
+// summed exactly, as integers of 10^-4 ("scaled" units, NET_SCALE); they become plain numbers
+// in major units only for statistics (means, ratios, model fits) and once per sum
+// (fromScaled: the number nearest the exact total). Stored and printed amounts are decimal
+// strings (unitsToDecimal, amountToDecimal, moneyToDecimal), never a float's expansion.
 
 /** Decimal places of a currency's minor unit (ISO 4217), e.g. 2 for EUR, 0 for JPY. */
 export function currencyExponent(currency: string): number {
@@ -61,4 +63,24 @@ export function moneyToDecimal(value: number | null, exponent: number): string |
   const minor = toMinorUnits(value, exponent);
   // Past 2^53 minor units the float is all there is: its own decimal expansion.
   return Number.isSafeInteger(minor) ? unitsToDecimal(minor, exponent) : (minor / 10 ** exponent).toFixed(exponent);
+}
+
+/** Major units → scaled units (10^-4): exact for stored amounts (at most four decimals). */
+export function toScaled(major: number): number {
+  return toMinorUnits(major, AMOUNT_DIGITS);
+}
+
+/** Scaled units → major units: the number nearest the exact amount (85833.26, never 85833.26000000004). */
+export function fromScaled(units: number): number {
+  return units / NET_SCALE;
+}
+
+/**
+ * A sum of stored amounts as an exact decimal string, with the currency's decimals (four when
+ * the amount has more, which Shopify amounts never do): 85833.26 EUR → "85833.26".
+ */
+export function amountToDecimal(value: number, exponent: number): string {
+  const scaled = toScaled(value);
+  const step = 10 ** Math.max(0, AMOUNT_DIGITS - exponent);
+  return scaled % step === 0 ? unitsToDecimal(scaled / step, Math.min(exponent, AMOUNT_DIGITS)) : scaledToDecimal(scaled);
 }

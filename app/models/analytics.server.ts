@@ -44,9 +44,9 @@ export interface CustomerColumns {
   repeatNetRevenue: Float64Array;
   /** The customer's second order (epoch ms), NaN with one order. */
   secondOrderAt: Float64Array;
-  /** Per window (same order as requested): orders and net revenue (major units) inside it. */
+  /** Per window (same order as requested): orders and exact net revenue (NET_SCALE units) inside it. */
   windowOrders: Int32Array[];
-  windowRevenue: Float64Array[];
+  windowNetScaled: Float64Array[];
 }
 
 const ORDER_FILTER = `shop = $1 AND "cancelledAt" IS NULL AND NOT test AND "processedAt" < $3::timestamp`;
@@ -206,7 +206,7 @@ export async function aggregateCustomers(
     repeatNetRevenue: column(Float64Array, 8, NET_SCALE),
     secondOrderAt: column(Float64Array, 9),
     windowOrders: Array.from({ length: n }, (_, i) => column(Int32Array, 10 + 2 * i)),
-    windowRevenue: Array.from({ length: n }, (_, i) => column(Float64Array, 11 + 2 * i, NET_SCALE)),
+    windowNetScaled: Array.from({ length: n }, (_, i) => column(Float64Array, 11 + 2 * i)),
   };
   const cohorts = (JSON.parse(rows[0].cohorts) as number[][]).map(([cohortMonth, monthsSinceFirst, activeCustomers, revenue]) => ({
     cohortMonth,
@@ -217,22 +217,22 @@ export async function aggregateCustomers(
   return { customers, cohorts };
 }
 
-/** Guest orders (no customer): orders and net revenue per window. */
+/** Guest orders (no customer): orders and exact net revenue (NET_SCALE units) per window. */
 export async function guestTotals(
   db: Db,
   shop: string,
   opts: { timeZone: string; now: Date; windows: readonly Window[] },
-): Promise<{ orders: number; netRevenue: number }[]> {
+): Promise<{ orders: number; netScaled: number }[]> {
   if (!opts.windows.length) return [];
   const { clauses, params } = windowParams(opts.windows, 4);
-  const cols = clauses.map((c, i) => `COUNT(*) FILTER (WHERE ${c})::int AS o${i}, COALESCE(SUM(net) FILTER (WHERE ${c}), 0)::float8 AS n${i}`);
+  const cols = clauses.map((c, i) => `COUNT(*) FILTER (WHERE ${c})::int AS o${i}, COALESCE(SUM(net) FILTER (WHERE ${c}), 0)::bigint AS n${i}`);
   // $2 (time zone) is unused here but keeps the shared parameter numbering.
   const sql = `
     SELECT ${cols.join(", ")}
-    FROM (SELECT "processedAt" AS at, ("totalPrice" - "totalRefunded") AS net, $2::text AS tz
+    FROM (SELECT "processedAt" AS at, (("totalPrice" - "totalRefunded") * ${NET_SCALE})::bigint AS net, $2::text AS tz
           FROM "Order" WHERE ${ORDER_FILTER} AND "customerId" IS NULL) g`;
-  const [row] = await db.$queryRawUnsafe<Record<string, number>[]>(sql, shop, opts.timeZone, iso(opts.now), ...params);
-  return opts.windows.map((_, i) => ({ orders: Number(row[`o${i}`]), netRevenue: Number(row[`n${i}`]) }));
+  const [row] = await db.$queryRawUnsafe<Record<string, number | bigint>[]>(sql, shop, opts.timeZone, iso(opts.now), ...params);
+  return opts.windows.map((_, i) => ({ orders: Number(row[`o${i}`]), netScaled: Number(row[`n${i}`]) }));
 }
 
 /**

@@ -24,7 +24,7 @@ import type { PrismaClient } from "@prisma/client";
 import { lifetimeNetRevenue, periodKpisOf, type KpiInputs, type StoredKpis } from "~/domain/analysisKpis";
 import { buildCohortsFromCells } from "~/domain/cohorts";
 import { checkoutCutoff, compareKpis } from "~/domain/kpis";
-import { currencyExponent, moneyToDecimal, NET_SCALE, scaledToDecimal } from "~/domain/money";
+import { amountToDecimal, currencyExponent, fromScaled, moneyToDecimal, scaledToDecimal } from "~/domain/money";
 import { fitModels, modelSummaryOf, predictCustomers, type ModelSummary } from "~/domain/predictions";
 import { comparisonRanges, daySpan, RANGE_KINDS, storedSpan, type RangeKind } from "~/domain/ranges";
 import { DEFAULT_SEGMENT_RULES, OTHERS_KEY, scoreRfm, type SegmentRule } from "~/domain/rfm";
@@ -181,7 +181,7 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
       customerId: String(agg.customerId[i]),
       lastOrderAt: new Date(agg.lastDay[i] * DAY_MS),
       orders: agg.orders[i],
-      revenue: agg.netScaled[i] / NET_SCALE,
+      revenue: fromScaled(agg.netScaled[i]),
     })),
     new Date(today * DAY_MS),
     rules,
@@ -294,7 +294,7 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
           rangeFrom: ranges[k].windows.current.from,
           rangeTo: ranges[k].windows.current.to,
           currency,
-          netRevenue: moneyToDecimal(s.current.netRevenue, exponent),
+          netRevenue: amountToDecimal(s.current.netRevenue, exponent),
           orders: s.current.orders,
           customers: s.current.customers,
           newCustomers: s.current.newCustomers,
@@ -336,7 +336,7 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
     rssMb: watch.rssMb,
     segments: segmentOrder.map((segment) => {
       const t = segTotals.get(segment)!;
-      return { segment, customers: t.customers, orders: t.orders, revenue: Number(scaledToDecimal(t.revenue)).toFixed(exponent) };
+      return { segment, customers: t.customers, orders: t.orders, revenue: amountToDecimal(fromScaled(t.revenue), exponent) };
     }),
     // Most customers first; ties in a fixed order (batches come back in no particular order).
     movements: [...movementCounts.values()].sort(

@@ -3,6 +3,7 @@
 import type { StoredKpis } from "~/domain/analysisKpis";
 import type { Cohort } from "~/domain/cohorts";
 import type { KpiComparison } from "~/domain/kpis";
+import { currencyExponent } from "~/domain/money";
 import type { ModelSummary } from "~/domain/predictions";
 import type { RangeKind } from "~/domain/ranges";
 import { latestKpiSnapshots, segmentSnapshotsSince, segmentTransitions } from "~/models/analytics.server";
@@ -50,7 +51,8 @@ export async function getSegmentSummary(shop: string, opts: { days?: number } = 
     segment: s.segment,
     customers: s.customers,
     orders: s.orders,
-    revenue: s.revenue.toFixed(2),
+    // Exact decimal (Prisma Decimal), in the currency's own decimals.
+    revenue: s.revenue.toFixed(currencyExponent(s.currency)),
     currency: s.currency,
     movedIn: s.movedIn as Record<string, number>,
   });

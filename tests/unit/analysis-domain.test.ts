@@ -1,7 +1,8 @@
 // The pure helpers of the daily analysis: calendar days, exact money strings and the
 // empty-shop predictions.
 import { describe, expect, it } from "vitest";
-import { moneyToDecimal, scaledToDecimal, unitsToDecimal } from "~/domain/money";
+import { kpisWithDecimalAmounts, lifetimeNetRevenue, periodKpisOf } from "~/domain/analysisKpis";
+import { amountToDecimal, fromScaled, moneyToDecimal, scaledToDecimal, toScaled, unitsToDecimal } from "~/domain/money";
 import { fitModels, modelSummaryOf, predictCustomers } from "~/domain/predictions";
 import { dayLabel, daysFromCivil, nextDay, parseDayLabel, startOfDayNumber } from "~/domain/time";
 
@@ -44,6 +45,47 @@ describe("exact money strings", () => {
     expect(moneyToDecimal(null, 2)).toBeNull();
     expect(moneyToDecimal(Number.POSITIVE_INFINITY, 2)).toBeNull();
     expect(moneyToDecimal(1e15, 2)).toBeNull();
+  });
+});
+
+describe("exact sums", () => {
+  it("converts between amounts and integers of 10^-4 without drift", () => {
+    expect(toScaled(85833.26)).toBe(858332600);
+    expect(fromScaled(858332600)).toBe(85833.26);
+    expect(fromScaled(toScaled(0.1) + toScaled(0.2))).toBe(0.3);
+    expect(amountToDecimal(85833.26, 2)).toBe("85833.26");
+    expect(amountToDecimal(1200, 0)).toBe("1200");
+    expect(amountToDecimal(12.345, 3)).toBe("12.345");
+    expect(amountToDecimal(0.0001, 2)).toBe("0.0001"); // more decimals than the currency: all of them
+    expect(amountToDecimal(-3.5, 2)).toBe("-3.50");
+  });
+
+  it("sums the revenue of a window as integers, guests included, and prints it exactly", () => {
+    // Three customers with 0.10, 0.20 and 85,833.96 in the window (NET_SCALE units), a guest with 0.70.
+    const agg = {
+      count: 3,
+      customerId: [1, 2, 3],
+      netScaled: [1000, 2000, 858339600],
+      firstOrderAt: [0, 0, 0],
+      secondOrderAt: [NaN, NaN, NaN],
+      windowOrders: [[1, 1, 1], [0, 0, 0], [0, 0, 0]],
+      windowNetScaled: [[1000, 2000, 858339600], [0, 0, 0], [0, 0, 0]],
+    };
+    const range = { from: new Date(0), to: new Date(86_400_000) };
+    const inputs = {
+      agg,
+      guests: [{ orders: 1, netScaled: 7000 }, { orders: 0, netScaled: 0 }, { orders: 0, netScaled: 0 }],
+      checkouts: [{ created: 0, abandoned: 0 }, { created: 0, abandoned: 0 }, { created: 0, abandoned: 0 }],
+      spend: [],
+      timeZone: "UTC",
+      lifetimeNet: lifetimeNetRevenue(agg),
+    };
+    expect(inputs.lifetimeNet).toBe(85834.26);
+    const k = periodKpisOf(inputs, 0, 0, range);
+    expect([k.netRevenue, k.guestNetRevenue, k.orders]).toEqual([85834.96, 0.7, 4]);
+    const printed = kpisWithDecimalAmounts(k, 2);
+    expect([printed.netRevenue, printed.guestNetRevenue, printed.averageOrderValue, printed.cac, printed.historicalClv]).toEqual(["85834.96", "0.70", "21458.74", null, "28611.42"]);
+    expect(printed.orders).toBe(4);
   });
 });
 

@@ -164,6 +164,15 @@ describe("marketing spend and ranges", () => {
     expect(checkoutCutoff(new Date("2026-11-01T10:00:00Z")).toISOString()).toBe("2026-10-31T10:00:00.000Z");
   });
 
+  it("sums net revenue exactly and compares it exactly", () => {
+    const row = (customerId: string, netRevenue: number) => ({ customerId, orders: 1, netRevenue, firstOrderAt: new Date("2024-02-10T10:00:00Z") });
+    const cur = computePeriodKpis({ range: feb, timeZone: TZ, customers: [row("a", 0.1), row("b", 0.2)] });
+    expect(cur.netRevenue).toBe(0.3);
+    const prev = computePeriodKpis({ range: feb, timeZone: TZ, customers: [row("a", 85833.26)] });
+    const cmp = compareKpis(prev, cur);
+    expect(cmp.netRevenue.change).toBe(85832.96);
+  });
+
   it("compares periods with null percentages when the previous value is 0", () => {
     const cur = computePeriodKpis(input);
     const prev = computePeriodKpis({ ...input, customers: input.customers.slice(0, 1) });
