@@ -2,6 +2,8 @@
 // how many of them ordered again (and how much they spent) in each later month. Months are
 // calendar months in the shop's IANA time zone. Money in major units (see money.ts).
 
+import { fromScaled, toScaled } from "./money";
+import { rounded } from "./stats";
 import { monthLabel, zonedCalendar } from "./time";
 
 /**
@@ -106,6 +108,55 @@ export function buildCohorts(rows: Iterable<CohortActivityRow>, opts: CohortOpti
           revenue,
           revenuePerCustomer: revenue / size,
           cumulativeRevenuePerCustomer: cumulative / size,
+          partial: c + k === asOfMonth,
+        });
+      }
+      return { cohort: monthLabel(c), customers: size, months };
+    });
+}
+
+/** One cohort cell aggregated in SQL: customers of a first-order month active k months later. */
+export interface CohortCell {
+  /** Month number (year × 12 + month − 1) of the first order, in the shop's time zone. */
+  cohortMonth: number;
+  monthsSinceFirst: number;
+  activeCustomers: number;
+  revenue: number;
+}
+
+/**
+ * The cohort table (same shape and definitions as buildCohorts) from cells already aggregated
+ * in SQL: every customer orders in month 0 of their cohort, so the cohort size is month 0's
+ * active customers. Cohorts after `asOfMonth` are left out.
+ */
+export function buildCohortsFromCells(cells: readonly CohortCell[], asOfMonth: number): Cohort[] {
+  const byCohort = new Map<number, Map<number, CohortCell>>();
+  for (const cell of cells) {
+    if (cell.cohortMonth > asOfMonth) continue;
+    let m = byCohort.get(cell.cohortMonth);
+    if (!m) byCohort.set(cell.cohortMonth, (m = new Map()));
+    m.set(cell.monthsSinceFirst, cell);
+  }
+  return [...byCohort.keys()]
+    .sort((a, b) => a - b)
+    .map((c) => {
+      const m = byCohort.get(c)!;
+      const size = m.get(0)?.activeCustomers ?? 0;
+      const months: CohortMonth[] = [];
+      let cumulativeScaled = 0; // exact: integers of 10^-4
+      for (let k = 0; k <= asOfMonth - c; k++) {
+        const active = m.get(k)?.activeCustomers ?? 0;
+        const revenue = m.get(k)?.revenue ?? 0;
+        cumulativeScaled += toScaled(revenue);
+        const cumulative = fromScaled(cumulativeScaled);
+        months.push({
+          monthsSinceFirst: k,
+          month: monthLabel(c + k),
+          activeCustomers: active,
+          retentionRate: size ? (active / size) * 100 : 0,
+          revenue: rounded(revenue, 4)!,
+          revenuePerCustomer: size ? rounded(revenue / size, 4)! : 0,
+          cumulativeRevenuePerCustomer: size ? rounded(cumulative / size, 4)! : 0,
           partial: c + k === asOfMonth,
         });
       }

@@ -1,10 +1,12 @@
-// Store KPIs for a date range [from, to), computed from compact pre-aggregated rows that a
-// SQL GROUP BY can produce. Money values are numbers in the shop currency's major units
-// (the database keeps integer minor units; see money.ts). Rates are percentages (0–100).
+// Store KPIs for a date range (instants [from, to); the range rules are in ranges.ts), computed
+// from compact pre-aggregated rows that a SQL GROUP BY can produce. Money values are numbers
+// in the shop currency's major units; sums of amounts are exact (summed as integers of 10^-4,
+// the stored precision; see money.ts). Rates are percentages (0–100).
 // Every ratio is null, never NaN, when its denominator is 0.
 
+import { fromScaled, toScaled } from "./money";
 import { median } from "./stats";
-import { civilFromDays, daysFromCivil, zonedCalendar } from "./time";
+import { dayLabel, daysFromCivil, zonedCalendar } from "./time";
 
 export interface DateRange {
   /** Inclusive start instant (usually local midnight in the shop's time zone). */
@@ -13,10 +15,15 @@ export interface DateRange {
   to: Date;
 }
 
-/** The period of equal length just before `range`. */
-export function previousRange(range: DateRange): DateRange {
-  const len = range.to.getTime() - range.from.getTime();
-  return { from: new Date(range.from.getTime() - len), to: new Date(range.from.getTime()) };
+/** A checkout counts in cart abandonment once it is this old, by the clock: until then it may still complete. */
+export const CHECKOUT_SETTLE_MS = 24 * 3_600_000;
+
+/**
+ * Checkouts created at or after this instant are left out of cart abandonment (both counts),
+ * whatever the period: the 24 hours are measured from `now`, the time of computation.
+ */
+export function checkoutCutoff(now: Date): Date {
+  return new Date(now.getTime() - CHECKOUT_SETTLE_MS);
 }
 
 /**
@@ -195,7 +202,7 @@ export function marketingSpendForRange(monthly: readonly MonthlySpend[], range: 
 export function computePeriodKpis(input: PeriodKpiInput): PeriodKpis {
   const from = input.range.from.getTime();
   const to = input.range.to.getTime();
-  let netRevenue = 0;
+  let netScaled = 0;
   let orders = 0;
   let customers = 0;
   let newCustomers = 0;
@@ -206,7 +213,7 @@ export function computePeriodKpis(input: PeriodKpiInput): PeriodKpis {
     customers++;
     ids.add(row.customerId);
     orders += row.orders;
-    netRevenue += row.netRevenue;
+    netScaled += toScaled(row.netRevenue);
     if (row.orders >= 2) repeaters++;
     const first = row.firstOrderAt.getTime();
     if (first >= from && first < to) newCustomers++;
@@ -217,6 +224,7 @@ export function computePeriodKpis(input: PeriodKpiInput): PeriodKpis {
   const predictedClv12m = input.predictions ? meanOf(input.predictions.clv12m) : null;
   const cac = customerAcquisitionCost(input.marketingSpend, newCustomers);
   const ltv = predictedClv12m ?? historicalClv;
+  const netRevenue = fromScaled(netScaled);
   return {
     netRevenue,
     orders,
@@ -258,7 +266,8 @@ export function compareKpis(current: PeriodKpis, previous: PeriodKpis): KpiCompa
     if (key === "ltvBasis") continue;
     const c = current[key] as number | null;
     const p = previous[key] as number | null;
-    const change = c === null || p === null ? null : c - p;
+    // A difference of exact amounts is exact too.
+    const change = c === null || p === null ? null : key === "netRevenue" ? fromScaled(toScaled(c) - toScaled(p)) : c - p;
     out[key] = { current: c, previous: p, change, changePercent: change === null || p === null ? null : pct(change, Math.abs(p)) };
   }
   return out as KpiComparison;
@@ -267,9 +276,5 @@ export function compareKpis(current: PeriodKpis, previous: PeriodKpis): KpiCompa
 /** Start and end (exclusive) day numbers → "YYYY-MM-DD" labels, for display of a range. */
 export function rangeLabel(range: DateRange, timeZone: string): { from: string; toInclusive: string } {
   const cal = zonedCalendar(timeZone);
-  const fmt = (d: number) => {
-    const c = civilFromDays(d);
-    return `${String(c.year).padStart(4, "0")}-${String(c.month).padStart(2, "0")}-${String(c.day).padStart(2, "0")}`;
-  };
-  return { from: fmt(cal.dayNumber(range.from.getTime())), toInclusive: fmt(cal.dayNumber(range.to.getTime() - 1)) };
+  return { from: dayLabel(cal.dayNumber(range.from.getTime())), toInclusive: dayLabel(cal.dayNumber(range.to.getTime() - 1)) };
 }

@@ -283,3 +283,8 @@ export function standardErrorsFromHessian(hessian: number[][]): (number | null)[
     return Number.isFinite(v) && v > 0 ? Math.sqrt(v) : null;
   });
 }
+
+/** A finite value rounded to `digits` decimals (stored figures do not depend on float noise); null otherwise. */
+export function rounded(value: number | null, digits = 6): number | null {
+  return value === null || !Number.isFinite(value) ? null : Number(value.toFixed(digits));
+}

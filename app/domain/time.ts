@@ -128,6 +128,32 @@ export function civilFromDays(z: number): { year: number; month: number; day: nu
   return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
 }
 
+/** "YYYY-MM-DD" of a day number. */
+export function dayLabel(dayNo: number): string {
+  const c = civilFromDays(dayNo);
+  return `${String(c.year).padStart(4, "0")}-${String(c.month).padStart(2, "0")}-${String(c.day).padStart(2, "0")}`;
+}
+
+/** Day number of a "YYYY-MM-DD" date (a calendar date, no time zone involved). */
+export function parseDayLabel(ymd: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd);
+  if (!m) throw new RangeError(`"${ymd}" is not a YYYY-MM-DD date`);
+  const day = daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3]));
+  if (dayLabel(day) !== ymd) throw new RangeError(`"${ymd}" is not a calendar date`);
+  return day;
+}
+
+/** The calendar day after "YYYY-MM-DD". */
+export function nextDay(ymd: string): string {
+  return dayLabel(parseDayLabel(ymd) + 1);
+}
+
+/** Start (local midnight, or the first instant after a DST gap) of a local day number. */
+export function startOfDayNumber(dayNo: number, timeZone: string): Date {
+  const c = civilFromDays(dayNo);
+  return zonedTimeToInstant(c.year, c.month, c.day, timeZone);
+}
+
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 

@@ -3,9 +3,9 @@
 // `npm start` / `npm run demo`, or the Remix entry under `remix vite:dev` (`npm run dev`),
 // which does not go through server/app.ts.
 import type { PrismaClient } from "@prisma/client";
-import { scheduleAnalysis, startAnalyticsScheduler, stopAnalyticsScheduler } from "~/services/analytics.server";
 import { getDatabase } from "~/lib/db.server";
 import { workerLiveness } from "~/lib/workerLiveness.server";
+import { scheduleAnalysis, startAnalyticsScheduler, stopAnalyticsScheduler } from "./analyticsScheduler.server";
 import { WebhookWorker } from "./webhookWorker.server";
 
 const KEY = Symbol.for("rapport.embeddedWorker");

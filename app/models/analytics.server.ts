@@ -8,7 +8,8 @@
 // Order rules, everywhere: cancelled (cancelledAt set) and test orders are excluded, the order
 // date is processedAt, net revenue = totalPrice − totalRefunded, and orders after the analysis
 // instant are ignored (an injected "now" in the past gives the state as of that instant).
-import { Prisma } from "@prisma/client";
+import type { CohortCell } from "~/domain/cohorts";
+import { NET_SCALE } from "~/domain/money";
 import { prisma } from "~/lib/db.server";
 import { insertRows } from "~/models/bulk.server";
 import type { Db } from "~/lib/transaction.server";
@@ -43,27 +44,13 @@ export interface CustomerColumns {
   repeatNetRevenue: Float64Array;
   /** The customer's second order (epoch ms), NaN with one order. */
   secondOrderAt: Float64Array;
-  /** Per window (same order as requested): orders and net revenue (major units) inside it. */
+  /** Per window (same order as requested): orders and exact net revenue (NET_SCALE units) inside it. */
   windowOrders: Int32Array[];
-  windowRevenue: Float64Array[];
+  windowNetScaled: Float64Array[];
 }
 
 const ORDER_FILTER = `shop = $1 AND "cancelledAt" IS NULL AND NOT test AND "processedAt" < $3::timestamp`;
 // processedAt is stored as a UTC timestamp without zone.
-
-/**
- * Amounts are summed in SQL as integers of 10^-4 (the precision of the Decimal(19, 4)
- * columns): exact, and much faster than numeric sums over a million rows.
- */
-export const NET_SCALE = 10_000;
-
-/** 1234500 → "123.4500". */
-export function scaledToDecimal(units: number): string {
-  const sign = units < 0 ? "-" : "";
-  const abs = Math.abs(units);
-  const int = Math.floor(abs / NET_SCALE);
-  return `${sign}${int}.${String(abs - int * NET_SCALE).padStart(4, "0")}`;
-}
 
 function iso(d: Date): string {
   return d.toISOString();
@@ -103,14 +90,6 @@ export async function useWorkMem(db: Db) {
  */
 export async function useFastCommit(db: Db) {
   await db.$executeRawUnsafe(`SET LOCAL synchronous_commit = off`);
-}
-
-export interface CohortCell {
-  /** Month number (year × 12 + month − 1) of the first order, in the shop's time zone. */
-  cohortMonth: number;
-  monthsSinceFirst: number;
-  activeCustomers: number;
-  revenue: number;
 }
 
 /**
@@ -227,7 +206,7 @@ export async function aggregateCustomers(
     repeatNetRevenue: column(Float64Array, 8, NET_SCALE),
     secondOrderAt: column(Float64Array, 9),
     windowOrders: Array.from({ length: n }, (_, i) => column(Int32Array, 10 + 2 * i)),
-    windowRevenue: Array.from({ length: n }, (_, i) => column(Float64Array, 11 + 2 * i, NET_SCALE)),
+    windowNetScaled: Array.from({ length: n }, (_, i) => column(Float64Array, 11 + 2 * i)),
   };
   const cohorts = (JSON.parse(rows[0].cohorts) as number[][]).map(([cohortMonth, monthsSinceFirst, activeCustomers, revenue]) => ({
     cohortMonth,
@@ -238,22 +217,22 @@ export async function aggregateCustomers(
   return { customers, cohorts };
 }
 
-/** Guest orders (no customer): orders and net revenue per window. */
+/** Guest orders (no customer): orders and exact net revenue (NET_SCALE units) per window. */
 export async function guestTotals(
   db: Db,
   shop: string,
   opts: { timeZone: string; now: Date; windows: readonly Window[] },
-): Promise<{ orders: number; netRevenue: number }[]> {
+): Promise<{ orders: number; netScaled: number }[]> {
   if (!opts.windows.length) return [];
   const { clauses, params } = windowParams(opts.windows, 4);
-  const cols = clauses.map((c, i) => `COUNT(*) FILTER (WHERE ${c})::int AS o${i}, COALESCE(SUM(net) FILTER (WHERE ${c}), 0)::float8 AS n${i}`);
+  const cols = clauses.map((c, i) => `COUNT(*) FILTER (WHERE ${c})::int AS o${i}, COALESCE(SUM(net) FILTER (WHERE ${c}), 0)::bigint AS n${i}`);
   // $2 (time zone) is unused here but keeps the shared parameter numbering.
   const sql = `
     SELECT ${cols.join(", ")}
-    FROM (SELECT "processedAt" AS at, ("totalPrice" - "totalRefunded") AS net, $2::text AS tz
+    FROM (SELECT "processedAt" AS at, (("totalPrice" - "totalRefunded") * ${NET_SCALE})::bigint AS net, $2::text AS tz
           FROM "Order" WHERE ${ORDER_FILTER} AND "customerId" IS NULL) g`;
-  const [row] = await db.$queryRawUnsafe<Record<string, number>[]>(sql, shop, opts.timeZone, iso(opts.now), ...params);
-  return opts.windows.map((_, i) => ({ orders: Number(row[`o${i}`]), netRevenue: Number(row[`n${i}`]) }));
+  const [row] = await db.$queryRawUnsafe<Record<string, number | bigint>[]>(sql, shop, opts.timeZone, iso(opts.now), ...params);
+  return opts.windows.map((_, i) => ({ orders: Number(row[`o${i}`]), netScaled: Number(row[`n${i}`]) }));
 }
 
 /**
@@ -498,32 +477,4 @@ export async function segmentTransitions(shop: string, since: Date) {
     _count: { _all: true },
   });
   return rows.map((r) => ({ from: r.previousSegment, to: r.segment, customers: r._count._all }));
-}
-
-export type CustomerMetricsOrder = "predictedClv12m" | "monetary" | "recencyDays" | "frequency" | "pAlive" | "lastOrderAt" | "expectedNextOrderAt";
-
-const NULLABLE_ORDERS = new Set<CustomerMetricsOrder>(["predictedClv12m", "pAlive", "expectedNextOrderAt"]);
-
-function orderClause(field: CustomerMetricsOrder, direction: "asc" | "desc"): Prisma.CustomerMetricsOrderByWithRelationInput {
-  // Customers without a prediction come last whatever the direction.
-  return (NULLABLE_ORDERS.has(field) ? { [field]: { sort: direction, nulls: "last" } } : { [field]: direction }) as Prisma.CustomerMetricsOrderByWithRelationInput;
-}
-
-export async function findCustomerMetrics(
-  shop: string,
-  opts: { segment?: string; limit: number; offset: number; orderBy: CustomerMetricsOrder; direction: "asc" | "desc" },
-) {
-  const where: Prisma.CustomerMetricsWhereInput = { shop, ...(opts.segment ? { segment: opts.segment } : {}) };
-  const db = prisma();
-  const [total, rows] = await Promise.all([
-    db.customerMetrics.count({ where }),
-    db.customerMetrics.findMany({
-      where,
-      orderBy: [orderClause(opts.orderBy, opts.direction), { customerId: "asc" }],
-      take: opts.limit,
-      skip: opts.offset,
-      include: { customer: { select: { shopifyId: true } } },
-    }),
-  ]);
-  return { total, rows };
 }

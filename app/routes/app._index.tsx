@@ -5,7 +5,7 @@ import { detectLocale, useLocale, useT, type MessageKey } from "~/i18n";
 import { requireAdmin } from "~/lib/adminAuth.server";
 import { formatDate, formatDateTime, formatMoney, formatNumber } from "~/lib/format";
 import { segmentText } from "~/domain/rfm";
-import { getLatestKpis, getSegmentSummary } from "~/services/analytics.server";
+import { getLatestKpis, getSegmentSummary } from "~/services/analyticsReads.server";
 import { getDataHealth } from "~/services/dataHealth.server";
 
 export const meta: MetaFunction = () => [{ title: "Rapport" }];

@@ -2,7 +2,7 @@
 // the database (CustomerMetrics, segment/KPI/model snapshots) and print a summary.
 import { parseArgs } from "node:util";
 import { segmentText } from "../../app/domain/rfm";
-import { startOfLocalDay } from "../../app/domain/time";
+import { nextDay, startOfLocalDay } from "../../app/domain/time";
 import { getDatabase } from "../../app/lib/db.server";
 import { analyzeShop, type AnalysisSummary, type StoredKpis } from "../../app/services/analytics.server";
 import { UnknownShopError } from "../../app/services/dataHealth.server";
@@ -36,7 +36,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const shop = await db.prisma.shop.findUnique({ where: { domain: values.shop }, select: { ianaTimezone: true } });
     if (!shop) throw new UnknownShopError(values.shop);
     // End of the given local day: every order of that day counts.
-    const now = day ? new Date(startOfLocalDay(nextDay(day), shop.ianaTimezone).getTime() - 1) : new Date();
+    const now = day ? new Date(startOfLocalDay(nextDay(day.toISOString().slice(0, 10)), shop.ianaTimezone).getTime() - 1) : new Date();
     const summary = await analyzeShop(db.prisma, values.shop, { now });
     io.stdout(values.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
     return 0;
@@ -49,10 +49,6 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   } finally {
     await db.close();
   }
-}
-
-function nextDay(date: Date): string {
-  return new Date(date.getTime() + 86_400_000).toISOString().slice(0, 10);
 }
 
 const fmt = (v: number | null, digits = 2) => (v === null ? "—" : v.toFixed(digits));

@@ -1,11 +1,15 @@
 // rapport kpis --shop DOMAIN --from YYYY-MM-DD --to YYYY-MM-DD [--json]: any range of days in the
-// shop's time zone, with the previous period of the same length (computed now, not stored).
+// shop's time zone, with the previous period of the same number of days (computed now, not
+// stored). Amounts are printed as exact decimal strings in the shop currency's decimals.
 import { parseArgs } from "node:util";
+import { kpisWithDecimalAmounts, type DecimalKpis } from "../../app/domain/analysisKpis";
+import { currencyExponent } from "../../app/domain/money";
 import { getDatabase } from "../../app/lib/db.server";
 import { kpisForRange } from "../../app/services/analytics.server";
 import { parseDateFlag, UsageError, type CliIO } from "../io";
 
-const HELP = "Usage: rapport kpis --shop DOMAIN --from YYYY-MM-DD --to YYYY-MM-DD [--json]   (days inclusive, shop time zone)";
+const HELP =
+  "Usage: rapport kpis --shop DOMAIN --from YYYY-MM-DD --to YYYY-MM-DD [--json]   (days inclusive, shop time zone; previous period = the same number of days before)";
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({
@@ -22,20 +26,22 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   if (values.to < values.from) throw new UsageError(`--to (${values.to}) is before --from (${values.from}).`);
   const db = getDatabase();
   try {
-    const result = await kpisForRange(db.prisma, values.shop, { from: values.from, to: values.to });
+    const kpis = await kpisForRange(db.prisma, values.shop, { from: values.from, to: values.to });
+    const exponent = currencyExponent(kpis.currency);
+    const result = { ...kpis, current: kpisWithDecimalAmounts(kpis.current, exponent), previous: kpisWithDecimalAmounts(kpis.previous, exponent) };
     if (values.json) {
       io.stdout(JSON.stringify(result, null, 2));
       return 0;
     }
-    const rows: [string, (k: typeof result.current) => string][] = [
-      ["net revenue", (k) => `${k.netRevenue.toFixed(2)} ${result.currency}`],
+    const rows: [string, (k: DecimalKpis) => string][] = [
+      ["net revenue", (k) => `${k.netRevenue} ${result.currency}`],
       ["orders", (k) => String(k.orders)],
       ["customers", (k) => `${k.customers} (${k.newCustomers} new, ${k.returningCustomers} returning)`],
-      ["average order value", (k) => (k.averageOrderValue === null ? "—" : k.averageOrderValue.toFixed(2))],
+      ["average order value", (k) => k.averageOrderValue ?? "—"],
       ["repeat purchase rate", (k) => (k.repeatPurchaseRate === null ? "—" : `${k.repeatPurchaseRate.toFixed(1)} %`)],
       ["retention rate", (k) => (k.retentionRate === null ? "—" : `${k.retentionRate.toFixed(1)} %`)],
       ["cart abandonment", (k) => (k.cartAbandonmentRate === null ? "—" : `${k.cartAbandonmentRate.toFixed(1)} %`)],
-      ["CAC", (k) => (k.cac === null ? "—" : k.cac.toFixed(2))],
+      ["CAC", (k) => k.cac ?? "—"],
     ];
     io.stdout(`${values.shop}, ${result.from} to ${result.to} (${result.timeZone}), previous period alongside`);
     for (const [label, show] of rows) io.stdout(`  ${label.padEnd(22)} ${show(result.current).padEnd(28)} ${show(result.previous)}`);

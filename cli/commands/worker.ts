@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import { WebhookWorker } from "../../app/jobs/webhookWorker.server";
 import { getDatabase } from "../../app/lib/db.server";
-import { scheduleAnalysis, startAnalyticsScheduler, stopAnalyticsScheduler } from "../../app/services/analytics.server";
+import { scheduleAnalysis, startAnalyticsScheduler, stopAnalyticsScheduler } from "../../app/jobs/analyticsScheduler.server";
 import { describeTarget } from "../../app/lib/database.server";
 import { workerLiveness } from "../../app/lib/workerLiveness.server";
 import { applyMigrations } from "../../prisma/migrator";

@@ -1,6 +1,7 @@
 // KPIs for any range: computed on demand, they must agree with the stored daily analysis.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getLatestKpis, kpisForRange } from "~/services/analytics.server";
+import { kpisForRange } from "~/services/analytics.server";
+import { getLatestKpis } from "~/services/analyticsReads.server";
 import { seedDemoShop } from "~/services/demo.server";
 import { useDatabase } from "../helpers/app";
 import { BACKENDS, openMigrated } from "../helpers/db";

@@ -1,4 +1,4 @@
-// The analytics scheduler (services/analytics.server.ts) on both databases: debounce, max wait
+// The analytics scheduler (jobs/analyticsScheduler.server.ts) on both databases: debounce, max wait
 // under continuous activity, serialized runs, the nightly run of installed shops, and
 // requests before the scheduler starts. No timing thresholds: an injected clock drives the
 // debounce arithmetic and the nightly hour, the hooks record which runs happened in which
@@ -7,14 +7,8 @@ import type { PrismaClient } from "@prisma/client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/lib/database.server";
 import { setDatabase } from "~/lib/db.server";
-import {
-  requestAnalysis,
-  scheduleAnalysis,
-  startAnalyticsScheduler,
-  stopAnalyticsScheduler,
-  type AnalysisSummary,
-  type SchedulerOptions,
-} from "~/services/analytics.server";
+import { scheduleAnalysis, startAnalyticsScheduler, stopAnalyticsScheduler, type SchedulerOptions } from "~/jobs/analyticsScheduler.server";
+import type { AnalysisSummary } from "~/services/analytics.server";
 import { ensureShop, syncOrders } from "~/services/sync.server";
 import { orderPayload } from "~/services/sync/payloads";
 import { BACKENDS, openMigrated } from "../helpers/db";
@@ -141,19 +135,21 @@ describe.each(BACKENDS)("analytics scheduler on %s", (backend) => {
   it("serializes runs: one analysis at a time, in request order, a shop already waiting is not queued twice", async () => {
     const now = new Date("2026-11-22T12:00:00Z");
     const rec = recorder();
-    startAnalyticsScheduler({ prisma, clock: () => now, nightlyHourUtc: 3, ...rec.hooks });
-    const results = await Promise.all([
-      requestAnalysis(SHOPS[1]),
-      requestAnalysis(SHOPS[0]),
-      requestAnalysis(SHOPS[0]), // SHOPS[0] is still waiting: that run will do
-      requestAnalysis(SHOPS[2]),
-    ]);
-    expect(results.map((r) => r?.shop ?? null)).toEqual([SHOPS[1], SHOPS[0], null, SHOPS[2]]);
+    // No quiet time: every event queues its shop at once, behind the running analysis.
+    startAnalyticsScheduler({ prisma, clock: () => now, debounceMs: 0, nightlyHourUtc: 3, ...rec.hooks });
+    const done = rec.next(3);
+    scheduleAnalysis(SHOPS[1]);
+    scheduleAnalysis(SHOPS[0]);
+    scheduleAnalysis(SHOPS[0]); // SHOPS[0] is still waiting: that run will do
+    scheduleAnalysis(SHOPS[2]);
+    await done;
+    expect(rec.ended.map((e) => e.summary?.shop ?? null)).toEqual([SHOPS[1], SHOPS[0], SHOPS[2]]);
     expect(rec.events).toEqual([SHOPS[1], SHOPS[0], SHOPS[2]].flatMap((s) => [`start ${s}`, `end ${s}`]));
     for (const shop of SHOPS) expect(await analysedAt(shop)).toEqual([now.toISOString()]);
-    // A request replaces a pending debounced run instead of adding one.
+    // Once its run is over, a shop is queued again by new activity.
+    const again = rec.next();
     scheduleAnalysis(SHOPS[0]);
-    await requestAnalysis(SHOPS[0]);
+    await again;
     await stopAnalyticsScheduler();
     expect(rec.events.filter((e) => e === `start ${SHOPS[0]}`)).toHaveLength(2);
   });
@@ -174,7 +170,7 @@ describe.each(BACKENDS)("analytics scheduler on %s", (backend) => {
     expect(await analysedAt(GONE)).toEqual([]);
   });
 
-  it("analyses shops with sync activity before the scheduler started once it starts; nothing after it stops", async () => {
+  it("analyses shops with sync activity before the scheduler started once it starts, once each", async () => {
     const now = new Date("2026-11-22T12:00:00Z");
     scheduleAnalysis(SHOPS[1]);
     scheduleAnalysis(SHOPS[1]);
@@ -184,8 +180,6 @@ describe.each(BACKENDS)("analytics scheduler on %s", (backend) => {
     await done;
     await stopAnalyticsScheduler();
     expect(rec.events).toEqual([`start ${SHOPS[1]}`, `end ${SHOPS[1]}`]);
-    // Stopped: events and requests are ignored (no timers left behind).
-    expect(await requestAnalysis(SHOPS[1])).toBeNull();
     expect(await analysedAt(SHOPS[1])).toEqual([now.toISOString()]);
   });
 });

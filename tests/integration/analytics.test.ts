@@ -7,7 +7,8 @@ import { aggregateOrders, scoreRfm } from "~/domain/rfm";
 import { dayNumber } from "~/domain/time";
 import type { Database } from "~/lib/database.server";
 import { setDatabase } from "~/lib/db.server";
-import { analyzeShop, getLatestKpis, getSegmentSummary, listCustomerMetrics } from "~/services/analytics.server";
+import { analyzeShop, kpisForRange } from "~/services/analytics.server";
+import { getLatestKpis, getSegmentSummary } from "~/services/analyticsReads.server";
 import { ensureShop, syncCheckouts, syncOrders } from "~/services/sync.server";
 import { checkoutPayload, orderPayload } from "~/services/sync/payloads";
 import { BACKENDS, openMigrated } from "../helpers/db";
@@ -15,6 +16,7 @@ import { BACKENDS, openMigrated } from "../helpers/db";
 const SHOP = "analytics-a.myshopify.com";
 const OTHER = "analytics-b.myshopify.com";
 const RANDOM = "analytics-random.myshopify.com";
+const RANGES = "analytics-ranges.myshopify.com";
 const TZ = "Europe/Paris";
 // 13:00 in Paris on Sunday 22 November 2026 (CET, UTC+1).
 const NOW = new Date("2026-11-22T12:00:00Z");
@@ -236,7 +238,7 @@ describe.each(BACKENDS)("analytics on %s", (backend) => {
     expect(r30.to).toBe("2026-11-22T23:00:00.000Z");
     const k = r30.current;
     expect(k.orders).toBe(4); // C1 ×2, C3, guest
-    expect(k.netRevenue).toBeCloseTo(165, 9); // 100 + 30 + 25 + 10
+    expect(k.netRevenue).toBe(165); // 100 + 30 + 25 + 10
     expect(k.averageOrderValue).toBeCloseTo(41.25, 9);
     expect(k.guestOrders).toBe(1);
     expect(k.customers).toBe(2);
@@ -252,7 +254,7 @@ describe.each(BACKENDS)("analytics on %s", (backend) => {
     expect(k.medianDaysToSecondOrder).toBe(5); // C1: 15 → 20 November
     const p = r30.previous;
     expect(p.orders).toBe(1); // C2's 1 October order
-    expect(p.netRevenue).toBeCloseTo(40, 9);
+    expect(p.netRevenue).toBe(40);
     expect(r30.comparison.orders).toEqual({ current: 4, previous: 1, change: 3, changePercent: 300 });
 
     const row = await prisma.kpiSnapshot.findFirstOrThrow({ where: { shop: SHOP, rangeKind: "last_30_days" } });
@@ -369,17 +371,59 @@ describe.each(BACKENDS)("analytics on %s", (backend) => {
     expect([...b.keys()]).toEqual(["1001"]);
     expect(b.get("1001")!.monetary.toFixed(2)).toBe("10000.00");
     const latestA = (await getLatestKpis(SHOP))!;
-    expect(latestA.ranges[0].current.netRevenue).toBeCloseTo(165, 9);
+    expect(latestA.ranges[0].current.netRevenue).toBe(165);
     const latestB = (await getLatestKpis(OTHER))!;
     expect(latestB.ranges[0].current.orders).toBe(3);
-    const page = await listCustomerMetrics(SHOP, { limit: 2, offset: 0, orderBy: "monetary", direction: "desc" });
-    expect(page.total).toBe(5);
-    expect(page.rows.map((r) => [r.shopifyCustomerId, r.monetary])).toEqual([
+    const byMonetary = [...a.values()].sort((x, y) => y.monetary.comparedTo(x.monetary) || x.customerId - y.customerId);
+    expect(byMonetary.map((r) => [r.customer.shopifyId, r.monetary.toFixed()])).toEqual([
       ["1005", "200"],
       ["1004", "180"],
+      ["1001", "130"],
+      ["1002", "40"],
+      ["1003", "25"],
     ]);
-    const lost = await listCustomerMetrics(SHOP, { segment: "lost", limit: 10, offset: 0, orderBy: "recencyDays" });
-    expect(lost.rows.map((r) => r.shopifyCustomerId)).toEqual(["1005"]);
+    expect([...a.values()].filter((r) => r.segment === "lost").map((r) => r.customer.shopifyId)).toEqual(["1005"]);
+  });
+
+  it("applies the range rules on demand: local days with --to included, the previous period in calendar days, abandonment by the clock", async () => {
+    // October 2026 in Paris (31 days, the autumn DST change inside it); its previous period is
+    // 31 August to 30 September (local midnights), never "31 days and an hour" before.
+    await ensureShop(prisma, RANGES);
+    await prisma.shop.update({ where: { domain: RANGES }, data: { currency: "EUR", ianaTimezone: TZ } });
+    await syncOrders(prisma, RANGES, [
+      order({ customer: "2002", at: "2026-08-30T21:30:00Z", total: "50.00" }), // 30 August, 23:30 in Paris: before the previous period
+      order({ customer: "2001", at: "2026-09-30T21:30:00Z", total: "30.00" }), // 30 September, 23:30: previous period
+      order({ customer: "2001", at: "2026-10-10T10:00:00Z", total: "0.10" }),
+      order({ customer: "2003", at: "2026-10-31T22:30:00Z", total: "0.20" }), // 31 October, 23:30 in Paris (CET)
+    ]);
+    await syncCheckouts(
+      prisma,
+      RANGES,
+      [
+        checkout("81", "2026-10-15T10:00:00Z", null),
+        checkout("82", "2026-10-31T12:00:00Z", null), // the range's last day
+        checkout("83", "2026-10-31T20:00:00Z", "2026-10-31T20:05:00Z"),
+      ],
+      "EUR",
+    );
+    const oct = await kpisForRange(prisma, RANGES, { from: "2026-10-01", to: "2026-10-31" }, new Date("2026-11-20T12:00:00Z"));
+    expect([oct.from, oct.to, oct.timeZone]).toEqual(["2026-10-01", "2026-10-31", TZ]);
+    expect([oct.current.orders, oct.current.customers, oct.current.newCustomers]).toEqual([2, 2, 1]);
+    expect([oct.previous.orders, oct.previous.customers]).toEqual([1, 1]);
+    expect(oct.previous.netRevenue).toBe(30);
+    // Money is summed exactly: 0.10 + 0.20 is 0.3, not 0.30000000000000004.
+    expect(oct.current.netRevenue).toBe(0.3);
+    expect(oct.current.averageOrderValue).toBe(0.15);
+    expect(oct.current.retentionRate).toBe(100);
+    // Three weeks later every October checkout is older than 24 hours: all three count.
+    expect(oct.current.cartAbandonmentRate).toBeCloseTo((2 / 3) * 100, 9);
+    // A range that ends today: only the checkouts at least 24 hours old by the clock count.
+    const lastDay = { from: "2026-10-31", to: "2026-10-31" };
+    expect((await kpisForRange(prisma, RANGES, lastDay, new Date("2026-10-31T22:00:00Z"))).current.cartAbandonmentRate).toBeNull();
+    const nextDay = await kpisForRange(prisma, RANGES, lastDay, new Date("2026-11-01T12:30:00Z"));
+    expect(nextDay.current.cartAbandonmentRate).toBe(100); // 82 counts, 83 is not 24 hours old yet
+    expect(nextDay.current.orders).toBe(1);
+    expect(nextDay.previous.orders).toBe(0); // 30 October
   });
 
   it("gives the same RFM scores through the database as scoreRfm on the orders in memory", async () => {

@@ -50,6 +50,28 @@ describe.each(BACKENDS)("the rapport CLI on %s", (backend) => {
     expect(again.stdout).toMatch(/already has \d+ orders/);
   });
 
+  it("kpis prints amounts as exact decimal strings, the whole history's net revenue equal to stats'", async () => {
+    const health = JSON.parse((await run("stats", "--shop", SHOP, "--json")).stdout);
+    const all = await run("kpis", "--shop", SHOP, "--from", "2024-01-01", "--to", "2026-01-31", "--json");
+    expect(all.code).toBe(0);
+    const k = JSON.parse(all.stdout);
+    expect([k.from, k.to, k.currency, k.timeZone]).toEqual(["2024-01-01", "2026-01-31", "EUR", "Europe/Paris"]);
+    expect(k.current.netRevenue).toMatch(/^\d+\.\d{2}$/);
+    expect(Number(k.current.netRevenue)).toBe(Number(health.netRevenue));
+    expect(k.current.orders).toBe(health.orders - health.cancelledOrders);
+    for (const key of ["guestNetRevenue", "averageOrderValue", "historicalClv"]) expect(k.current[key], key).toMatch(/^\d+\.\d{2}$/);
+    expect(k.current.predictedClv12m).toBeNull();
+    expect(typeof k.current.repeatPurchaseRate).toBe("number");
+    expect(Object.keys(k.current).sort()).toEqual(
+      ["averageOrderValue", "cac", "cartAbandonmentRate", "churnRate", "customers", "guestNetRevenue", "guestOrders", "historicalClv", "ltvBasis", "ltvToCac",
+        "marketingSpend", "medianDaysToSecondOrder", "modelChurnRate", "netRevenue", "newCustomers", "nps", "orders", "predictedClv12m", "purchaseFrequency",
+        "repeatPurchaseRate", "retentionRate", "returningCustomers"].sort(),
+    );
+    const text = await run("kpis", "--shop", SHOP, "--from", "2024-01-01", "--to", "2026-01-31");
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(`net revenue            ${k.current.netRevenue} EUR`);
+  });
+
   it("answers errors with a sentence and a non-zero exit code", async () => {
     const unknownShop = await run("stats", "--shop", "nobody.myshopify.com");
     expect(unknownShop.code).toBe(1);

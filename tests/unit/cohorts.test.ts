@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildCohorts, type CohortActivityRow } from "~/domain/cohorts";
+import { buildCohorts, buildCohortsFromCells, type CohortActivityRow, type CohortCell } from "~/domain/cohorts";
 
 const at = (iso: string) => new Date(iso);
 const A = at("2024-01-31T23:30:00Z"); // 1 February in Paris
@@ -52,5 +52,24 @@ describe("monthly first-order cohorts", () => {
     expect(early.map((c) => c.months.length)).toEqual([2, 1]);
     expect(early[1].months[0].revenue).toBe(45); // March orders are after asOf
     expect(buildCohorts([], { timeZone: "UTC", asOf })).toEqual([]);
+  });
+});
+
+describe("cohorts from cells aggregated in SQL", () => {
+  const month = (y: number, m: number) => y * 12 + m - 1;
+  it("gives the same table as buildCohorts for the same activity, and leaves out cohorts after the as-of month", () => {
+    // The rows above in Paris: January cohort C (40 in month 0, 25 in month 2), February
+    // cohort A and B (10 + 30 + 5 in month 0, 20 + 15 in month 1).
+    const cells: CohortCell[] = [
+      { cohortMonth: month(2024, 1), monthsSinceFirst: 0, activeCustomers: 1, revenue: 40 },
+      { cohortMonth: month(2024, 1), monthsSinceFirst: 2, activeCustomers: 1, revenue: 25 },
+      { cohortMonth: month(2024, 2), monthsSinceFirst: 0, activeCustomers: 2, revenue: 45 },
+      { cohortMonth: month(2024, 2), monthsSinceFirst: 1, activeCustomers: 2, revenue: 35 },
+      { cohortMonth: month(2024, 4), monthsSinceFirst: 0, activeCustomers: 3, revenue: 1 },
+    ];
+    const fromCells = buildCohortsFromCells(cells, month(2024, 3));
+    expect(fromCells).toEqual(buildCohorts(rows, { timeZone: "Europe/Paris", asOf }));
+    expect(fromCells.map((c) => c.cohort)).toEqual(["2024-01", "2024-02"]);
+    expect(fromCells[1].months.map((m) => m.revenuePerCustomer)).toEqual([22.5, 17.5]);
   });
 });

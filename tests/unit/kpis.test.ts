@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
   cartAbandonmentRate,
+  checkoutCutoff,
   compareKpis,
   computePeriodKpis,
   customerAcquisitionCost,
   marketingSpendForRange,
   medianDaysToSecondOrder,
   netPromoterScore,
-  previousRange,
   rangeLabel,
   retentionRate,
   type PeriodKpiInput,
@@ -156,11 +156,21 @@ describe("marketing spend and ranges", () => {
     expect(marketingSpendForRange(monthly, feb, TZ)).toBeCloseTo(290, 9);
   });
 
-  it("previous period has the same length and ends where the range starts", () => {
-    const prev = previousRange(feb);
-    expect(prev.to.getTime()).toBe(feb.from.getTime());
-    expect(feb.to.getTime() - feb.from.getTime()).toBe(prev.to.getTime() - prev.from.getTime());
+  it("labels a range with its first and last local day", () => {
     expect(rangeLabel(feb, TZ)).toEqual({ from: "2024-02-01", toInclusive: "2024-02-29" });
+  });
+
+  it("leaves out of cart abandonment the checkouts younger than 24 hours by the clock", () => {
+    expect(checkoutCutoff(new Date("2026-11-01T10:00:00Z")).toISOString()).toBe("2026-10-31T10:00:00.000Z");
+  });
+
+  it("sums net revenue exactly and compares it exactly", () => {
+    const row = (customerId: string, netRevenue: number) => ({ customerId, orders: 1, netRevenue, firstOrderAt: new Date("2024-02-10T10:00:00Z") });
+    const cur = computePeriodKpis({ range: feb, timeZone: TZ, customers: [row("a", 0.1), row("b", 0.2)] });
+    expect(cur.netRevenue).toBe(0.3);
+    const prev = computePeriodKpis({ range: feb, timeZone: TZ, customers: [row("a", 85833.26)] });
+    const cmp = compareKpis(prev, cur);
+    expect(cmp.netRevenue.change).toBe(85832.96);
   });
 
   it("compares periods with null percentages when the previous value is 0", () => {

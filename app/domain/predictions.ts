@@ -1,0 +1,228 @@
+// Per-customer predictions of the daily analysis: BG/NBD (purchases, P(alive), next order) and
+// Gamma-Gamma (average order value) fitted on the shop's customers, then applied to each of
+// them. Pure: the customers come as columns (one array per field, index = customer), the
+// analysis day and instant are passed in. Definitions in docs/metrics.md.
+import {
+  assessConfidence,
+  bgNbdDegeneracy,
+  bgNbdPredictionProblem,
+  discountedExpectedPurchases,
+  expectedAverageValue,
+  expectedNextOrderPeriods,
+  fitBgNbd,
+  fitGammaGamma,
+  gammaGammaDegeneracy,
+  groupRftArrays,
+  NEXT_ORDER_MAX_DAYS,
+  probabilityAlive,
+  type BgNbdFit,
+  type ConfidenceReport,
+  type GammaGammaFit,
+} from "./clv";
+
+const DAY_MS = 86_400_000;
+
+/** BG/NBD time unit (weeks, as the CDNOW reference and `rapport clv`), 12-month horizon. */
+export const MODEL_SETTINGS = {
+  period: "week" as const,
+  periodDays: 7,
+  horizonPeriods: 52,
+  annualDiscountRate: 0.1,
+};
+
+/** What the models need per customer (the analysis aggregate's columns). */
+export interface PredictionColumns {
+  count: number;
+  /** Distinct local calendar days with an order. */
+  purchaseDays: ArrayLike<number>;
+  /** Local day numbers of the first and last order. */
+  firstDay: ArrayLike<number>;
+  lastDay: ArrayLike<number>;
+  /** Net revenue of the days after the first purchase day, major units. */
+  repeatNetRevenue: ArrayLike<number>;
+}
+
+/** The models fitted on a shop's customers, and the per-customer inputs they were fitted on. */
+export interface ModelFits {
+  count: number;
+  x: Float64Array;
+  tx: Float64Array;
+  T: Float64Array;
+  spend: { x: number; monetaryValue: number | null }[];
+  grouped: ReturnType<typeof groupRftArrays>;
+  bg: BgNbdFit | null;
+  gg: GammaGammaFit | null;
+  confidence: ConfidenceReport | null;
+  notes: string[];
+}
+
+export interface Predictions {
+  /** NaN where the purchase model is missing or degenerate (stored as null). */
+  pAlive: Float64Array;
+  expected: Float64Array;
+  clv: (number | null)[];
+  averageValue: (number | null)[];
+  nextOrderAt: (Date | null)[];
+}
+
+export interface ModelResult {
+  bg: BgNbdFit | null;
+  gg: GammaGammaFit | null;
+  /** The fit exists but its predictions are not used (docs/metrics.md, "How much data is enough"). */
+  bgDegenerate: boolean;
+  ggDegenerate: boolean;
+  confidence: ConfidenceReport | null;
+  lowConfidence: boolean;
+  notes: string[];
+  predictions: Predictions | null;
+}
+
+export interface ModelSummary {
+  period: "week";
+  horizonPeriods: number;
+  annualDiscountRate: number;
+  /** degenerate: the fit is reported but its predictions are not stored (docs/metrics.md). */
+  bgnbd: (BgNbdFit["params"] & { logLikelihood: number; standardErrors: BgNbdFit["standardErrors"]; converged: boolean; iterations: number; degenerate: boolean }) | null;
+  gammaGamma: (GammaGammaFit["params"] & { logLikelihood: number; standardErrors: GammaGammaFit["standardErrors"]; converged: boolean; customers: number; degenerate: boolean }) | null;
+}
+
+/**
+ * Fits BG/NBD and Gamma-Gamma on whatever data exists (`today` = the analysis day number). A
+ * fit that fails is noted, never thrown. Null without customers.
+ */
+export function fitModels(agg: PredictionColumns, today: number): ModelFits | null {
+  const n = agg.count;
+  if (n === 0) return null;
+  const notes: string[] = [];
+  const pd = MODEL_SETTINGS.periodDays;
+  const x = new Float64Array(n);
+  const tx = new Float64Array(n);
+  const T = new Float64Array(n);
+  const spend: { x: number; monetaryValue: number | null }[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const firstDay = agg.firstDay[i];
+    const lastDay = agg.lastDay[i];
+    x[i] = agg.purchaseDays[i] - 1;
+    tx[i] = (lastDay - firstDay) / pd;
+    T[i] = Math.max(today - firstDay, lastDay - firstDay) / pd;
+    spend[i] = { x: x[i], monetaryValue: x[i] > 0 ? agg.repeatNetRevenue[i] / x[i] : null };
+  }
+  const grouped = groupRftArrays(x, tx, T);
+  let bg: BgNbdFit | null = null;
+  try {
+    bg = fitBgNbd(grouped);
+  } catch (error) {
+    notes.push(`The purchase model could not be fitted: ${(error as Error).message}`);
+  }
+  let gg: GammaGammaFit | null = null;
+  try {
+    gg = fitGammaGamma(spend);
+  } catch (error) {
+    notes.push(`The spend model could not be fitted: ${(error as Error).message}`);
+  }
+  const confidence = bg ? assessConfidence(bg, gg ?? undefined) : null;
+  return { count: n, x, tx, T, spend, grouped, bg, gg, confidence, notes };
+}
+
+/**
+ * Predictions per customer from the fitted models, as of `now`. A degenerate fit
+ * (clv.ts bgNbdDegeneracy, bgNbdPredictionProblem, gammaGammaDegeneracy) is kept in the
+ * result with its standard errors but its predictions are left empty; either way the analysis
+ * is flagged low-confidence, with the reason.
+ */
+export function predictCustomers(fits: ModelFits | null, now: Date): ModelResult {
+  if (!fits) {
+    return { bg: null, gg: null, bgDegenerate: false, ggDegenerate: false, confidence: null, lowConfidence: true, notes: ["No customers with orders yet."], predictions: null };
+  }
+  const { count: n, x, spend, grouped, bg, gg, confidence } = fits;
+  const notes = [...fits.notes];
+  const pd = MODEL_SETTINGS.periodDays;
+
+  // Predictions depend only on (x, t_x, T): computed once per group, and checked against the
+  // model's bounds (the first violation makes the whole fit degenerate).
+  const G = grouped.x.length;
+  const gAlive = new Float64Array(G).fill(NaN);
+  const gExp = new Float64Array(G).fill(NaN);
+  const gDisc = new Float64Array(G).fill(NaN);
+  const gNext = new Float64Array(G).fill(NaN);
+  const opts = { horizon: MODEL_SETTINGS.horizonPeriods, periodDays: pd, annualDiscountRate: MODEL_SETTINGS.annualDiscountRate };
+  const bgProblems = bg ? bgNbdDegeneracy(bg, grouped) : [];
+  if (bg && !bgProblems.length) {
+    for (let g = 0; g < G; g++) {
+      const c = { x: grouped.x[g], tx: grouped.tx[g], T: grouped.T[g] };
+      const pAlive = probabilityAlive(bg.params, c.x, c.tx, c.T);
+      const d = discountedExpectedPurchases(bg.params, c, opts);
+      const problem = bgNbdPredictionProblem(bg.params, c, opts, { pAlive, ...d });
+      if (problem) {
+        bgProblems.push(problem);
+        break;
+      }
+      gAlive[g] = pAlive;
+      gExp[g] = d.expectedPurchases;
+      gDisc[g] = d.discountedPurchases;
+      gNext[g] = expectedNextOrderPeriods(bg.params, c.x, c.tx, c.T, { maxPeriods: NEXT_ORDER_MAX_DAYS / pd }) ?? NaN;
+    }
+  }
+  const bgDegenerate = bg !== null && bgProblems.length > 0;
+  if (bgDegenerate) {
+    gAlive.fill(NaN);
+    gExp.fill(NaN);
+    gDisc.fill(NaN);
+    gNext.fill(NaN);
+    notes.push(`The purchase model is degenerate (${bgProblems.join("; ")}): its predictions are not stored.`);
+  }
+  const ggProblems = gg ? gammaGammaDegeneracy(gg, spend) : [];
+  const ggDegenerate = gg !== null && ggProblems.length > 0;
+  if (ggDegenerate) notes.push(`The spend model is degenerate (${ggProblems.join("; ")}): its average values are not stored.`);
+  const ggParams = gg && !ggDegenerate ? gg.params : null;
+
+  const predictions: Predictions = {
+    pAlive: new Float64Array(n),
+    expected: new Float64Array(n),
+    clv: new Array(n),
+    averageValue: new Array(n),
+    nextOrderAt: new Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const g = grouped.groupOf[i];
+    predictions.pAlive[i] = gAlive[g];
+    predictions.expected[i] = gExp[g];
+    let avg = ggParams ? expectedAverageValue(ggParams, x[i], spend[i].monetaryValue) : null;
+    if (avg !== null && !Number.isFinite(avg)) avg = null;
+    predictions.averageValue[i] = avg;
+    const clv = avg === null || Number.isNaN(gDisc[g]) ? null : avg * gDisc[g];
+    predictions.clv[i] = clv !== null && Number.isFinite(clv) ? clv : null;
+    predictions.nextOrderAt[i] = Number.isNaN(gNext[g]) ? null : new Date(now.getTime() + gNext[g] * pd * DAY_MS);
+  }
+  const lowConfidence = !confidence || confidence.lowConfidence || bgDegenerate || ggDegenerate;
+  return { bg, gg, bgDegenerate, ggDegenerate, confidence, lowConfidence, notes, predictions };
+}
+
+/** The models as stored and reported: parameters, fit quality, degeneracy. */
+export function modelSummaryOf(model: ModelResult): ModelSummary {
+  return {
+    period: MODEL_SETTINGS.period,
+    horizonPeriods: MODEL_SETTINGS.horizonPeriods,
+    annualDiscountRate: MODEL_SETTINGS.annualDiscountRate,
+    bgnbd: model.bg
+      ? {
+          ...model.bg.params,
+          logLikelihood: model.bg.logLikelihood,
+          standardErrors: model.bg.standardErrors,
+          converged: model.bg.converged,
+          iterations: model.bg.iterations,
+          degenerate: model.bgDegenerate,
+        }
+      : null,
+    gammaGamma: model.gg
+      ? {
+          ...model.gg.params,
+          logLikelihood: model.gg.logLikelihood,
+          standardErrors: model.gg.standardErrors,
+          converged: model.gg.converged,
+          customers: model.gg.customers,
+          degenerate: model.ggDegenerate,
+        }
+      : null,
+  };
+}

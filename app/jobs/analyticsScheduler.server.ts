@@ -1,0 +1,148 @@
+// The in-process analytics scheduler: a shop is analysed after sync activity (debounced per
+// shop) and every installed shop nightly. Runs are serialized: one analysis at a time per
+// process (PGlite has a single connection, and a run is CPU-heavy).
+import type { PrismaClient } from "@prisma/client";
+import { logger } from "~/lib/logger.server";
+import { listInstalledShops } from "~/models/analyticsShop.server";
+import { analyzeShop, type AnalysisSummary } from "~/services/analytics.server";
+
+export interface SchedulerOptions {
+  prisma: PrismaClient;
+  /** Hour (UTC) of the nightly run of every installed shop; default 3. */
+  nightlyHourUtc?: number;
+  /** Quiet time after the last sync activity before a shop is analysed; default 60 s. 0: at once. */
+  debounceMs?: number;
+  /** Longest delay under continuous activity; default 10 minutes. */
+  maxWaitMs?: number;
+  /** Clock (tests): the analysis instant, the debounce and max-wait arithmetic, the nightly hour. */
+  clock?: () => Date;
+  /** Called when a queued analysis starts and when it ends (summary null: it failed). */
+  onRunStart?: (shop: string) => void;
+  onRunEnd?: (shop: string, summary: AnalysisSummary | null) => void;
+}
+
+interface Scheduler {
+  options: Required<Omit<SchedulerOptions, "prisma" | "onRunStart" | "onRunEnd">> & Pick<SchedulerOptions, "prisma" | "onRunStart" | "onRunEnd">;
+  debounced: Map<string, { timer: NodeJS.Timeout; firstAt: number }>;
+  nightly: NodeJS.Timeout | null;
+}
+
+let scheduler: Scheduler | null = null;
+/** Shops scheduled before the scheduler started; analysed once it starts. */
+const early = new Set<string>();
+const queued = new Set<string>();
+let chain: Promise<unknown> = Promise.resolve();
+
+/** A hook's error is logged, never allowed to break the queue. */
+function hook(call: () => void) {
+  try {
+    call();
+  } catch (error) {
+    logger.error({ err: error }, "analytics: scheduler hook failed");
+  }
+}
+
+function enqueue(shop: string): void {
+  const s = scheduler;
+  if (!s) return;
+  if (queued.has(shop)) return; // already waiting: that run will see the new data
+  queued.add(shop);
+  chain = chain.then(async () => {
+    queued.delete(shop);
+    if (scheduler !== s) return;
+    hook(() => s.options.onRunStart?.(shop));
+    let summary: AnalysisSummary | null = null;
+    try {
+      summary = await analyzeShop(s.options.prisma, shop, { now: s.options.clock() });
+      logger.info({ shop, timings: summary.timings, customers: summary.customers, lowConfidence: summary.lowConfidence }, "analytics: shop analysed");
+    } catch (error) {
+      logger.error({ shop, err: error }, "analytics: analysis failed");
+    }
+    hook(() => s.options.onRunEnd?.(shop, summary));
+  });
+}
+
+/**
+ * Sync activity for a shop: analyse it once activity has been quiet for `debounceMs`, or
+ * `maxWaitMs` after the first unanalysed event at the latest. A run that is due now is queued
+ * at once, behind a running analysis.
+ */
+export function scheduleAnalysis(shop: string): void {
+  const s = scheduler;
+  if (!s) {
+    early.add(shop);
+    return;
+  }
+  const nowMs = s.options.clock().getTime();
+  const entry = s.debounced.get(shop);
+  const firstAt = entry?.firstAt ?? nowMs;
+  if (entry) clearTimeout(entry.timer);
+  const delay = Math.max(0, Math.min(s.options.debounceMs, firstAt + s.options.maxWaitMs - nowMs));
+  if (delay === 0) {
+    s.debounced.delete(shop);
+    enqueue(shop);
+    return;
+  }
+  const timer = setTimeout(() => {
+    s.debounced.delete(shop);
+    enqueue(shop);
+  }, delay);
+  timer.unref?.();
+  s.debounced.set(shop, { timer, firstAt });
+}
+
+function msUntilNextHourUtc(hour: number, now: Date): number {
+  const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), hour));
+  if (next.getTime() <= now.getTime()) next.setUTCDate(next.getUTCDate() + 1);
+  return next.getTime() - now.getTime();
+}
+
+function armNightly(s: Scheduler) {
+  const delay = msUntilNextHourUtc(s.options.nightlyHourUtc, s.options.clock());
+  s.nightly = setTimeout(async () => {
+    try {
+      for (const shop of await listInstalledShops(s.options.prisma)) enqueue(shop);
+    } catch (error) {
+      logger.error({ err: error }, "analytics: nightly run could not list shops");
+    }
+    if (scheduler === s) armNightly(s);
+  }, delay);
+  s.nightly.unref?.();
+}
+
+export function startAnalyticsScheduler(options: SchedulerOptions): void {
+  if (scheduler) return;
+  const nightlyHourUtc = options.nightlyHourUtc ?? 3;
+  if (!Number.isInteger(nightlyHourUtc) || nightlyHourUtc < 0 || nightlyHourUtc > 23) {
+    throw new RangeError(`nightlyHourUtc must be a whole hour from 0 to 23 (got ${nightlyHourUtc}).`);
+  }
+  scheduler = {
+    options: {
+      prisma: options.prisma,
+      nightlyHourUtc,
+      debounceMs: options.debounceMs ?? 60_000,
+      maxWaitMs: options.maxWaitMs ?? 600_000,
+      clock: options.clock ?? (() => new Date()),
+      onRunStart: options.onRunStart,
+      onRunEnd: options.onRunEnd,
+    },
+    debounced: new Map(),
+    nightly: null,
+  };
+  armNightly(scheduler);
+  for (const shop of early) scheduleAnalysis(shop);
+  early.clear();
+}
+
+/** Stops the timers and waits for a running analysis to finish. */
+export async function stopAnalyticsScheduler(): Promise<void> {
+  const s = scheduler;
+  if (!s) return;
+  scheduler = null;
+  for (const { timer } of s.debounced.values()) clearTimeout(timer);
+  s.debounced.clear();
+  if (s.nightly) clearTimeout(s.nightly);
+  queued.clear();
+  early.clear();
+  await chain.catch(() => undefined);
+}
