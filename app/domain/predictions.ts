@@ -16,8 +16,10 @@ import {
   NEXT_ORDER_MAX_DAYS,
   probabilityAlive,
   type BgNbdFit,
+  type BgNbdParams,
   type ConfidenceReport,
   type GammaGammaFit,
+  type GammaGammaParams,
 } from "./clv";
 
 const DAY_MS = 86_400_000;
@@ -86,6 +88,51 @@ export interface ModelSummary {
   gammaGamma: (GammaGammaFit["params"] & { logLikelihood: number; standardErrors: GammaGammaFit["standardErrors"]; converged: boolean; customers: number; degenerate: boolean }) | null;
 }
 
+/** One customer's model inputs: repeat purchases x, t_x and T in periods, mean repeat value. */
+export function modelInputsOf(agg: PredictionColumns, i: number, today: number) {
+  const pd = MODEL_SETTINGS.periodDays;
+  const firstDay = agg.firstDay[i];
+  const lastDay = agg.lastDay[i];
+  const x = agg.purchaseDays[i] - 1;
+  return {
+    x,
+    tx: (lastDay - firstDay) / pd,
+    T: Math.max(today - firstDay, lastDay - firstDay) / pd,
+    monetaryValue: x > 0 ? agg.repeatNetRevenue[i] / x : null,
+  };
+}
+
+const PREDICTION_OPTIONS = { horizon: MODEL_SETTINGS.horizonPeriods, periodDays: MODEL_SETTINGS.periodDays, annualDiscountRate: MODEL_SETTINGS.annualDiscountRate };
+
+/**
+ * BG/NBD predictions for one (x, t_x, T), in periods; `problem` when they break the model's
+ * bounds (bgNbdPredictionProblem), and then no values.
+ */
+export function predictPurchases(params: BgNbdParams, c: { x: number; tx: number; T: number }) {
+  const pAlive = probabilityAlive(params, c.x, c.tx, c.T);
+  const d = discountedExpectedPurchases(params, c, PREDICTION_OPTIONS);
+  const problem = bgNbdPredictionProblem(params, c, PREDICTION_OPTIONS, { pAlive, ...d });
+  if (problem) return { problem };
+  const next = expectedNextOrderPeriods(params, c.x, c.tx, c.T, { maxPeriods: NEXT_ORDER_MAX_DAYS / MODEL_SETTINGS.periodDays }) ?? NaN;
+  return { problem: null, pAlive, expected: d.expectedPurchases, discounted: d.discountedPurchases, nextPeriods: next };
+}
+
+/**
+ * One customer's value figures: Gamma-Gamma average order value (null without a usable spend
+ * model or a finite mean), CLV = that value × discounted purchases (NaN: no purchase model),
+ * next order instant from `now` (NaN periods: none).
+ */
+export function customerValue(ggParams: GammaGammaParams | null, x: number, monetaryValue: number | null, discounted: number, nextPeriods: number, now: Date) {
+  let averageValue = ggParams ? expectedAverageValue(ggParams, x, monetaryValue) : null;
+  if (averageValue !== null && !Number.isFinite(averageValue)) averageValue = null;
+  const clv = averageValue === null || Number.isNaN(discounted) ? null : averageValue * discounted;
+  return {
+    averageValue,
+    clv: clv !== null && Number.isFinite(clv) ? clv : null,
+    nextOrderAt: Number.isNaN(nextPeriods) ? null : new Date(now.getTime() + nextPeriods * MODEL_SETTINGS.periodDays * DAY_MS),
+  };
+}
+
 /**
  * Fits BG/NBD and Gamma-Gamma on whatever data exists (`today` = the analysis day number). A
  * fit that fails is noted, never thrown. Null without customers.
@@ -100,12 +147,11 @@ export function fitModels(agg: PredictionColumns, today: number): ModelFits | nu
   const T = new Float64Array(n);
   const spend: { x: number; monetaryValue: number | null }[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    const firstDay = agg.firstDay[i];
-    const lastDay = agg.lastDay[i];
-    x[i] = agg.purchaseDays[i] - 1;
-    tx[i] = (lastDay - firstDay) / pd;
-    T[i] = Math.max(today - firstDay, lastDay - firstDay) / pd;
-    spend[i] = { x: x[i], monetaryValue: x[i] > 0 ? agg.repeatNetRevenue[i] / x[i] : null };
+    const c = modelInputsOf(agg, i, today);
+    x[i] = c.x;
+    tx[i] = c.tx;
+    T[i] = c.T;
+    spend[i] = { x: c.x, monetaryValue: c.monetaryValue };
   }
   const grouped = groupRftArrays(x, tx, T);
   let bg: BgNbdFit | null = null;
@@ -136,7 +182,6 @@ export function predictCustomers(fits: ModelFits | null, now: Date): ModelResult
   }
   const { count: n, x, spend, grouped, bg, gg, confidence } = fits;
   const notes = [...fits.notes];
-  const pd = MODEL_SETTINGS.periodDays;
 
   // Predictions depend only on (x, t_x, T): computed once per group, and checked against the
   // model's bounds (the first violation makes the whole fit degenerate).
@@ -145,22 +190,18 @@ export function predictCustomers(fits: ModelFits | null, now: Date): ModelResult
   const gExp = new Float64Array(G).fill(NaN);
   const gDisc = new Float64Array(G).fill(NaN);
   const gNext = new Float64Array(G).fill(NaN);
-  const opts = { horizon: MODEL_SETTINGS.horizonPeriods, periodDays: pd, annualDiscountRate: MODEL_SETTINGS.annualDiscountRate };
   const bgProblems = bg ? bgNbdDegeneracy(bg, grouped) : [];
   if (bg && !bgProblems.length) {
     for (let g = 0; g < G; g++) {
-      const c = { x: grouped.x[g], tx: grouped.tx[g], T: grouped.T[g] };
-      const pAlive = probabilityAlive(bg.params, c.x, c.tx, c.T);
-      const d = discountedExpectedPurchases(bg.params, c, opts);
-      const problem = bgNbdPredictionProblem(bg.params, c, opts, { pAlive, ...d });
-      if (problem) {
-        bgProblems.push(problem);
+      const p = predictPurchases(bg.params, { x: grouped.x[g], tx: grouped.tx[g], T: grouped.T[g] });
+      if (p.problem !== null) {
+        bgProblems.push(p.problem);
         break;
       }
-      gAlive[g] = pAlive;
-      gExp[g] = d.expectedPurchases;
-      gDisc[g] = d.discountedPurchases;
-      gNext[g] = expectedNextOrderPeriods(bg.params, c.x, c.tx, c.T, { maxPeriods: NEXT_ORDER_MAX_DAYS / pd }) ?? NaN;
+      gAlive[g] = p.pAlive;
+      gExp[g] = p.expected;
+      gDisc[g] = p.discounted;
+      gNext[g] = p.nextPeriods;
     }
   }
   const bgDegenerate = bg !== null && bgProblems.length > 0;
@@ -187,12 +228,10 @@ export function predictCustomers(fits: ModelFits | null, now: Date): ModelResult
     const g = grouped.groupOf[i];
     predictions.pAlive[i] = gAlive[g];
     predictions.expected[i] = gExp[g];
-    let avg = ggParams ? expectedAverageValue(ggParams, x[i], spend[i].monetaryValue) : null;
-    if (avg !== null && !Number.isFinite(avg)) avg = null;
-    predictions.averageValue[i] = avg;
-    const clv = avg === null || Number.isNaN(gDisc[g]) ? null : avg * gDisc[g];
-    predictions.clv[i] = clv !== null && Number.isFinite(clv) ? clv : null;
-    predictions.nextOrderAt[i] = Number.isNaN(gNext[g]) ? null : new Date(now.getTime() + gNext[g] * pd * DAY_MS);
+    const v = customerValue(ggParams, x[i], spend[i].monetaryValue, gDisc[g], gNext[g], now);
+    predictions.averageValue[i] = v.averageValue;
+    predictions.clv[i] = v.clv;
+    predictions.nextOrderAt[i] = v.nextOrderAt;
   }
   const lowConfidence = !confidence || confidence.lowConfidence || bgDegenerate || ggDegenerate;
   return { bg, gg, bgDegenerate, ggDegenerate, confidence, lowConfidence, notes, predictions };
@@ -225,4 +264,41 @@ export function modelSummaryOf(model: ModelResult): ModelSummary {
         }
       : null,
   };
+}
+
+/** Parameters of a stored run's models whose predictions may be used (null: none, or degenerate). */
+export interface FrozenModels {
+  bg: BgNbdParams | null;
+  gg: GammaGammaParams | null;
+}
+
+export function frozenModelsOf(summary: ModelSummary): FrozenModels {
+  const bg = summary.bgnbd;
+  const gg = summary.gammaGamma;
+  return {
+    bg: bg && !bg.degenerate ? { r: bg.r, alpha: bg.alpha, a: bg.a, b: bg.b } : null,
+    gg: gg && !gg.degenerate ? { p: gg.p, q: gg.q, gamma: gg.gamma } : null,
+  };
+}
+
+/**
+ * predictCustomers with fixed parameters (between two fits, ADR 007): the same per-customer
+ * computations. A customer whose own predictions break the model's bounds gets none (the full
+ * run would call the whole fit degenerate: the next one decides).
+ */
+export function predictWithModels(models: FrozenModels, agg: PredictionColumns, today: number, now: Date): Predictions {
+  const n = agg.count;
+  const predictions: Predictions = { pAlive: new Float64Array(n), expected: new Float64Array(n), clv: new Array(n), averageValue: new Array(n), nextOrderAt: new Array(n) };
+  for (let i = 0; i < n; i++) {
+    const c = modelInputsOf(agg, i, today);
+    const p = models.bg ? predictPurchases(models.bg, c) : null;
+    const ok = p && p.problem === null ? p : null;
+    predictions.pAlive[i] = ok ? ok.pAlive : NaN;
+    predictions.expected[i] = ok ? ok.expected : NaN;
+    const v = customerValue(models.gg, c.x, c.monetaryValue, ok ? ok.discounted : NaN, ok ? ok.nextPeriods : NaN, now);
+    predictions.averageValue[i] = v.averageValue;
+    predictions.clv[i] = v.clv;
+    predictions.nextOrderAt[i] = v.nextOrderAt;
+  }
+  return predictions;
 }

@@ -128,11 +128,37 @@ function inRange(v: number, r: ScoreRange): boolean {
 }
 
 /** Key of the first rule whose R, F and M ranges (inclusive) all contain the scores, else "others". */
-export function matchSegment(r: number, f: number, m: number, rules: readonly SegmentRule[]): string {
+export function matchSegment(r: number, f: number, m: number, rules: readonly Pick<SegmentRule, "key" | "r" | "f" | "m">[]): string {
   for (const rule of rules) {
     if (inRange(r, rule.r) && inRange(f, rule.f) && inRange(m, rule.m)) return rule.key;
   }
   return OTHERS_KEY;
+}
+
+/** The breakpoints of the three dimensions of one scoring run (recency in days at its date). */
+export interface RfmBreakpoints {
+  recency: Breakpoints;
+  frequency: Breakpoints;
+  monetary: Breakpoints;
+}
+
+/**
+ * Scores of one customer against given breakpoints. Recency is scored in reverse (most recent
+ * = 5). `recencyShift`: days elapsed since the breakpoints' date, subtracted before binning, so
+ * a customer scored later is ranked as of that date (the incremental path, ADR 007).
+ */
+export function scoreAgainst(
+  recency: number,
+  orders: number,
+  revenue: number,
+  bp: RfmBreakpoints,
+  rules: readonly Pick<SegmentRule, "key" | "r" | "f" | "m">[],
+  recencyShift = 0,
+): { r: Score; f: Score; m: Score; segment: string } {
+  const r = (6 - binOf(recency - recencyShift, bp.recency)) as Score;
+  const f = binOf(orders, bp.frequency);
+  const m = binOf(revenue, bp.monetary);
+  return { r, f, m, segment: matchSegment(r, f, m, rules) };
 }
 
 /**
@@ -144,28 +170,32 @@ export function scoreRfm(
   analysisDate: Date,
   rules: readonly SegmentRule[] = DEFAULT_SEGMENT_RULES,
 ): RfmScored[] {
-  if (customers.length === 0) return [];
+  return scoreRfmWithBreakpoints(customers, analysisDate, rules).scored;
+}
+
+/** scoreRfm, with the breakpoints it used (null without customers). */
+export function scoreRfmWithBreakpoints(
+  customers: readonly RfmCustomerInput[],
+  analysisDate: Date,
+  rules: readonly SegmentRule[] = DEFAULT_SEGMENT_RULES,
+): { scored: RfmScored[]; breakpoints: RfmBreakpoints | null } {
+  if (customers.length === 0) return { scored: [], breakpoints: null };
   const rec = customers.map((c) => recencyDays(c.lastOrderAt, analysisDate));
-  const bpR = computeBreakpoints(rec);
-  const bpF = computeBreakpoints(customers.map((c) => c.orders));
-  const bpM = computeBreakpoints(customers.map((c) => c.revenue));
-  return customers.map((c, i) => {
-    const r = (6 - binOf(rec[i], bpR)) as Score;
-    const f = binOf(c.orders, bpF);
-    const m = binOf(c.revenue, bpM);
-    return {
-      customerId: c.customerId,
-      recencyDays: rec[i],
-      frequency: c.orders,
-      monetary: c.revenue,
-      firstOrderAt: c.firstOrderAt,
-      lastOrderAt: c.lastOrderAt,
-      r,
-      f,
-      m,
-      segment: matchSegment(r, f, m, rules),
-    };
-  });
+  const bp: RfmBreakpoints = {
+    recency: computeBreakpoints(rec),
+    frequency: computeBreakpoints(customers.map((c) => c.orders)),
+    monetary: computeBreakpoints(customers.map((c) => c.revenue)),
+  };
+  const scored = customers.map((c, i) => ({
+    customerId: c.customerId,
+    recencyDays: rec[i],
+    frequency: c.orders,
+    monetary: c.revenue,
+    firstOrderAt: c.firstOrderAt,
+    lastOrderAt: c.lastOrderAt,
+    ...scoreAgainst(rec[i], c.orders, c.revenue, bp, rules),
+  }));
+  return { scored, breakpoints: bp };
 }
 
 export interface SegmentSummary {
