@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import os from "node:os";
 import type { PrismaClient } from "@prisma/client";
 import { z } from "zod";
+import type { Tx } from "~/lib/transaction.server";
 import { logger } from "~/lib/logger.server";
 import { livenessWorkerId, WORKER_LOCK_CLASS, type WorkerLiveness } from "~/lib/workerLiveness.server";
 import {
@@ -18,6 +19,7 @@ import {
   releaseClaimsOfDeadWorkers,
   type ClaimedEvent,
 } from "~/models/webhookEvent.server";
+import { customersOfEvent, refreshCustomerMetrics } from "~/services/incrementalAnalysis.server";
 import { describeZodError } from "~/services/sync/payloads";
 import { RetryableSyncError } from "~/services/sync.server";
 import {
@@ -52,6 +54,11 @@ export interface WorkerOptions {
   maxYieldMs?: number;
   /** Called after a committed event that changes what analytics read. */
   onApplied?: (event: { shop: string; topic: string }) => void;
+  /**
+   * After an order, refund or customer deletion commits, recompute the CustomerMetrics of the
+   * customers involved against the last full run's frozen scoring (ADR 007); default true.
+   */
+  incremental?: boolean;
   /**
    * How dead workers' claims are found without waiting for their lease (ADR 006): PGlite
    * releases every claim when the worker starts; PostgreSQL workers hold an advisory lock and
@@ -97,6 +104,7 @@ export class WebhookWorker {
   private readonly maxDelayMs: number;
   private readonly clock: () => Date;
   private readonly onApplied?: WorkerOptions["onApplied"];
+  private readonly incremental: boolean;
   private readonly yieldToIngestion: boolean;
   private readonly maxYieldMs: number;
   private running = false;
@@ -124,6 +132,7 @@ export class WebhookWorker {
     this.maxDelayMs = options.maxDelayMs ?? 60 * 60_000;
     this.clock = options.clock ?? (() => new Date());
     this.onApplied = options.onApplied;
+    this.incremental = options.incremental ?? true;
     this.yieldToIngestion = options.yieldToIngestion ?? false;
     this.maxYieldMs = options.maxYieldMs ?? 2_000;
   }
@@ -185,17 +194,22 @@ export class WebhookWorker {
         async (tx) => {
           const owned = new Set(await lockOwnedEvents(tx, valid.map((v) => v.event.id), this.workerId));
           const mine = valid.filter((v) => owned.has(v.event.id));
+          const customers: number[] = [];
           if (mine.length) {
+            const touched = () => this.customersOf(tx, mine[0].event.shop, mine[0].event.topic, mine.map((v) => v.event.payload));
+            customers.push(...(await touched()));
             await applyWebhookBatch(tx, mine[0].event.shop, family, mine.map((v) => v.payload));
             await markManyProcessed(tx, mine.map((v) => v.event.id), this.clock());
+            customers.push(...(await touched()));
           }
-          return mine.length;
+          return { count: mine.length, customers };
         },
         { timeout: 120_000, maxWait: 30_000 },
       );
-      result.processed += applied;
-      result.skipped += valid.length - applied;
-      if (applied && family !== "products") this.onApplied?.({ shop: valid[0].event.shop, topic: valid[0].event.topic });
+      result.processed += applied.count;
+      result.skipped += valid.length - applied.count;
+      if (applied.count && family !== "products") this.onApplied?.({ shop: valid[0].event.shop, topic: valid[0].event.topic });
+      await this.refreshMetrics(valid[0].event.shop, applied.customers);
     } catch (error) {
       logger.warn(
         { worker: this.workerId, family, events: valid.length, err: error instanceof Error ? error.message : String(error) },
@@ -204,6 +218,23 @@ export class WebhookWorker {
       for (const v of valid) result[await this.processOne(v.event)]++;
     }
     return result;
+  }
+
+  private customersOf(tx: Tx, shop: string, topic: string, payloads: unknown[]): Promise<number[]> {
+    return this.incremental ? customersOfEvent(tx, shop, topic, payloads) : Promise.resolve([]);
+  }
+
+  /**
+   * Right after the commit: the customers' metrics against the frozen scoring. A failure is
+   * logged, never retried here: the event is applied, and the next full run rewrites the rows.
+   */
+  private async refreshMetrics(shop: string, customerIds: number[]): Promise<void> {
+    if (!customerIds.length) return;
+    try {
+      await refreshCustomerMetrics(this.prisma, shop, customerIds, this.clock());
+    } catch (error) {
+      logger.error({ shop, customers: customerIds.length, worker: this.workerId, err: error instanceof Error ? error.message : String(error) }, "incremental analysis failed; the next full run will cover it");
+    }
   }
 
   /** Only the claim, for tests of abandoned claims: returns what this worker now holds. */
@@ -219,9 +250,13 @@ export class WebhookWorker {
           // Another worker may have taken the event after our lease ran out: then it is theirs.
           if (!(await lockOwnedEvent(tx, event.id, this.workerId))) return null;
           const now = this.clock();
+          // The customers involved before (a deleted order's, an order's former) and after.
+          const customers = await this.customersOf(tx, event.shop, event.topic, [event.payload]);
           const outcome = await applyWebhookEvent(tx, { ...event, payload: event.payload }, now);
           if (!outcome.eventDeleted) await markProcessed(tx, event.id, now);
-          return outcome;
+          else return { ...outcome, customers: [] };
+          customers.push(...(await this.customersOf(tx, event.shop, event.topic, [event.payload])));
+          return { ...outcome, customers };
         },
         { timeout: 60_000, maxWait: 30_000 },
       );
@@ -231,6 +266,7 @@ export class WebhookWorker {
       }
       logger.debug(log, "webhook event applied");
       if (applied.affectsAnalytics) this.onApplied?.({ shop: event.shop, topic: event.topic });
+      await this.refreshMetrics(event.shop, applied.customers);
       return "processed";
     } catch (error) {
       const permanent = error instanceof PermanentEventError || error instanceof z.ZodError;

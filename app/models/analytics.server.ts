@@ -101,9 +101,19 @@ export async function useFastCommit(db: Db) {
 export async function aggregateCustomers(
   db: Db,
   shop: string,
-  opts: { timeZone: string; now: Date; windows: readonly Window[]; cohortFromMonth: number; countOnly?: readonly boolean[] },
+  opts: {
+    timeZone: string;
+    now: Date;
+    windows: readonly Window[];
+    cohortFromMonth: number;
+    countOnly?: readonly boolean[];
+    /** Only these customers (the incremental path): same definitions, read through the (shop, customerId) index. */
+    customerIds?: readonly number[];
+  },
 ): Promise<{ customers: CustomerColumns; cohorts: CohortCell[] }> {
   const { clauses, params } = windowParams(opts.windows, 5);
+  const only = opts.customerIds ? `AND "customerId" = ANY(string_to_array($${5 + params.length}, ',')::int[])` : "";
+  if (opts.customerIds) params.push(opts.customerIds.join(","));
   const windowCols = clauses.flatMap((c, i) => [
     `COUNT(*) FILTER (WHERE ${c}) AS wo${i}`,
     opts.countOnly?.[i] ? `0 AS wn${i}` : `COALESCE(SUM(net) FILTER (WHERE ${c}), 0)::bigint AS wn${i}`,
@@ -123,7 +133,7 @@ export async function aggregateCustomers(
       FROM (SELECT "customerId" AS c, "processedAt" AS at,
                    (("totalPrice" - "totalRefunded") * ${NET_SCALE})::bigint AS net, ("processedAt" AT TIME ZONE 'UTC')::date AS d
             FROM "Order"
-            WHERE ${ORDER_FILTER} AND "customerId" IS NOT NULL
+            WHERE ${ORDER_FILTER} AND "customerId" IS NOT NULL ${only}
             OFFSET 0) x
       OFFSET 0
     ), w AS MATERIALIZED (
@@ -298,6 +308,8 @@ export interface CustomerMetricsRun {
   startOfToday: Date;
   /** Segment keys, indexed by CustomerMetricsBatch.segment. */
   segmentNames: readonly string[];
+  /** Who writes (SegmentMove.source): the full run or the incremental refresh; default full. */
+  source?: "full" | "incremental";
 }
 
 /** Customers of one batch grouped by (stored segment, new segment, previous segment). */
@@ -351,7 +363,8 @@ export async function deleteStaleCustomerMetrics(db: Db, shop: string, keep: rea
  * delete-then-insert). Segment movement is derived from the stored row in the same statement:
  * same segment → previousSegment and segmentChangedAt kept; different or no stored row →
  * previousSegment = the stored segment (null for a new customer), segmentChangedAt = the
- * analysis instant. Returns the batch's customers grouped for the movement counts.
+ * analysis instant; each such move between two segments is added to SegmentMove. Returns the
+ * batch's customers grouped for the movement counts.
  */
 export async function writeCustomerMetricsBatch(db: Db, shop: string, run: CustomerMetricsRun, b: CustomerMetricsBatch): Promise<SegmentMoveCount[]> {
   if (!b.customerId.length) return [];
@@ -399,6 +412,11 @@ export async function writeCustomerMetricsBatch(db: Db, shop: string, run: Custo
         "predictedClv12m" = EXCLUDED."predictedClv12m", "expectedNextOrderAt" = EXCLUDED."expectedNextOrderAt",
         "firstOrderAt" = EXCLUDED."firstOrderAt", "lastOrderAt" = EXCLUDED."lastOrderAt",
         "lowConfidence" = EXCLUDED."lowConfidence", "computedAt" = EXCLUDED."computedAt"
+    ), moves AS (
+      -- Every move between two known segments is also kept in SegmentMove (ADR 007): the row
+      -- above only remembers the last one.
+      INSERT INTO "SegmentMove" (shop, "customerId", "fromSegment", "toSegment", "movedAt", source)
+      SELECT $19, id, old_segment, segment, $18::timestamp, $25 FROM j WHERE old_segment <> segment
     )
     SELECT old_segment AS "from", segment AS "to", previous AS "previousSegment",
            old_segment IS DISTINCT FROM segment AS moved, changed_at >= $22::timestamp AS "changedToday",
@@ -430,8 +448,50 @@ export async function writeCustomerMetricsBatch(db: Db, shop: string, run: Custo
     iso(run.startOfToday),
     lo,
     hi,
+    run.source ?? "full",
   );
   return rows.map((r) => ({ ...r, customers: Number(r.customers), moved: Boolean(r.moved), changedToday: Boolean(r.changedToday) }));
+}
+
+/** Deletes the metrics of these customers (the incremental path: no counted orders any more). */
+export async function deleteCustomerMetricsOf(db: Db, shop: string, customerIds: readonly number[]) {
+  if (!customerIds.length) return 0;
+  return (await db.customerMetrics.deleteMany({ where: { shop, customerId: { in: [...customerIds] } } })).count;
+}
+
+/**
+ * What the incremental path reuses from the shop's latest full analysis: its models, RFM
+ * scoring (null before ADR 007) and confidence flag. Null when the shop was never analysed.
+ */
+export async function latestFrozenAnalysis(db: Db, shop: string) {
+  return db.analysisSnapshot.findFirst({
+    where: { shop },
+    orderBy: { date: "desc" },
+    select: { date: true, computedAt: true, model: true, scoring: true, lowConfidence: true },
+  });
+}
+
+/** The shop's moves between segments since `since` (SegmentMove), oldest first. */
+export async function segmentMovesSince(db: Db, shop: string, since: Date) {
+  return db.segmentMove.findMany({
+    where: { shop, movedAt: { gte: since } },
+    orderBy: [{ movedAt: "asc" }, { id: "asc" }],
+    select: { customerId: true, fromSegment: true, toSegment: true, movedAt: true, source: true },
+  });
+}
+
+/** Internal ids of the customers of these orders (by Shopify id), without duplicates. */
+export async function customerIdsOfOrders(db: Db, shop: string, orderShopifyIds: readonly string[]): Promise<number[]> {
+  if (!orderShopifyIds.length) return [];
+  const rows = await db.order.findMany({ where: { shop, shopifyId: { in: [...orderShopifyIds] }, customerId: { not: null } }, select: { customerId: true } });
+  return [...new Set(rows.map((r) => r.customerId!))];
+}
+
+/** Internal ids of customers by Shopify id. */
+export async function customerIdsByShopifyId(db: Db, shop: string, shopifyIds: readonly string[]): Promise<number[]> {
+  if (!shopifyIds.length) return [];
+  const rows = await db.customer.findMany({ where: { shop, shopifyId: { in: [...shopifyIds] } }, select: { id: true } });
+  return rows.map((r) => r.id);
 }
 
 export interface SnapshotRows {

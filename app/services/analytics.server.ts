@@ -25,9 +25,10 @@ import { lifetimeNetRevenue, periodKpisOf, type KpiInputs, type StoredKpis } fro
 import { buildCohortsFromCells } from "~/domain/cohorts";
 import { checkoutCutoff, compareKpis } from "~/domain/kpis";
 import { amountToDecimal, currencyExponent, fromScaled, moneyToDecimal, scaledToDecimal } from "~/domain/money";
-import { fitModels, modelSummaryOf, predictCustomers, type ModelSummary } from "~/domain/predictions";
+import { frozenScoringOf } from "~/domain/incremental";
+import { fitModels, modelSummaryOf, predictCustomers, type ModelSummary, type Predictions } from "~/domain/predictions";
 import { comparisonRanges, daySpan, RANGE_KINDS, storedSpan, type RangeKind } from "~/domain/ranges";
-import { DEFAULT_SEGMENT_RULES, OTHERS_KEY, scoreRfm, type SegmentRule } from "~/domain/rfm";
+import { DEFAULT_SEGMENT_RULES, OTHERS_KEY, scoreRfmWithBreakpoints, type SegmentRule } from "~/domain/rfm";
 import { rounded } from "~/domain/stats";
 import { dayLabel, startOfDayNumber, zonedCalendar } from "~/domain/time";
 import { inTransaction } from "~/lib/transaction.server";
@@ -41,6 +42,7 @@ import {
   useFastCommit,
   replaceSnapshots,
   useWorkMem,
+  type CustomerColumns,
   type CustomerMetricsBatch,
   type Window,
 } from "~/models/analytics.server";
@@ -176,7 +178,7 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
 
   // RFM: recency in calendar days of the shop's zone (day-aligned instants make
   // scoreRfm's whole-day difference a calendar-day difference).
-  const scored = scoreRfm(
+  const { scored, breakpoints } = scoreRfmWithBreakpoints(
     Array.from({ length: agg.count }, (_, i) => ({
       customerId: String(agg.customerId[i]),
       lastOrderAt: new Date(agg.lastDay[i] * DAY_MS),
@@ -243,29 +245,7 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
       const segmentIndex = new Map(segmentOrder.map((key, i) => [key, i]));
       for (let from = 0; from < agg.count; from += METRICS_BATCH) {
         const to = Math.min(agg.count, from + METRICS_BATCH);
-        const b: CustomerMetricsBatch = {
-          customerId: [], recencyDays: [], frequency: [], purchaseDays: [], monetary: [], rScore: [], fScore: [], mScore: [], segment: [],
-          pAlive: [], expectedPurchases12m: [], expectedOrderValue: [], predictedClv12m: [], expectedNextOrderAt: [], firstOrderAt: [], lastOrderAt: [],
-        };
-        for (let i = from; i < to; i++) {
-          const s = scored[i];
-          b.customerId.push(agg.customerId[i]);
-          b.recencyDays.push(s.recencyDays);
-          b.frequency.push(agg.orders[i]);
-          b.purchaseDays.push(agg.purchaseDays[i]);
-          b.monetary.push(scaledToDecimal(agg.netScaled[i]));
-          b.rScore.push(s.r);
-          b.fScore.push(s.f);
-          b.mScore.push(s.m);
-          b.segment.push(segmentIndex.get(s.segment)!);
-          b.pAlive.push(preds ? rounded(preds.pAlive[i], 9) : null);
-          b.expectedPurchases12m.push(preds ? rounded(preds.expected[i], 9) : null);
-          b.expectedOrderValue.push(preds ? moneyToDecimal(preds.averageValue[i], exponent) : null);
-          b.predictedClv12m.push(preds ? moneyToDecimal(preds.clv[i], exponent) : null);
-          b.expectedNextOrderAt.push(preds ? preds.nextOrderAt[i] : null);
-          b.firstOrderAt.push(agg.firstOrderAt[i]);
-          b.lastOrderAt.push(agg.lastOrderAt[i]);
-        }
+        const b = customerMetricsBatch(agg, scored, preds, segmentIndex, exponent, from, to);
         for (const g of await writeCustomerMetricsBatch(tx, shop, run, b)) {
           if (g.moved) {
             const key = `${g.from ?? ""}→${g.to}`;
@@ -315,6 +295,8 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
           model: modelSummary,
           cohorts,
           timings: { ...watch.laps },
+          // Frozen for the incremental refresh until the next run (ADR 007).
+          scoring: breakpoints ? frozenScoringOf(today, breakpoints, rules) : null,
           computedAt: now,
         },
       });
@@ -347,6 +329,45 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
     confidenceNotes,
     kpis: kpiSummaries,
   };
+}
+
+/**
+ * CustomerMetrics columns of customers [from, to) of the aggregate, with their scores and
+ * predictions (index = customer): shared by the full run and the incremental refresh.
+ */
+export function customerMetricsBatch(
+  agg: CustomerColumns,
+  scored: readonly { recencyDays: number; r: number; f: number; m: number; segment: string }[],
+  preds: Predictions | null,
+  segmentIndex: ReadonlyMap<string, number>,
+  exponent: number,
+  from: number,
+  to: number,
+): CustomerMetricsBatch {
+  const b: CustomerMetricsBatch = {
+    customerId: [], recencyDays: [], frequency: [], purchaseDays: [], monetary: [], rScore: [], fScore: [], mScore: [], segment: [],
+    pAlive: [], expectedPurchases12m: [], expectedOrderValue: [], predictedClv12m: [], expectedNextOrderAt: [], firstOrderAt: [], lastOrderAt: [],
+  };
+  for (let i = from; i < to; i++) {
+    const s = scored[i];
+    b.customerId.push(agg.customerId[i]);
+    b.recencyDays.push(s.recencyDays);
+    b.frequency.push(agg.orders[i]);
+    b.purchaseDays.push(agg.purchaseDays[i]);
+    b.monetary.push(scaledToDecimal(agg.netScaled[i]));
+    b.rScore.push(s.r);
+    b.fScore.push(s.f);
+    b.mScore.push(s.m);
+    b.segment.push(segmentIndex.get(s.segment)!);
+    b.pAlive.push(preds ? rounded(preds.pAlive[i], 9) : null);
+    b.expectedPurchases12m.push(preds ? rounded(preds.expected[i], 9) : null);
+    b.expectedOrderValue.push(preds ? moneyToDecimal(preds.averageValue[i], exponent) : null);
+    b.predictedClv12m.push(preds ? moneyToDecimal(preds.clv[i], exponent) : null);
+    b.expectedNextOrderAt.push(preds ? preds.nextOrderAt[i] : null);
+    b.firstOrderAt.push(agg.firstOrderAt[i]);
+    b.lastOrderAt.push(agg.lastOrderAt[i]);
+  }
+  return b;
 }
 
 /**
