@@ -27,7 +27,7 @@ const NOW = new Date("2026-11-22T12:00:00Z");
 const LATER = new Date("2026-11-24T15:00:00Z");
 const DAY_MS = 86_400_000;
 
-type RawOrder = Record<string, unknown> & { id: string; customer: { id: string } | null; total_price: string };
+type RawOrder = Record<string, unknown> & { id: string; customer: { id: string; email: null; updated_at: string } | null; total_price: string };
 
 function rawOrder(o: { id: string; customer: string | null; at: string; total: string; updated?: string; cancelled?: boolean }): RawOrder {
   return {
