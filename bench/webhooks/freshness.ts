@@ -1,0 +1,182 @@
+// Freshness benchmark (issue 13, part 3): a steady stream of signed orders/create webhooks to
+// the running demo server (`rapport demo serve`: 2,000 customers, 15,000 orders, analysed at
+// seed, so the incremental path has its frozen scoring), and for each order the time from
+// sending the webhook to its customer's CustomerMetrics row being recomputed.
+//
+//   node --import tsx bench/webhooks/freshness.ts [--rate 200 --seconds 30 --backend pglite|postgres]
+//
+// Each order goes to a different customer (the demo's 2,000 first, then new ones), so the
+// customer's CustomerMetrics.computedAt is the instant of the refresh that order caused (the
+// refresh stamps it when it starts, a few milliseconds before its commit). Read after the
+// server stops; the debounced full run (60 s after the last event) must not have run.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { openDatabase } from "../../app/lib/database.server";
+import { demoEndDate } from "../../app/services/demo.server";
+import { DEFAULT_DEMO_OPTIONS, generateDemoShop } from "../../app/services/demo/generator";
+import { routeForTopic, webhookHeaders } from "../../cli/webhookSigning";
+import { buildIfStale } from "../../server/build";
+import { benchDatabase } from "../database";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const SECRET = "bench-freshness-secret";
+const SHOP = DEFAULT_DEMO_OPTIONS.shopDomain;
+
+const { values } = parseArgs({
+  options: {
+    rate: { type: "string", default: "200" },
+    seconds: { type: "string", default: "30" },
+    backend: { type: "string", multiple: true },
+  },
+});
+const RATE = Number(values.rate);
+const SECONDS = Number(values.seconds);
+const BACKENDS = (values.backend?.length ? values.backend : ["pglite", "postgres"]) as ("pglite" | "postgres")[];
+
+function percentile(sorted: number[], p: number) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = http.createServer().listen(0, () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startDemo(databaseUrl: string, port: number): Promise<{ child: ChildProcess; url: string }> {
+  // Demo mode is refused in production: NODE_ENV is left out.
+  const { NODE_ENV: _production, ...inherited } = process.env;
+  const env = { ...inherited, LOG_LEVEL: "warn", PORT: String(port), DATABASE_URL: databaseUrl, SHOPIFY_API_SECRET: SECRET };
+  const child = spawn(process.execPath, [path.join(ROOT, "cli/bin.mjs"), "demo", "serve", "--port", String(port)], { cwd: ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 3000; i++) {
+    if (await fetch(`${url}/healthz`).then((r) => r.ok).catch(() => false)) return { child, url };
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill("SIGKILL");
+  throw new Error("demo server did not start");
+}
+
+async function waitForDrain(url: string, since: number): Promise<number> {
+  for (;;) {
+    const health = (await fetch(`${url}/healthz`).then((r) => r.json()).catch(() => null)) as { inbox: { waiting: number } } | null;
+    if (health && health.inbox.waiting === 0) return performance.now();
+    if (performance.now() - since > 600_000) throw new Error("not drained after 10 minutes");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+function post(url: string, topic: string, body: string): Promise<{ status: number; ms: number }> {
+  const headers = webhookHeaders({ topic, shop: SHOP, body, secret: SECRET, eventId: randomUUID() });
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const req = http.request(new URL(routeForTopic(topic), url), { method: "POST", agent, headers: { ...headers, "Content-Length": Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
+    });
+    req.on("error", () => resolve({ status: 0, ms: performance.now() - started }));
+    req.end(body);
+  });
+}
+
+async function runOne(backend: "pglite" | "postgres") {
+  const demo = generateDemoShop({ ...DEFAULT_DEMO_OPTIONS, endDate: demoEndDate() });
+  const { target, url: databaseUrl, drop } = await benchDatabase(backend, "freshness");
+  const port = await freePort();
+  const startedSeed = performance.now();
+  const server = await startDemo(databaseUrl, port);
+  const seedSeconds = (performance.now() - startedSeed) / 1000;
+  process.once("exit", () => server.child.kill("SIGKILL"));
+
+  const total = RATE * SECONDS;
+  const intervalMs = 1000 / RATE;
+  const sent: { customer: string; at: number }[] = [];
+  const answers: Promise<{ status: number; ms: number }>[] = [];
+  const loadBefore = os.loadavg();
+  const started = performance.now();
+  const startedWall = Date.now();
+  for (let i = 0; i < total; i++) {
+    const wait = started + i * intervalMs - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const template = demo.orders[i % demo.orders.length];
+    const customer = i < demo.customers.length ? demo.customers[i] : { ...demo.customers[i % demo.customers.length], id: 8_000_000_000 + i, email: `fresh${i}@example.com` };
+    const at = Date.now();
+    const stamp = new Date(at - 1000).toISOString();
+    const id = 7_000_000_000 + i;
+    const order = {
+      ...template,
+      id,
+      name: `#F${i}`,
+      created_at: stamp,
+      processed_at: stamp,
+      updated_at: stamp,
+      cancelled_at: null,
+      test: false,
+      customer,
+      line_items: template.line_items.map((li, k) => ({ ...li, id: id * 10 + k })),
+      refunds: [],
+    };
+    sent.push({ customer: String(customer.id), at });
+    answers.push(post(server.url, "orders/create", JSON.stringify(order)));
+  }
+  const sentAt = performance.now();
+  const acks = (await Promise.all(answers)).map((a) => a.ms).sort((a, b) => a - b);
+  const drainedAt = await waitForDrain(server.url, sentAt);
+  const loadAfter = os.loadavg();
+  server.child.kill("SIGTERM");
+  await new Promise((r) => server.child.once("exit", r));
+
+  const db = openDatabase(target);
+  const rows = await db.prisma.customerMetrics.findMany({
+    where: { shop: SHOP, customer: { shopifyId: { in: sent.map((s) => s.customer) } } },
+    select: { computedAt: true, customer: { select: { shopifyId: true } } },
+  });
+  const fullRuns = await db.prisma.analysisSnapshot.count({ where: { shop: SHOP, computedAt: { gte: new Date(startedWall) } } });
+  const moves = await db.prisma.segmentMove.count({ where: { shop: SHOP, source: "incremental" } });
+  await db.close();
+  await drop();
+
+  const computedAt = new Map(rows.map((r) => [r.customer.shopifyId, r.computedAt.getTime()]));
+  const latencies: number[] = [];
+  let stale = 0;
+  for (const s of sent) {
+    const t = computedAt.get(s.customer);
+    if (t === undefined || t < s.at) stale++;
+    else latencies.push(t - s.at);
+  }
+  latencies.sort((a, b) => a - b);
+  return {
+    backend,
+    seedAndStartSeconds: +seedSeconds.toFixed(1),
+    orders: total,
+    ratePerSecond: RATE,
+    sendSeconds: +((sentAt - started) / 1000).toFixed(1),
+    ackMs: { p50: +percentile(acks, 50).toFixed(1), p95: +percentile(acks, 95).toFixed(1), max: +acks[acks.length - 1].toFixed(1) },
+    freshnessMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] },
+    refreshed: latencies.length,
+    notRefreshed: stale,
+    drainedSecondsAfterLastSend: +((drainedAt - sentAt) / 1000).toFixed(1),
+    incrementalSegmentMoves: moves,
+    fullRunsDuringStream: fullRuns,
+    loadAverage: { before: loadBefore.map((l) => +l.toFixed(1)), after: loadAfter.map((l) => +l.toFixed(1)) },
+  };
+}
+
+buildIfStale();
+console.log(`Freshness benchmark: orders/create at ${RATE}/s for ${SECONDS} s to the demo shop, ${os.cpus().length} cores (${os.cpus()[0]?.model}), Node ${process.version}, ${new Date().toISOString()}, load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+for (const backend of BACKENDS) {
+  const r = await runOne(backend);
+  console.log(JSON.stringify(r, null, 2));
+  console.log(`| ${r.backend} | ${r.orders} @ ${r.ratePerSecond}/s | ${r.freshnessMs.p50} | ${r.freshnessMs.p95} | ${r.freshnessMs.p99} | ${r.freshnessMs.max} | ${r.notRefreshed} | ${r.ackMs.p95} | ${r.loadAverage.before[0]}→${r.loadAverage.after[0]} |`);
+}
+agent.destroy();
