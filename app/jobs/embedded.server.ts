@@ -19,16 +19,12 @@ export function embeddedWorkerEnabled(source = process.env): boolean {
 export function startEmbeddedWorker(prisma: PrismaClient): WebhookWorker | null {
   const holder = globalThis as Holder;
   if (holder[KEY] || !embeddedWorkerEnabled()) return holder[KEY] ?? null;
-  const target = getDatabase().target;
   const worker = new WebhookWorker({
     prisma,
-    // With PGlite, acknowledgements wait for the worker's transaction (one connection): it
-    // steps aside during bursts. PostgreSQL has a connection for each: no need, and yielding
-    // would hold a steady stream's customers back from their fresh metrics (ADR 007).
-    yieldToIngestion: target.kind === "pglite",
+    yieldToIngestion: true,
     onApplied: ({ shop }) => scheduleAnalysis(shop),
     // A restart after a crash applies the dead process's claims at once (ADR 006).
-    liveness: workerLiveness(target),
+    liveness: workerLiveness(getDatabase().target),
   });
   holder[KEY] = worker;
   // Analytics run where the worker runs: after sync activity (debounced) and nightly.

@@ -51,8 +51,9 @@ async function freePort(): Promise<number> {
 }
 
 async function startDemo(databaseUrl: string, port: number): Promise<{ child: ChildProcess; url: string }> {
-  // As `npm run demo` runs it (NODE_ENV unset means development; demo mode is refused in production).
-  const env = { ...process.env, NODE_ENV: "development" as const, LOG_LEVEL: "warn", PORT: String(port), DATABASE_URL: databaseUrl, SHOPIFY_API_SECRET: SECRET };
+  // Demo mode is refused in production: NODE_ENV is left out.
+  const { NODE_ENV: _production, ...inherited } = process.env;
+  const env = { ...inherited, LOG_LEVEL: "warn", PORT: String(port), DATABASE_URL: databaseUrl, SHOPIFY_API_SECRET: SECRET };
   const child = spawn(process.execPath, [path.join(ROOT, "cli/bin.mjs"), "demo", "serve", "--port", String(port)], { cwd: ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 3000; i++) {
