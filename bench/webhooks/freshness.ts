@@ -31,8 +31,11 @@ const { values } = parseArgs({
     rate: { type: "string", default: "200" },
     seconds: { type: "string", default: "30" },
     backend: { type: "string", multiple: true },
+    // PostgreSQL deployments may run the worker in its own process (`rapport worker`).
+    worker: { type: "string", default: "embedded" },
   },
 });
+const SEPARATE = values.worker === "separate";
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
 const BACKENDS = (values.backend?.length ? values.backend : ["pglite", "postgres"]) as ("pglite" | "postgres")[];
@@ -51,9 +54,8 @@ async function freePort(): Promise<number> {
 }
 
 async function startDemo(databaseUrl: string, port: number): Promise<{ child: ChildProcess; url: string }> {
-  // Demo mode is refused in production: NODE_ENV is left out.
-  const { NODE_ENV: _production, ...inherited } = process.env;
-  const env = { ...inherited, LOG_LEVEL: "warn", PORT: String(port), DATABASE_URL: databaseUrl, SHOPIFY_API_SECRET: SECRET };
+  // As `npm run demo` runs it (NODE_ENV unset means development; demo mode is refused in production).
+  const env = { ...process.env, NODE_ENV: "development" as const, LOG_LEVEL: "warn", PORT: String(port), DATABASE_URL: databaseUrl, SHOPIFY_API_SECRET: SECRET, RAPPORT_WORKER: SEPARATE ? "off" : "on" };
   const child = spawn(process.execPath, [path.join(ROOT, "cli/bin.mjs"), "demo", "serve", "--port", String(port)], { cwd: ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 3000; i++) {
@@ -97,6 +99,13 @@ async function runOne(backend: "pglite" | "postgres") {
   const server = await startDemo(databaseUrl, port);
   const seedSeconds = (performance.now() - startedSeed) / 1000;
   process.once("exit", () => server.child.kill("SIGKILL"));
+  let worker: ChildProcess | null = null;
+  if (SEPARATE) {
+    const env = { ...process.env, NODE_ENV: "development" as const, LOG_LEVEL: "warn", DATABASE_URL: databaseUrl, SHOPIFY_API_SECRET: SECRET, RAPPORT_DEMO: "1" };
+    worker = spawn(process.execPath, [path.join(ROOT, "cli/bin.mjs"), "worker"], { cwd: ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
+    process.once("exit", () => worker?.kill("SIGKILL"));
+    await new Promise((r) => setTimeout(r, 3000));
+  }
 
   const total = RATE * SECONDS;
   const intervalMs = 1000 / RATE;
@@ -135,6 +144,10 @@ async function runOne(backend: "pglite" | "postgres") {
   const loadAfter = os.loadavg();
   server.child.kill("SIGTERM");
   await new Promise((r) => server.child.once("exit", r));
+  if (worker) {
+    worker.kill("SIGTERM");
+    await new Promise((r) => worker!.once("exit", r));
+  }
 
   const db = openDatabase(target);
   const rows = await db.prisma.customerMetrics.findMany({
@@ -157,6 +170,7 @@ async function runOne(backend: "pglite" | "postgres") {
   latencies.sort((a, b) => a - b);
   return {
     backend,
+    worker: SEPARATE ? "separate process" : "embedded",
     seedAndStartSeconds: +seedSeconds.toFixed(1),
     orders: total,
     ratePerSecond: RATE,
@@ -177,6 +191,6 @@ console.log(`Freshness benchmark: orders/create at ${RATE}/s for ${SECONDS} s to
 for (const backend of BACKENDS) {
   const r = await runOne(backend);
   console.log(JSON.stringify(r, null, 2));
-  console.log(`| ${r.backend} | ${r.orders} @ ${r.ratePerSecond}/s | ${r.freshnessMs.p50} | ${r.freshnessMs.p95} | ${r.freshnessMs.p99} | ${r.freshnessMs.max} | ${r.notRefreshed} | ${r.ackMs.p95} | ${r.loadAverage.before[0]}→${r.loadAverage.after[0]} |`);
+  console.log(`| ${r.backend} (${r.worker} worker) | ${r.orders} @ ${r.ratePerSecond}/s | ${r.freshnessMs.p50} | ${r.freshnessMs.p95} | ${r.freshnessMs.p99} | ${r.freshnessMs.max} | ${r.notRefreshed} | ${r.ackMs.p95} | ${r.loadAverage.before[0]}→${r.loadAverage.after[0]} |`);
 }
 agent.destroy();
