@@ -30,7 +30,7 @@ export class UnknownShopError extends Error {
 }
 
 export async function getDataHealth(shopDomain: string): Promise<DataHealth> {
-  const shop = await findShop(shopDomain);
+  const shop = await findShop(prisma(), shopDomain);
   if (!shop) throw new UnknownShopError(shopDomain);
   const [data, events, inbox, dead] = await Promise.all([
     countShopData(shopDomain),
