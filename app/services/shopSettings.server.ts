@@ -2,8 +2,10 @@
 // the Admin API: amounts are shown in the shop's currency and days/months follow its zone.
 import { prisma } from "~/lib/db.server";
 import { logger } from "~/lib/logger.server";
-import { recordInstall as recordInstallRow, upsertShopDetails } from "~/models/shop.server";
+import type { DbClient } from "~/lib/transaction.server";
+import { findShopTimeZone, recordInstall as recordInstallRow, upsertShopDetails } from "~/models/shop.server";
 import { SHOP_DETAILS_QUERY, type ShopDetailsResponse } from "~/graphql/shopDetails";
+import { UnknownShopError } from "./dataHealth.server";
 
 export interface GraphqlClient {
   graphql(query: string): Promise<Response>;
@@ -31,4 +33,11 @@ export async function refreshShopDetails(admin: GraphqlClient, shop: string) {
     logger.error({ shop, err: error instanceof Error ? error.message : String(error) }, "could not read the shop's currency and time zone");
     return null;
   }
+}
+
+/** The shop's IANA time zone, for calendar days; UnknownShopError when the shop is not stored. */
+export async function getShopTimeZone(db: DbClient, shop: string): Promise<string> {
+  const zone = await findShopTimeZone(db, shop);
+  if (zone === null) throw new UnknownShopError(shop);
+  return zone;
 }
