@@ -30,17 +30,15 @@ export class UnknownShopError extends Error {
 }
 
 export async function getDataHealth(shopDomain: string): Promise<DataHealth> {
-  const shop = await findShop(shopDomain);
+  const db = prisma();
+  const shop = await findShop(db, shopDomain);
   if (!shop) throw new UnknownShopError(shopDomain);
   const [data, events, inbox, dead] = await Promise.all([
-    countShopData(shopDomain),
-    lastEventPerTopic(shopDomain),
-    inboxCountsByStatus(shopDomain),
-    deadEvents(prisma(), shopDomain, 10),
+    countShopData(db, shopDomain),
+    lastEventPerTopic(db, shopDomain),
+    inboxCountsByStatus(db, shopDomain),
+    deadEvents(db, shopDomain, 10),
   ]);
-  const gross = data.grossRevenue ?? null;
-  const refunded = data.refunded ?? null;
-  const net = gross && refunded ? gross.minus(refunded) : gross;
   return {
     shop: {
       domain: shop.domain,
@@ -55,9 +53,9 @@ export async function getDataHealth(shopDomain: string): Promise<DataHealth> {
     cancelledOrders: data.cancelledOrders,
     products: data.products,
     checkouts: data.checkouts,
-    grossRevenue: (gross ?? 0).toFixed(2),
-    refunded: (refunded ?? 0).toFixed(2),
-    netRevenue: (net ?? 0).toFixed(2),
+    grossRevenue: (data.grossRevenue ?? 0).toFixed(2),
+    refunded: (data.refunded ?? 0).toFixed(2),
+    netRevenue: (data.netRevenue ?? 0).toFixed(2),
     firstOrderAt: data.firstOrderAt?.toISOString() ?? null,
     lastOrderAt: data.lastOrderAt?.toISOString() ?? null,
     lastEventPerTopic: events.map((e) => ({ ...e, lastReceivedAt: e.lastReceivedAt?.toISOString() ?? null })),

@@ -6,6 +6,7 @@ import { nextDay, startOfLocalDay } from "../../app/domain/time";
 import { getDatabase } from "../../app/lib/db.server";
 import { analyzeShop, type AnalysisSummary, type StoredKpis } from "../../app/services/analytics.server";
 import { UnknownShopError } from "../../app/services/dataHealth.server";
+import { getShopTimeZone } from "../../app/services/shopSettings.server";
 import { parseDateFlag, UsageError, type CliIO } from "../io";
 
 const HELP = `Usage: rapport analyze --shop DOMAIN [--json] [--now YYYY-MM-DD]
@@ -33,10 +34,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const day = parseDateFlag("now", values.now);
   const db = getDatabase();
   try {
-    const shop = await db.prisma.shop.findUnique({ where: { domain: values.shop }, select: { ianaTimezone: true } });
-    if (!shop) throw new UnknownShopError(values.shop);
+    const timeZone = await getShopTimeZone(db.prisma, values.shop);
     // End of the given local day: every order of that day counts.
-    const now = day ? new Date(startOfLocalDay(nextDay(day.toISOString().slice(0, 10)), shop.ianaTimezone).getTime() - 1) : new Date();
+    const now = day ? new Date(startOfLocalDay(nextDay(day.toISOString().slice(0, 10)), timeZone).getTime() - 1) : new Date();
     const summary = await analyzeShop(db.prisma, values.shop, { now });
     io.stdout(values.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
     return 0;
