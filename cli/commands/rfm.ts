@@ -6,7 +6,6 @@ import { parseArgs } from "node:util";
 import {
   DEFAULT_SEGMENT_RULES,
   RFM_PACKAGE_TEST_RULES,
-  SEGMENT_TEXTS,
   binOf,
   computeBreakpoints,
   matchSegment,
@@ -214,9 +213,7 @@ function loadRules(spec: string, cwd: string): readonly SegmentRule[] {
     if (typeof o.key !== "string" || !r || !f || !m) {
       throw new CsvInputError(`The rule table ${spec}, rule ${i + 1}: expected {"key": "...", "r": [min, max], "f": [min, max], "m": [min, max]}.`, spec);
     }
-    const builtIn = SEGMENT_TEXTS[o.key];
-    const text = builtIn ?? { en: { name: o.key, description: "", action: "" }, fr: { name: o.key, description: "", action: "" } };
-    return { key: o.key, r, f, m, text };
+    return { key: o.key, r, f, m };
   });
   const problems = validateRules(rules);
   if (problems.length > 0) throw new CsvInputError(`The rule table ${spec} is invalid: ${problems.join(" ")}`, spec);
