@@ -2,6 +2,7 @@
 // shop's time zone, with the previous period of the same length (computed now, not stored).
 import { parseArgs } from "node:util";
 import { getDatabase } from "../../app/lib/db.server";
+import { currencyDecimal, formatPercent } from "../../app/lib/format";
 import { kpisForRange } from "../../app/services/analytics.server";
 import { parseDateFlag, UsageError, type CliIO } from "../io";
 
@@ -27,15 +28,18 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       io.stdout(JSON.stringify(result, null, 2));
       return 0;
     }
+    // Amounts with the currency's own decimals, percentages through Intl (English output).
+    const money = (v: number | null) => (v === null ? "—" : currencyDecimal(v, result.currency));
+    const pct = (v: number | null) => (v === null ? "—" : formatPercent(v, "en"));
     const rows: [string, (k: typeof result.current) => string][] = [
-      ["net revenue", (k) => `${k.netRevenue.toFixed(2)} ${result.currency}`],
+      ["net revenue", (k) => `${money(k.netRevenue)} ${result.currency}`],
       ["orders", (k) => String(k.orders)],
       ["customers", (k) => `${k.customers} (${k.newCustomers} new, ${k.returningCustomers} returning)`],
-      ["average order value", (k) => (k.averageOrderValue === null ? "—" : k.averageOrderValue.toFixed(2))],
-      ["repeat purchase rate", (k) => (k.repeatPurchaseRate === null ? "—" : `${k.repeatPurchaseRate.toFixed(1)} %`)],
-      ["retention rate", (k) => (k.retentionRate === null ? "—" : `${k.retentionRate.toFixed(1)} %`)],
-      ["cart abandonment", (k) => (k.cartAbandonmentRate === null ? "—" : `${k.cartAbandonmentRate.toFixed(1)} %`)],
-      ["CAC", (k) => (k.cac === null ? "—" : k.cac.toFixed(2))],
+      ["average order value", (k) => money(k.averageOrderValue)],
+      ["repeat purchase rate", (k) => pct(k.repeatPurchaseRate)],
+      ["retention rate", (k) => pct(k.retentionRate)],
+      ["cart abandonment", (k) => pct(k.cartAbandonmentRate)],
+      ["CAC", (k) => money(k.cac)],
     ];
     io.stdout(`${values.shop}, ${result.from} to ${result.to} (${result.timeZone}), previous period alongside`);
     for (const [label, show] of rows) io.stdout(`  ${label.padEnd(22)} ${show(result.current).padEnd(28)} ${show(result.previous)}`);
