@@ -15,7 +15,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   webhook: { summary: "webhook send --topic T --file F | webhook replay DIR", load: async () => (await import("./commands/webhook")).run },
   stats: { summary: "stats --shop DOMAIN [--json]", load: async () => (await import("./commands/stats")).run },
   analyze: { summary: "analyze --shop DOMAIN [--json] [--now YYYY-MM-DD]", load: async () => (await import("./commands/analyze")).run },
-  rfm: { summary: "rfm --orders FILE --analysis-date YYYY-MM-DD [--out FILE]", load: async () => (await import("./commands/rfm")).run },
+  rfm: { summary: "rfm --orders FILE --analysis-date YYYY-MM-DD [--labels en|fr] [--out FILE]", load: async () => (await import("./commands/rfm")).run },
   clv: { summary: "clv --transactions FILE --calibration-end YYYY-MM-DD [--out FILE]", load: async () => (await import("./commands/clv")).run },
 };
 

@@ -17,6 +17,7 @@ import {
   standardErrorsFromHessian,
 } from "./stats";
 import { dayNumber } from "./time";
+import { encodeMessageRef, type MessageRef } from "./messageRef";
 
 export interface BgNbdParams {
   r: number;
@@ -799,9 +800,23 @@ export const CONFIDENCE_THRESHOLDS = {
   maxRelativeStandardError: 1,
 } as const;
 
+/** Why a fit is low-confidence: keys of app/i18n ("confidence.*") with their numbers. */
+export type ConfidenceReasonKey =
+  | "confidence.fewCustomers"
+  | "confidence.fewRepeatCustomers"
+  | "confidence.notConverged"
+  | "confidence.unknownStandardError"
+  | "confidence.poorlyDetermined"
+  | "confidence.spendFewCustomers"
+  | "confidence.spendNoFiniteMean";
+
+export type ConfidenceReason = MessageRef<ConfidenceReasonKey>;
+
 export interface ConfidenceReport {
   lowConfidence: boolean;
-  /** English sentences explaining each reason (empty when confident). */
+  /** Each reason as a key and its numbers (empty when confident). */
+  issues: ConfidenceReason[];
+  /** The same reasons encoded for text storage (encodeMessageRef); app/i18n renders them. */
   reasons: string[];
   bgnbdStandardErrors: BgNbdFit["standardErrors"];
   gammaGammaStandardErrors?: GammaGammaFit["standardErrors"];
@@ -809,25 +824,25 @@ export interface ConfidenceReport {
 
 export function assessConfidence(bg: BgNbdFit, gg?: GammaGammaFit): ConfidenceReport {
   const t = CONFIDENCE_THRESHOLDS;
-  const reasons: string[] = [];
-  if (bg.customers < t.minCustomers) reasons.push(`Only ${bg.customers} customers (at least ${t.minCustomers} recommended).`);
-  if (bg.repeatCustomers < t.minRepeatCustomers) {
-    reasons.push(`Only ${bg.repeatCustomers} customers with a repeat purchase (at least ${t.minRepeatCustomers} recommended).`);
-  }
-  if (!bg.converged) reasons.push("The purchase model fit did not fully converge.");
-  const check = (name: string, value: number, se: number | null) => {
-    if (se === null) reasons.push(`The uncertainty of ${name} cannot be estimated.`);
-    else if (se > t.maxRelativeStandardError * value) reasons.push(`${name} is poorly determined (standard error ${se.toPrecision(3)} for ${value.toPrecision(3)}).`);
+  const issues: ConfidenceReason[] = [];
+  const add = (key: ConfidenceReasonKey, params: Record<string, string | number> = {}) => issues.push({ key, params });
+  if (bg.customers < t.minCustomers) add("confidence.fewCustomers", { customers: bg.customers, min: t.minCustomers });
+  if (bg.repeatCustomers < t.minRepeatCustomers) add("confidence.fewRepeatCustomers", { customers: bg.repeatCustomers, min: t.minRepeatCustomers });
+  if (!bg.converged) add("confidence.notConverged");
+  const check = (parameter: string, value: number, se: number | null) => {
+    if (se === null) add("confidence.unknownStandardError", { parameter });
+    else if (se > t.maxRelativeStandardError * value) add("confidence.poorlyDetermined", { parameter, standardError: se, value });
   };
   for (const k of ["r", "alpha", "a", "b"] as const) check(k, bg.params[k], bg.standardErrors[k]);
   if (gg) {
-    if (gg.customers < t.minRepeatCustomers) reasons.push(`The spend model uses only ${gg.customers} customers (at least ${t.minRepeatCustomers} recommended).`);
-    if (!(gg.params.q > 1)) reasons.push("The spend model has no finite average (q ≤ 1).");
+    if (gg.customers < t.minRepeatCustomers) add("confidence.spendFewCustomers", { customers: gg.customers, min: t.minRepeatCustomers });
+    if (!(gg.params.q > 1)) add("confidence.spendNoFiniteMean");
     for (const k of ["p", "q", "gamma"] as const) check(k, gg.params[k], gg.standardErrors[k]);
   }
   return {
-    lowConfidence: reasons.length > 0,
-    reasons,
+    lowConfidence: issues.length > 0,
+    issues,
+    reasons: issues.map(encodeMessageRef),
     bgnbdStandardErrors: bg.standardErrors,
     gammaGammaStandardErrors: gg?.standardErrors,
   };

@@ -16,6 +16,7 @@ import {
   type GammaGammaFit,
   type Period,
 } from "../../app/domain/clv";
+import { messageText } from "../../app/i18n";
 import {
   CsvInputError,
   columnIndexes,
@@ -232,7 +233,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       horizon,
       annualDiscountRate: discountRate,
       lowConfidence: confidence.lowConfidence,
-      confidenceNotes: confidence.reasons,
+      confidenceNotes: confidence.issues.map((issue) => messageText("en", issue)),
     };
     const json = `${JSON.stringify(summary, null, 2)}\n`;
     const out = parts.join("");

@@ -3,6 +3,7 @@
 // degenerate model's absurd predictions (docs/metrics.md, "How much data is enough").
 import type { PrismaClient } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { noteText } from "~/i18n";
 import type { Database } from "~/lib/database.server";
 import { setDatabase } from "~/lib/db.server";
 import { analyzeShop } from "~/services/analytics.server";
@@ -97,7 +98,9 @@ describe.each(BACKENDS)("analytics of tiny shops on %s", (backend) => {
     expect(summary.customers).toBe(1);
     expect(summary.repeatCustomers).toBe(0);
     expect(summary.lowConfidence).toBe(true);
-    expect(summary.confidenceNotes.join(" ")).toMatch(/Only 1 customers/);
+    // Stored as keys and numbers, shown with real plural rules.
+    expect(summary.confidenceNotes.map((note) => noteText("en", note))).toContain("Only 1 customer (at least 300 recommended).");
+    expect(summary.confidenceNotes.map((note) => noteText("fr", note))).toContain("Seulement 1 client (au moins 300 recommandés).");
     expect(summary.confidenceNotes.join(" ")).toMatch(/spend model could not be fitted/);
     expectFiniteNumbers(summary);
     // The fit is reported (with its standard errors, here not estimable), not hidden.

@@ -3,6 +3,7 @@
 // schemas), then analyzeShop and the stored tables.
 import type { PrismaClient } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { noteText } from "~/i18n";
 import { aggregateOrders, scoreRfm } from "~/domain/rfm";
 import { dayNumber } from "~/domain/time";
 import type { Database } from "~/lib/database.server";
@@ -226,7 +227,7 @@ describe.each(BACKENDS)("analytics on %s", (backend) => {
     // Five customers are far too few for the models: flagged, with reasons.
     const summary = (await getLatestKpis(SHOP))!;
     expect(summary.lowConfidence).toBe(true);
-    expect(summary.confidenceNotes.join(" ")).toMatch(/Only 5 customers/);
+    expect(summary.confidenceNotes.map((note) => noteText("en", note))).toContain("Only 5 customers (at least 300 recommended).");
     expect([...m.values()].every((r) => r.lowConfidence)).toBe(true);
   });
 

@@ -85,7 +85,7 @@ describe("rapport clv", () => {
     expect(rows[2]).toMatch(/^b,0,0,0,0,1,/);
     const json = JSON.parse(res.stderr);
     expect(json.lowConfidence).toBe(true);
-    expect(json.confidenceNotes.join(" ")).toMatch(/Only 2 customers/);
+    expect(json.confidenceNotes).toContain("Only 2 customers (at least 300 recommended).");
   });
 
   it("prints usage with --help and rejects bad flags", async () => {

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { encodeMessageRef } from "~/domain/messageRef";
+import { messageText } from "~/i18n";
 import {
   CONFIDENCE_THRESHOLDS,
   assessConfidence,
@@ -271,7 +273,10 @@ describe("data-size confidence", () => {
     const report = assessConfidence(fit);
     expect(fit.customers).toBeLessThan(CONFIDENCE_THRESHOLDS.minCustomers);
     expect(report.lowConfidence).toBe(true);
-    expect(report.reasons.join(" ")).toMatch(/Only 120 customers/);
+    expect(report.issues[0]).toEqual({ key: "confidence.fewCustomers", params: { customers: 120, min: 300 } });
+    expect(report.reasons).toEqual(report.issues.map(encodeMessageRef));
+    expect(messageText("en", report.issues[0])).toBe("Only 120 customers (at least 300 recommended).");
+    expect(messageText("fr", report.issues[0])).toBe("Seulement 120 clients (au moins 300 recommandés).");
     expect(Number.isFinite(fit.params.r)).toBe(true);
     expect(report.bgnbdStandardErrors).toBe(fit.standardErrors);
   });

@@ -8,6 +8,7 @@ import {
   columnIndexes,
   compareIds,
   decodeField,
+  detectDelimiter,
   forEachRecord,
   formatNumber,
   openCsv,
@@ -18,10 +19,10 @@ import {
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "rapport-csv-"));
 
-function records(text: string, columns: string[]) {
+function records(text: string, columns: string[], delimiter: "auto" | "," | ";" | "\t" = ",") {
   const f = path.join(dir, "t.csv");
   writeFileSync(f, text);
-  const csv = openCsv(f, dir);
+  const csv = openCsv(f, dir, { delimiter });
   const out: { line: number; fields: string[] }[] = [];
   forEachRecord(csv, columnIndexes(csv, columns), (line, s, e, q) => {
     out.push({ line, fields: columns.map((_, i) => decodeField(csv.buf, s[i], e[i], q[i] === 1)) });
@@ -37,6 +38,24 @@ describe("CSV scanning", () => {
       { line: 3, fields: ["2", "multi\nline", "y"] },
       { line: 6, fields: ["3", "plain", "z"] },
     ]);
+  });
+
+  it("reads semicolon- and tab-separated files, quoted delimiters included", () => {
+    expect(records('id;note;v\r\n1;"a; b";12,5\r\n2;"x, y";3\n', ["id", "note", "v"], ";")).toEqual([
+      { line: 2, fields: ["1", "a; b", "12,5"] },
+      { line: 3, fields: ["2", "x, y", "3"] },
+    ]);
+    expect(records('id\tv\n1\t"a\tb"\n', ["id", "v"], "auto")).toEqual([{ line: 2, fields: ["1", "a\tb"] }]);
+  });
+
+  it("detects the delimiter from the header line, outside quotes", () => {
+    const detect = (text: string) => detectDelimiter(Buffer.from(text));
+    expect(detect("a,b,c\n1;2;3;4;5\n")).toBe(",");
+    expect(detect("a;b;c\n1,5;2,5;3\n")).toBe(";");
+    expect(detect('"a;b;c",d\n')).toBe(",");
+    expect(detect('"a,b,c";d\n')).toBe(";");
+    expect(detect("a\tb;c\tc\n")).toBe("\t");
+    expect(detect("single\n")).toBe(",");
   });
 
   it("reports an unterminated quote with its line", () => {
@@ -71,6 +90,18 @@ describe("field parsers", () => {
       const b = Buffer.from(bad);
       expect(parseNumberBytes(b, 0, b.length)).toBeNaN();
     }
+  });
+
+  it("parses decimal commas when asked, rejecting digit grouping", () => {
+    const parse = (text: string, mark: "." | "," | "either") => parseNumberBytes(Buffer.from(text), 0, Buffer.byteLength(text), mark);
+    expect(parse("12,5", ",")).toBe(12.5);
+    expect(parse("-0,1", ",")).toBe(-0.1);
+    expect(parse("1234,56", "either")).toBe(1234.56);
+    expect(parse("1234.56", "either")).toBe(1234.56);
+    expect(parse("1,5e3", ",")).toBe(1500);
+    expect(parse("7", ",")).toBe(7);
+    for (const bad of ["12.5", "1.234,5", "1 234,5", "1,2,3", ","]) expect(parse(bad, ",")).toBeNaN();
+    for (const bad of ["1.234,5", "1,234.5", "1\u202f234,5"]) expect(parse(bad, "either")).toBeNaN();
   });
 
   it("parses YYYY-MM-DD and YYYYMMDD dates, rejecting impossible ones", () => {
