@@ -3,7 +3,8 @@
 // with kpisForRange and with the stored snapshots, for many ranges, three time zones and both
 // databases; then cohorts and segment movement. Money is compared to the cent, rates to 1e-9.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { analyzeShop, getLatestKpis, kpisForRange, type AnalysisSummary } from "~/services/analytics.server";
+import { analyzeShop, kpisForRange, type AnalysisSummary } from "~/services/analytics.server";
+import { getLatestKpis } from "~/services/analyticsReads.server";
 import { seedDemoShop } from "~/services/demo.server";
 import { useDatabase } from "../helpers/app";
 import { BACKENDS, openMigrated, type Backend } from "../helpers/db";

@@ -1,12 +1,12 @@
 // Property-based tests of the calendar arithmetic behind every range (app/domain/time.ts and
 // the way ranges are built from it: kpisForRange's [start of `from`, start of the day after
-// `to`), domain previousRange, currentRange of the stored snapshots), in zones with DST changes
+// `to`), domain previousSpan, storedSpan of the stored snapshots), in zones with DST changes
 // at 02:00, at midnight, of 30 minutes, east and west of UTC. A fixed seed keeps runs identical.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { previousRange, type DateRange } from "~/domain/kpis";
+import type { DateRange } from "~/domain/kpis";
+import { previousSpan, RANGE_KINDS, spanInstants, storedSpan } from "~/domain/ranges";
 import { civilFromDays, dayNumber, daysFromCivil, monthNumber, startOfLocalDay, zonedCalendar, zonedParts, zonedTimeToInstant } from "~/domain/time";
-import { currentRange, RANGE_KINDS } from "~/services/analytics.server";
 
 fc.configureGlobal({ seed: 20_260_612, numRuns: 400 });
 
@@ -162,11 +162,10 @@ describe("ranges of local days", () => {
     );
   });
 
-  it("the previous range (domain previousRange) is the same number of calendar days just before", () => {
+  it("the previous range (domain previousSpan) is the same number of calendar days just before", () => {
     fc.assert(
       fc.property(zone, day, fc.integer({ min: 1, max: 400 }), (tz, from, n) => {
-        const current = daysRange(from, from + n - 1, tz);
-        const previous = previousRange(current);
+        const previous = spanInstants(previousSpan({ first: from, last: from + n - 1 }), tz);
         expect({ from: previous.from.toISOString(), to: previous.to.toISOString() }).toEqual({
           from: startOfLocalDay(ymd(from - n), tz).toISOString(),
           to: startOfLocalDay(ymd(from), tz).toISOString(),
@@ -183,7 +182,7 @@ describe("ranges of local days", () => {
         const yearAgo = daysFromCivil(c.year - 1, c.month, Math.min(c.day, c.month === 2 ? 28 : 31));
         const firstDay = { last_30_days: today - 29, last_90_days: today - 89, last_12_months: yearAgo + 1 };
         for (const kind of RANGE_KINDS) {
-          const r = currentRange(kind, today, tz);
+          const r = spanInstants(storedSpan(kind, today), tz);
           expect(r.from.toISOString(), kind).toBe(startOfLocalDay(ymd(firstDay[kind]), tz).toISOString());
           expect(r.to.toISOString(), kind).toBe(startOfLocalDay(ymd(today + 1), tz).toISOString());
         }
