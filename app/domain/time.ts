@@ -112,7 +112,35 @@ export function zonedTimeToInstant(year: number, month: number, day: number, tim
 export function startOfLocalDay(ymd: string, timeZone: string): Date {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd);
   if (!m) throw new RangeError(`"${ymd}" is not a YYYY-MM-DD date`);
-  return zonedTimeToInstant(Number(m[1]), Number(m[2]), Number(m[3]), timeZone);
+  return firstInstantOfDay(Number(m[1]), Number(m[2]), Number(m[3]), timeZone);
+}
+
+function localDayOf(ms: number, timeZone: string): number {
+  const p = zonedParts(new Date(ms), timeZone);
+  return daysFromCivil(p.year, p.month, p.day);
+}
+
+/**
+ * The first instant whose local date is the given day. Usually local midnight; but where a
+ * daylight-saving change happens at midnight (Beirut, Cairo, Amman…) midnight may not exist
+ * (the day starts at 01:00) or may happen twice (the day starts at the first one).
+ */
+function firstInstantOfDay(year: number, month: number, day: number, timeZone: string): Date {
+  const target = daysFromCivil(year, month, day);
+  const guess = zonedTimeToInstant(year, month, day, timeZone).getTime();
+  const isTarget = (ms: number) => localDayOf(ms, timeZone) >= target;
+  let lo: number;
+  let hi: number;
+  if (!isTarget(guess)) [lo, hi] = [guess, guess + 4 * HOUR_MS]; // midnight skipped: the day starts later
+  else if (isTarget(guess - 1)) [lo, hi] = [guess - 4 * HOUR_MS, guess]; // midnight repeated: it started earlier
+  else return new Date(guess);
+  // Binary search between an instant of the day before (lo) and one of the day (hi).
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (isTarget(mid)) hi = mid;
+    else lo = mid;
+  }
+  return new Date(hi);
 }
 
 /** Inverse of daysFromCivil (Howard Hinnant's civil_from_days). */
@@ -151,7 +179,7 @@ export function nextDay(ymd: string): string {
 /** Start (local midnight, or the first instant after a DST gap) of a local day number. */
 export function startOfDayNumber(dayNo: number, timeZone: string): Date {
   const c = civilFromDays(dayNo);
-  return zonedTimeToInstant(c.year, c.month, c.day, timeZone);
+  return firstInstantOfDay(c.year, c.month, c.day, timeZone);
 }
 
 const HOUR_MS = 3_600_000;
