@@ -136,6 +136,14 @@ export interface ZonedCalendar {
   dayNumber(ms: number): number;
   /** Local month number (year * 12 + month - 1) of an instant. */
   monthNumber(ms: number): number;
+  /** UTC offset (ms, local minus UTC) in effect at an instant. */
+  offsetMs(ms: number): number;
+  /**
+   * The instant of a local wall-clock time given as if it were UTC (`Date.UTC(y, m, d, h, …)`).
+   * Resolves DST like Temporal's `disambiguation: "later"`: a time skipped by a spring-forward
+   * gap moves forward by the gap, a time repeated by a fall-back overlap takes its later instant.
+   */
+  wallToInstant(wallMs: number): number;
 }
 
 /**
@@ -164,6 +172,21 @@ export function zonedCalendar(timeZone: string): ZonedCalendar {
   const dayNo = (ms: number) => Math.floor((ms + offset(ms)) / DAY_MS);
   return {
     dayNumber: dayNo,
+    offsetMs: offset,
+    wallToInstant(wallMs: number): number {
+      // Real zones change offset at most once within a couple of days.
+      const before = offset(wallMs - DAY_MS);
+      const after = offset(wallMs + DAY_MS);
+      if (before === after) return wallMs - before;
+      const early = wallMs - before;
+      const late = wallMs - after;
+      const earlyOk = offset(early) === before;
+      const lateOk = offset(late) === after;
+      if (earlyOk && lateOk) return Math.max(early, late);
+      if (earlyOk) return early;
+      if (lateOk) return late;
+      return early; // in the gap: shifted forward by its length
+    },
     monthNumber(ms: number): number {
       const c = civilFromDays(dayNo(ms));
       return c.year * 12 + c.month - 1;
