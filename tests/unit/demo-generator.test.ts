@@ -139,25 +139,17 @@ describe("determinism", () => {
 
 describe("default-size demo shop", () => {
   let shop: DemoShop;
-  let elapsedMs = 0;
   let real: ShopifyOrderPayload[];
   const productById = new Map<number, ShopifyProductPayload>();
   const variantById = new Map<number, { product: ShopifyProductPayload; index: number }>();
 
   beforeAll(() => {
-    const t0 = performance.now();
     shop = generateDemoShop({ endDate: END });
-    elapsedMs = performance.now() - t0;
     real = shop.orders.filter((o) => !o.test);
     for (const p of shop.products) {
       productById.set(p.id, p);
       p.variants.forEach((v, index) => variantById.set(v.id, { product: p, index }));
     }
-  });
-
-  it("generates quickly", () => {
-    // Budget well above the ~1 s measured, because the CI machine's 2 cores are shared.
-    expect(elapsedMs).toBeLessThan(4000);
   });
 
   it("hits the requested sizes", () => {
