@@ -10,16 +10,20 @@
  * - Calendar: one weight per local (Paris) day = month seasonality × weekday × special days
  *   (Black Friday weekend, Christmas run-up, Valentine's week) × a little daily noise.
  *   New customers arrive along that curve times an exponential growth trend.
- * - Repeat purchases follow a BG/NBD-like process: each customer has a purchase rate
- *   λ ~ Gamma and a dropout probability p ~ Beta; after each purchase the customer drops
- *   out with probability p, otherwise the next purchase comes after an exponential wait in
- *   "seasonal time" (so repeat orders also peak in November–December). A global scale on
- *   λ is calibrated by bisection (same random draws each time) so that registered orders
- *   plus guest orders hit the requested order count.
+ * - Purchases follow CDNOW's published BG/NBD fit (CDNOW_BG_NBD): each customer has a purchase
+ *   rate λ ~ Gamma(r, α) per week and a dropout probability p ~ Beta(a, b); alive at the first
+ *   order, the customer drops out with probability p after each repeat order, otherwise the
+ *   next order comes after an exponential wait in "seasonal time" (so repeat orders also peak
+ *   in November–December). The default customer base is sized so that CDNOW's rates give the
+ *   requested orders; other sizes multiply every rate by one factor (found by bisection on the
+ *   same random draws) so that registered plus guest orders hit the requested count.
+ * - Spend follows CDNOW's Gamma-Gamma fit (CDNOW_GAMMA_GAMMA), rescaled to the catalogue's
+ *   prices: each order aims at a merchandise value ~ Gamma(p, ν), the customer's ν ~ Gamma(q, γ).
  * - Baskets: each customer favours 1–2 product types; items are drawn from the favourite
- *   types or from affinity partner families of the items already in the basket, product
- *   popularity within a type/family is Zipf-like, and a few signature pairs (e.g. the house
- *   espresso blend and the manual grinder) are bought together much more often than chance.
+ *   types or from affinity partner families of the items already in the basket until the
+ *   order's value is reached, product popularity within a type/family is Zipf-like, and a few
+ *   signature pairs (e.g. the house espresso blend and the manual grinder) are bought together
+ *   much more often than chance.
  * - Money is computed in integer cents; prices include VAT (5.5 % food, 20 % otherwise).
  */
 
@@ -71,7 +75,7 @@ export interface DemoShopOptions {
 
 export const DEFAULT_DEMO_OPTIONS: Omit<DemoShopOptions, "endDate"> = {
   seed: 42,
-  customers: 2000,
+  customers: 6200,
   orders: 15000,
   products: 200,
   months: 24,
@@ -377,6 +381,19 @@ export interface DemoShop {
   /** checkouts/create|update bodies, completed and abandoned, sorted by created_at. */
   checkouts: ShopifyCheckoutPayload[];
   marketingSpend: DemoMarketingSpend[];
+  /** The parameters the purchases were drawn from, in the analysis' units (weeks, shop currency). */
+  model: DemoModel;
+}
+
+export interface DemoModel {
+  /** BG/NBD: CDNOW's, with α divided by rateScale. */
+  bgNbd: { r: number; alpha: number; a: number; b: number };
+  /** Gamma-Gamma: CDNOW's, with γ multiplied by spendScale (professional buyers spend 6× more). */
+  gammaGamma: { p: number; q: number; gamma: number };
+  /** Factor on CDNOW's purchase rates that gives the requested orders (≈ 1 at the default sizes). */
+  rateScale: number;
+  /** Euros of this catalogue per CDNOW dollar. */
+  spendScale: number;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -720,6 +737,8 @@ interface Catalog {
   byType: (WeightedTable<ProductRec> | null)[];
   byFamily: Map<FamilyKey, WeightedTable<ProductRec>>;
   typeTable: WeightedTable<number>;
+  /** Mean unit price of a line drawn from the catalogue (type, product and variant popularity). */
+  meanItemCents: number;
 }
 
 const TYPE_BLURBS: Record<string, string> = {
@@ -883,7 +902,21 @@ function buildCatalog(count: number, cal: Calendar, seed: number): Catalog {
     typeIdx,
     typeIdx.map((i) => PRODUCT_TYPES[i].popularity),
   );
-  return { products, byType, byFamily, typeTable };
+  let priceSum = 0;
+  let weightSum = 0;
+  for (const i of typeIdx) {
+    const list = sellable.filter((p) => p.typeIndex === i);
+    const typePopularity = list.reduce((a, p) => a + p.popularity, 0);
+    for (const p of list) {
+      const variantWeight = p.variants.reduce((a, v) => a + v.weight, 0);
+      for (const v of p.variants) {
+        const w = (PRODUCT_TYPES[i].popularity * p.popularity * v.weight) / typePopularity / variantWeight;
+        priceSum += w * v.priceCents;
+        weightSum += w;
+      }
+    }
+  }
+  return { products, byType, byFamily, typeTable, meanItemCents: weightSum > 0 ? priceSum / weightSum : 0 };
 }
 
 function isAvailable(p: ProductRec, t: number): boolean {
@@ -1002,50 +1035,82 @@ interface CustomerRec extends Person {
   emailConsent: ShopifyMarketingConsent;
   smsConsent: ShopifyMarketingConsent | null;
   pro: boolean;
+  /** Gamma-Gamma ν (per cent): this customer's orders aim at Gamma(p, ν) cents. */
+  spendRate: number;
   /** Orders placed so far while assembling orders chronologically. */
   seq: number;
   bought: Set<number>;
 }
 
-/** Purchase-process parameters (BG/NBD-like). */
-const LAMBDA_SHAPE = 1.2;
-const DROPOUT_A = 0.45;
-const DROPOUT_B = 0.35;
 /**
- * Initial cap on a customer's purchase rate (one order every ten days on average); raised
- * only when the requested orders-per-customer ratio cannot be reached otherwise.
+ * CDNOW's BG/NBD fit (Fader, Hardie & Lee 2005, "Counting your customers the easy way"),
+ * time in weeks: purchase rate λ ~ Gamma(r, α), dropout after each repeat purchase p ~ Beta(a, b).
  */
-const MAX_DAILY_RATE = 0.1;
+export const CDNOW_BG_NBD = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 } as const;
+
+/**
+ * CDNOW's Gamma-Gamma spend fit (Fader, Hardie & Lee 2005, "RFM and CLV"), in CDNOW's dollars:
+ * each order's value ~ Gamma(p, ν), the customer's ν ~ Gamma(q, γ). The generator multiplies γ
+ * by the catalogue's spend scale (demoSpendScale), which leaves p and q unchanged.
+ */
+export const CDNOW_GAMMA_GAMMA = { p: 6.25, q: 3.74, gamma: 15.44 } as const;
+
+/** How many times more a professional buyer spends per order. */
+const PRO_SPEND_FACTOR = 6;
+
+/** Units in the average basket of the catalogue (mostly one unit of one to three products). */
+const UNITS_PER_ORDER = 2.2;
+
+/**
+ * Euros of this catalogue per CDNOW dollar: the mean CDNOW order, pγ/(q−1) ≈ $35, becomes
+ * UNITS_PER_ORDER units at the catalogue's popularity-weighted mean price.
+ */
+export function demoSpendScale(catalog: { meanItemCents: number }): number {
+  const { p, q, gamma } = CDNOW_GAMMA_GAMMA;
+  return (catalog.meanItemCents * UNITS_PER_ORDER) / 100 / ((p * gamma) / (q - 1));
+}
+
+/** A customer's Gamma-Gamma ν, per cent: the mean order is p / ν cents. */
+function drawSpendRate(rng: Rng, spendScale: number): number {
+  return rng.gamma(CDNOW_GAMMA_GAMMA.q, 1 / (CDNOW_GAMMA_GAMMA.gamma * spendScale * 100));
+}
+
+/** The merchandise value (cents) aimed at by one order of a customer with spend rate ν. */
+function drawOrderTarget(rng: Rng, spendRate: number): number {
+  return rng.gamma(CDNOW_GAMMA_GAMMA.p, 1 / spendRate);
+}
 
 interface Schedule {
   acqPos: number;
+  /** Purchases per week while alive. */
   lambda: number;
+  /** Dropout probability after each repeat purchase. */
   p: number;
 }
 
-function simulateSchedules(
-  cal: Calendar,
-  schedules: Schedule[],
-  seed: number,
-  scale: number,
-  cap: number,
-  out: number[][] | null,
-): number {
+/**
+ * Runs the BG/NBD process of every customer from their first order to the end of the window
+ * and returns the number of orders. Waits are exponential in "seasonal time" (one unit ≈ one
+ * average day), so repeat orders also peak in November–December; `scale` multiplies every
+ * purchase rate (1 = CDNOW's).
+ */
+function simulateSchedules(cal: Calendar, schedules: Schedule[], seed: number, scale: number, out: number[][] | null): number {
   const endClock = cal.cumSeason[cal.days];
   let total = 0;
   for (let i = 0; i < schedules.length; i++) {
     const s = schedules[i];
     const r = Rng.stream(seed, "repeat", i);
-    const rate = Math.min(s.lambda * scale, cap);
+    const rate = (s.lambda * scale) / 7;
     let clock = seasonalClock(cal, s.acqPos);
     let n = 1;
     const positions = out ? [s.acqPos] : null;
     for (;;) {
-      if (r.next() < s.p) break;
       clock += r.exponential(1) / rate;
-      if (clock >= endClock) break;
+      if (!(clock < endClock)) break;
       n++;
       positions?.push(seasonalPosition(cal, clock));
+      // BG/NBD: alive at the first order, may drop out after each repeat one.
+      if (r.next() < s.p) break;
     }
     total += n;
     if (out && positions) out.push(positions);
@@ -1089,6 +1154,12 @@ function pickProduct(
   return null;
 }
 
+/**
+ * A basket aiming at `targetCents` of merchandise (the order value drawn from the spend
+ * model): products come from the favourite types or from affinity partners of what is already
+ * in the basket (signature pairs most of all), and are added while each one brings the total
+ * closer to the target; consumables (and every line of a bulk order) are then topped up.
+ */
 function drawBasket(
   catalog: Catalog,
   prefs: number[],
@@ -1096,59 +1167,77 @@ function drawBasket(
   t: number,
   rng: Rng,
   bought: Set<number> | null,
+  targetCents: number,
   bulk: boolean,
 ): BasketLine[] {
-  const size = 1 + rng.weightedIndex([0.42, 0.28, 0.16, 0.09, 0.05]);
   const lines: BasketLine[] = [];
   const inBasket = new Set<number>();
+  let total = 0;
   const fromPrefs = (): ProductRec | null => {
     const typeIndex = rng.chance(0.8) ? prefs[rng.weightedIndex(prefWeights)] : catalog.typeTable.draw(rng);
     return pickProduct(catalog.byType[typeIndex], t, rng, bought);
   };
-  const add = (p: ProductRec | null): void => {
-    if (!p) return;
-    if (inBasket.has(p.index)) {
-      const line = lines.find((l) => l.product === p);
-      if (line && p.family.consumable && line.quantity < 4) line.quantity++;
-      return;
-    }
+  const fromAffinity = (): ProductRec | null => {
+    const anchor = lines[rng.int(0, lines.length - 1)].product;
+    const partners = FAMILY_AFFINITY[anchor.family.key];
+    const keys = Object.keys(partners) as FamilyKey[];
+    const key = keys[rng.weightedIndex(keys.map((k) => partners[k] ?? 0))];
+    return pickProduct(catalog.byFamily.get(key), t, rng, bought);
+  };
+  const add = (p: ProductRec, variant: VariantRec): void => {
     inBasket.add(p.index);
-    let quantity: number;
-    if (p.family.consumable) quantity = 1 + rng.weightedIndex([0.76, 0.17, 0.05, 0.02]);
-    else quantity = rng.chance(0.93) ? 1 : rng.chance(0.8) ? 2 : 4;
-    if (bulk) quantity *= rng.int(4, 12);
-    lines.push({ product: p, variant: p.variants[p.variantTable.draw(rng)], quantity });
+    lines.push({ product: p, variant, quantity: 1 });
+    total += variant.priceCents;
+    // Signature pairs: strongly associated products, whatever the budget.
+    const partner = p.partner;
+    if (!partner || inBasket.has(partner.index) || lines.length >= 5 || !isAvailable(partner, t)) return;
+    const alreadyOwned = bought?.has(partner.index) && partner.family.durable;
+    if (rng.chance(alreadyOwned ? 0.05 : 0.35)) add(partner, partner.variants[partner.variantTable.draw(rng)]);
   };
 
-  add(fromPrefs());
-  for (let k = 1; k < size; k++) {
-    if (lines.length > 0 && rng.chance(0.55)) {
-      const anchor = lines[rng.int(0, lines.length - 1)].product;
-      const partners = FAMILY_AFFINITY[anchor.family.key];
-      const keys = Object.keys(partners) as FamilyKey[];
-      const key = keys[rng.weightedIndex(keys.map((k2) => partners[k2] ?? 0))];
-      add(pickProduct(catalog.byFamily.get(key), t, rng, bought));
-    } else {
-      add(fromPrefs());
+  // The first product: of a few favourites drawn, the one whose price is nearest the target
+  // (one teapot, or one bag of coffee, is a whole order for many).
+  let first: ProductRec | null = null;
+  let firstVariant: VariantRec | null = null;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const p = fromPrefs();
+    if (!p) continue;
+    const v = p.variants[p.variantTable.draw(rng)];
+    if (!firstVariant || Math.abs(v.priceCents - targetCents) < Math.abs(firstVariant.priceCents - targetCents)) {
+      first = p;
+      firstVariant = v;
     }
   }
-  // Signature pairs: strongly associated products.
-  const snapshot = lines.slice();
-  for (const line of snapshot) {
-    const partner = line.product.partner;
-    if (!partner || inBasket.has(partner.index) || lines.length >= 5) continue;
-    if (!isAvailable(partner, t)) continue;
-    const alreadyOwned = bought?.has(partner.index) && partner.family.durable;
-    if (rng.chance(alreadyOwned ? 0.05 : 0.35)) add(partner);
-  }
-  if (lines.length === 0) {
+  if (!first || !firstVariant) {
     // Fallback: the most popular available product of any type.
     for (const table of catalog.byType) {
       const p = pickProduct(table, t, rng, null);
       if (p) {
-        add(p);
+        first = p;
+        firstVariant = p.variants[p.variantTable.draw(rng)];
         break;
       }
+    }
+  }
+  if (!first || !firstVariant) return lines;
+  add(first, firstVariant);
+
+  for (let attempt = 0; attempt < 8 && lines.length < 5 && total < targetCents; attempt++) {
+    const p = rng.chance(0.55) ? fromAffinity() : fromPrefs();
+    if (!p || inBasket.has(p.index)) continue;
+    const v = p.variants[p.variantTable.draw(rng)];
+    if (total + v.priceCents / 2 <= targetCents) add(p, v);
+  }
+  // Top up quantities while a unit more brings the total closer to the target.
+  const maxUnits = bulk ? 48 : 4;
+  for (let progressed = true; progressed; ) {
+    progressed = false;
+    for (const line of lines) {
+      if (!bulk && !line.product.family.consumable) continue;
+      if (line.quantity >= maxUnits || total + line.variant.priceCents / 2 > targetCents) continue;
+      line.quantity++;
+      total += line.variant.priceCents;
+      progressed = true;
     }
   }
   return lines;
@@ -1307,6 +1396,7 @@ function createCustomers(count: number, catalog: Catalog, seed: number, usedPhon
       emailConsent: { state: "not_subscribed", opt_in_level: null, consent_updated_at: null },
       smsConsent: null,
       pro: peopleRng.chance(0.03),
+      spendRate: 0,
       seq: 0,
       bought: new Set<number>(),
     });
@@ -1323,6 +1413,8 @@ interface PurchaseProcess {
   ordering: number[];
   /** Fractional calendar-day positions of each ordering customer's orders. */
   positions: number[][];
+  /** Factor on CDNOW's purchase rates needed to reach the requested orders (≈ 1 at the default sizes). */
+  scale: number;
 }
 
 function drawPurchaseProcess(cal: Calendar, customers: CustomerRec[], orderingCount: number, targetRegistered: number, seed: number): PurchaseProcess {
@@ -1331,37 +1423,42 @@ function drawPurchaseProcess(cal: Calendar, customers: CustomerRec[], orderingCo
   const ordering = orderOrder.slice(0, orderingCount).sort((a, b) => a - b);
 
   const schedRng = Rng.stream(seed, "schedules");
+  const { r, alpha, a, b } = CDNOW_BG_NBD;
   const schedules: Schedule[] = ordering.map(() => {
     const d = cal.acquisition.draw(schedRng);
-    return {
-      acqPos: d + schedRng.next(),
-      lambda: schedRng.gamma(LAMBDA_SHAPE, 1 / LAMBDA_SHAPE / 30),
-      p: schedRng.beta(DROPOUT_A, DROPOUT_B),
-    };
+    return { acqPos: d + schedRng.next(), lambda: schedRng.gamma(r, 1 / alpha), p: schedRng.beta(a, b) };
   });
 
-  // Calibrate the global purchase-rate scale so registered orders ≈ target.
+  // CDNOW's rates as they are when the customer base matches the requested orders (the
+  // default sizes); otherwise one factor on every rate, by bisection on the same draws, so
+  // that registered orders ≈ target.
   const positions: number[][] = [];
+  let scale = 1;
   if (schedules.length > 0) {
     const want = Math.max(targetRegistered, schedules.length);
-    // The rate cap keeps the most loyal customers plausible; it is only raised when the
-    // requested orders-per-customer ratio cannot be reached otherwise.
-    let cap = MAX_DAILY_RATE;
-    while (cap < 5 && simulateSchedules(cal, schedules, seed, 1e6, cap, null) < want * 1.02) cap *= 1.25;
     let lo = Math.log(1e-4);
-    let hi = Math.log(1e6);
+    let hi = Math.log(1e4);
     for (let iter = 0; iter < 48; iter++) {
       const mid = (lo + hi) / 2;
-      const got = simulateSchedules(cal, schedules, seed, Math.exp(mid), cap, null);
+      const got = simulateSchedules(cal, schedules, seed, Math.exp(mid), null);
       if (got < want) lo = mid;
       else hi = mid;
     }
-    const countHi = simulateSchedules(cal, schedules, seed, Math.exp(hi), cap, null);
-    const countLo = simulateSchedules(cal, schedules, seed, Math.exp(lo), cap, null);
-    const scale = Math.abs(countHi - want) <= Math.abs(countLo - want) ? Math.exp(hi) : Math.exp(lo);
-    simulateSchedules(cal, schedules, seed, scale, cap, positions);
+    const countHi = simulateSchedules(cal, schedules, seed, Math.exp(hi), null);
+    const countLo = simulateSchedules(cal, schedules, seed, Math.exp(lo), null);
+    scale = Math.abs(countHi - want) <= Math.abs(countLo - want) ? Math.exp(hi) : Math.exp(lo);
+    simulateSchedules(cal, schedules, seed, scale, positions);
   }
-  return { ordering, positions };
+  return { ordering, positions, scale };
+}
+
+/**
+ * Each customer's Gamma-Gamma spend rate. Professional buyers (cafés, gift shops) order about
+ * six times as much each time, on the web and in bulk draft orders alike.
+ */
+function drawCustomerSpend(customers: CustomerRec[], spendScale: number, seed: number): void {
+  const spendRng = Rng.stream(seed, "spend");
+  for (const c of customers) c.spendRate = drawSpendRate(spendRng, spendScale) / (c.pro ? PRO_SPEND_FACTOR : 1);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1623,6 +1720,21 @@ interface ShopContext {
   cal: Calendar;
   catalog: Catalog;
   ids: IdAllocators;
+  /** Euros of this catalogue per CDNOW dollar (demoSpendScale). */
+  spendScale: number;
+  /** Checkout tokens handed out so far. */
+  tokens: Set<string>;
+}
+
+/**
+ * A checkout token no other checkout has. Streams have 32-bit states, so among tens of
+ * thousands of them two can coincide; the token is then drawn again.
+ */
+function uniqueToken(ctx: ShopContext, rng: Rng): string {
+  let token = rng.hex(32);
+  while (ctx.tokens.has(token)) token = rng.hex(32);
+  ctx.tokens.add(token);
+  return token;
 }
 
 function checkoutUrl(ctx: ShopContext, token: string, rng: Rng): string {
@@ -1879,7 +1991,9 @@ function buildOrder(ctx: ShopContext, plan: OrderPlan, k: number, phase: OrdersP
     phase.newCustomersByMonth.set(monthKey, m);
   }
 
-  const basket = drawBasket(catalog, person.prefs, person.prefWeights, t, rng, c ? c.bought : null, plan.source === "shopify_draft_order");
+  const spendRate = c ? c.spendRate : drawSpendRate(rng, ctx.spendScale);
+  const target = drawOrderTarget(rng, spendRate);
+  const basket = drawBasket(catalog, person.prefs, person.prefWeights, t, rng, c ? c.bought : null, target, plan.source === "shopify_draft_order");
   if (c) for (const l of basket) c.bought.add(l.product.index);
   const gross = basket.reduce((a, l) => a + l.variant.priceCents * l.quantity, 0);
   const discount = chooseDiscount(cal, plan, day, seq, gross, rng);
@@ -1906,7 +2020,7 @@ function buildOrder(ctx: ShopContext, plan: OrderPlan, k: number, phase: OrdersP
     note = rng.pick(ORDER_NOTES);
     tags.push("cadeau");
   }
-  const checkoutToken = plan.source === "web" ? rng.hex(32) : null;
+  const checkoutToken = plan.source === "web" ? uniqueToken(ctx, rng) : null;
   const address = plan.source === "pos" ? null : orderAddress(person);
   const created = toParisIso(t);
 
@@ -2023,9 +2137,10 @@ function buildCheckouts(ctx: ShopContext, completed: CompletedCheckout[], custom
       email = abRng.chance(0.55) ? `${emailLocal(firstName)}.${emailLocal(lastName)}.visiteur${a + 1}@example.org` : null;
       person = { firstName, lastName, email, phone: null, place: drawPlace(abRng, country), locale: "fr", prefs, prefWeights };
     }
-    const basket = drawBasket(catalog, person.prefs, person.prefWeights, created, abRng, null, false);
+    const target = drawOrderTarget(abRng, customer ? customer.spendRate : drawSpendRate(abRng, ctx.spendScale));
+    const basket = drawBasket(catalog, person.prefs, person.prefWeights, created, abRng, null, target, false);
     const pr = priceBasket(basket, null, 0);
-    const token = abRng.hex(32);
+    const token = uniqueToken(ctx, abRng);
     const updated = Math.min(cal.endMs - MINUTE, created + abRng.int(1, 45) * MINUTE);
     abandoned.push({
       created,
@@ -2174,9 +2289,11 @@ export function generateDemoShop(options: Partial<DemoShopOptions> & { endDate: 
   const targetRegistered = Math.max(0, Math.round((o.orders - nTest) * (1 - guestShare)));
   const orderingCount = Math.min(Math.round(o.customers * 0.95), targetRegistered);
   const customers = createCustomers(o.customers, catalog, seed, usedPhones);
-  const process = drawPurchaseProcess(cal, customers, orderingCount, targetRegistered, seed);
+  const purchase = drawPurchaseProcess(cal, customers, orderingCount, targetRegistered, seed);
+  const spendScale = demoSpendScale(catalog);
+  drawCustomerSpend(customers, spendScale, seed);
 
-  const plans = planCustomerOrders(cal, customers, process, seed);
+  const plans = planCustomerOrders(cal, customers, purchase, seed);
   const nGuests = Math.max(0, o.orders - plans.length - nTest);
   plans.push(...planGuestAndTestOrders(cal, catalog, nGuests, nTest, seed, usedPhones));
   plans.sort((a, b) => a.t - b.t);
@@ -2192,6 +2309,8 @@ export function generateDemoShop(options: Partial<DemoShopOptions> & { endDate: 
     cal,
     catalog,
     ids,
+    spendScale,
+    tokens: new Set(),
   };
   const { orders, completedCheckouts, newCustomersByMonth } = buildOrders(ctx, plans);
   const checkouts = buildCheckouts(ctx, completedCheckouts, customers);
@@ -2213,6 +2332,12 @@ export function generateDemoShop(options: Partial<DemoShopOptions> & { endDate: 
     orders,
     checkouts,
     marketingSpend,
+    model: {
+      bgNbd: { ...CDNOW_BG_NBD, alpha: CDNOW_BG_NBD.alpha / purchase.scale },
+      gammaGamma: { ...CDNOW_GAMMA_GAMMA, gamma: CDNOW_GAMMA_GAMMA.gamma * spendScale },
+      rateScale: purchase.scale,
+      spendScale,
+    },
   };
 }
 
