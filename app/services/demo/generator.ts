@@ -1065,7 +1065,7 @@ const UNITS_PER_ORDER = 2.2;
  * Euros of this catalogue per CDNOW dollar: the mean CDNOW order, pγ/(q−1) ≈ $35, becomes
  * UNITS_PER_ORDER units at the catalogue's popularity-weighted mean price.
  */
-export function demoSpendScale(catalog: { meanItemCents: number }): number {
+function demoSpendScale(catalog: { meanItemCents: number }): number {
   const { p, q, gamma } = CDNOW_GAMMA_GAMMA;
   return (catalog.meanItemCents * UNITS_PER_ORDER) / 100 / ((p * gamma) / (q - 1));
 }
