@@ -190,34 +190,64 @@ export interface ZonedCalendar {
   dayNumber(ms: number): number;
   /** Local month number (year * 12 + month - 1) of an instant. */
   monthNumber(ms: number): number;
+  /** UTC offset (ms, local minus UTC) in effect at an instant. */
+  offsetMs(ms: number): number;
+  /**
+   * The instant of a local wall-clock time given as if it were UTC (`Date.UTC(y, m, d, h, …)`).
+   * Resolves DST like Temporal's `disambiguation: "later"`: a time skipped by a spring-forward
+   * gap moves forward by the gap, a time repeated by a fall-back overlap takes its later instant.
+   */
+  wallToInstant(wallMs: number): number;
 }
 
 /**
  * Fast local-calendar bucketing for many instants: the UTC offset is looked up once per UTC
- * hour (Intl is slow) and reused when it is the same at both ends of that hour; hours that
- * contain an offset change fall back to an exact lookup.
+ * day (Intl is slow) and reused when it is the same at both ends of that day, else once per
+ * UTC hour likewise; hours that contain an offset change fall back to an exact lookup.
  */
 export function zonedCalendar(timeZone: string): ZonedCalendar {
   const offsetOf = (ms: number): number => {
     const p = zonedParts(new Date(ms), timeZone);
     return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
   };
-  const cache = new Map<number, number>(); // hour index -> offset ms, NaN when it changes inside the hour
+  // Span index -> offset ms, NaN when it changes inside the span.
+  const dayCache = new Map<number, number>();
+  const hourCache = new Map<number, number>();
+  const spanOffset = (cache: Map<number, number>, span: number, index: number): number => {
+    let o = cache.get(index);
+    if (o === undefined) {
+      const a = offsetOf(index * span);
+      const b = offsetOf(index * span + span - 1000);
+      o = a === b ? a : NaN;
+      cache.set(index, o);
+    }
+    return o;
+  };
   const offset = (ms: number): number => {
     if (timeZone === "UTC") return 0;
-    const h = Math.floor(ms / HOUR_MS);
-    let o = cache.get(h);
-    if (o === undefined) {
-      const a = offsetOf(h * HOUR_MS);
-      const b = offsetOf(h * HOUR_MS + HOUR_MS - 1000);
-      o = a === b ? a : NaN;
-      cache.set(h, o);
-    }
-    return Number.isNaN(o) ? offsetOf(ms) : o;
+    const d = spanOffset(dayCache, DAY_MS, Math.floor(ms / DAY_MS));
+    if (!Number.isNaN(d)) return d;
+    const h = spanOffset(hourCache, HOUR_MS, Math.floor(ms / HOUR_MS));
+    return Number.isNaN(h) ? offsetOf(ms) : h;
   };
   const dayNo = (ms: number) => Math.floor((ms + offset(ms)) / DAY_MS);
   return {
     dayNumber: dayNo,
+    offsetMs: offset,
+    wallToInstant(wallMs: number): number {
+      // Real zones change offset at most once within a couple of days.
+      const before = offset(wallMs - DAY_MS);
+      const after = offset(wallMs + DAY_MS);
+      if (before === after) return wallMs - before;
+      const early = wallMs - before;
+      const late = wallMs - after;
+      const earlyOk = offset(early) === before;
+      const lateOk = offset(late) === after;
+      if (earlyOk && lateOk) return Math.max(early, late);
+      if (earlyOk) return early;
+      if (lateOk) return late;
+      return early; // in the gap: shifted forward by its length
+    },
     monthNumber(ms: number): number {
       const c = civilFromDays(dayNo(ms));
       return c.year * 12 + c.month - 1;
