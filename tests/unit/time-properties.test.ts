@@ -3,12 +3,15 @@
 // `to`), domain previousSpan, storedSpan of the stored snapshots), in zones with DST changes
 // at 02:00, at midnight, of 30 minutes, east and west of UTC. A fixed seed keeps runs identical.
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { DateRange } from "~/domain/kpis";
 import { previousSpan, RANGE_KINDS, spanInstants, storedSpan } from "~/domain/ranges";
 import { civilFromDays, dayNumber, daysFromCivil, monthNumber, startOfLocalDay, zonedCalendar, zonedParts, zonedTimeToInstant } from "~/domain/time";
 
 fc.configureGlobal({ seed: 20_260_612, numRuns: 400 });
+// Hundreds of generated cases per property, each with many Intl look-ups: a guard against a
+// hang, not a speed limit (speed is measured in bench/).
+vi.setConfig({ testTimeout: 120_000 });
 
 const ZONES = [
   "UTC",
