@@ -4,6 +4,7 @@
 // they are only summed and ranked here, never persisted.
 
 import { quantileType7 } from "./stats";
+import type { MessageRef } from "./messageRef";
 
 export interface RfmCustomerInput {
   customerId: string;
@@ -186,19 +187,22 @@ export function summarizeSegments(scored: readonly RfmScored[], rules: readonly 
   return [...out.values()];
 }
 
-/** Checks a rule table edited by a merchant; returns human-readable problems (empty = valid). */
-export function validateRules(rules: readonly SegmentRule[]): string[] {
-  const problems: string[] = [];
+/**
+ * Checks a rule table edited by a merchant; returns its problems as translation keys with their
+ * numbers (empty = valid): the settings page and the CLI put them into words.
+ */
+export function validateRules(rules: readonly SegmentRule[]): MessageRef[] {
+  const problems: MessageRef[] = [];
   const keys = new Set<string>();
   for (const rule of rules) {
-    if (!/^[a-z0-9_]+$/.test(rule.key)) problems.push(`Segment key "${rule.key}" must use lowercase letters, digits and underscores.`);
-    if (keys.has(rule.key)) problems.push(`Segment key "${rule.key}" is used twice.`);
-    if (rule.key === OTHERS_KEY) problems.push(`Segment key "${OTHERS_KEY}" is reserved for customers no rule matches.`);
+    if (!/^[a-z0-9_]+$/.test(rule.key)) problems.push({ key: "rules.badKey", params: { segment: rule.key } });
+    if (keys.has(rule.key)) problems.push({ key: "rules.duplicateKey", params: { segment: rule.key } });
+    if (rule.key === OTHERS_KEY) problems.push({ key: "rules.reservedKey", params: { segment: OTHERS_KEY } });
     keys.add(rule.key);
     for (const dim of ["r", "f", "m"] as const) {
       const { min, max } = rule[dim];
       if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max > 5 || min > max) {
-        problems.push(`Segment "${rule.key}": ${dim.toUpperCase()} range ${min}–${max} must be whole scores with 1 ≤ min ≤ max ≤ 5.`);
+        problems.push({ key: "rules.badRange", params: { segment: rule.key, dimension: dim.toUpperCase(), min, max } });
       }
     }
   }

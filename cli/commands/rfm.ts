@@ -15,7 +15,7 @@ import {
   type Score,
   type SegmentRule,
 } from "../../app/domain/rfm";
-import { isLocale, segmentText, type Locale } from "../../app/i18n";
+import { isLocale, messageText, segmentText, type Locale } from "../../app/i18n";
 import { currencyDecimal } from "../../app/lib/format";
 import {
   CsvInputError,
@@ -284,6 +284,8 @@ function loadRules(spec: string, cwd: string): readonly SegmentRule[] {
     return { key: o.key, r, f, m };
   });
   const problems = validateRules(rules);
-  if (problems.length > 0) throw new CsvInputError(`The rule table ${spec} is invalid: ${problems.join(" ")}`, spec);
+  if (problems.length > 0) {
+    throw new CsvInputError(`The rule table ${spec} is invalid: ${problems.map((p) => messageText("en", p)).join(" ")}`, spec);
+  }
   return rules;
 }

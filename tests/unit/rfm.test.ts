@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { segmentText } from "~/i18n";
+import { messageText, segmentText } from "~/i18n";
 import {
   DEFAULT_SEGMENT_RULES,
   OTHERS_KEY,
@@ -160,6 +160,14 @@ describe("segment rules", () => {
       { key: "Bad Key", r: { min: 0, max: 5 }, f: { min: 3, max: 2 }, m: { min: 1, max: 5 } },
       { key: "others", r: { min: 1, max: 5 }, f: { min: 1, max: 5 }, m: { min: 1, max: 5 } },
     ];
-    expect(validateRules(bad)).toHaveLength(4);
+    expect(validateRules(bad)).toEqual([
+      { key: "rules.badKey", params: { segment: "Bad Key" } },
+      { key: "rules.badRange", params: { segment: "Bad Key", dimension: "R", min: 0, max: 5 } },
+      { key: "rules.badRange", params: { segment: "Bad Key", dimension: "F", min: 3, max: 2 } },
+      { key: "rules.reservedKey", params: { segment: "others" } },
+    ]);
+    expect(validateRules(bad).map((p) => messageText("fr", p))[2]).toBe(
+      "Segment « Bad Key » : la plage F 3–2 doit être faite de notes entières avec 1 ≤ min ≤ max ≤ 5.",
+    );
   });
 });
