@@ -9,6 +9,7 @@
 import {
   digamma,
   hyp2f1,
+  invertMatrix,
   lbeta,
   lgamma,
   logisticOfNeg,
@@ -317,22 +318,57 @@ export function fitBgNbd(data: GroupedRft | Iterable<Rft>): BgNbdFit {
   ];
   const best = multiStart(objective, starts.map((s) => [Math.log(s.r), Math.log(s.alpha), Math.log(s.a), Math.log(s.b)]));
   if (!best) throw new Error("fitBgNbd: the likelihood could not be evaluated at any starting point");
-  const params = { r: Math.exp(best.theta[0]), alpha: Math.exp(best.theta[1]), a: Math.exp(best.theta[2]), b: Math.exp(best.theta[3]) };
   const negGrad = (v: number[]): number[] => {
     const g = [0, 0, 0, 0];
     evaluate({ r: v[0], alpha: v[1], a: v[2], b: v[3] }, g);
     return g.map((x) => -x);
   };
-  const se = standardErrorsFromHessian(numericalHessian(negGrad, [params.r, params.alpha, params.a, params.b]));
+  const negLL = (v: number[]) => -evaluate({ r: v[0], alpha: v[1], a: v[2], b: v[3] }, null);
+  const polished = newtonPolish(negGrad, negLL, best.theta.map(Math.exp), best.f);
+  const params = { r: polished.x[0], alpha: polished.x[1], a: polished.x[2], b: polished.x[3] };
+  const se = standardErrorsFromHessian(numericalHessian(negGrad, polished.x));
   return {
     params,
-    logLikelihood: -best.f,
+    logLikelihood: -polished.f,
     standardErrors: { r: se[0], alpha: se[1], a: se[2], b: se[3] },
     customers: grouped.customers,
     repeatCustomers: grouped.repeatCustomers,
     converged: best.converged,
     iterations: best.it,
   };
+}
+
+/**
+ * Newton steps on the natural parameters from BFGS's optimum, with the Hessian of
+ * numericalHessian: BFGS stops within ≈1e-6 (relative) of the optimum, where the likelihood
+ * is flat; one or two Newton steps land on it to ≈1e-12, so that fits on grouped and on
+ * ungrouped data, or by another program, agree to 1e-9 rather than 1e-6. A step is taken
+ * only when it is small (the optimum is interior and the quadratic model holds) and does
+ * not lower the likelihood; degenerate fits (parameters running off) are left as they are.
+ */
+function newtonPolish(
+  negGrad: (v: number[]) => number[],
+  negLL: (v: number[]) => number,
+  x0: number[],
+  f0: number,
+): { x: number[]; f: number } {
+  let x = x0;
+  let f = f0;
+  for (let it = 0; it < 2; it++) {
+    const inv = invertMatrix(numericalHessian(negGrad, x));
+    if (!inv) break;
+    const g = negGrad(x);
+    const xn = x.map((v, i) => v - inv[i].reduce((s, h, j) => s + h * g[j], 0));
+    let rel = 0;
+    for (let i = 0; i < x.length; i++) rel = Math.max(rel, Math.abs(xn[i] - x[i]) / Math.abs(x[i]));
+    if (!(rel < 1e-3) || !xn.every((v) => v > 0)) break;
+    const fn = negLL(xn);
+    if (!(fn <= f + 1e-12 * Math.abs(f))) break;
+    x = xn;
+    f = Math.min(f, fn);
+    if (rel < 1e-12) break;
+  }
+  return { x, f };
 }
 
 /**
@@ -508,30 +544,70 @@ export interface GammaGammaFit {
  * Customers with x = 0 or a non-positive mean carry no information about spend and are skipped.
  */
 export function fitGammaGamma(rows: Iterable<SpendRow>): GammaGammaFit {
-  const xs: number[] = [];
-  const ms: number[] = [];
+  // Sufficient statistics: customers with the same (x, m) contribute identical terms, so
+  // they are merged with a weight (many share x = 1 and a common order value).
+  const pairs: number[] = [];
   for (const row of rows) {
     const m = row.monetaryValue;
-    if (row.x > 0 && m !== null && m > 0 && Number.isFinite(m)) {
-      xs.push(row.x);
+    if (row.x > 0 && m !== null && m > 0 && Number.isFinite(m)) pairs.push(row.x, m);
+  }
+  return fitGammaGammaGrouped(groupSpend(pairs));
+}
+
+/** Identical (x, m) spend rows merged, with the number of customers in each. */
+export interface GroupedSpend {
+  x: Float64Array;
+  m: Float64Array;
+  weight: Float64Array;
+  customers: number;
+}
+
+/** Groups flat [x0, m0, x1, m1, …] pairs (x > 0, m > 0) by identical (x, m). */
+export function groupSpend(pairs: ArrayLike<number>): GroupedSpend {
+  const n = pairs.length >> 1;
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((i, j) => pairs[2 * i] - pairs[2 * j] || pairs[2 * i + 1] - pairs[2 * j + 1]);
+  const xs: number[] = [];
+  const ms: number[] = [];
+  const ws: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const x = pairs[2 * order[k]];
+    const m = pairs[2 * order[k] + 1];
+    const g = xs.length - 1;
+    if (g >= 0 && xs[g] === x && ms[g] === m) ws[g]++;
+    else {
+      xs.push(x);
       ms.push(m);
+      ws.push(1);
     }
   }
-  const n = xs.length;
+  return { x: Float64Array.from(xs), m: Float64Array.from(ms), weight: Float64Array.from(ws), customers: n };
+}
+
+/** fitGammaGamma on grouped rows (each group's terms weighted by its customer count). */
+export function fitGammaGammaGrouped(data: GroupedSpend): GammaGammaFit {
+  const xs = data.x;
+  const ms = data.m;
+  const W = data.weight;
+  const G = xs.length;
+  const n = data.customers;
   if (n === 0) throw new RangeError("fitGammaGamma: no customers with repeat purchases and a positive spend");
-  // Terms that depend on x alone are summed per distinct x; per customer only ln(γ + m x) remains.
+  // Terms that depend on x alone are summed per distinct x; per group only ln(γ + m x) remains.
   const byX = new Map<number, number>();
-  for (const x of xs) byX.set(x, (byX.get(x) ?? 0) + 1);
+  for (let i = 0; i < G; i++) byX.set(xs[i], (byX.get(xs[i]) ?? 0) + W[i]);
   const ux = [...byX.keys()];
   const nx = ux.map((x) => byX.get(x)!);
   const mx = Float64Array.from(ms, (m, i) => m * xs[i]);
-  const xv = Float64Array.from(xs);
+  const wx = Float64Array.from(xs, (x, i) => x * W[i]);
   let sumXlnM = 0;
   let sumLnM = 0;
-  for (let i = 0; i < n; i++) {
+  let sumM = 0;
+  for (let i = 0; i < G; i++) {
     const l = Math.log(ms[i]);
-    sumXlnM += xs[i] * l;
-    sumLnM += l;
+    sumXlnM += wx[i] * l;
+    sumLnM += W[i] * l;
+    sumM += W[i] * ms[i];
   }
   const evaluate = (p: number, q: number, g: number, grad: number[] | null): number => {
     if (!(p > 0 && q > 0 && g > 0)) return NaN;
@@ -554,15 +630,15 @@ export function fitGammaGamma(rows: Iterable<SpendRow>): GammaGammaFit {
     let sXL = 0;
     let sI = 0;
     let sXI = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < G; i++) {
       const d = g + mx[i];
       const l = Math.log(d);
-      sL += l;
-      sXL += xv[i] * l;
+      sL += W[i] * l;
+      sXL += wx[i] * l;
       if (grad) {
         const inv = 1 / d;
-        sI += inv;
-        sXI += xv[i] * inv;
+        sI += W[i] * inv;
+        sXI += wx[i] * inv;
       }
     }
     ll -= p * sXL + q * sL;
@@ -585,7 +661,7 @@ export function fitGammaGamma(rows: Iterable<SpendRow>): GammaGammaFit {
     grad[2] = -g3[2] * g;
     return -ll;
   };
-  const meanM = ms.reduce((s, v) => s + v, 0) / n;
+  const meanM = sumM / n;
   // γp/(q−1) is the population mean spend: start near the observed mean.
   const starts = [
     [1, 2, meanM],
@@ -594,16 +670,17 @@ export function fitGammaGamma(rows: Iterable<SpendRow>): GammaGammaFit {
   ];
   const best = multiStart(objective, starts.map((s) => s.map(Math.log)));
   if (!best) throw new Error("fitGammaGamma: the likelihood could not be evaluated");
-  const [p, q, gamma] = best.theta.map(Math.exp);
   const negGrad = (v: number[]): number[] => {
     const g = [0, 0, 0];
     evaluate(v[0], v[1], v[2], g);
     return g.map((x) => -x);
   };
-  const se = standardErrorsFromHessian(numericalHessian(negGrad, [p, q, gamma]));
+  const polished = newtonPolish(negGrad, (v) => -evaluate(v[0], v[1], v[2], null), best.theta.map(Math.exp), best.f);
+  const [p, q, gamma] = polished.x;
+  const se = standardErrorsFromHessian(numericalHessian(negGrad, polished.x));
   return {
     params: { p, q, gamma },
-    logLikelihood: -best.f,
+    logLikelihood: -polished.f,
     standardErrors: { p: se[0], q: se[1], gamma: se[2] },
     customers: n,
     converged: best.converged,
