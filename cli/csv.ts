@@ -157,7 +157,8 @@ export function forEachRecord(
 ): number {
   const { buf, file } = csv;
   const n = buf.length;
-  const want = new Int32Array(csv.header.length).fill(-1);
+  const nCols = csv.header.length;
+  const want = new Int32Array(nCols).fill(-1);
   columns.forEach((c, i) => {
     want[c] = i;
   });
@@ -185,72 +186,58 @@ export function forEachRecord(
       line++;
       continue;
     }
-    // Fast path: unquoted record.
+    // Fast path: the record ends at the next line feed (found natively by indexOf) unless a
+    // quoted field holds one; fields are cut at commas within the line.
+    let eol = buf.indexOf(LF, pos);
+    if (eol < 0) eol = n;
     let col = 0;
     let s = pos;
     let p = pos;
     let slow = false;
     for (;;) {
-      const c = p < n ? buf[p] : LF;
-      if (c === COMMA || c === LF) {
-        if (col < want.length) {
-          const w = want[col];
-          if (w >= 0) {
-            let e = p;
-            if (c === LF && e > s && buf[e - 1] === CR) e--;
-            starts[w] = s;
-            ends[w] = e;
-            quoted[w] = 0;
-          }
-        }
-        col++;
-        p++;
-        if (c === LF) break;
-        s = p;
-      } else if (c === QUOTE) {
+      let c = 0;
+      while (p < eol && (c = buf[p]) !== COMMA && c !== QUOTE) p++;
+      let fs = s;
+      let fe = p;
+      let q = 0;
+      if (p < eol && c === QUOTE) {
         // Quoted field without escapes or line breaks: still on the fast path.
-        let qe = p + 1;
-        if (p !== s) {
+        const qe = p === s ? buf.indexOf(QUOTE, p + 1) : -1;
+        if (qe < 0 || qe >= eol) {
           slow = true;
           break;
         }
-        while (qe < n && buf[qe] !== QUOTE && buf[qe] !== LF) qe++;
-        const after = qe + 1 < n ? buf[qe + 1] : LF;
-        if (qe >= n || buf[qe] !== QUOTE || (after !== COMMA && after !== LF && after !== CR)) {
-          slow = true;
-          break;
-        }
-        if (col < want.length) {
-          const w = want[col];
-          if (w >= 0) {
-            starts[w] = p + 1;
-            ends[w] = qe;
-            quoted[w] = 1;
-          }
-        }
-        col++;
+        fs = p + 1;
+        fe = qe;
+        q = 1;
         p = qe + 1;
-        if (after === CR) p++;
-        if (p >= n || buf[p] === LF) {
-          p++;
-          break;
-        }
-        if (buf[p] !== COMMA) {
+        if (p < eol && buf[p] !== COMMA && !(buf[p] === CR && p + 1 === eol)) {
           slow = true;
           break;
         }
-        p++;
-        s = p;
-      } else {
-        p++;
+        if (p < eol && buf[p] === CR) p = eol;
+      } else if (p === eol && fe > fs && buf[fe - 1] === CR) {
+        fe--;
       }
+      if (col < nCols) {
+        const w = want[col];
+        if (w >= 0) {
+          starts[w] = fs;
+          ends[w] = fe;
+          quoted[w] = q;
+        }
+      }
+      col++;
+      if (p >= eol) break;
+      p++; // the comma
+      s = p;
     }
     if (!slow) {
       if (col <= maxCol) throw tooFewFields(file, line, csv.header[columns[missingIndex(col, columns)]], col);
       if (col > csv.header.length) throw tooManyFields(file, line, col, csv.header);
       onRecord(line, starts, ends, quoted);
       records++;
-      pos = p;
+      pos = eol + 1;
       line++;
       continue;
     }

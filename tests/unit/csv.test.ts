@@ -39,6 +39,24 @@ describe("CSV scanning", () => {
     ]);
   });
 
+  it("cuts records at line ends: CRLF, quoted fields at the end of a line, no final newline, columns in any order", () => {
+    const rows = records('a,id,v\r\n"x",1,"p"\r\n,2,\r\n\r\nq,"3",r\r\n"",4,"s"\n5x,5,"t"', ["v", "id"]);
+    expect(rows).toEqual([
+      { line: 2, fields: ["p", "1"] },
+      { line: 3, fields: ["", "2"] },
+      { line: 5, fields: ["r", "3"] },
+      { line: 6, fields: ["s", "4"] },
+      { line: 7, fields: ["t", "5"] },
+    ]);
+    // A quote inside an unquoted field and text after a closing quote take the RFC 4180 path.
+    expect(records('id,v\n1,ab"c\n2,"d"e\n', ["id", "v"])).toEqual([
+      { line: 2, fields: ["1", 'ab"c'] },
+      { line: 3, fields: ["2", "d"] },
+    ]);
+    expect(() => records("id,v\n1,2,3\n", ["id"])).toThrow(/line 2: the record has 3 fields but the header has 2/);
+    expect(() => records("id,v\n1\n", ["v"])).toThrow(/line 2: field "v" is missing/);
+  });
+
   it("reports an unterminated quote with its line", () => {
     expect(() => records('id,v\n1,"open\n2,x\n', ["id", "v"])).toThrow(/line 2: a quoted field is not closed/);
   });
