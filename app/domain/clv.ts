@@ -280,6 +280,9 @@ export interface BgNbdFit {
   iterations: number;
 }
 
+/** BFGS gradient tolerance (relative to |LL|) of fits that newtonPolish finishes. */
+const POLISHED_GRAD_TOL = 1e-8;
+
 const LOG_BOUND = 30; // |ln θ| above this is treated as outside the domain (θ ∈ [1e-13, 1e13])
 
 /**
@@ -316,7 +319,13 @@ export function fitBgNbd(data: GroupedRft | Iterable<Rft>): BgNbdFit {
     { r: 2, alpha: 2 / rate, a: 2, b: 10 },
     { r: 1, alpha: 1, a: 1, b: 1 },
   ];
-  const best = multiStart(objective, starts.map((s) => [Math.log(s.r), Math.log(s.alpha), Math.log(s.a), Math.log(s.b)]));
+  // BFGS to a 1e-8 gradient (not 1e-10): near the optimum its line search fights rounding
+  // for many evaluations, and the Newton polish below finishes in one or two steps.
+  const best = multiStart(
+    objective,
+    starts.map((s) => [Math.log(s.r), Math.log(s.alpha), Math.log(s.a), Math.log(s.b)]),
+    POLISHED_GRAD_TOL,
+  );
   if (!best) throw new Error("fitBgNbd: the likelihood could not be evaluated at any starting point");
   const negGrad = (v: number[]): number[] => {
     const g = [0, 0, 0, 0];
@@ -326,7 +335,7 @@ export function fitBgNbd(data: GroupedRft | Iterable<Rft>): BgNbdFit {
   const negLL = (v: number[]) => -evaluate({ r: v[0], alpha: v[1], a: v[2], b: v[3] }, null);
   const polished = newtonPolish(negGrad, negLL, best.theta.map(Math.exp), best.f);
   const params = { r: polished.x[0], alpha: polished.x[1], a: polished.x[2], b: polished.x[3] };
-  const se = standardErrorsFromHessian(numericalHessian(negGrad, polished.x));
+  const se = standardErrorsFromHessian(polished.hessian);
   return {
     params,
     logLikelihood: -polished.f,
@@ -340,22 +349,25 @@ export function fitBgNbd(data: GroupedRft | Iterable<Rft>): BgNbdFit {
 
 /**
  * Newton steps on the natural parameters from BFGS's optimum, with the Hessian of
- * numericalHessian: BFGS stops within ≈1e-6 (relative) of the optimum, where the likelihood
+ * numericalHessian: BFGS stops within ≈1e-5 (relative) of the optimum, where the likelihood
  * is flat; one or two Newton steps land on it to ≈1e-12, so that fits on grouped and on
- * ungrouped data, or by another program, agree to 1e-9 rather than 1e-6. A step is taken
- * only when it is small (the optimum is interior and the quadratic model holds) and does
- * not lower the likelihood; degenerate fits (parameters running off) are left as they are.
+ * ungrouped data, or by another program, agree to 1e-9. A step is taken only when it is
+ * small (the optimum is interior and the quadratic model holds) and does not lower the
+ * likelihood; degenerate fits (parameters running off) are left as they are. Returns the
+ * Hessian at the returned point too (for the standard errors): after a step below 1e-9 the
+ * Hessian it was computed from serves, as it differs far less than its own precision.
  */
 function newtonPolish(
   negGrad: (v: number[]) => number[],
   negLL: (v: number[]) => number,
   x0: number[],
   f0: number,
-): { x: number[]; f: number } {
+): { x: number[]; f: number; hessian: number[][] } {
   let x = x0;
   let f = f0;
-  for (let it = 0; it < 2; it++) {
-    const inv = invertMatrix(numericalHessian(negGrad, x));
+  let H = numericalHessian(negGrad, x);
+  for (let it = 0; it < 3; it++) {
+    const inv = invertMatrix(H);
     if (!inv) break;
     const g = negGrad(x);
     const xn = x.map((v, i) => v - inv[i].reduce((s, h, j) => s + h * g[j], 0));
@@ -366,9 +378,10 @@ function newtonPolish(
     if (!(fn <= f + 1e-12 * Math.abs(f))) break;
     x = xn;
     f = Math.min(f, fn);
-    if (rel < 1e-12) break;
+    if (rel < 1e-9) break;
+    H = numericalHessian(negGrad, x);
   }
-  return { x, f };
+  return { x, f, hessian: H };
 }
 
 /**
@@ -378,11 +391,12 @@ function newtonPolish(
 function multiStart(
   objective: (theta: number[], grad: number[]) => number,
   starts: number[][],
+  gradTol?: number,
 ): { theta: number[]; f: number; it: number; converged: boolean } | null {
   let best: { theta: number[]; f: number; it: number; converged: boolean } | null = null;
   let agreeing = 0;
   for (const s of starts) {
-    const res = minimizeBfgs(objective, s);
+    const res = minimizeBfgs(objective, s, { gradTol });
     if (!Number.isFinite(res.fx)) continue;
     if (best && res.converged && best.converged && Math.abs(res.fx - best.f) <= 1e-7 * Math.max(1, Math.abs(best.f))) {
       agreeing++;
@@ -668,7 +682,7 @@ export function fitGammaGammaGrouped(data: GroupedSpend): GammaGammaFit {
     [5, 5, meanM * 2],
     [1, 1, 1],
   ];
-  const best = multiStart(objective, starts.map((s) => s.map(Math.log)));
+  const best = multiStart(objective, starts.map((s) => s.map(Math.log)), POLISHED_GRAD_TOL);
   if (!best) throw new Error("fitGammaGamma: the likelihood could not be evaluated");
   const negGrad = (v: number[]): number[] => {
     const g = [0, 0, 0];
@@ -677,7 +691,7 @@ export function fitGammaGammaGrouped(data: GroupedSpend): GammaGammaFit {
   };
   const polished = newtonPolish(negGrad, (v) => -evaluate(v[0], v[1], v[2], null), best.theta.map(Math.exp), best.f);
   const [p, q, gamma] = polished.x;
-  const se = standardErrorsFromHessian(numericalHessian(negGrad, polished.x));
+  const se = standardErrorsFromHessian(polished.hessian);
   return {
     params: { p, q, gamma },
     logLikelihood: -polished.f,
