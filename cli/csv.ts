@@ -385,7 +385,25 @@ export function formatNumber(v: number | null | undefined, decimals = 6): string
   if (v === null || v === undefined || !Number.isFinite(v)) return "";
   if (Number.isInteger(v)) return String(v);
   const f = 10 ** decimals;
-  const r = Math.round(v * f) / f;
+  const n = Math.round(v * f);
+  if (decimals <= 6 && Math.abs(n) < 1e15) {
+    // The digits of the integer n with the point put back: what String(n / f) prints (n / f
+    // is the double nearest to that decimal of at most 15 digits, and at least 1e-6 so no
+    // exponent), without converting a double to its shortest form.
+    if (n === 0) return "0";
+    const a = Math.abs(n);
+    const ip = Math.floor(a / f);
+    let fp = a - ip * f;
+    let digits = decimals;
+    const sign = n < 0 ? "-" : "";
+    if (fp === 0) return `${sign}${ip}`;
+    while (fp % 10 === 0) {
+      fp /= 10;
+      digits--;
+    }
+    return `${sign}${ip}.${String(fp).padStart(digits, "0")}`;
+  }
+  const r = n / f;
   // Math.round(v * f) / f is the double nearest to a decimal with ≤ `decimals` places, whose
   // shortest representation String() prints, except for huge or tiny magnitudes.
   return Math.abs(r) < 1e15 ? String(r === 0 ? 0 : r) : String(v);

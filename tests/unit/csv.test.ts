@@ -105,6 +105,24 @@ describe("field parsers", () => {
     expect(formatNumber(42)).toBe("42");
     expect(formatNumber(null)).toBe("");
     expect(formatNumber(Number.NaN)).toBe("");
+    expect(formatNumber(-0.0000004)).toBe("0");
+    expect(formatNumber(-1.0000004)).toBe("-1");
+    expect(formatNumber(0.0000015)).toBe("0.000002");
+    expect(formatNumber(-12.5, 0)).toBe("-12");
+    expect(formatNumber(123456789.1234567)).toBe("123456789.123457");
+    expect(formatNumber(2.5e9 + 0.25)).toBe("2500000000.25");
+  });
+
+  it("formats exactly as String(Math.round(v · 10^d) / 10^d) prints", () => {
+    let seed = 1;
+    const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    for (let i = 0; i < 20_000; i++) {
+      const v = (rand() - 0.3) * 10 ** Math.floor(rand() * 14 - 7);
+      for (const d of [0, 2, 6]) {
+        const r = Math.round(v * 10 ** d) / 10 ** d;
+        expect(formatNumber(v, d)).toBe(String(r === 0 ? 0 : r));
+      }
+    }
   });
 });
 
