@@ -2,7 +2,7 @@
 // scanned byte by byte. Unquoted fields (the common case) are never copied; quoted fields
 // (RFC 4180, "" escapes, embedded commas and newlines) take a slower path.
 
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import path from "node:path";
 import { daysFromCivil } from "../app/domain/time";
 
@@ -559,5 +559,44 @@ export class IdInterner {
       table[2 * slot + 1] = old[i + 1];
     }
     this.table = table;
+  }
+}
+
+/**
+ * Where a command's CSV goes: a file, written in chunks of about 256 KiB as the lines come
+ * (the line strings then die young, which keeps garbage collection cheap: holding 100,000
+ * lines until one final join cost more than formatting them), or stdout, returned whole by end().
+ */
+export class CsvOutput {
+  private parts: string[] = [];
+  private size = 0;
+  private fd: number | null;
+
+  constructor(file: string | null) {
+    this.fd = file === null ? null : openSync(file, "w");
+  }
+
+  write(line: string): void {
+    this.parts.push(line);
+    this.size += line.length;
+    if (this.fd !== null && this.size >= 1 << 18) this.flush();
+  }
+
+  private flush(): void {
+    if (this.parts.length > 0) writeSync(this.fd!, this.parts.join(""));
+    this.parts = [];
+    this.size = 0;
+  }
+
+  /** Closes the file (and returns ""), or returns the whole text for stdout. */
+  end(): string {
+    if (this.fd === null) return this.parts.join("");
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.fd);
+      this.fd = null;
+    }
+    return "";
   }
 }

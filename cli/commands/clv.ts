@@ -1,6 +1,5 @@
 // `rapport clv`: BG/NBD + Gamma-Gamma customer lifetime value from a transactions CSV.
 
-import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import {
@@ -19,6 +18,7 @@ import {
 } from "../../app/domain/clv";
 import {
   CsvInputError,
+  CsvOutput,
   columnIndexes,
   csvField,
   decodeField,
@@ -206,7 +206,9 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
 
     const rowNames = Array.from(sum.customer, (k) => ids.names[k]);
     const order = sortIdOrder(rowNames);
-    const parts: string[] = ["customer_id,frequency,recency,T,monetary_value,p_alive,expected_purchases,expected_avg_value,clv\n"];
+    const outFile = values.out as string | undefined;
+    const output = new CsvOutput(outFile ? path.resolve(io.cwd, outFile) : null);
+    output.write("customer_id,frequency,recency,T,monetary_value,p_alive,expected_purchases,expected_avg_value,clv\n");
     for (let j = 0; j < m; j++) {
       const i = order[j];
       const g = grouped.groupOf[i];
@@ -214,7 +216,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       const mv = Number.isNaN(sum.monetary[i]) ? null : sum.monetary[i];
       const avg = gg ? expectedAverageValue(gg.params, x, mv) : null;
       const clv = avg === null ? null : avg * gDisc[g];
-      parts.push(
+      output.write(
         `${csvField(rowNames[i])},${x},${fmt(sum.tx[i])},${fmt(sum.T[i])},${fmt(mv ?? 0)},${fmt(gAlive[g])},${fmt(gExp[g])},${fmt(avg)},${fmt(clv)}\n`,
       );
     }
@@ -252,10 +254,8 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       confidenceNotes: confidence.reasons,
     };
     const json = `${JSON.stringify(summary, null, 2)}\n`;
-    const out = parts.join("");
-    const outFile = values.out as string | undefined;
+    const out = output.end();
     if (outFile) {
-      writeFileSync(path.resolve(io.cwd, outFile), out);
       io.stdout(json);
     } else {
       io.stdout(out);

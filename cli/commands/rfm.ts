@@ -1,6 +1,6 @@
 // `rapport rfm`: RFM scores and segments from an orders CSV (one row per order).
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import {
@@ -18,6 +18,7 @@ import {
 } from "../../app/domain/rfm";
 import {
   CsvInputError,
+  CsvOutput,
   columnIndexes,
   csvField,
   decodeField,
@@ -149,17 +150,17 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     }
 
     const order = sortIdOrder(ids.names);
-    const parts: string[] = ["customer_id,recency_days,frequency,monetary,r,f,m,segment\n"];
+    const outFile = values.out as string | undefined;
+    const output = new CsvOutput(outFile ? path.resolve(io.cwd, outFile) : null);
+    output.write("customer_id,recency_days,frequency,monetary,r,f,m,segment\n");
     for (let j = 0; j < n; j++) {
       const i = order[j];
-      parts.push(
+      output.write(
         `${csvField(ids.names[i])},${rec[i]},${count[i]},${formatNumber(revenue[i])},${scores[3 * i]},${scores[3 * i + 1]},${scores[3 * i + 2]},${segment[i]}\n`,
       );
     }
-    const out = parts.join("");
-    const outFile = values.out as string | undefined;
+    const out = output.end();
     if (outFile) {
-      writeFileSync(path.resolve(io.cwd, outFile), out);
       const summary: Record<string, { customers: number; orders: number; revenue: number }> = {};
       // summarizeSegments reads only the segment, frequency and monetary value.
       const rows = Array.from({ length: n }, (_, i) => ({ segment: segment[i], frequency: count[i], monetary: revenue[i] }) as RfmScored);
