@@ -81,39 +81,72 @@ export function groupRftArrays(x: ArrayLike<number>, tx: ArrayLike<number>, T: A
     }
     if (x[i] > 0) repeat++;
   }
-  // Sort customer indexes by (x, t_x, T) and cut runs of equal triples: no string keys to
-  // allocate for 100,000+ customers.
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((i, j) => x[i] - x[j] || tx[i] - tx[j] || T[i] - T[j]);
-  const groupOf = new Int32Array(n);
-  const xs: number[] = [];
-  const txs: number[] = [];
-  const Ts: number[] = [];
-  const ws: number[] = [];
-  for (let k = 0; k < n; k++) {
-    const i = order[k];
-    const g = xs.length - 1;
-    if (g >= 0 && xs[g] === x[i] && txs[g] === tx[i] && Ts[g] === T[i]) {
-      ws[g]++;
-      groupOf[i] = g;
-    } else {
-      xs.push(x[i]);
-      txs.push(tx[i]);
-      Ts.push(T[i]);
-      ws.push(1);
-      groupOf[i] = g + 1;
-    }
-  }
+  const { groupOf, first, weight } = groupRows([x, tx, T], n);
   return {
-    x: Float64Array.from(xs),
-    tx: Float64Array.from(txs),
-    T: Float64Array.from(Ts),
-    weight: Float64Array.from(ws),
+    x: Float64Array.from(first, (i) => x[i]),
+    tx: Float64Array.from(first, (i) => tx[i]),
+    T: Float64Array.from(first, (i) => T[i]),
+    weight,
     customers: n,
     repeatCustomers: repeat,
     groupOf,
   };
+}
+
+/**
+ * Rows with identical values in every column share a group: each row's group (numbered in
+ * order of first appearance), the first row of each group and the rows per group. An
+ * open-addressing hash table on the values' bits: linear time, no string keys and no
+ * comparison sort for 100,000+ customers. (+0 and −0 are the same value but not the same
+ * bits: normalized before hashing.)
+ */
+function groupRows(cols: ArrayLike<number>[], n: number): { groupOf: Int32Array; first: Int32Array; weight: Float64Array } {
+  const k = cols.length;
+  const bits = new Float64Array(k * n);
+  for (let c = 0; c < k; c++) {
+    const col = cols[c];
+    for (let i = 0; i < n; i++) bits[i * k + c] = col[i] === 0 ? 0 : col[i];
+  }
+  const words = new Int32Array(bits.buffer);
+  let size = 16;
+  while (size < 2 * n) size <<= 1;
+  const mask = size - 1;
+  const table = new Int32Array(size).fill(-1); // group number, −1 = empty
+  const groupOf = new Int32Array(n);
+  const first = new Int32Array(n);
+  const weight = new Float64Array(n);
+  let groups = 0;
+  for (let i = 0; i < n; i++) {
+    let h = 0x811c9dc5 | 0;
+    for (let w = 2 * k * i, e = w + 2 * k; w < e; w++) h = Math.imul(h ^ words[w], 0x01000193);
+    h ^= h >>> 15;
+    let slot = h & mask;
+    for (;;) {
+      const g = table[slot];
+      if (g < 0) {
+        table[slot] = groups;
+        first[groups] = i;
+        weight[groups] = 1;
+        groupOf[i] = groups++;
+        break;
+      }
+      const r = first[g];
+      let same = true;
+      for (let c = 0; c < k; c++) {
+        if (bits[r * k + c] !== bits[i * k + c]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) {
+        weight[g]++;
+        groupOf[i] = g;
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+  return { groupOf, first: first.slice(0, groups), weight: weight.slice(0, groups) };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -375,7 +408,8 @@ function newtonPolish(
     for (let i = 0; i < x.length; i++) rel = Math.max(rel, Math.abs(xn[i] - x[i]) / Math.abs(x[i]));
     if (!(rel < 1e-3) || !xn.every((v) => v > 0)) break;
     const fn = negLL(xn);
-    if (!(fn <= f + 1e-12 * Math.abs(f))) break;
+    // f is only known to ≈1e-12 (relative): a rise below 1e-10 is rounding, not a worse point.
+    if (!(fn <= f + 1e-10 * Math.abs(f))) break;
     x = xn;
     f = Math.min(f, fn);
     if (rel < 1e-9) break;
@@ -579,24 +613,14 @@ export interface GroupedSpend {
 /** Groups flat [x0, m0, x1, m1, …] pairs (x > 0, m > 0) by identical (x, m). */
 export function groupSpend(pairs: ArrayLike<number>): GroupedSpend {
   const n = pairs.length >> 1;
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((i, j) => pairs[2 * i] - pairs[2 * j] || pairs[2 * i + 1] - pairs[2 * j + 1]);
-  const xs: number[] = [];
-  const ms: number[] = [];
-  const ws: number[] = [];
-  for (let k = 0; k < n; k++) {
-    const x = pairs[2 * order[k]];
-    const m = pairs[2 * order[k] + 1];
-    const g = xs.length - 1;
-    if (g >= 0 && xs[g] === x && ms[g] === m) ws[g]++;
-    else {
-      xs.push(x);
-      ms.push(m);
-      ws.push(1);
-    }
+  const xs = new Float64Array(n);
+  const ms = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    xs[i] = pairs[2 * i];
+    ms[i] = pairs[2 * i + 1];
   }
-  return { x: Float64Array.from(xs), m: Float64Array.from(ms), weight: Float64Array.from(ws), customers: n };
+  const { first, weight } = groupRows([xs, ms], n);
+  return { x: Float64Array.from(first, (i) => xs[i]), m: Float64Array.from(first, (i) => ms[i]), weight, customers: n };
 }
 
 /** fitGammaGamma on grouped rows (each group's terms weighted by its customer count). */

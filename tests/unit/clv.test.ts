@@ -15,6 +15,7 @@ import {
   fitGammaGamma,
   fitGammaGammaGrouped,
   groupRft,
+  groupRftArrays,
   groupSpend,
   probabilityAlive,
   probabilityOfPurchaseWithin,
@@ -296,6 +297,20 @@ describe("data-size confidence", () => {
 
 describe("fits on sufficient statistics (grouped customers)", () => {
   const rel = (u: number, v: number) => Math.abs(u - v) / Math.abs(v);
+
+  it("groups identical (x, t_x, T) triples, 0 and −0 alike, remembering each customer's group", () => {
+    const g = groupRftArrays([0, -0, 1, 1, 0], [0, 0, 2, 2, 0], [5, 5, 7, 7.5, 5]);
+    expect([...g.x]).toEqual([0, 1, 1]);
+    expect([...g.tx]).toEqual([0, 2, 2]);
+    expect([...g.T]).toEqual([5, 7, 7.5]);
+    expect([...g.weight]).toEqual([3, 1, 1]);
+    expect([...g.groupOf]).toEqual([0, 0, 1, 2, 0]);
+    expect(g.repeatCustomers).toBe(2);
+    const s = groupSpend([1, 10, 2, 10, 1, 10, 1, 10.5]);
+    expect([...s.x]).toEqual([1, 2, 1]);
+    expect([...s.m]).toEqual([10, 10, 10.5]);
+    expect([...s.weight]).toEqual([2, 1, 1]);
+  });
 
   it("BG/NBD on (x, t_x, T) groups lands on the optimum of the one-row-per-customer fit, to 1e-9", () => {
     const grouped = groupRft(summaries);
