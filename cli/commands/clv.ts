@@ -206,6 +206,14 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
 
     const rowNames = Array.from(sum.customer, (k) => ids.names[k]);
     const order = sortIdOrder(rowNames);
+    // t_x and T are whole days over the period length: a few thousand distinct values, each
+    // formatted once.
+    const periodText = new Map<number, string>();
+    const fmtPeriods = (v: number) => {
+      let text = periodText.get(v);
+      if (text === undefined) periodText.set(v, (text = fmt(v)));
+      return text;
+    };
     const outFile = values.out as string | undefined;
     const output = new CsvOutput(outFile ? path.resolve(io.cwd, outFile) : null);
     output.write("customer_id,frequency,recency,T,monetary_value,p_alive,expected_purchases,expected_avg_value,clv\n");
@@ -217,7 +225,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       const avg = gg ? expectedAverageValue(gg.params, x, mv) : null;
       const clv = avg === null ? null : avg * gDisc[g];
       output.write(
-        `${csvField(rowNames[i])},${x},${fmt(sum.tx[i])},${fmt(sum.T[i])},${fmt(mv ?? 0)},${fmt(gAlive[g])},${fmt(gExp[g])},${fmt(avg)},${fmt(clv)}\n`,
+        `${csvField(rowNames[i])},${x},${fmtPeriods(sum.tx[i])},${fmtPeriods(sum.T[i])},${fmt(mv ?? 0)},${fmt(gAlive[g])},${fmt(gExp[g])},${fmt(avg)},${fmt(clv)}\n`,
       );
     }
     const round = (v: number | null) => (v === null || full ? v : Number(v.toPrecision(10)));
