@@ -527,7 +527,9 @@ export class IdInterner {
       this.keys.copy(bigger, 0, 0, this.keyLen);
       this.keys = bigger;
     }
-    buf.copy(this.keys, this.keyLen, s, e);
+    // Ids are short: a byte loop beats Buffer.copy's per-call overhead.
+    const keys = this.keys;
+    for (let i = 0, o = this.keyLen; i < len; i++) keys[o + i] = buf[s + i];
     if (id >= this.kStart.length) {
       const grow = (a: Int32Array) => {
         const b = new Int32Array(a.length * 2);
