@@ -4,7 +4,7 @@
 // a comma, or a semicolon or tab (spreadsheet exports in French and other languages whose
 // decimal mark is a comma).
 
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import path from "node:path";
 import { daysFromCivil } from "../app/domain/time";
 
@@ -188,7 +188,8 @@ export function forEachRecord(
   const { buf, file } = csv;
   const delim = csv.delimiter.charCodeAt(0);
   const n = buf.length;
-  const want = new Int32Array(csv.header.length).fill(-1);
+  const nCols = csv.header.length;
+  const want = new Int32Array(nCols).fill(-1);
   columns.forEach((c, i) => {
     want[c] = i;
   });
@@ -216,72 +217,58 @@ export function forEachRecord(
       line++;
       continue;
     }
-    // Fast path: unquoted record.
+    // Fast path: the record ends at the next line feed (found natively by indexOf) unless a
+    // quoted field holds one; fields are cut at commas within the line.
+    let eol = buf.indexOf(LF, pos);
+    if (eol < 0) eol = n;
     let col = 0;
     let s = pos;
     let p = pos;
     let slow = false;
     for (;;) {
-      const c = p < n ? buf[p] : LF;
-      if (c === delim || c === LF) {
-        if (col < want.length) {
-          const w = want[col];
-          if (w >= 0) {
-            let e = p;
-            if (c === LF && e > s && buf[e - 1] === CR) e--;
-            starts[w] = s;
-            ends[w] = e;
-            quoted[w] = 0;
-          }
-        }
-        col++;
-        p++;
-        if (c === LF) break;
-        s = p;
-      } else if (c === QUOTE) {
+      let c = 0;
+      while (p < eol && (c = buf[p]) !== delim && c !== QUOTE) p++;
+      let fs = s;
+      let fe = p;
+      let q = 0;
+      if (p < eol && c === QUOTE) {
         // Quoted field without escapes or line breaks: still on the fast path.
-        let qe = p + 1;
-        if (p !== s) {
+        const qe = p === s ? buf.indexOf(QUOTE, p + 1) : -1;
+        if (qe < 0 || qe >= eol) {
           slow = true;
           break;
         }
-        while (qe < n && buf[qe] !== QUOTE && buf[qe] !== LF) qe++;
-        const after = qe + 1 < n ? buf[qe + 1] : LF;
-        if (qe >= n || buf[qe] !== QUOTE || (after !== delim && after !== LF && after !== CR)) {
-          slow = true;
-          break;
-        }
-        if (col < want.length) {
-          const w = want[col];
-          if (w >= 0) {
-            starts[w] = p + 1;
-            ends[w] = qe;
-            quoted[w] = 1;
-          }
-        }
-        col++;
+        fs = p + 1;
+        fe = qe;
+        q = 1;
         p = qe + 1;
-        if (after === CR) p++;
-        if (p >= n || buf[p] === LF) {
-          p++;
-          break;
-        }
-        if (buf[p] !== delim) {
+        if (p < eol && buf[p] !== delim && !(buf[p] === CR && p + 1 === eol)) {
           slow = true;
           break;
         }
-        p++;
-        s = p;
-      } else {
-        p++;
+        if (p < eol && buf[p] === CR) p = eol;
+      } else if (p === eol && fe > fs && buf[fe - 1] === CR) {
+        fe--;
       }
+      if (col < nCols) {
+        const w = want[col];
+        if (w >= 0) {
+          starts[w] = fs;
+          ends[w] = fe;
+          quoted[w] = q;
+        }
+      }
+      col++;
+      if (p >= eol) break;
+      p++; // the comma
+      s = p;
     }
     if (!slow) {
       if (col <= maxCol) throw tooFewFields(file, line, csv.header[columns[missingIndex(col, columns)]], col);
       if (col > csv.header.length) throw tooManyFields(file, line, col, csv.header, csv.delimiter);
       onRecord(line, starts, ends, quoted);
       records++;
-      pos = p;
+      pos = eol + 1;
       line++;
       continue;
     }
@@ -443,7 +430,25 @@ export function formatNumber(v: number | null | undefined, decimals = 6): string
   if (v === null || v === undefined || !Number.isFinite(v)) return "";
   if (Number.isInteger(v)) return String(v);
   const f = 10 ** decimals;
-  const r = Math.round(v * f) / f;
+  const n = Math.round(v * f);
+  if (decimals <= 6 && Math.abs(n) < 1e15) {
+    // The digits of the integer n with the point put back: what String(n / f) prints (n / f
+    // is the double nearest to that decimal of at most 15 digits, and at least 1e-6 so no
+    // exponent), without converting a double to its shortest form.
+    if (n === 0) return "0";
+    const a = Math.abs(n);
+    const ip = Math.floor(a / f);
+    let fp = a - ip * f;
+    let digits = decimals;
+    const sign = n < 0 ? "-" : "";
+    if (fp === 0) return `${sign}${ip}`;
+    while (fp % 10 === 0) {
+      fp /= 10;
+      digits--;
+    }
+    return `${sign}${ip}.${String(fp).padStart(digits, "0")}`;
+  }
+  const r = n / f;
   // Math.round(v * f) / f is the double nearest to a decimal with ≤ `decimals` places, whose
   // shortest representation String() prints, except for huge or tiny magnitudes.
   return Math.abs(r) < 1e15 ? String(r === 0 ? 0 : r) : String(v);
@@ -567,7 +572,9 @@ export class IdInterner {
       this.keys.copy(bigger, 0, 0, this.keyLen);
       this.keys = bigger;
     }
-    buf.copy(this.keys, this.keyLen, s, e);
+    // Ids are short: a byte loop beats Buffer.copy's per-call overhead.
+    const keys = this.keys;
+    for (let i = 0, o = this.keyLen; i < len; i++) keys[o + i] = buf[s + i];
     if (id >= this.kStart.length) {
       const grow = (a: Int32Array) => {
         const b = new Int32Array(a.length * 2);
@@ -599,5 +606,44 @@ export class IdInterner {
       table[2 * slot + 1] = old[i + 1];
     }
     this.table = table;
+  }
+}
+
+/**
+ * Where a command's CSV goes: a file, written in chunks of about 256 KiB as the lines come
+ * (the line strings then die young, which keeps garbage collection cheap: holding 100,000
+ * lines until one final join cost more than formatting them), or stdout, returned whole by end().
+ */
+export class CsvOutput {
+  private parts: string[] = [];
+  private size = 0;
+  private fd: number | null;
+
+  constructor(file: string | null) {
+    this.fd = file === null ? null : openSync(file, "w");
+  }
+
+  write(line: string): void {
+    this.parts.push(line);
+    this.size += line.length;
+    if (this.fd !== null && this.size >= 1 << 18) this.flush();
+  }
+
+  private flush(): void {
+    if (this.parts.length > 0) writeSync(this.fd!, this.parts.join(""));
+    this.parts = [];
+    this.size = 0;
+  }
+
+  /** Closes the file (and returns ""), or returns the whole text for stdout. */
+  end(): string {
+    if (this.fd === null) return this.parts.join("");
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.fd);
+      this.fd = null;
+    }
+    return "";
   }
 }

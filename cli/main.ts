@@ -1,6 +1,5 @@
 // `rapport <command>`: a thin dispatcher. Each command parses its flags and calls services or
 // domain code; errors reach the user as sentences with a non-zero exit code.
-import { EnvError } from "../app/lib/env.server";
 import { processIO, UsageError, type CliIO } from "./io";
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
@@ -49,6 +48,9 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
       io.stderr(`rapport ${name}: ${error.message}`);
       return 2;
     }
+    // Loaded only on failure: env.server pulls in the database drivers, which the CSV
+    // commands never need (start-up time of the compiled CLI).
+    const { EnvError } = await import("../app/lib/env.server");
     if (error instanceof EnvError) {
       io.stderr(error.message);
       return 1;

@@ -58,6 +58,24 @@ describe("CSV scanning", () => {
     expect(detect("single\n")).toBe(",");
   });
 
+  it("cuts records at line ends: CRLF, quoted fields at the end of a line, no final newline, columns in any order", () => {
+    const rows = records('a,id,v\r\n"x",1,"p"\r\n,2,\r\n\r\nq,"3",r\r\n"",4,"s"\n5x,5,"t"', ["v", "id"]);
+    expect(rows).toEqual([
+      { line: 2, fields: ["p", "1"] },
+      { line: 3, fields: ["", "2"] },
+      { line: 5, fields: ["r", "3"] },
+      { line: 6, fields: ["s", "4"] },
+      { line: 7, fields: ["t", "5"] },
+    ]);
+    // A quote inside an unquoted field and text after a closing quote take the RFC 4180 path.
+    expect(records('id,v\n1,ab"c\n2,"d"e\n', ["id", "v"])).toEqual([
+      { line: 2, fields: ["1", 'ab"c'] },
+      { line: 3, fields: ["2", "d"] },
+    ]);
+    expect(() => records("id,v\n1,2,3\n", ["id"])).toThrow(/line 2: the record has 3 fields but the header has 2/);
+    expect(() => records("id,v\n1\n", ["v"])).toThrow(/line 2: field "v" is missing/);
+  });
+
   it("reports an unterminated quote with its line", () => {
     expect(() => records('id,v\n1,"open\n2,x\n', ["id", "v"])).toThrow(/line 2: a quoted field is not closed/);
   });
@@ -118,6 +136,24 @@ describe("field parsers", () => {
     expect(formatNumber(42)).toBe("42");
     expect(formatNumber(null)).toBe("");
     expect(formatNumber(Number.NaN)).toBe("");
+    expect(formatNumber(-0.0000004)).toBe("0");
+    expect(formatNumber(-1.0000004)).toBe("-1");
+    expect(formatNumber(0.0000015)).toBe("0.000002");
+    expect(formatNumber(-12.5, 0)).toBe("-12");
+    expect(formatNumber(123456789.1234567)).toBe("123456789.123457");
+    expect(formatNumber(2.5e9 + 0.25)).toBe("2500000000.25");
+  });
+
+  it("formats exactly as String(Math.round(v · 10^d) / 10^d) prints", () => {
+    let seed = 1;
+    const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    for (let i = 0; i < 20_000; i++) {
+      const v = (rand() - 0.3) * 10 ** Math.floor(rand() * 14 - 7);
+      for (const d of [0, 2, 6]) {
+        const r = Math.round(v * 10 ** d) / 10 ** d;
+        expect(formatNumber(v, d)).toBe(String(r === 0 ? 0 : r));
+      }
+    }
   });
 });
 
