@@ -28,7 +28,8 @@ const DATABASE_PACKAGES = ["@prisma/*", ".prisma/*", "pg", "@electric-sql/pglite
 const prismaValuesOnlyInModels = {
   group: DATABASE_PACKAGES,
   allowTypeImports: true,
-  message: "Only app/models (and the database set-up in app/lib) use Prisma or a database driver; import types with `import type`, call a model function for data.",
+  message:
+    "Only app/models (and the database set-up in app/lib) use Prisma or a database driver; import types with `import type`, call a model function for data.",
 };
 
 // app/domain is pure: no package at all (no Prisma, Remix, Shopify, React, node:fs…). Relative
@@ -68,7 +69,18 @@ const layerZones = [
     message: "Models are the bottom layer: they never import services or jobs (pass data in instead).",
   },
   {
-    target: ["./app/domain", "./app/models", "./app/services", "./app/jobs", "./app/lib", "./app/i18n", "./app/graphql", "./app/components", "./cli", "./server"],
+    target: [
+      "./app/domain",
+      "./app/models",
+      "./app/services",
+      "./app/jobs",
+      "./app/lib",
+      "./app/i18n",
+      "./app/graphql",
+      "./app/components",
+      "./cli",
+      "./server",
+    ],
     from: "./app/routes",
     message: "Nothing imports a route: move shared code to a service, app/lib or app/components.",
   },
@@ -83,7 +95,18 @@ const noRawPrismaCalls = {
 
 export default defineConfig(
   {
-    ignores: ["build/**", "public/build/**", ".cache/**", "data/**", "tmp/**", "tmp-*/**", "test-results/**", "bench/results/**", ".shopify/**", "**/node_modules/**"],
+    ignores: [
+      "build/**",
+      "public/build/**",
+      ".cache/**",
+      "data/**",
+      "tmp/**",
+      "tmp-*/**",
+      "test-results/**",
+      "bench/results/**",
+      ".shopify/**",
+      "**/node_modules/**",
+    ],
   },
   js.configs.recommended,
   tseslint.configs.recommended,
@@ -104,7 +127,7 @@ export default defineConfig(
     languageOptions: { globals: { ...globals.browser, ...globals.node } },
   },
   {
-    files: ["app/**/*.tsx"],
+    files: ["app/**/*.{ts,tsx}"],
     ...reactHooks.configs.flat.recommended,
   },
 
