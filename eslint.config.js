@@ -18,6 +18,8 @@ const DATABASE_FILES = [
   "app/lib/database.server.ts",
   "app/lib/db.server.ts",
   "app/lib/transaction.server.ts",
+  // The worker's liveness lock is held on a connection of its own (ADR 006).
+  "app/lib/workerLiveness.server.ts",
   "prisma/**",
   "tests/**",
   "bench/**",

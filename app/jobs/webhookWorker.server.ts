@@ -18,7 +18,7 @@ import {
   releaseClaimsOfDeadWorkers,
   type ClaimedEvent,
 } from "~/models/webhookEvent.server";
-import { describeZodError } from "~/services/sync/payloads";
+import { describeZodError } from "~/lib/shopifyPayloads";
 import { RetryableSyncError } from "~/services/sync.server";
 import {
   applyWebhookBatch,

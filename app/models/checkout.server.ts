@@ -1,6 +1,6 @@
 // Checkouts (abandoned or completed carts).
 import type { Db } from "~/lib/transaction.server";
-import type { CheckoutPayload } from "~/services/sync/payloads";
+import type { CheckoutPayload } from "~/lib/shopifyPayloads";
 import { insertRows } from "./bulk.server";
 import { checkoutRow } from "./rows.server";
 import { findStoredVersions, SHOPIFY_KEY } from "./synced.server";

@@ -2,7 +2,7 @@
 import type { Prisma } from "@prisma/client";
 import { chunks } from "~/lib/chunks";
 import type { Db } from "~/lib/transaction.server";
-import type { CustomerPayload } from "~/services/sync/payloads";
+import type { CustomerPayload } from "~/lib/shopifyPayloads";
 import { insertRows } from "./bulk.server";
 import { customerProfileRow, customerRow } from "./rows.server";
 import { findStoredVersions, SHOPIFY_KEY } from "./synced.server";

@@ -1,7 +1,7 @@
 // Orders with their children: personal data (OrderPersonal), line items and refunds.
 import type { Prisma } from "@prisma/client";
 import type { Db } from "~/lib/transaction.server";
-import type { OrderPayload } from "~/services/sync/payloads";
+import type { OrderPayload } from "~/lib/shopifyPayloads";
 import { insertRows } from "./bulk.server";
 import { insertRefunds } from "./refund.server";
 import { lineItemRows, orderCurrency, orderPersonalRow, orderRow } from "./rows.server";

@@ -1,7 +1,7 @@
 // Products of the catalogue (prices in the shop's currency).
 import { chunks } from "~/lib/chunks";
 import type { Db } from "~/lib/transaction.server";
-import type { ProductPayload } from "~/services/sync/payloads";
+import type { ProductPayload } from "~/lib/shopifyPayloads";
 import { insertRows } from "./bulk.server";
 import { productRow } from "./rows.server";
 import { findStoredVersions, SHOPIFY_KEY } from "./synced.server";

@@ -1,7 +1,7 @@
 // Refunds and their lines. An order's `totalRefunded` is the sum of its stored refunds.
 import { Prisma } from "@prisma/client";
 import type { Db } from "~/lib/transaction.server";
-import type { RefundPayload } from "~/services/sync/payloads";
+import type { RefundPayload } from "~/lib/shopifyPayloads";
 import { insertRows } from "./bulk.server";
 import { refundLineItemRows, refundRow } from "./rows.server";
 

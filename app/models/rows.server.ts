@@ -1,8 +1,8 @@
 // Pure mapping from validated Shopify payloads to Rapport rows (Decimal columns, JSON nulls):
 // the shape of the tables, so it lives with the models. No database access here.
 import { Prisma } from "@prisma/client";
-import type { CheckoutPayload, CustomerPayload, OrderPayload, ProductPayload, RefundPayload } from "~/services/sync/payloads";
-import { shopMoney } from "~/services/sync/payloads";
+import type { CheckoutPayload, CustomerPayload, OrderPayload, ProductPayload, RefundPayload } from "~/lib/shopifyPayloads";
+import { shopMoney } from "~/lib/shopifyPayloads";
 
 const Decimal = Prisma.Decimal;
 

@@ -1,6 +1,6 @@
 // The demo shop: generated deterministically (services/demo/generator.ts) and applied through
 // the same sync service as real webhooks, after validation by the same payload schemas.
-import { z } from "zod";
+import { type z } from "zod";
 import { inTransaction, type Db, type DbClient } from "~/lib/transaction.server";
 import { countCheckouts } from "~/models/checkout.server";
 import { countCustomers } from "~/models/customer.server";
@@ -12,7 +12,7 @@ import { deleteShop, updateShop } from "~/models/shop.server";
 import { analyzeShop, type AnalysisSummary } from "./analytics.server";
 import { DEFAULT_DEMO_OPTIONS, generateDemoShop, type DemoShopOptions } from "./demo/generator";
 import { ensureShop, syncCheckouts, syncCustomers, syncOrders, syncProducts } from "./sync.server";
-import { checkoutPayload, customerPayload, describeZodError, orderPayload, productPayload } from "./sync/payloads";
+import { checkoutPayload, customerPayload, describeZodError, orderPayload, productPayload } from "~/lib/shopifyPayloads";
 
 export interface SeedOptions extends Partial<Omit<DemoShopOptions, "endDate">> {
   endDate?: Date;

@@ -29,7 +29,7 @@ import { deleteRefund, findRefundId, insertRefunds, sumOrderRefunds } from "~/mo
 import { ensureShop as ensureShopRow } from "~/models/shop.server";
 import { addTombstone, findTombstonedIds, isTombstoned, type TombstoneKind } from "~/models/tombstone.server";
 import { isStale, newestById } from "./sync/newestWins";
-import type { CheckoutPayload, CustomerPayload, OrderPayload, ProductPayload, RefundPayload } from "./sync/payloads";
+import type { CheckoutPayload, CustomerPayload, OrderPayload, ProductPayload, RefundPayload } from "~/lib/shopifyPayloads";
 
 export interface SyncResult {
   created: number;

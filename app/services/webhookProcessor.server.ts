@@ -16,7 +16,7 @@ import {
   syncProducts,
   syncRefund,
 } from "./sync.server";
-import { checkoutPayload, customerPayload, deletePayload, describeZodError, orderPayload, productPayload, refundPayload } from "./sync/payloads";
+import { checkoutPayload, customerPayload, deletePayload, describeZodError, orderPayload, productPayload, refundPayload } from "~/lib/shopifyPayloads";
 
 /** Retrying will not help (invalid payload, unknown topic): the event goes straight to dead. */
 export class PermanentEventError extends Error {}

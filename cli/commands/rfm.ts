@@ -11,7 +11,6 @@ import {
   computeBreakpoints,
   matchSegment,
   validateRules,
-  type RfmScored,
   type Score,
   type SegmentRule,
 } from "../../app/domain/rfm";

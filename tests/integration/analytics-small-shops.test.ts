@@ -9,7 +9,7 @@ import { setDatabase } from "~/lib/db.server";
 import { analyzeShop } from "~/services/analytics.server";
 import { getLatestKpis } from "~/services/analyticsReads.server";
 import { ensureShop, syncOrders } from "~/services/sync.server";
-import { orderPayload } from "~/services/sync/payloads";
+import { orderPayload } from "~/lib/shopifyPayloads";
 import { BACKENDS, openMigrated } from "../helpers/db";
 
 const TZ = "Europe/Paris";

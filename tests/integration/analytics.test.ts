@@ -11,7 +11,7 @@ import { setDatabase } from "~/lib/db.server";
 import { analyzeShop, kpisForRange } from "~/services/analytics.server";
 import { getLatestKpis, getSegmentSummary } from "~/services/analyticsReads.server";
 import { ensureShop, syncCheckouts, syncOrders } from "~/services/sync.server";
-import { checkoutPayload, orderPayload } from "~/services/sync/payloads";
+import { checkoutPayload, orderPayload } from "~/lib/shopifyPayloads";
 import { BACKENDS, openMigrated } from "../helpers/db";
 
 const SHOP = "analytics-a.myshopify.com";

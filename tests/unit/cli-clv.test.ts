@@ -21,7 +21,13 @@ function file(name: string, text: string): string {
   return p;
 }
 
-function expectCdnowParams(json: Record<string, any>) {
+interface ClvSummary {
+  customers: number;
+  bgnbd: { r: number; alpha: number; a: number; b: number; logLikelihood: number };
+  gammaGamma: { p: number; q: number; gamma: number; customers: number };
+}
+
+function expectCdnowParams(json: ClvSummary) {
   expect(Math.abs(json.bgnbd.r - 0.2425982)).toBeLessThan(0.001);
   expect(Math.abs(json.bgnbd.alpha - 4.4136842)).toBeLessThan(0.001);
   expect(Math.abs(json.bgnbd.a - 0.7929899)).toBeLessThan(0.001);
