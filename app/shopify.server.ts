@@ -6,8 +6,7 @@ import type { PrismaClient } from "@prisma/client";
 import { CachedSessionStorage } from "./lib/cachedSessionStorage.server";
 import { prisma } from "./lib/db.server";
 import { env } from "./lib/env.server";
-import { recordInstall } from "./models/shop.server";
-import { refreshShopDetails } from "./services/shopSettings.server";
+import { recordInstall, refreshShopDetails } from "./services/shopSettings.server";
 
 const config = env();
 

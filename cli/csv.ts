@@ -1,8 +1,10 @@
 // Fast CSV reading for the analytics commands: the whole file is read into one Buffer and
 // scanned byte by byte. Unquoted fields (the common case) are never copied; quoted fields
-// (RFC 4180, "" escapes, embedded commas and newlines) take a slower path.
+// (RFC 4180, "" escapes, embedded delimiters and newlines) take a slower path. The delimiter is
+// a comma, or a semicolon or tab (spreadsheet exports in French and other languages whose
+// decimal mark is a comma).
 
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import path from "node:path";
 import { daysFromCivil } from "../app/domain/time";
 
@@ -21,8 +23,14 @@ export class CsvInputError extends Error {
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
+const SEMICOLON = 0x3b;
+const TAB = 0x09;
+const DOT = 0x2e;
 const LF = 0x0a;
 const CR = 0x0d;
+
+export type Delimiter = "," | ";" | "\t";
+export const DELIMITERS: readonly Delimiter[] = [",", ";", "\t"];
 
 export interface CsvFile {
   file: string;
@@ -30,10 +38,29 @@ export interface CsvFile {
   header: string[];
   /** Byte offset of the first data record. */
   dataStart: number;
+  delimiter: Delimiter;
 }
 
-/** Reads a CSV file and its header line. */
-export function openCsv(file: string, cwd: string): CsvFile {
+/**
+ * The delimiter of a header line: whichever of comma, semicolon and tab occurs most often
+ * outside quotes (a comma when none does: a one-column file).
+ */
+export function detectDelimiter(buf: Buffer, start = 0): Delimiter {
+  const counts = { [COMMA]: 0, [SEMICOLON]: 0, [TAB]: 0 } as Record<number, number>;
+  let inQuotes = false;
+  for (let p = start; p < buf.length; p++) {
+    const c = buf[p];
+    if (c === QUOTE) inQuotes = !inQuotes;
+    else if (!inQuotes && c === LF) break;
+    else if (!inQuotes && c in counts) counts[c]++;
+  }
+  if (counts[SEMICOLON] > counts[COMMA] && counts[SEMICOLON] >= counts[TAB]) return ";";
+  if (counts[TAB] > counts[COMMA]) return "\t";
+  return ",";
+}
+
+/** Reads a CSV file and its header line; the delimiter is given or detected from the header. */
+export function openCsv(file: string, cwd: string, options: { delimiter?: Delimiter | "auto" } = {}): CsvFile {
   const full = path.resolve(cwd, file);
   let buf: Buffer;
   try {
@@ -49,14 +76,15 @@ export function openCsv(file: string, cwd: string): CsvFile {
   const header: string[] = [];
   let pos = start;
   if (pos >= buf.length) throw new CsvInputError(`${file} is empty: expected a header line.`, file, 1);
+  const delimiter = !options.delimiter || options.delimiter === "auto" ? detectDelimiter(buf, start) : options.delimiter;
   const starts: number[] = [];
   const ends: number[] = [];
   const quoted: boolean[] = [];
-  const next = scanRecord(buf, pos, starts, ends, quoted);
+  const next = scanRecord(buf, pos, delimiter.charCodeAt(0), starts, ends, quoted);
   if (next.unterminated) throw new CsvInputError(`${file}, line 1: unterminated quoted field in the header.`, file, 1);
   for (let i = 0; i < starts.length; i++) header.push(decodeField(buf, starts[i], ends[i], quoted[i]).trim());
   pos = next.pos;
-  return { file, buf, header, dataStart: pos };
+  return { file, buf, header, dataStart: pos, delimiter };
 }
 
 /** Index of each requested column in the header, or a CsvInputError naming the missing one. */
@@ -64,8 +92,10 @@ export function columnIndexes(csv: CsvFile, columns: string[]): number[] {
   return columns.map((c) => {
     const idx = csv.header.indexOf(c);
     if (idx < 0) {
+      const other = csv.header.length === 1 ? DELIMITERS.find((d) => d !== csv.delimiter && csv.header[0].includes(d)) : undefined;
+      const hint = other ? ` The fields seem separated by "${other === "\t" ? "tab" : other}": try --delimiter ${other === "\t" ? "tab" : other === ";" ? '";"' : other}.` : "";
       throw new CsvInputError(
-        `${csv.file}, line 1: missing column "${c}" (the header has: ${csv.header.join(", ")}).`,
+        `${csv.file}, line 1: missing column "${c}" (the header has: ${csv.header.join(", ")}).${hint}`,
         csv.file,
         1,
         c,
@@ -85,7 +115,7 @@ interface ScanResult {
  * Scans one record starting at `pos`, pushing field byte ranges. Returns the offset of the
  * next record and how many physical lines the record spanned.
  */
-function scanRecord(buf: Buffer, pos: number, starts: number[], ends: number[], quoted: boolean[]): ScanResult {
+function scanRecord(buf: Buffer, pos: number, delim: number, starts: number[], ends: number[], quoted: boolean[]): ScanResult {
   const n = buf.length;
   let lines = 1;
   for (;;) {
@@ -110,14 +140,14 @@ function scanRecord(buf: Buffer, pos: number, starts: number[], ends: number[], 
       quoted.push(true);
       p++; // closing quote
       // Tolerate junk between the closing quote and the delimiter by skipping it.
-      while (p < n && buf[p] !== COMMA && buf[p] !== LF) p++;
+      while (p < n && buf[p] !== delim && buf[p] !== LF) p++;
       pos = p;
     } else {
       const s = pos;
       let p = pos;
       while (p < n) {
         const c = buf[p];
-        if (c === COMMA || c === LF) break;
+        if (c === delim || c === LF) break;
         p++;
       }
       let e = p;
@@ -128,7 +158,7 @@ function scanRecord(buf: Buffer, pos: number, starts: number[], ends: number[], 
       pos = p;
     }
     if (pos >= n) return { pos: n, lines, unterminated: false };
-    if (buf[pos] === COMMA) {
+    if (buf[pos] === delim) {
       pos++;
       continue;
     }
@@ -156,8 +186,10 @@ export function forEachRecord(
   onRecord: (line: number, starts: Int32Array, ends: Int32Array, quoted: Uint8Array) => void,
 ): number {
   const { buf, file } = csv;
+  const delim = csv.delimiter.charCodeAt(0);
   const n = buf.length;
-  const want = new Int32Array(csv.header.length).fill(-1);
+  const nCols = csv.header.length;
+  const want = new Int32Array(nCols).fill(-1);
   columns.forEach((c, i) => {
     want[c] = i;
   });
@@ -185,82 +217,68 @@ export function forEachRecord(
       line++;
       continue;
     }
-    // Fast path: unquoted record.
+    // Fast path: the record ends at the next line feed (found natively by indexOf) unless a
+    // quoted field holds one; fields are cut at commas within the line.
+    let eol = buf.indexOf(LF, pos);
+    if (eol < 0) eol = n;
     let col = 0;
     let s = pos;
     let p = pos;
     let slow = false;
     for (;;) {
-      const c = p < n ? buf[p] : LF;
-      if (c === COMMA || c === LF) {
-        if (col < want.length) {
-          const w = want[col];
-          if (w >= 0) {
-            let e = p;
-            if (c === LF && e > s && buf[e - 1] === CR) e--;
-            starts[w] = s;
-            ends[w] = e;
-            quoted[w] = 0;
-          }
-        }
-        col++;
-        p++;
-        if (c === LF) break;
-        s = p;
-      } else if (c === QUOTE) {
+      let c = 0;
+      while (p < eol && (c = buf[p]) !== delim && c !== QUOTE) p++;
+      let fs = s;
+      let fe = p;
+      let q = 0;
+      if (p < eol && c === QUOTE) {
         // Quoted field without escapes or line breaks: still on the fast path.
-        let qe = p + 1;
-        if (p !== s) {
+        const qe = p === s ? buf.indexOf(QUOTE, p + 1) : -1;
+        if (qe < 0 || qe >= eol) {
           slow = true;
           break;
         }
-        while (qe < n && buf[qe] !== QUOTE && buf[qe] !== LF) qe++;
-        const after = qe + 1 < n ? buf[qe + 1] : LF;
-        if (qe >= n || buf[qe] !== QUOTE || (after !== COMMA && after !== LF && after !== CR)) {
-          slow = true;
-          break;
-        }
-        if (col < want.length) {
-          const w = want[col];
-          if (w >= 0) {
-            starts[w] = p + 1;
-            ends[w] = qe;
-            quoted[w] = 1;
-          }
-        }
-        col++;
+        fs = p + 1;
+        fe = qe;
+        q = 1;
         p = qe + 1;
-        if (after === CR) p++;
-        if (p >= n || buf[p] === LF) {
-          p++;
-          break;
-        }
-        if (buf[p] !== COMMA) {
+        if (p < eol && buf[p] !== delim && !(buf[p] === CR && p + 1 === eol)) {
           slow = true;
           break;
         }
-        p++;
-        s = p;
-      } else {
-        p++;
+        if (p < eol && buf[p] === CR) p = eol;
+      } else if (p === eol && fe > fs && buf[fe - 1] === CR) {
+        fe--;
       }
+      if (col < nCols) {
+        const w = want[col];
+        if (w >= 0) {
+          starts[w] = fs;
+          ends[w] = fe;
+          quoted[w] = q;
+        }
+      }
+      col++;
+      if (p >= eol) break;
+      p++; // the comma
+      s = p;
     }
     if (!slow) {
       if (col <= maxCol) throw tooFewFields(file, line, csv.header[columns[missingIndex(col, columns)]], col);
-      if (col > csv.header.length) throw tooManyFields(file, line, col, csv.header);
+      if (col > csv.header.length) throw tooManyFields(file, line, col, csv.header, csv.delimiter);
       onRecord(line, starts, ends, quoted);
       records++;
-      pos = p;
+      pos = eol + 1;
       line++;
       continue;
     }
     fs.length = 0;
     fe.length = 0;
     fq.length = 0;
-    const r = scanRecord(buf, pos, fs, fe, fq);
+    const r = scanRecord(buf, pos, delim, fs, fe, fq);
     if (r.unterminated) throw new CsvInputError(`${file}, line ${line}: a quoted field is not closed.`, file, line);
     if (fs.length <= maxCol) throw tooFewFields(file, line, csv.header[columns[missingIndex(fs.length, columns)]], fs.length);
-    if (fs.length > csv.header.length) throw tooManyFields(file, line, fs.length, csv.header);
+    if (fs.length > csv.header.length) throw tooManyFields(file, line, fs.length, csv.header, csv.delimiter);
     for (let i = 0; i < columns.length; i++) {
       const k = columns[i];
       starts[i] = fs[k];
@@ -280,10 +298,11 @@ function missingIndex(fieldCount: number, columns: number[]): number {
   return i < 0 ? 0 : i;
 }
 
-function tooManyFields(file: string, line: number, got: number, header: string[]): CsvInputError {
+function tooManyFields(file: string, line: number, got: number, header: string[], delimiter: Delimiter): CsvInputError {
   const field = header[header.length - 1];
+  const cause = delimiter === "," ? "an unquoted comma, such as a decimal comma" : `an unquoted ${delimiter === ";" ? "semicolon" : "tab"}`;
   return new CsvInputError(
-    `${file}, line ${line}: the record has ${got} fields but the header has ${header.length}; a value (near field "${field}") probably contains an unquoted comma, such as a decimal comma.`,
+    `${file}, line ${line}: the record has ${got} fields but the header has ${header.length}; a value (near field "${field}") probably contains ${cause}.`,
     file,
     line,
     field,
@@ -348,12 +367,18 @@ export function parseDay(text: string): number {
 
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
+/** Decimal mark of number fields: "." , "," (French exports), or either of the two. */
+export type DecimalMark = "." | "," | "either";
+
 /**
  * Parses a decimal number field. Fast path for [-+]digits[.digits] with at most 15
  * significant digits: integer mantissa / 10^k is correctly rounded, so the result equals
- * Number(text). Anything else goes through Number(). Returns NaN when not a number.
+ * Number(text). Anything else goes through Number(). Returns NaN when not a number. With a
+ * decimal comma, "12,5" is 12.5; digit grouping ("1 234,5", "1.234,5") is not a number.
  */
-export function parseNumberBytes(buf: Buffer, s: number, e: number): number {
+export function parseNumberBytes(buf: Buffer, s: number, e: number, decimal: DecimalMark = "."): number {
+  const dot = decimal !== ",";
+  const comma = decimal !== ".";
   while (s < e && buf[s] === 0x20) s++;
   while (e > s && buf[e - 1] === 0x20) e--;
   if (s >= e) return NaN;
@@ -374,7 +399,7 @@ export function parseNumberBytes(buf: Buffer, s: number, e: number): number {
       mant = mant * 10 + (c - 0x30);
       if (mant !== 0) digits++;
       if (seenDot) frac++;
-    } else if (c === 0x2e && !seenDot) {
+    } else if (((c === DOT && dot) || (c === COMMA && comma)) && !seenDot) {
       seenDot = true;
     } else {
       ok = false;
@@ -385,7 +410,14 @@ export function parseNumberBytes(buf: Buffer, s: number, e: number): number {
     const v = mant / POW10[frac];
     return neg ? -v : v;
   }
-  const text = buf.toString("utf8", s, e);
+  let text = buf.toString("utf8", s, e);
+  if (comma) {
+    if (!dot && text.includes(".")) return NaN;
+    if (text.includes(",")) {
+      if (text.includes(".")) return NaN;
+      text = text.replace(",", ".");
+    }
+  }
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) return NaN;
   return Number(text);
 }
@@ -398,7 +430,25 @@ export function formatNumber(v: number | null | undefined, decimals = 6): string
   if (v === null || v === undefined || !Number.isFinite(v)) return "";
   if (Number.isInteger(v)) return String(v);
   const f = 10 ** decimals;
-  const r = Math.round(v * f) / f;
+  const n = Math.round(v * f);
+  if (decimals <= 6 && Math.abs(n) < 1e15) {
+    // The digits of the integer n with the point put back: what String(n / f) prints (n / f
+    // is the double nearest to that decimal of at most 15 digits, and at least 1e-6 so no
+    // exponent), without converting a double to its shortest form.
+    if (n === 0) return "0";
+    const a = Math.abs(n);
+    const ip = Math.floor(a / f);
+    let fp = a - ip * f;
+    let digits = decimals;
+    const sign = n < 0 ? "-" : "";
+    if (fp === 0) return `${sign}${ip}`;
+    while (fp % 10 === 0) {
+      fp /= 10;
+      digits--;
+    }
+    return `${sign}${ip}.${String(fp).padStart(digits, "0")}`;
+  }
+  const r = n / f;
   // Math.round(v * f) / f is the double nearest to a decimal with ≤ `decimals` places, whose
   // shortest representation String() prints, except for huge or tiny magnitudes.
   return Math.abs(r) < 1e15 ? String(r === 0 ? 0 : r) : String(v);
@@ -522,7 +572,9 @@ export class IdInterner {
       this.keys.copy(bigger, 0, 0, this.keyLen);
       this.keys = bigger;
     }
-    buf.copy(this.keys, this.keyLen, s, e);
+    // Ids are short: a byte loop beats Buffer.copy's per-call overhead.
+    const keys = this.keys;
+    for (let i = 0, o = this.keyLen; i < len; i++) keys[o + i] = buf[s + i];
     if (id >= this.kStart.length) {
       const grow = (a: Int32Array) => {
         const b = new Int32Array(a.length * 2);
@@ -554,5 +606,44 @@ export class IdInterner {
       table[2 * slot + 1] = old[i + 1];
     }
     this.table = table;
+  }
+}
+
+/**
+ * Where a command's CSV goes: a file, written in chunks of about 256 KiB as the lines come
+ * (the line strings then die young, which keeps garbage collection cheap: holding 100,000
+ * lines until one final join cost more than formatting them), or stdout, returned whole by end().
+ */
+export class CsvOutput {
+  private parts: string[] = [];
+  private size = 0;
+  private fd: number | null;
+
+  constructor(file: string | null) {
+    this.fd = file === null ? null : openSync(file, "w");
+  }
+
+  write(line: string): void {
+    this.parts.push(line);
+    this.size += line.length;
+    if (this.fd !== null && this.size >= 1 << 18) this.flush();
+  }
+
+  private flush(): void {
+    if (this.parts.length > 0) writeSync(this.fd!, this.parts.join(""));
+    this.parts = [];
+    this.size = 0;
+  }
+
+  /** Closes the file (and returns ""), or returns the whole text for stdout. */
+  end(): string {
+    if (this.fd === null) return this.parts.join("");
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.fd);
+      this.fd = null;
+    }
+    return "";
   }
 }

@@ -1,6 +1,5 @@
 // `rapport <command>`: a thin dispatcher. Each command parses its flags and calls services or
 // domain code; errors reach the user as sentences with a non-zero exit code.
-import { EnvError } from "../app/lib/env.server";
 import { processIO, UsageError, type CliIO } from "./io";
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
@@ -15,7 +14,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   webhook: { summary: "webhook send --topic T --file F | webhook replay DIR", load: async () => (await import("./commands/webhook")).run },
   stats: { summary: "stats --shop DOMAIN [--json]", load: async () => (await import("./commands/stats")).run },
   analyze: { summary: "analyze --shop DOMAIN [--json] [--now YYYY-MM-DD]", load: async () => (await import("./commands/analyze")).run },
-  rfm: { summary: "rfm --orders FILE --analysis-date YYYY-MM-DD [--out FILE]", load: async () => (await import("./commands/rfm")).run },
+  rfm: { summary: "rfm --orders FILE --analysis-date YYYY-MM-DD [--labels en|fr] [--out FILE]", load: async () => (await import("./commands/rfm")).run },
   clv: { summary: "clv --transactions FILE --calibration-end YYYY-MM-DD [--out FILE]", load: async () => (await import("./commands/clv")).run },
 };
 
@@ -49,6 +48,9 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
       io.stderr(`rapport ${name}: ${error.message}`);
       return 2;
     }
+    // Loaded only on failure: env.server pulls in the database drivers, which the CSV
+    // commands never need (start-up time of the compiled CLI).
+    const { EnvError } = await import("../app/lib/env.server");
     if (error instanceof EnvError) {
       io.stderr(error.message);
       return 1;

@@ -67,7 +67,7 @@ async function withEngine<T>(
   try {
     return await fn(engine);
   } catch (error) {
-    throw new Error(`Prisma schema engine: ${describeEngineError(error)}`);
+    throw new Error(`Prisma schema engine: ${describeEngineError(error)}`, { cause: error });
   } finally {
     engine.free();
     await Promise.all(opened.map((adapter) => adapter.dispose()));

@@ -9,6 +9,7 @@
 import {
   digamma,
   hyp2f1,
+  invertMatrix,
   lbeta,
   lgamma,
   logisticOfNeg,
@@ -17,6 +18,7 @@ import {
   standardErrorsFromHessian,
 } from "./stats";
 import { dayNumber } from "./time";
+import { encodeMessageRef, type MessageRef } from "./messageRef";
 
 export interface BgNbdParams {
   r: number;
@@ -80,39 +82,72 @@ export function groupRftArrays(x: ArrayLike<number>, tx: ArrayLike<number>, T: A
     }
     if (x[i] > 0) repeat++;
   }
-  // Sort customer indexes by (x, t_x, T) and cut runs of equal triples: no string keys to
-  // allocate for 100,000+ customers.
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((i, j) => x[i] - x[j] || tx[i] - tx[j] || T[i] - T[j]);
-  const groupOf = new Int32Array(n);
-  const xs: number[] = [];
-  const txs: number[] = [];
-  const Ts: number[] = [];
-  const ws: number[] = [];
-  for (let k = 0; k < n; k++) {
-    const i = order[k];
-    const g = xs.length - 1;
-    if (g >= 0 && xs[g] === x[i] && txs[g] === tx[i] && Ts[g] === T[i]) {
-      ws[g]++;
-      groupOf[i] = g;
-    } else {
-      xs.push(x[i]);
-      txs.push(tx[i]);
-      Ts.push(T[i]);
-      ws.push(1);
-      groupOf[i] = g + 1;
-    }
-  }
+  const { groupOf, first, weight } = groupRows([x, tx, T], n);
   return {
-    x: Float64Array.from(xs),
-    tx: Float64Array.from(txs),
-    T: Float64Array.from(Ts),
-    weight: Float64Array.from(ws),
+    x: Float64Array.from(first, (i) => x[i]),
+    tx: Float64Array.from(first, (i) => tx[i]),
+    T: Float64Array.from(first, (i) => T[i]),
+    weight,
     customers: n,
     repeatCustomers: repeat,
     groupOf,
   };
+}
+
+/**
+ * Rows with identical values in every column share a group: each row's group (numbered in
+ * order of first appearance), the first row of each group and the rows per group. An
+ * open-addressing hash table on the values' bits: linear time, no string keys and no
+ * comparison sort for 100,000+ customers. (+0 and −0 are the same value but not the same
+ * bits: normalized before hashing.)
+ */
+function groupRows(cols: ArrayLike<number>[], n: number): { groupOf: Int32Array; first: Int32Array; weight: Float64Array } {
+  const k = cols.length;
+  const bits = new Float64Array(k * n);
+  for (let c = 0; c < k; c++) {
+    const col = cols[c];
+    for (let i = 0; i < n; i++) bits[i * k + c] = col[i] === 0 ? 0 : col[i];
+  }
+  const words = new Int32Array(bits.buffer);
+  let size = 16;
+  while (size < 2 * n) size <<= 1;
+  const mask = size - 1;
+  const table = new Int32Array(size).fill(-1); // group number, −1 = empty
+  const groupOf = new Int32Array(n);
+  const first = new Int32Array(n);
+  const weight = new Float64Array(n);
+  let groups = 0;
+  for (let i = 0; i < n; i++) {
+    let h = 0x811c9dc5 | 0;
+    for (let w = 2 * k * i, e = w + 2 * k; w < e; w++) h = Math.imul(h ^ words[w], 0x01000193);
+    h ^= h >>> 15;
+    let slot = h & mask;
+    for (;;) {
+      const g = table[slot];
+      if (g < 0) {
+        table[slot] = groups;
+        first[groups] = i;
+        weight[groups] = 1;
+        groupOf[i] = groups++;
+        break;
+      }
+      const r = first[g];
+      let same = true;
+      for (let c = 0; c < k; c++) {
+        if (bits[r * k + c] !== bits[i * k + c]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) {
+        weight[g]++;
+        groupOf[i] = g;
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+  return { groupOf, first: first.slice(0, groups), weight: weight.slice(0, groups) };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -279,6 +314,9 @@ export interface BgNbdFit {
   iterations: number;
 }
 
+/** BFGS gradient tolerance (relative to |LL|) of fits that newtonPolish finishes. */
+const POLISHED_GRAD_TOL = 1e-8;
+
 const LOG_BOUND = 30; // |ln θ| above this is treated as outside the domain (θ ∈ [1e-13, 1e13])
 
 /**
@@ -315,18 +353,26 @@ export function fitBgNbd(data: GroupedRft | Iterable<Rft>): BgNbdFit {
     { r: 2, alpha: 2 / rate, a: 2, b: 10 },
     { r: 1, alpha: 1, a: 1, b: 1 },
   ];
-  const best = multiStart(objective, starts.map((s) => [Math.log(s.r), Math.log(s.alpha), Math.log(s.a), Math.log(s.b)]));
+  // BFGS to a 1e-8 gradient (not 1e-10): near the optimum its line search fights rounding
+  // for many evaluations, and the Newton polish below finishes in one or two steps.
+  const best = multiStart(
+    objective,
+    starts.map((s) => [Math.log(s.r), Math.log(s.alpha), Math.log(s.a), Math.log(s.b)]),
+    POLISHED_GRAD_TOL,
+  );
   if (!best) throw new Error("fitBgNbd: the likelihood could not be evaluated at any starting point");
-  const params = { r: Math.exp(best.theta[0]), alpha: Math.exp(best.theta[1]), a: Math.exp(best.theta[2]), b: Math.exp(best.theta[3]) };
   const negGrad = (v: number[]): number[] => {
     const g = [0, 0, 0, 0];
     evaluate({ r: v[0], alpha: v[1], a: v[2], b: v[3] }, g);
     return g.map((x) => -x);
   };
-  const se = standardErrorsFromHessian(numericalHessian(negGrad, [params.r, params.alpha, params.a, params.b]));
+  const negLL = (v: number[]) => -evaluate({ r: v[0], alpha: v[1], a: v[2], b: v[3] }, null);
+  const polished = newtonPolish(negGrad, negLL, best.theta.map(Math.exp), best.f);
+  const params = { r: polished.x[0], alpha: polished.x[1], a: polished.x[2], b: polished.x[3] };
+  const se = standardErrorsFromHessian(polished.hessian);
   return {
     params,
-    logLikelihood: -best.f,
+    logLikelihood: -polished.f,
     standardErrors: { r: se[0], alpha: se[1], a: se[2], b: se[3] },
     customers: grouped.customers,
     repeatCustomers: grouped.repeatCustomers,
@@ -336,17 +382,56 @@ export function fitBgNbd(data: GroupedRft | Iterable<Rft>): BgNbdFit {
 }
 
 /**
+ * Newton steps on the natural parameters from BFGS's optimum, with the Hessian of
+ * numericalHessian: BFGS stops within ≈1e-5 (relative) of the optimum, where the likelihood
+ * is flat; one or two Newton steps land on it to ≈1e-12, so that fits on grouped and on
+ * ungrouped data, or by another program, agree to 1e-9. A step is taken only when it is
+ * small (the optimum is interior and the quadratic model holds) and does not lower the
+ * likelihood; degenerate fits (parameters running off) are left as they are. Returns the
+ * Hessian at the returned point too (for the standard errors): after a step below 1e-9 the
+ * Hessian it was computed from serves, as it differs far less than its own precision.
+ */
+function newtonPolish(
+  negGrad: (v: number[]) => number[],
+  negLL: (v: number[]) => number,
+  x0: number[],
+  f0: number,
+): { x: number[]; f: number; hessian: number[][] } {
+  let x = x0;
+  let f = f0;
+  let H = numericalHessian(negGrad, x);
+  for (let it = 0; it < 3; it++) {
+    const inv = invertMatrix(H);
+    if (!inv) break;
+    const g = negGrad(x);
+    const xn = x.map((v, i) => v - inv[i].reduce((s, h, j) => s + h * g[j], 0));
+    let rel = 0;
+    for (let i = 0; i < x.length; i++) rel = Math.max(rel, Math.abs(xn[i] - x[i]) / Math.abs(x[i]));
+    if (!(rel < 1e-3) || !xn.every((v) => v > 0)) break;
+    const fn = negLL(xn);
+    // f is only known to ≈1e-12 (relative): a rise below 1e-10 is rounding, not a worse point.
+    if (!(fn <= f + 1e-10 * Math.abs(f))) break;
+    x = xn;
+    f = Math.min(f, fn);
+    if (rel < 1e-9) break;
+    H = numericalHessian(negGrad, x);
+  }
+  return { x, f, hessian: H };
+}
+
+/**
  * Runs BFGS from several starting points. When the first two converge to the same optimum
  * (the usual case) the others are skipped; otherwise all are tried and the best wins.
  */
 function multiStart(
   objective: (theta: number[], grad: number[]) => number,
   starts: number[][],
+  gradTol?: number,
 ): { theta: number[]; f: number; it: number; converged: boolean } | null {
   let best: { theta: number[]; f: number; it: number; converged: boolean } | null = null;
   let agreeing = 0;
   for (const s of starts) {
-    const res = minimizeBfgs(objective, s);
+    const res = minimizeBfgs(objective, s, { gradTol });
     if (!Number.isFinite(res.fx)) continue;
     if (best && res.converged && best.converged && Math.abs(res.fx - best.f) <= 1e-7 * Math.max(1, Math.abs(best.f))) {
       agreeing++;
@@ -508,30 +593,60 @@ export interface GammaGammaFit {
  * Customers with x = 0 or a non-positive mean carry no information about spend and are skipped.
  */
 export function fitGammaGamma(rows: Iterable<SpendRow>): GammaGammaFit {
-  const xs: number[] = [];
-  const ms: number[] = [];
+  // Sufficient statistics: customers with the same (x, m) contribute identical terms, so
+  // they are merged with a weight (many share x = 1 and a common order value).
+  const pairs: number[] = [];
   for (const row of rows) {
     const m = row.monetaryValue;
-    if (row.x > 0 && m !== null && m > 0 && Number.isFinite(m)) {
-      xs.push(row.x);
-      ms.push(m);
-    }
+    if (row.x > 0 && m !== null && m > 0 && Number.isFinite(m)) pairs.push(row.x, m);
   }
-  const n = xs.length;
+  return fitGammaGammaGrouped(groupSpend(pairs));
+}
+
+/** Identical (x, m) spend rows merged, with the number of customers in each. */
+export interface GroupedSpend {
+  x: Float64Array;
+  m: Float64Array;
+  weight: Float64Array;
+  customers: number;
+}
+
+/** Groups flat [x0, m0, x1, m1, …] pairs (x > 0, m > 0) by identical (x, m). */
+export function groupSpend(pairs: ArrayLike<number>): GroupedSpend {
+  const n = pairs.length >> 1;
+  const xs = new Float64Array(n);
+  const ms = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    xs[i] = pairs[2 * i];
+    ms[i] = pairs[2 * i + 1];
+  }
+  const { first, weight } = groupRows([xs, ms], n);
+  return { x: Float64Array.from(first, (i) => xs[i]), m: Float64Array.from(first, (i) => ms[i]), weight, customers: n };
+}
+
+/** fitGammaGamma on grouped rows (each group's terms weighted by its customer count). */
+export function fitGammaGammaGrouped(data: GroupedSpend): GammaGammaFit {
+  const xs = data.x;
+  const ms = data.m;
+  const W = data.weight;
+  const G = xs.length;
+  const n = data.customers;
   if (n === 0) throw new RangeError("fitGammaGamma: no customers with repeat purchases and a positive spend");
-  // Terms that depend on x alone are summed per distinct x; per customer only ln(γ + m x) remains.
+  // Terms that depend on x alone are summed per distinct x; per group only ln(γ + m x) remains.
   const byX = new Map<number, number>();
-  for (const x of xs) byX.set(x, (byX.get(x) ?? 0) + 1);
+  for (let i = 0; i < G; i++) byX.set(xs[i], (byX.get(xs[i]) ?? 0) + W[i]);
   const ux = [...byX.keys()];
   const nx = ux.map((x) => byX.get(x)!);
   const mx = Float64Array.from(ms, (m, i) => m * xs[i]);
-  const xv = Float64Array.from(xs);
+  const wx = Float64Array.from(xs, (x, i) => x * W[i]);
   let sumXlnM = 0;
   let sumLnM = 0;
-  for (let i = 0; i < n; i++) {
+  let sumM = 0;
+  for (let i = 0; i < G; i++) {
     const l = Math.log(ms[i]);
-    sumXlnM += xs[i] * l;
-    sumLnM += l;
+    sumXlnM += wx[i] * l;
+    sumLnM += W[i] * l;
+    sumM += W[i] * ms[i];
   }
   const evaluate = (p: number, q: number, g: number, grad: number[] | null): number => {
     if (!(p > 0 && q > 0 && g > 0)) return NaN;
@@ -554,15 +669,15 @@ export function fitGammaGamma(rows: Iterable<SpendRow>): GammaGammaFit {
     let sXL = 0;
     let sI = 0;
     let sXI = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < G; i++) {
       const d = g + mx[i];
       const l = Math.log(d);
-      sL += l;
-      sXL += xv[i] * l;
+      sL += W[i] * l;
+      sXL += wx[i] * l;
       if (grad) {
         const inv = 1 / d;
-        sI += inv;
-        sXI += xv[i] * inv;
+        sI += W[i] * inv;
+        sXI += wx[i] * inv;
       }
     }
     ll -= p * sXL + q * sL;
@@ -585,25 +700,26 @@ export function fitGammaGamma(rows: Iterable<SpendRow>): GammaGammaFit {
     grad[2] = -g3[2] * g;
     return -ll;
   };
-  const meanM = ms.reduce((s, v) => s + v, 0) / n;
+  const meanM = sumM / n;
   // γp/(q−1) is the population mean spend: start near the observed mean.
   const starts = [
     [1, 2, meanM],
     [5, 5, meanM * 2],
     [1, 1, 1],
   ];
-  const best = multiStart(objective, starts.map((s) => s.map(Math.log)));
+  const best = multiStart(objective, starts.map((s) => s.map(Math.log)), POLISHED_GRAD_TOL);
   if (!best) throw new Error("fitGammaGamma: the likelihood could not be evaluated");
-  const [p, q, gamma] = best.theta.map(Math.exp);
   const negGrad = (v: number[]): number[] => {
     const g = [0, 0, 0];
     evaluate(v[0], v[1], v[2], g);
     return g.map((x) => -x);
   };
-  const se = standardErrorsFromHessian(numericalHessian(negGrad, [p, q, gamma]));
+  const polished = newtonPolish(negGrad, (v) => -evaluate(v[0], v[1], v[2], null), best.theta.map(Math.exp), best.f);
+  const [p, q, gamma] = polished.x;
+  const se = standardErrorsFromHessian(polished.hessian);
   return {
     params: { p, q, gamma },
-    logLikelihood: -best.f,
+    logLikelihood: -polished.f,
     standardErrors: { p: se[0], q: se[1], gamma: se[2] },
     customers: n,
     converged: best.converged,
@@ -799,9 +915,23 @@ export const CONFIDENCE_THRESHOLDS = {
   maxRelativeStandardError: 1,
 } as const;
 
+/** Why a fit is low-confidence: keys of app/i18n ("confidence.*") with their numbers. */
+export type ConfidenceReasonKey =
+  | "confidence.fewCustomers"
+  | "confidence.fewRepeatCustomers"
+  | "confidence.notConverged"
+  | "confidence.unknownStandardError"
+  | "confidence.poorlyDetermined"
+  | "confidence.spendFewCustomers"
+  | "confidence.spendNoFiniteMean";
+
+export type ConfidenceReason = MessageRef<ConfidenceReasonKey>;
+
 export interface ConfidenceReport {
   lowConfidence: boolean;
-  /** English sentences explaining each reason (empty when confident). */
+  /** Each reason as a key and its numbers (empty when confident). */
+  issues: ConfidenceReason[];
+  /** The same reasons encoded for text storage (encodeMessageRef); app/i18n renders them. */
   reasons: string[];
   bgnbdStandardErrors: BgNbdFit["standardErrors"];
   gammaGammaStandardErrors?: GammaGammaFit["standardErrors"];
@@ -809,25 +939,25 @@ export interface ConfidenceReport {
 
 export function assessConfidence(bg: BgNbdFit, gg?: GammaGammaFit): ConfidenceReport {
   const t = CONFIDENCE_THRESHOLDS;
-  const reasons: string[] = [];
-  if (bg.customers < t.minCustomers) reasons.push(`Only ${bg.customers} customers (at least ${t.minCustomers} recommended).`);
-  if (bg.repeatCustomers < t.minRepeatCustomers) {
-    reasons.push(`Only ${bg.repeatCustomers} customers with a repeat purchase (at least ${t.minRepeatCustomers} recommended).`);
-  }
-  if (!bg.converged) reasons.push("The purchase model fit did not fully converge.");
-  const check = (name: string, value: number, se: number | null) => {
-    if (se === null) reasons.push(`The uncertainty of ${name} cannot be estimated.`);
-    else if (se > t.maxRelativeStandardError * value) reasons.push(`${name} is poorly determined (standard error ${se.toPrecision(3)} for ${value.toPrecision(3)}).`);
+  const issues: ConfidenceReason[] = [];
+  const add = (key: ConfidenceReasonKey, params: Record<string, string | number> = {}) => issues.push({ key, params });
+  if (bg.customers < t.minCustomers) add("confidence.fewCustomers", { customers: bg.customers, min: t.minCustomers });
+  if (bg.repeatCustomers < t.minRepeatCustomers) add("confidence.fewRepeatCustomers", { customers: bg.repeatCustomers, min: t.minRepeatCustomers });
+  if (!bg.converged) add("confidence.notConverged");
+  const check = (parameter: string, value: number, se: number | null) => {
+    if (se === null) add("confidence.unknownStandardError", { parameter });
+    else if (se > t.maxRelativeStandardError * value) add("confidence.poorlyDetermined", { parameter, standardError: se, value });
   };
   for (const k of ["r", "alpha", "a", "b"] as const) check(k, bg.params[k], bg.standardErrors[k]);
   if (gg) {
-    if (gg.customers < t.minRepeatCustomers) reasons.push(`The spend model uses only ${gg.customers} customers (at least ${t.minRepeatCustomers} recommended).`);
-    if (!(gg.params.q > 1)) reasons.push("The spend model has no finite average (q ≤ 1).");
+    if (gg.customers < t.minRepeatCustomers) add("confidence.spendFewCustomers", { customers: gg.customers, min: t.minRepeatCustomers });
+    if (!(gg.params.q > 1)) add("confidence.spendNoFiniteMean");
     for (const k of ["p", "q", "gamma"] as const) check(k, gg.params[k], gg.standardErrors[k]);
   }
   return {
-    lowConfidence: reasons.length > 0,
-    reasons,
+    lowConfidence: issues.length > 0,
+    issues,
+    reasons: issues.map(encodeMessageRef),
     bgnbdStandardErrors: bg.standardErrors,
     gammaGammaStandardErrors: gg?.standardErrors,
   };

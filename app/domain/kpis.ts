@@ -19,7 +19,7 @@ export interface DateRange {
 export const CHECKOUT_SETTLE_MS = 24 * 3_600_000;
 
 /**
- * Checkouts created at or after this instant are left out of cart abandonment (both counts),
+ * Checkouts created after this instant are left out of cart abandonment (both counts),
  * whatever the period: the 24 hours are measured from `now`, the time of computation.
  */
 export function checkoutCutoff(now: Date): Date {

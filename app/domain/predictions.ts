@@ -21,6 +21,7 @@ import {
   type GammaGammaFit,
   type GammaGammaParams,
 } from "./clv";
+import { encodeMessageRef } from "./messageRef";
 
 const DAY_MS = 86_400_000;
 
@@ -141,7 +142,6 @@ export function fitModels(agg: PredictionColumns, today: number): ModelFits | nu
   const n = agg.count;
   if (n === 0) return null;
   const notes: string[] = [];
-  const pd = MODEL_SETTINGS.periodDays;
   const x = new Float64Array(n);
   const tx = new Float64Array(n);
   const T = new Float64Array(n);
@@ -158,13 +158,13 @@ export function fitModels(agg: PredictionColumns, today: number): ModelFits | nu
   try {
     bg = fitBgNbd(grouped);
   } catch (error) {
-    notes.push(`The purchase model could not be fitted: ${(error as Error).message}`);
+    notes.push(encodeMessageRef({ key: "analysis.purchaseFitFailed", params: { reason: (error as Error).message } }));
   }
   let gg: GammaGammaFit | null = null;
   try {
     gg = fitGammaGamma(spend);
   } catch (error) {
-    notes.push(`The spend model could not be fitted: ${(error as Error).message}`);
+    notes.push(encodeMessageRef({ key: "analysis.spendFitFailed", params: { reason: (error as Error).message } }));
   }
   const confidence = bg ? assessConfidence(bg, gg ?? undefined) : null;
   return { count: n, x, tx, T, spend, grouped, bg, gg, confidence, notes };
@@ -178,7 +178,7 @@ export function fitModels(agg: PredictionColumns, today: number): ModelFits | nu
  */
 export function predictCustomers(fits: ModelFits | null, now: Date): ModelResult {
   if (!fits) {
-    return { bg: null, gg: null, bgDegenerate: false, ggDegenerate: false, confidence: null, lowConfidence: true, notes: ["No customers with orders yet."], predictions: null };
+    return { bg: null, gg: null, bgDegenerate: false, ggDegenerate: false, confidence: null, lowConfidence: true, notes: [encodeMessageRef({ key: "analysis.noCustomers", params: {} })], predictions: null };
   }
   const { count: n, x, spend, grouped, bg, gg, confidence } = fits;
   const notes = [...fits.notes];
@@ -210,11 +210,11 @@ export function predictCustomers(fits: ModelFits | null, now: Date): ModelResult
     gExp.fill(NaN);
     gDisc.fill(NaN);
     gNext.fill(NaN);
-    notes.push(`The purchase model is degenerate (${bgProblems.join("; ")}): its predictions are not stored.`);
+    notes.push(encodeMessageRef({ key: "analysis.purchaseDegenerate", params: { details: bgProblems.join("; ") } }));
   }
   const ggProblems = gg ? gammaGammaDegeneracy(gg, spend) : [];
   const ggDegenerate = gg !== null && ggProblems.length > 0;
-  if (ggDegenerate) notes.push(`The spend model is degenerate (${ggProblems.join("; ")}): its average values are not stored.`);
+  if (ggDegenerate) notes.push(encodeMessageRef({ key: "analysis.spendDegenerate", params: { details: ggProblems.join("; ") } }));
   const ggParams = gg && !ggDegenerate ? gg.params : null;
 
   const predictions: Predictions = {

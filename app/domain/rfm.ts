@@ -4,6 +4,7 @@
 // they are only summed and ranked here, never persisted.
 
 import { quantileType7 } from "./stats";
+import type { MessageRef } from "./messageRef";
 
 export interface RfmCustomerInput {
   customerId: string;
@@ -44,18 +45,11 @@ export interface ScoreRange {
   max: number;
 }
 
-export interface SegmentText {
-  name: string;
-  description: string;
-  action: string;
-}
-
 export interface SegmentRule {
   key: string;
   r: ScoreRange;
   f: ScoreRange;
   m: ScoreRange;
-  text: { en: SegmentText; fr: SegmentText };
 }
 
 /** The five bins of one dimension: bin i (0-based) is [lower[i], upper[i]). */
@@ -223,19 +217,22 @@ export function summarizeSegments(scored: readonly RfmScored[], rules: readonly 
   return [...out.values()];
 }
 
-/** Checks a rule table edited by a merchant; returns human-readable problems (empty = valid). */
-export function validateRules(rules: readonly SegmentRule[]): string[] {
-  const problems: string[] = [];
+/**
+ * Checks a rule table edited by a merchant; returns its problems as translation keys with their
+ * numbers (empty = valid): the settings page and the CLI put them into words.
+ */
+export function validateRules(rules: readonly SegmentRule[]): MessageRef[] {
+  const problems: MessageRef[] = [];
   const keys = new Set<string>();
   for (const rule of rules) {
-    if (!/^[a-z0-9_]+$/.test(rule.key)) problems.push(`Segment key "${rule.key}" must use lowercase letters, digits and underscores.`);
-    if (keys.has(rule.key)) problems.push(`Segment key "${rule.key}" is used twice.`);
-    if (rule.key === OTHERS_KEY) problems.push(`Segment key "${OTHERS_KEY}" is reserved for customers no rule matches.`);
+    if (!/^[a-z0-9_]+$/.test(rule.key)) problems.push({ key: "rules.badKey", params: { segment: rule.key } });
+    if (keys.has(rule.key)) problems.push({ key: "rules.duplicateKey", params: { segment: rule.key } });
+    if (rule.key === OTHERS_KEY) problems.push({ key: "rules.reservedKey", params: { segment: OTHERS_KEY } });
     keys.add(rule.key);
     for (const dim of ["r", "f", "m"] as const) {
       const { min, max } = rule[dim];
       if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max > 5 || min > max) {
-        problems.push(`Segment "${rule.key}": ${dim.toUpperCase()} range ${min}–${max} must be whole scores with 1 ≤ min ≤ max ≤ 5.`);
+        problems.push({ key: "rules.badRange", params: { segment: rule.key, dimension: dim.toUpperCase(), min, max } });
       }
     }
   }
@@ -244,194 +241,52 @@ export function validateRules(rules: readonly SegmentRule[]): string[] {
 
 export const OTHERS_KEY = "others";
 
-export const OTHERS_TEXT: { en: SegmentText; fr: SegmentText } = {
-  en: {
-    name: "Others",
-    description: "Customers whose scores match none of the segment rules.",
-    action: "Review the rule table if this group is large; otherwise include them in regular newsletters.",
-  },
-  fr: {
-    name: "Autres",
-    description: "Clients dont les scores ne correspondent à aucune règle de segment.",
-    action: "Revoyez la table des règles si ce groupe est important ; sinon, incluez-les dans les newsletters habituelles.",
-  },
-};
-
 const range = (min: number, max: number): ScoreRange => ({ min, max });
 
-// Merchant-facing texts shared by both tables; actions are what a merchant should really do.
-const TEXT = {
-  champions: {
-    en: {
-      name: "Champions",
-      description: "Bought recently, buy often and spend the most.",
-      action: "Reward them with exclusive pre-sales and early access to new products; no discounts needed. Ask for reviews and referrals.",
-    },
-    fr: {
-      name: "Champions",
-      description: "Ont acheté récemment, achètent souvent et dépensent le plus.",
-      action: "Récompensez-les par des ventes privées et un accès en avant-première aux nouveautés ; inutile de leur offrir des remises. Demandez-leur des avis et des parrainages.",
-    },
-  },
-  potential_loyalist: {
-    en: {
-      name: "Potential Loyalist",
-      description: "Recent customers who have bought more than once and spend a fair amount.",
-      action: "Offer a loyalty programme or membership and recommend products related to what they bought.",
-    },
-    fr: {
-      name: "Fidèles potentiels",
-      description: "Clients récents qui ont acheté plusieurs fois pour un montant correct.",
-      action: "Proposez un programme de fidélité ou une adhésion et recommandez des produits liés à leurs achats.",
-    },
-  },
-  loyal_customers: {
-    en: {
-      name: "Loyal Customers",
-      description: "Buy regularly and respond to promotions.",
-      action: "Upsell higher-value products, ask for reviews, and keep them informed with personalised recommendations.",
-    },
-    fr: {
-      name: "Clients fidèles",
-      description: "Achètent régulièrement et réagissent aux promotions.",
-      action: "Proposez des produits de gamme supérieure, demandez des avis et tenez-les informés avec des recommandations personnalisées.",
-    },
-  },
-  promising: {
-    en: {
-      name: "Promising",
-      description: "Recent shoppers who have not bought often yet.",
-      action: "Nudge a second order: a follow-up email with products that complement their first purchase, free shipping on the next order.",
-    },
-    fr: {
-      name: "Prometteurs",
-      description: "Acheteurs récents qui n'ont pas encore acheté souvent.",
-      action: "Incitez à une deuxième commande : e-mail de suivi avec des produits complémentaires à leur premier achat, livraison offerte sur la prochaine commande.",
-    },
-  },
-  new_customers: {
-    en: {
-      name: "New Customers",
-      description: "Bought very recently, but only once or twice.",
-      action: "Send a welcome series and onboarding tips, then a second-order nudge with a product recommendation.",
-    },
-    fr: {
-      name: "Nouveaux clients",
-      description: "Ont acheté très récemment, mais une ou deux fois seulement.",
-      action: "Envoyez une série de bienvenue et des conseils d'utilisation, puis une incitation à une deuxième commande avec une recommandation de produit.",
-    },
-  },
-  cant_lose_them: {
-    en: {
-      name: "Can't Lose Them",
-      description: "Used to buy often and spend a lot, but have not come back for a long time.",
-      action: "Win them back personally: a personal email or call from the owner, ask what went wrong, and offer something relevant to their past purchases.",
-    },
-    fr: {
-      name: "À ne pas perdre",
-      description: "Achetaient souvent et dépensaient beaucoup, mais ne sont pas revenus depuis longtemps.",
-      action: "Reconquérez-les personnellement : e-mail ou appel personnel du gérant, demandez ce qui n'a pas été, et proposez une offre liée à leurs achats passés.",
-    },
-  },
-  at_risk: {
-    en: {
-      name: "At Risk",
-      description: "Spent a lot and bought often, but long ago.",
-      action: "Send a personal win-back message with recommendations based on their history; a renewal or service offer works better than a blanket discount.",
-    },
-    fr: {
-      name: "À risque",
-      description: "Ont beaucoup dépensé et acheté souvent, mais il y a longtemps.",
-      action: "Envoyez un message de reconquête personnalisé avec des recommandations basées sur leur historique ; une offre de renouvellement ou de service marche mieux qu'une remise générale.",
-    },
-  },
-  need_attention: {
-    en: {
-      name: "Need Attention",
-      description: "Above-average frequency and spend, but have not bought recently.",
-      action: "Send a limited-time offer or a reminder of new arrivals based on their past purchases.",
-    },
-    fr: {
-      name: "À surveiller",
-      description: "Fréquence et dépenses au-dessus de la moyenne, mais pas d'achat récent.",
-      action: "Envoyez une offre à durée limitée ou un rappel des nouveautés basé sur leurs achats passés.",
-    },
-  },
-  about_to_sleep: {
-    en: {
-      name: "About To Sleep",
-      description: "Below-average recency, frequency and spend; will be lost without a reason to return.",
-      action: "Share popular products or useful content and a modest incentive to come back.",
-    },
-    fr: {
-      name: "En sommeil",
-      description: "Récence, fréquence et dépenses sous la moyenne ; seront perdus sans raison de revenir.",
-      action: "Partagez les produits populaires ou du contenu utile et une incitation modeste à revenir.",
-    },
-  },
-  hibernating: {
-    en: {
-      name: "Hibernating",
-      description: "Last bought long ago, few orders and low spend.",
-      action: "Try one reactivation offer with a real incentive; if they do not respond, stop spending marketing budget on them.",
-    },
-    fr: {
-      name: "En hibernation",
-      description: "Dernier achat ancien, peu de commandes et faibles dépenses.",
-      action: "Tentez une offre de réactivation avec une vraie incitation ; sans réponse, arrêtez d'y consacrer du budget marketing.",
-    },
-  },
-  lost: {
-    en: {
-      name: "Lost",
-      description: "Lowest recency: have not bought for the longest time.",
-      action: "Make one reactivation offer with a real incentive, otherwise let them go and remove them from paid campaigns.",
-    },
-    fr: {
-      name: "Perdus",
-      description: "Récence la plus faible : n'ont pas acheté depuis très longtemps.",
-      action: "Faites une seule offre de réactivation avec une vraie incitation, sinon laissez-les partir et retirez-les des campagnes payantes.",
-    },
-  },
-} satisfies Record<string, { en: SegmentText; fr: SegmentText }>;
+/**
+ * Segment keys with built-in names, descriptions and suggested actions in the translation files
+ * (`segment.<key>.name|description|action`): the rule tables' keys, "hibernating" (for rule
+ * editors) and "others".
+ */
+export const BUILT_IN_SEGMENT_KEYS = [
+  "champions",
+  "potential_loyalist",
+  "loyal_customers",
+  "promising",
+  "new_customers",
+  "cant_lose_them",
+  "at_risk",
+  "need_attention",
+  "about_to_sleep",
+  "hibernating",
+  "lost",
+  OTHERS_KEY,
+] as const;
 
 /** Default rule table (the README's 10-segment table); first match wins. */
 export const DEFAULT_SEGMENT_RULES: readonly SegmentRule[] = [
-  { key: "champions", r: range(5, 5), f: range(5, 5), m: range(5, 5), text: TEXT.champions },
-  { key: "potential_loyalist", r: range(3, 5), f: range(3, 5), m: range(2, 5), text: TEXT.potential_loyalist },
-  { key: "loyal_customers", r: range(2, 4), f: range(2, 4), m: range(2, 4), text: TEXT.loyal_customers },
-  { key: "promising", r: range(3, 4), f: range(1, 3), m: range(3, 5), text: TEXT.promising },
-  { key: "new_customers", r: range(4, 5), f: range(1, 3), m: range(1, 5), text: TEXT.new_customers },
-  { key: "cant_lose_them", r: range(1, 2), f: range(3, 4), m: range(4, 5), text: TEXT.cant_lose_them },
-  { key: "at_risk", r: range(1, 2), f: range(2, 5), m: range(4, 5), text: TEXT.at_risk },
-  { key: "need_attention", r: range(1, 3), f: range(3, 5), m: range(3, 5), text: TEXT.need_attention },
-  { key: "about_to_sleep", r: range(2, 3), f: range(1, 3), m: range(1, 4), text: TEXT.about_to_sleep },
-  { key: "lost", r: range(1, 1), f: range(1, 5), m: range(1, 5), text: TEXT.lost },
+  { key: "champions", r: range(5, 5), f: range(5, 5), m: range(5, 5) },
+  { key: "potential_loyalist", r: range(3, 5), f: range(3, 5), m: range(2, 5) },
+  { key: "loyal_customers", r: range(2, 4), f: range(2, 4), m: range(2, 4) },
+  { key: "promising", r: range(3, 4), f: range(1, 3), m: range(3, 5) },
+  { key: "new_customers", r: range(4, 5), f: range(1, 3), m: range(1, 5) },
+  { key: "cant_lose_them", r: range(1, 2), f: range(3, 4), m: range(4, 5) },
+  { key: "at_risk", r: range(1, 2), f: range(2, 5), m: range(4, 5) },
+  { key: "need_attention", r: range(1, 3), f: range(3, 5), m: range(3, 5) },
+  { key: "about_to_sleep", r: range(2, 3), f: range(1, 3), m: range(1, 4) },
+  { key: "lost", r: range(1, 1), f: range(1, 5), m: range(1, 5) },
 ];
 
 /** The rule table of the `rfm` package's own test suite (used to check published numbers). */
 export const RFM_PACKAGE_TEST_RULES: readonly SegmentRule[] = [
-  { key: "champions", r: range(4, 5), f: range(4, 5), m: range(4, 5), text: TEXT.champions },
-  { key: "loyal_customers", r: range(2, 5), f: range(3, 5), m: range(3, 5), text: TEXT.loyal_customers },
-  { key: "potential_loyalist", r: range(3, 5), f: range(1, 3), m: range(1, 3), text: TEXT.potential_loyalist },
-  { key: "new_customers", r: range(4, 5), f: range(1, 1), m: range(1, 1), text: TEXT.new_customers },
-  { key: "promising", r: range(3, 4), f: range(1, 1), m: range(1, 1), text: TEXT.promising },
-  { key: "need_attention", r: range(2, 3), f: range(2, 3), m: range(2, 3), text: TEXT.need_attention },
-  { key: "about_to_sleep", r: range(2, 3), f: range(1, 2), m: range(1, 2), text: TEXT.about_to_sleep },
-  { key: "at_risk", r: range(1, 2), f: range(2, 5), m: range(2, 5), text: TEXT.at_risk },
-  { key: "cant_lose_them", r: range(1, 1), f: range(4, 5), m: range(4, 5), text: TEXT.cant_lose_them },
-  { key: "lost", r: range(1, 2), f: range(1, 2), m: range(1, 2), text: TEXT.lost },
+  { key: "champions", r: range(4, 5), f: range(4, 5), m: range(4, 5) },
+  { key: "loyal_customers", r: range(2, 5), f: range(3, 5), m: range(3, 5) },
+  { key: "potential_loyalist", r: range(3, 5), f: range(1, 3), m: range(1, 3) },
+  { key: "new_customers", r: range(4, 5), f: range(1, 1), m: range(1, 1) },
+  { key: "promising", r: range(3, 4), f: range(1, 1), m: range(1, 1) },
+  { key: "need_attention", r: range(2, 3), f: range(2, 3), m: range(2, 3) },
+  { key: "about_to_sleep", r: range(2, 3), f: range(1, 2), m: range(1, 2) },
+  { key: "at_risk", r: range(1, 2), f: range(2, 5), m: range(2, 5) },
+  { key: "cant_lose_them", r: range(1, 1), f: range(4, 5), m: range(4, 5) },
+  { key: "lost", r: range(1, 2), f: range(1, 2), m: range(1, 2) },
 ];
-
-/** Texts for any segment key known to the built-in tables (plus "hibernating" and "others"). */
-export function segmentText(key: string, locale: "en" | "fr" = "en", rules: readonly SegmentRule[] = DEFAULT_SEGMENT_RULES): SegmentText {
-  const fromRules = rules.find((r) => r.key === key);
-  if (fromRules) return fromRules.text[locale];
-  if (key === OTHERS_KEY) return OTHERS_TEXT[locale];
-  const builtIn = (TEXT as Record<string, { en: SegmentText; fr: SegmentText }>)[key];
-  if (builtIn) return builtIn[locale];
-  return { name: key, description: "", action: "" };
-}
-
-/** Built-in texts by key, for rule editors that add Hibernating or reuse texts. */
-export const SEGMENT_TEXTS: Readonly<Record<string, { en: SegmentText; fr: SegmentText }>> = { ...TEXT, [OTHERS_KEY]: OTHERS_TEXT };

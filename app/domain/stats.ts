@@ -162,6 +162,13 @@ export function minimizeBfgs(
         accepted = true;
         break;
       }
+      // At the optimum the decrease Armijo asks for is below the rounding of f: a point that
+      // passes the convergence test, at the same f to rounding, ends the search (instead of
+      // backtracking 60 times on noise).
+      if (Number.isFinite(fn) && fn - fx <= 1e-12 * Math.abs(fx) && normInf(gn) <= gradTol * Math.max(1, Math.abs(fn))) {
+        accepted = true;
+        break;
+      }
       // Minimiser of the quadratic through f(0), f'(0) and f(step), kept within [0.1, 0.5] × step.
       const curv = fn - fx - slope * step;
       const next = Number.isFinite(fn) && curv > 0 ? (-slope * step * step) / (2 * curv) : 0.5 * step;

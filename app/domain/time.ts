@@ -112,7 +112,35 @@ export function zonedTimeToInstant(year: number, month: number, day: number, tim
 export function startOfLocalDay(ymd: string, timeZone: string): Date {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd);
   if (!m) throw new RangeError(`"${ymd}" is not a YYYY-MM-DD date`);
-  return zonedTimeToInstant(Number(m[1]), Number(m[2]), Number(m[3]), timeZone);
+  return firstInstantOfDay(Number(m[1]), Number(m[2]), Number(m[3]), timeZone);
+}
+
+function localDayOf(ms: number, timeZone: string): number {
+  const p = zonedParts(new Date(ms), timeZone);
+  return daysFromCivil(p.year, p.month, p.day);
+}
+
+/**
+ * The first instant whose local date is the given day. Usually local midnight; but where a
+ * daylight-saving change happens at midnight (Beirut, Cairo, Amman…) midnight may not exist
+ * (the day starts at 01:00) or may happen twice (the day starts at the first one).
+ */
+function firstInstantOfDay(year: number, month: number, day: number, timeZone: string): Date {
+  const target = daysFromCivil(year, month, day);
+  const guess = zonedTimeToInstant(year, month, day, timeZone).getTime();
+  const isTarget = (ms: number) => localDayOf(ms, timeZone) >= target;
+  let lo: number;
+  let hi: number;
+  if (!isTarget(guess)) [lo, hi] = [guess, guess + 4 * HOUR_MS]; // midnight skipped: the day starts later
+  else if (isTarget(guess - 1)) [lo, hi] = [guess - 4 * HOUR_MS, guess]; // midnight repeated: it started earlier
+  else return new Date(guess);
+  // Binary search between an instant of the day before (lo) and one of the day (hi).
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (isTarget(mid)) hi = mid;
+    else lo = mid;
+  }
+  return new Date(hi);
 }
 
 /** Inverse of daysFromCivil (Howard Hinnant's civil_from_days). */
@@ -151,7 +179,7 @@ export function nextDay(ymd: string): string {
 /** Start (local midnight, or the first instant after a DST gap) of a local day number. */
 export function startOfDayNumber(dayNo: number, timeZone: string): Date {
   const c = civilFromDays(dayNo);
-  return zonedTimeToInstant(c.year, c.month, c.day, timeZone);
+  return firstInstantOfDay(c.year, c.month, c.day, timeZone);
 }
 
 const HOUR_MS = 3_600_000;
@@ -162,34 +190,64 @@ export interface ZonedCalendar {
   dayNumber(ms: number): number;
   /** Local month number (year * 12 + month - 1) of an instant. */
   monthNumber(ms: number): number;
+  /** UTC offset (ms, local minus UTC) in effect at an instant. */
+  offsetMs(ms: number): number;
+  /**
+   * The instant of a local wall-clock time given as if it were UTC (`Date.UTC(y, m, d, h, …)`).
+   * Resolves DST like Temporal's `disambiguation: "later"`: a time skipped by a spring-forward
+   * gap moves forward by the gap, a time repeated by a fall-back overlap takes its later instant.
+   */
+  wallToInstant(wallMs: number): number;
 }
 
 /**
  * Fast local-calendar bucketing for many instants: the UTC offset is looked up once per UTC
- * hour (Intl is slow) and reused when it is the same at both ends of that hour; hours that
- * contain an offset change fall back to an exact lookup.
+ * day (Intl is slow) and reused when it is the same at both ends of that day, else once per
+ * UTC hour likewise; hours that contain an offset change fall back to an exact lookup.
  */
 export function zonedCalendar(timeZone: string): ZonedCalendar {
   const offsetOf = (ms: number): number => {
     const p = zonedParts(new Date(ms), timeZone);
     return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
   };
-  const cache = new Map<number, number>(); // hour index -> offset ms, NaN when it changes inside the hour
+  // Span index -> offset ms, NaN when it changes inside the span.
+  const dayCache = new Map<number, number>();
+  const hourCache = new Map<number, number>();
+  const spanOffset = (cache: Map<number, number>, span: number, index: number): number => {
+    let o = cache.get(index);
+    if (o === undefined) {
+      const a = offsetOf(index * span);
+      const b = offsetOf(index * span + span - 1000);
+      o = a === b ? a : NaN;
+      cache.set(index, o);
+    }
+    return o;
+  };
   const offset = (ms: number): number => {
     if (timeZone === "UTC") return 0;
-    const h = Math.floor(ms / HOUR_MS);
-    let o = cache.get(h);
-    if (o === undefined) {
-      const a = offsetOf(h * HOUR_MS);
-      const b = offsetOf(h * HOUR_MS + HOUR_MS - 1000);
-      o = a === b ? a : NaN;
-      cache.set(h, o);
-    }
-    return Number.isNaN(o) ? offsetOf(ms) : o;
+    const d = spanOffset(dayCache, DAY_MS, Math.floor(ms / DAY_MS));
+    if (!Number.isNaN(d)) return d;
+    const h = spanOffset(hourCache, HOUR_MS, Math.floor(ms / HOUR_MS));
+    return Number.isNaN(h) ? offsetOf(ms) : h;
   };
   const dayNo = (ms: number) => Math.floor((ms + offset(ms)) / DAY_MS);
   return {
     dayNumber: dayNo,
+    offsetMs: offset,
+    wallToInstant(wallMs: number): number {
+      // Real zones change offset at most once within a couple of days.
+      const before = offset(wallMs - DAY_MS);
+      const after = offset(wallMs + DAY_MS);
+      if (before === after) return wallMs - before;
+      const early = wallMs - before;
+      const late = wallMs - after;
+      const earlyOk = offset(early) === before;
+      const lateOk = offset(late) === after;
+      if (earlyOk && lateOk) return Math.max(early, late);
+      if (earlyOk) return early;
+      if (lateOk) return late;
+      return early; // in the gap: shifted forward by its length
+    },
     monthNumber(ms: number): number {
       const c = civilFromDays(dayNo(ms));
       return c.year * 12 + c.month - 1;

@@ -2,7 +2,7 @@
 // process). Started once per process whichever entry point comes first: server/app.ts in
 // `npm start` / `npm run demo`, or the Remix entry under `remix vite:dev` (`npm run dev`),
 // which does not go through server/app.ts.
-import type { PrismaClient } from "@prisma/client";
+import type { DbClient } from "~/lib/transaction.server";
 import { getDatabase } from "~/lib/db.server";
 import { workerLiveness } from "~/lib/workerLiveness.server";
 import { scheduleAnalysis, startAnalyticsScheduler, stopAnalyticsScheduler } from "./analyticsScheduler.server";
@@ -16,7 +16,7 @@ export function embeddedWorkerEnabled(source = process.env): boolean {
   return !["0", "false", "off", "no"].includes((source.RAPPORT_WORKER ?? "on").toLowerCase());
 }
 
-export function startEmbeddedWorker(prisma: PrismaClient): WebhookWorker | null {
+export function startEmbeddedWorker(prisma: DbClient): WebhookWorker | null {
   const holder = globalThis as Holder;
   if (holder[KEY] || !embeddedWorkerEnabled()) return holder[KEY] ?? null;
   const worker = new WebhookWorker({

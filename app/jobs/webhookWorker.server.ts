@@ -3,10 +3,9 @@
 // between its claim and its commit (the claim's lease runs out and another worker takes it).
 import { randomUUID } from "node:crypto";
 import os from "node:os";
-import type { PrismaClient } from "@prisma/client";
 import { z } from "zod";
-import type { Tx } from "~/lib/transaction.server";
 import { logger } from "~/lib/logger.server";
+import { inTransaction, type DbClient, type Tx } from "~/lib/transaction.server";
 import { livenessWorkerId, WORKER_LOCK_CLASS, type WorkerLiveness } from "~/lib/workerLiveness.server";
 import {
   claimEvents,
@@ -20,7 +19,7 @@ import {
   type ClaimedEvent,
 } from "~/models/webhookEvent.server";
 import { customersOfEvent, refreshCustomerMetrics } from "~/services/incrementalAnalysis.server";
-import { describeZodError } from "~/services/sync/payloads";
+import { describeZodError } from "~/lib/shopifyPayloads";
 import { RetryableSyncError } from "~/services/sync.server";
 import {
   applyWebhookBatch,
@@ -33,7 +32,7 @@ import {
 import { onWorkRequested, waitForIngestionLull } from "./signals.server";
 
 export interface WorkerOptions {
-  prisma: PrismaClient;
+  prisma: DbClient;
   workerId?: string;
   batchSize?: number;
   /** How often an idle worker looks for due events (new events also wake it in-process). */
@@ -95,7 +94,7 @@ export function groupEvents(events: ClaimedEvent[]): { family: BatchFamily | nul
 
 export class WebhookWorker {
   readonly workerId: string;
-  private readonly prisma: PrismaClient;
+  private readonly prisma: DbClient;
   private readonly batchSize: number;
   private readonly pollMs: number;
   private readonly leaseMs: number;
@@ -190,7 +189,8 @@ export class WebhookWorker {
     for (const invalid of parsed.filter((p) => p.payload === null)) result[await this.processOne(invalid.event)]++;
     if (!valid.length) return result;
     try {
-      const applied = await this.prisma.$transaction(
+      const applied = await inTransaction(
+        this.prisma,
         async (tx) => {
           const owned = new Set(await lockOwnedEvents(tx, valid.map((v) => v.event.id), this.workerId));
           const mine = valid.filter((v) => owned.has(v.event.id));
@@ -245,7 +245,8 @@ export class WebhookWorker {
   async processOne(event: ClaimedEvent): Promise<keyof DrainResult> {
     const log = { shop: event.shop, topic: event.topic, eventId: event.eventId, attempt: event.attempts, worker: this.workerId };
     try {
-      const applied = await this.prisma.$transaction(
+      const applied = await inTransaction(
+        this.prisma,
         async (tx) => {
           // Another worker may have taken the event after our lease ran out: then it is theirs.
           if (!(await lockOwnedEvent(tx, event.id, this.workerId))) return null;

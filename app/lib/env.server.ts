@@ -62,7 +62,7 @@ function crossChecks(source: Record<string, string | undefined>): string[] {
     }
   }
   if (source.SHOPIFY_APP_URL) {
-    let valid = false;
+    let valid: boolean;
     try {
       valid = ["http:", "https:"].includes(new URL(source.SHOPIFY_APP_URL).protocol);
     } catch {

@@ -7,6 +7,8 @@ import type { Prisma, PrismaClient } from "@prisma/client";
 export type Db = PrismaClient | Prisma.TransactionClient;
 /** An open transaction. */
 export type Tx = Prisma.TransactionClient;
+/** The process's database client (not a transaction): what opens transactions. */
+export type DbClient = PrismaClient;
 
 export interface TransactionOptions {
   /** Longest the transaction may run (ms). Prisma's default of 5 s is too short for batches. */
@@ -18,6 +20,6 @@ export interface TransactionOptions {
 const DEFAULTS: Required<TransactionOptions> = { timeout: 60_000, maxWait: 30_000 };
 
 /** Runs `work` in one transaction: everything it writes through `tx` commits or none of it does. */
-export function inTransaction<T>(client: PrismaClient, work: (tx: Tx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+export function inTransaction<T>(client: DbClient, work: (tx: Tx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
   return client.$transaction(work, { ...DEFAULTS, ...options });
 }

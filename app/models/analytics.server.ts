@@ -247,7 +247,8 @@ export async function guestTotals(
 
 /**
  * Checkouts created per window and those still not completed (abandoned). Checkouts created
- * after `cutoff` are left out entirely: they may still be completed.
+ * after `cutoff` are left out entirely: they may still be completed (one created exactly at
+ * `cutoff` is 24 hours old: it counts).
  */
 export async function checkoutCounts(
   db: Db,
@@ -262,7 +263,7 @@ export async function checkoutCounts(
   const sql = `
     SELECT ${cols.join(", ")}
     FROM (SELECT "shopifyCreatedAt" AS at, "completedAt" FROM "Checkout"
-          WHERE shop = $1 AND "shopifyCreatedAt" < $2::timestamp) k`;
+          WHERE shop = $1 AND "shopifyCreatedAt" <= $2::timestamp) k`;
   const [row] = await db.$queryRawUnsafe<Record<string, number>[]>(sql, shop, iso(opts.cutoff), ...params);
   return opts.windows.map((_, i) => ({ created: Number(row[`c${i}`]), abandoned: Number(row[`a${i}`]) }));
 }

@@ -1,15 +1,16 @@
-// Shop rows. Every other model is keyed by the shop's *.myshopify.com domain.
-import { prisma } from "~/lib/db.server";
+// Shop rows. Every other model is keyed by the shop's *.myshopify.com domain; deleting the
+// Shop row cascades to everything keyed by it.
+import type { Db } from "~/lib/transaction.server";
 
-export function findShop(domain: string) {
-  return prisma().shop.findUnique({ where: { domain } });
+export function findShop(db: Db, shop: string) {
+  return db.shop.findUnique({ where: { domain: shop } });
 }
 
-/** Called after OAuth: creates the shop or marks a returning shop installed again. */
-export function recordInstall(domain: string, scope: string | null, now = new Date()) {
-  return prisma().shop.upsert({
-    where: { domain },
-    create: { domain, scope, installedAt: now },
+/** Creates the shop or marks a returning shop installed again. */
+export function recordInstall(db: Db, shop: string, scope: string | null, now = new Date()) {
+  return db.shop.upsert({
+    where: { domain: shop },
+    create: { domain: shop, scope, installedAt: now },
     update: { scope, installedAt: now, uninstalledAt: null },
   });
 }
@@ -21,10 +22,41 @@ export interface ShopDetails {
   countryCode?: string | null;
 }
 
-export function upsertShopDetails(domain: string, details: ShopDetails) {
-  return prisma().shop.upsert({
-    where: { domain },
-    create: { domain, ...details },
+export function upsertShopDetails(db: Db, shop: string, details: ShopDetails) {
+  return db.shop.upsert({
+    where: { domain: shop },
+    create: { domain: shop, ...details },
     update: details,
   });
+}
+
+/** Creates the shop row with defaults when it does not exist; an existing row is left as is. */
+export async function ensureShop(db: Db, shop: string) {
+  await db.shop.upsert({ where: { domain: shop }, create: { domain: shop }, update: {} });
+}
+
+export async function updateShop(db: Db, shop: string, data: ShopDetails & { scope?: string | null }) {
+  await db.shop.update({ where: { domain: shop }, data });
+}
+
+export async function markUninstalled(db: Db, shop: string, at: Date) {
+  await db.shop.update({ where: { domain: shop }, data: { uninstalledAt: at } });
+}
+
+/** The shop's currency; throws when the shop is not stored. */
+export async function getShopCurrency(db: Db, shop: string): Promise<string> {
+  const { currency } = await db.shop.findUniqueOrThrow({ where: { domain: shop }, select: { currency: true } });
+  return currency;
+}
+
+/** The shop's IANA time zone, or null when the shop is not stored. */
+export async function findShopTimeZone(db: Db, shop: string): Promise<string | null> {
+  const row = await db.shop.findUnique({ where: { domain: shop }, select: { ianaTimezone: true } });
+  return row?.ianaTimezone ?? null;
+}
+
+/** Deletes the shop row and, by cascade, every row keyed by the shop. Returns how many shop rows went (0 or 1). */
+export async function deleteShop(db: Db, shop: string): Promise<number> {
+  const deleted = await db.shop.deleteMany({ where: { domain: shop } });
+  return deleted.count;
 }

@@ -234,3 +234,25 @@ export async function releaseClaimsOfDeadWorkers(db: Db, lockClass: number, now 
     lockClass,
   );
 }
+
+/**
+ * GDPR: replaces the payload of every stored event of the shop that carried this customer's
+ * data (their customer id, one of their orders or refunds, or their email anywhere in it) by
+ * a marker keeping only the object id. Returns how many events were scrubbed.
+ */
+export function scrubCustomerPayloads(db: Db, shop: string, who: { customerShopifyIds: string[]; orderShopifyIds: string[]; email?: string | null }): Promise<number> {
+  return db.$executeRawUnsafe(
+    `UPDATE "WebhookEvent" SET "payload" = jsonb_build_object('redacted', true, 'id', "payload"->'id')
+     WHERE "shop" = $1 AND (
+       ("payload"->'customer'->>'id') = ANY($2::text[])
+       OR ("topic" LIKE 'customers/%' AND ("payload"->>'id') = ANY($2::text[]))
+       OR ("topic" LIKE 'orders/%' AND ("payload"->>'id') = ANY($3::text[]))
+       OR ("topic" = 'refunds/create' AND ("payload"->>'order_id') = ANY($3::text[]))
+       OR ($4::text <> '' AND strpos(lower("payload"::text), lower($4::text)) > 0)
+     )`,
+    shop,
+    who.customerShopifyIds,
+    who.orderShopifyIds,
+    who.email ?? "",
+  );
+}

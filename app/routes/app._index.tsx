@@ -1,10 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Card, DataTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
-import { detectLocale, useLocale, useT, type MessageKey } from "~/i18n";
+import { detectLocale, segmentText, useLocale, useT, type MessageKey } from "~/i18n";
 import { requireAdmin } from "~/lib/adminAuth.server";
-import { formatDate, formatDateTime, formatMoney, formatNumber } from "~/lib/format";
-import { segmentText } from "~/domain/rfm";
+import { formatDate, formatDateTime, formatMoney, formatNumber, formatPercent } from "~/lib/format";
 import { getLatestKpis, getSegmentSummary } from "~/services/analyticsReads.server";
 import { getDataHealth } from "~/services/dataHealth.server";
 
@@ -45,15 +44,17 @@ function Figure({ label, value, help }: { label: string; value: string; help?: s
 type Last30 = NonNullable<NonNullable<Awaited<ReturnType<typeof loader>>["analysis"]>["last30"]>;
 
 /** The analysis date is a calendar day of the shop: shown as such, without a time zone shift. */
-function KpiCard({ last30, date, money }: { last30: Last30; date: string; money: (amount: string) => string }) {
+function KpiCard({ last30, date, money }: { last30: Last30; date: string; money: (amount: string | number) => string }) {
   const t = useT();
   const locale = useLocale();
-  const pct = (value: number | null) => (value === null ? "—" : `${formatNumber(Math.round(value * 10) / 10, locale)} %`);
+  const pct = (value: number | null) => (value === null ? "—" : formatPercent(value, locale));
+  // The stored KPIs are numbers in major units: Intl rounds them to the currency's decimals.
+  const optionalMoney = (value: number | null) => (value === null ? "—" : money(value));
   const { current, previous } = last30;
   const rows: [string, string, string][] = [
-    [t("home.netRevenue"), money(current.netRevenue.toFixed(2)), money(previous.netRevenue.toFixed(2))],
+    [t("home.netRevenue"), money(current.netRevenue), money(previous.netRevenue)],
     [t("home.orders"), formatNumber(current.orders, locale), formatNumber(previous.orders, locale)],
-    [t("home.aov"), current.averageOrderValue === null ? "—" : money(current.averageOrderValue.toFixed(2)), previous.averageOrderValue === null ? "—" : money(previous.averageOrderValue.toFixed(2))],
+    [t("home.aov"), optionalMoney(current.averageOrderValue), optionalMoney(previous.averageOrderValue)],
     [t("home.newCustomers"), formatNumber(current.newCustomers, locale), formatNumber(previous.newCustomers, locale)],
     [t("home.repeatRate"), pct(current.repeatPurchaseRate), pct(previous.repeatPurchaseRate)],
     [t("home.abandonment"), pct(current.cartAbandonmentRate), pct(previous.cartAbandonmentRate)],
@@ -80,7 +81,7 @@ export default function Home() {
   const t = useT();
   const locale = useLocale();
   const tz = health.shop.ianaTimezone;
-  const money = (amount: string) => formatMoney(amount, health.shop.currency, locale);
+  const money = (amount: string | number) => formatMoney(amount, health.shop.currency, locale);
 
   return (
     <Page title={t("home.title")} subtitle={t("home.subtitle", { shop: health.shop.name ?? health.shop.domain })}>
@@ -92,7 +93,7 @@ export default function Home() {
               <Figure
                 label={t("home.orders")}
                 value={formatNumber(health.orders, locale)}
-                help={t("home.ordersHelp", { cancelled: formatNumber(health.cancelledOrders, locale) })}
+                help={t("home.ordersHelp", { cancelled: health.cancelledOrders })}
               />
               <Figure
                 label={t("home.netRevenue")}
@@ -112,19 +113,18 @@ export default function Home() {
                     .filter((segment) => segment.customers > 0)
                     .sort((a, b) => b.customers - a.customers)
                     .map((segment) => {
-                      const text = segmentText(segment.segment, locale);
                       return (
                         <BlockStack key={segment.segment} gap="050">
                           <InlineStack align="space-between" blockAlign="center" gap="200">
                             <Text as="h3" variant="headingSm">
-                              {text.name}
+                              {segmentText(locale, segment.segment)}
                             </Text>
                             <Text as="p" tone="subdued">
-                              {t("home.segmentFigures", { customers: formatNumber(segment.customers, locale), revenue: money(segment.revenue) })}
+                              {t("home.segmentFigures", { customers: segment.customers, revenue: money(segment.revenue) })}
                             </Text>
                           </InlineStack>
                           <Text as="p" variant="bodySm">
-                            {text.action}
+                            {segmentText(locale, segment.segment, "action")}
                           </Text>
                         </BlockStack>
                       );

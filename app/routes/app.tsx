@@ -7,7 +7,7 @@ import polarisFr from "@shopify/polaris/locales/fr.json" with { type: "json" };
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
-import { detectLocale, LocaleContext, translate, type Locale } from "~/i18n";
+import { detectLocale, I18nProvider, translate, type Locale } from "~/i18n";
 import { requireAdmin } from "~/lib/adminAuth.server";
 import { env } from "~/lib/env.server";
 
@@ -23,9 +23,9 @@ const polarisTranslations = { en: polarisEn, fr: polarisFr } as const;
 export default function AppLayout() {
   const { apiKey, demo, shop, locale } = useLoaderData<typeof loader>();
   const page = (
-    <LocaleContext.Provider value={locale}>
+    <I18nProvider locale={locale}>
       <Outlet />
-    </LocaleContext.Provider>
+    </I18nProvider>
   );
   if (demo) {
     // Demo mode runs offline: Shopify's App Bridge script cannot load, so use Polaris alone.

@@ -3,6 +3,7 @@ import { countShopData, inboxCountsByStatus, lastEventPerTopic } from "~/models/
 import { findShop } from "~/models/shop.server";
 import { deadEvents } from "~/models/webhookEvent.server";
 import { prisma } from "~/lib/db.server";
+import { currencyDecimal } from "~/lib/format";
 
 export interface DataHealth {
   shop: { domain: string; name: string | null; currency: string; ianaTimezone: string; installedAt: string; uninstalledAt: string | null };
@@ -11,7 +12,10 @@ export interface DataHealth {
   cancelledOrders: number;
   products: number;
   checkouts: number;
-  /** Decimal strings in the shop's currency. Net = paid totals of non-cancelled orders − refunds. */
+  /**
+   * Decimal strings with the shop currency's own digits ("12.50", "1250" for JPY).
+   * Net = paid totals of non-cancelled orders − refunds.
+   */
   grossRevenue: string;
   refunded: string;
   netRevenue: string;
@@ -30,17 +34,17 @@ export class UnknownShopError extends Error {
 }
 
 export async function getDataHealth(shopDomain: string): Promise<DataHealth> {
-  const shop = await findShop(shopDomain);
+  const db = prisma();
+  const shop = await findShop(db, shopDomain);
   if (!shop) throw new UnknownShopError(shopDomain);
   const [data, events, inbox, dead] = await Promise.all([
-    countShopData(shopDomain),
-    lastEventPerTopic(shopDomain),
-    inboxCountsByStatus(shopDomain),
-    deadEvents(prisma(), shopDomain, 10),
+    countShopData(db, shopDomain),
+    lastEventPerTopic(db, shopDomain),
+    inboxCountsByStatus(db, shopDomain),
+    deadEvents(db, shopDomain, 10),
   ]);
-  const gross = data.grossRevenue ?? null;
-  const refunded = data.refunded ?? null;
-  const net = gross && refunded ? gross.minus(refunded) : gross;
+  // Exact decimal sums (the model subtracts refunds), rounded once to the currency's digits.
+  const money = (value: { toString(): string } | null) => currencyDecimal(value?.toString() ?? "0", shop.currency);
   return {
     shop: {
       domain: shop.domain,
@@ -55,9 +59,9 @@ export async function getDataHealth(shopDomain: string): Promise<DataHealth> {
     cancelledOrders: data.cancelledOrders,
     products: data.products,
     checkouts: data.checkouts,
-    grossRevenue: (gross ?? 0).toFixed(2),
-    refunded: (refunded ?? 0).toFixed(2),
-    netRevenue: (net ?? 0).toFixed(2),
+    grossRevenue: money(data.grossRevenue),
+    refunded: money(data.refunded),
+    netRevenue: money(data.netRevenue),
     firstOrderAt: data.firstOrderAt?.toISOString() ?? null,
     lastOrderAt: data.lastOrderAt?.toISOString() ?? null,
     lastEventPerTopic: events.map((e) => ({ ...e, lastReceivedAt: e.lastReceivedAt?.toISOString() ?? null })),

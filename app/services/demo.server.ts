@@ -1,12 +1,18 @@
 // The demo shop: generated deterministically (services/demo/generator.ts) and applied through
 // the same sync service as real webhooks, after validation by the same payload schemas.
-import { z } from "zod";
-import { Prisma, type PrismaClient } from "@prisma/client";
+import { type z } from "zod";
+import { inTransaction, type Db, type DbClient } from "~/lib/transaction.server";
+import { countCheckouts } from "~/models/checkout.server";
+import { countCustomers } from "~/models/customer.server";
+import { insertMarketingSpend } from "~/models/marketingSpend.server";
+import { countOrders } from "~/models/order.server";
+import { countProducts } from "~/models/product.server";
+import { deleteSessions } from "~/models/session.server";
+import { deleteShop, updateShop } from "~/models/shop.server";
 import { analyzeShop, type AnalysisSummary } from "./analytics.server";
 import { DEFAULT_DEMO_OPTIONS, generateDemoShop, type DemoShopOptions } from "./demo/generator";
-import type { Db } from "~/lib/transaction.server";
 import { ensureShop, syncCheckouts, syncCustomers, syncOrders, syncProducts } from "./sync.server";
-import { checkoutPayload, customerPayload, describeZodError, orderPayload, productPayload } from "./sync/payloads";
+import { checkoutPayload, customerPayload, describeZodError, orderPayload, productPayload } from "~/lib/shopifyPayloads";
 
 export interface SeedOptions extends Partial<Omit<DemoShopOptions, "endDate">> {
   endDate?: Date;
@@ -45,21 +51,21 @@ function parseAll<T extends z.ZodType>(schema: T, items: unknown[], what: string
 
 export async function deleteShopData(db: Db, shop: string) {
   // Rows that reference the shop cascade from the Shop row; sessions are not linked to it.
-  await db.shop.deleteMany({ where: { domain: shop } });
-  await db.session.deleteMany({ where: { shop } });
+  await deleteShop(db, shop);
+  await deleteSessions(db, shop);
 }
 
-export async function seedDemoShop(prisma: PrismaClient, options: SeedOptions = {}): Promise<SeedResult> {
+export async function seedDemoShop(prisma: DbClient, options: SeedOptions = {}): Promise<SeedResult> {
   const endDate = options.endDate ?? demoEndDate();
   const settings = { ...DEFAULT_DEMO_OPTIONS, ...stripUndefined(options), endDate };
   const shop = settings.shopDomain;
 
-  if (!options.force && (await prisma.order.count({ where: { shop } })) > 0) {
+  if (!options.force && (await countOrders(prisma, shop)) > 0) {
     const [products, customers, orders, checkouts] = await Promise.all([
-      prisma.product.count({ where: { shop } }),
-      prisma.customer.count({ where: { shop } }),
-      prisma.order.count({ where: { shop } }),
-      prisma.checkout.count({ where: { shop } }),
+      countProducts(prisma, shop),
+      countCustomers(prisma, shop),
+      countOrders(prisma, shop),
+      countCheckouts(prisma, shop),
     ]);
     return { shop, seeded: false, products, customers, orders, checkouts, endDate: endDate.toISOString() };
   }
@@ -70,27 +76,23 @@ export async function seedDemoShop(prisma: PrismaClient, options: SeedOptions = 
   const orders = parseAll(orderPayload, demo.orders, "order");
   const checkouts = parseAll(checkoutPayload, demo.checkouts, "checkout");
 
-  await prisma.$transaction(
+  await inTransaction(
+    prisma,
     async (tx) => {
       if (options.force) await deleteShopData(tx, shop);
       await ensureShop(tx, shop);
-      await tx.shop.update({
-        where: { domain: shop },
-        data: {
-          name: demo.shop.name,
-          currency: demo.shop.currency,
-          ianaTimezone: demo.shop.ianaTimezone,
-          countryCode: demo.shop.countryCode,
-          scope: "read_orders,read_customers,read_products,write_customers,write_app_proxy",
-        },
+      await updateShop(tx, shop, {
+        name: demo.shop.name,
+        currency: demo.shop.currency,
+        ianaTimezone: demo.shop.ianaTimezone,
+        countryCode: demo.shop.countryCode,
+        scope: "read_orders,read_customers,read_products,write_customers,write_app_proxy",
       });
       await syncProducts(tx, shop, products, demo.shop.currency);
       await syncCustomers(tx, shop, customers);
       await syncOrders(tx, shop, orders);
       await syncCheckouts(tx, shop, checkouts, demo.shop.currency);
-      await tx.marketingSpend.createMany({
-        data: demo.marketingSpend.map((m) => ({ shop, month: m.month, amount: new Prisma.Decimal(m.amount), currency: m.currency })),
-      });
+      await insertMarketingSpend(tx, shop, demo.marketingSpend);
     },
     { timeout: 10 * 60_000, maxWait: 60_000 },
   );
@@ -103,7 +105,7 @@ export async function seedDemoShop(prisma: PrismaClient, options: SeedOptions = 
     seeded: true,
     analysis,
     products: products.length,
-    customers: await prisma.customer.count({ where: { shop } }),
+    customers: await countCustomers(prisma, shop),
     orders: orders.length,
     checkouts: checkouts.length,
     endDate: endDate.toISOString(),

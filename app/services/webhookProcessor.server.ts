@@ -2,6 +2,8 @@
 // whole event is applied and marked processed, or nothing is.
 import { z } from "zod";
 import type { Db } from "~/lib/transaction.server";
+import { deleteSessions, setSessionsScope } from "~/models/session.server";
+import { getShopCurrency, markUninstalled, updateShop } from "~/models/shop.server";
 import { handleDataRequest, redactCustomer, redactShop } from "./privacy.server";
 import {
   deleteCustomer,
@@ -14,7 +16,7 @@ import {
   syncProducts,
   syncRefund,
 } from "./sync.server";
-import { checkoutPayload, customerPayload, deletePayload, describeZodError, orderPayload, productPayload, refundPayload } from "./sync/payloads";
+import { checkoutPayload, customerPayload, deletePayload, describeZodError, orderPayload, productPayload, refundPayload } from "~/lib/shopifyPayloads";
 
 /** Retrying will not help (invalid payload, unknown topic): the event goes straight to dead. */
 export class PermanentEventError extends Error {}
@@ -136,14 +138,14 @@ export async function applyWebhookEvent(db: Db, event: EventToApply, now = new D
       return { affectsAnalytics: true };
     case "app/uninstalled":
       // Shopify revoked our token: forget the sessions, keep the data until shop/redact (48 h later).
-      await db.session.deleteMany({ where: { shop } });
-      await db.shop.update({ where: { domain: shop }, data: { uninstalledAt: deletedAt } });
+      await deleteSessions(db, shop);
+      await markUninstalled(db, shop, deletedAt);
       return { affectsAnalytics: false };
     case "app/scopes_update": {
       const { current } = parse(z.object({ current: z.array(z.string()) }), payload, topic);
       const scope = current.join(",");
-      await db.shop.update({ where: { domain: shop }, data: { scope } });
-      await db.session.updateMany({ where: { shop }, data: { scope } });
+      await updateShop(db, shop, { scope });
+      await setSessionsScope(db, shop, scope);
       return { affectsAnalytics: false };
     }
     case "customers/data_request":
@@ -161,9 +163,8 @@ export async function applyWebhookEvent(db: Db, event: EventToApply, now = new D
 }
 
 /** Product prices and checkout totals without a currency are in the shop's currency. */
-async function shopCurrency(db: Db, shop: string): Promise<string> {
-  const { currency } = await db.shop.findUniqueOrThrow({ where: { domain: shop }, select: { currency: true } });
-  return currency;
+function shopCurrency(db: Db, shop: string): Promise<string> {
+  return getShopCurrency(db, shop);
 }
 
 function payloadOrThrow(payload: unknown, topic: string) {

@@ -77,33 +77,92 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+/** Gamma(shape, 1) variate (Marsaglia & Tsang; shape < 1 through the boost U^(1/shape)). */
+function gammaVariate(rand: () => number, shape: number): number {
+  if (shape < 1) return gammaVariate(rand, shape + 1) * Math.pow(rand() || 1e-12, 1 / shape);
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number;
+    let v: number;
+    do {
+      // Standard normal by Box-Muller.
+      x = Math.sqrt(-2 * Math.log(rand() || 1e-12)) * Math.cos(2 * Math.PI * rand());
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = rand();
+    if (u < 1 - 0.0331 * x ** 4 || Math.log(u || 1e-12) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+  }
+}
+
 /**
  * The same shape as a CSV (customer_id,order_date,revenue), one row per order, for
- * `rapport rfm` and `rapport clv`.
+ * `rapport rfm` and `rapport clv`: `customers` customers and exactly `rows` rows.
+ *
+ * Purchases follow the BG/NBD story (so that the fit has a proper optimum, which both our
+ * code and scipy can find): each customer's first order falls in the three years before
+ * END_DAY; while alive, a customer buys at a rate λ ~ Gamma(0.75) and, after each purchase,
+ * drops out with probability p ~ Beta(0.9, 5). The rate scale is chosen (by bisection, the
+ * random streams replayed) so that the repeat orders fill the rows; the last customers lose
+ * the few orders beyond. Spend: a customer mean of 20–100, each order 0.5–1.5 times it.
  */
 export function datasetCsv(rows: number, customers: number, seed = 7): string {
   const rand = mulberry32(seed);
   const end = Date.UTC(2026, 10, 22);
-  const firstAgo = new Int32Array(customers + 1);
-  const active = new Float64Array(customers + 1);
+  const firstAgo = new Float64Array(customers + 1);
+  const shape = new Float64Array(customers + 1);
+  const dropout = new Float64Array(customers + 1);
   const mean = new Float64Array(customers + 1);
   for (let c = 1; c <= customers; c++) {
-    firstAgo[c] = Math.floor(rand() * 1095);
-    active[c] = rand();
+    firstAgo[c] = rand() * 1095;
+    shape[c] = gammaVariate(rand, 0.75);
+    const g1 = gammaVariate(rand, 0.9);
+    dropout[c] = g1 / (g1 + gammaVariate(rand, 5));
     mean[c] = 20 + 80 * rand();
+  }
+  // Repeat purchases of every customer at rate scale s (days since the first purchase).
+  const simulate = (s: number, emit: ((c: number, ago: number) => boolean) | null): number => {
+    const r = mulberry32(seed + 1);
+    let total = 0;
+    for (let c = 1; c <= customers; c++) {
+      const rate = s * shape[c];
+      let t = 0;
+      for (;;) {
+        t += -Math.log(1 - r()) / rate;
+        if (t > firstAgo[c]) break;
+        total++;
+        if (emit && !emit(c, firstAgo[c] - t)) return total;
+        if (r() < dropout[c]) break;
+      }
+    }
+    return total;
+  };
+  const want = rows - customers;
+  let lo = 1e-6;
+  let hi = 10;
+  for (let i = 0; i < 60 && hi / lo > 1 + 1e-12; i++) {
+    const mid = Math.sqrt(lo * hi);
+    if (simulate(mid, null) >= want) hi = mid;
+    else lo = mid;
   }
   const parts: string[] = ["customer_id,order_date,revenue\n"];
   let chunk = "";
-  for (let i = 1; i <= rows; i++) {
-    const c = i <= customers ? i : 1 + Math.floor(customers * Math.pow(rand(), 1.3));
-    const ago = i <= customers ? firstAgo[c] : firstAgo[c] - Math.floor(rand() * firstAgo[c] * active[c]);
-    const day = new Date(end - ago * 86_400_000).toISOString().slice(0, 10);
-    const amount = (mean[c] * (0.5 + rand())).toFixed(2);
-    chunk += `${1000000 + c},${day},${amount}\n`;
+  const row = (c: number, ago: number) => {
+    const day = new Date(end - Math.floor(ago) * 86_400_000).toISOString().slice(0, 10);
+    chunk += `${1000000 + c},${day},${(mean[c] * (0.5 + rand())).toFixed(2)}\n`;
     if (chunk.length > 1 << 16) {
       parts.push(chunk);
       chunk = "";
     }
+  };
+  for (let c = 1; c <= Math.min(customers, rows); c++) row(c, firstAgo[c]);
+  let left = want;
+  if (left > 0) {
+    simulate(hi, (c, ago) => {
+      row(c, ago);
+      return --left > 0;
+    });
   }
   parts.push(chunk);
   return parts.join("");

@@ -1,11 +1,12 @@
 // rapport analyze --shop DOMAIN [--json] [--now YYYY-MM-DD]: recompute a shop's analytics on
 // the database (CustomerMetrics, segment/KPI/model snapshots) and print a summary.
 import { parseArgs } from "node:util";
-import { segmentText } from "../../app/domain/rfm";
+import { noteText, segmentText, translate } from "../../app/i18n";
 import { nextDay, startOfLocalDay } from "../../app/domain/time";
 import { getDatabase } from "../../app/lib/db.server";
 import { analyzeShop, type AnalysisSummary, type StoredKpis } from "../../app/services/analytics.server";
 import { UnknownShopError } from "../../app/services/dataHealth.server";
+import { getShopTimeZone } from "../../app/services/shopSettings.server";
 import { parseDateFlag, UsageError, type CliIO } from "../io";
 
 const HELP = `Usage: rapport analyze --shop DOMAIN [--json] [--now YYYY-MM-DD]
@@ -33,10 +34,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const day = parseDateFlag("now", values.now);
   const db = getDatabase();
   try {
-    const shop = await db.prisma.shop.findUnique({ where: { domain: values.shop }, select: { ianaTimezone: true } });
-    if (!shop) throw new UnknownShopError(values.shop);
+    const timeZone = await getShopTimeZone(db.prisma, values.shop);
     // End of the given local day: every order of that day counts.
-    const now = day ? new Date(startOfLocalDay(nextDay(day.toISOString().slice(0, 10)), shop.ianaTimezone).getTime() - 1) : new Date();
+    const now = day ? new Date(startOfLocalDay(nextDay(day.toISOString().slice(0, 10)), timeZone).getTime() - 1) : new Date();
     const summary = await analyzeShop(db.prisma, values.shop, { now });
     io.stdout(values.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
     return 0;
@@ -76,7 +76,7 @@ export function formatSummary(s: AnalysisSummary): string {
   ];
   for (const seg of s.segments) {
     if (!seg.customers) continue;
-    lines.push(`    ${segmentText(seg.segment).name.padEnd(20)} ${String(seg.customers).padStart(8)} customers ${String(seg.orders).padStart(9)} orders ${seg.revenue.padStart(16)}`);
+    lines.push(`    ${segmentText("en", seg.segment).padEnd(20)} ${String(seg.customers).padStart(8)} ${translate("en", "unit.customer", { count: seg.customers }).padEnd(9)} ${String(seg.orders).padStart(9)} ${translate("en", "unit.order", { count: seg.orders }).padEnd(6)} ${seg.revenue.padStart(16)}`);
   }
   const bg = s.model.bgnbd;
   const gg = s.model.gammaGamma;
@@ -84,7 +84,7 @@ export function formatSummary(s: AnalysisSummary): string {
   lines.push(bg ? `    BG/NBD r ${bg.r.toPrecision(4)}, alpha ${bg.alpha.toPrecision(4)}, a ${bg.a.toPrecision(4)}, b ${bg.b.toPrecision(4)}` : "    BG/NBD not fitted");
   lines.push(gg ? `    Gamma-Gamma p ${gg.p.toPrecision(4)}, q ${gg.q.toPrecision(4)}, gamma ${gg.gamma.toPrecision(4)} (${gg.customers} customers)` : "    Gamma-Gamma not fitted");
   lines.push(`    confidence: ${s.lowConfidence ? "LOW" : "ok"}`);
-  for (const note of s.confidenceNotes) lines.push(`      - ${note}`);
+  for (const note of s.confidenceNotes) lines.push(`      - ${noteText("en", note)}`);
   for (const r of s.kpis) {
     lines.push("", `  ${r.rangeKind.replaceAll("_", " ")} (${r.from} to ${r.to}):`, ...kpiLines(r.current, s.currency));
   }

@@ -1,6 +1,5 @@
 // `rapport clv`: BG/NBD + Gamma-Gamma customer lifetime value from a transactions CSV.
 
-import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import {
@@ -8,16 +7,19 @@ import {
   discountedExpectedPurchases,
   expectedAverageValue,
   fitBgNbd,
-  fitGammaGamma,
+  fitGammaGammaGrouped,
   groupRftArrays,
+  groupSpend,
   periodDays,
   probabilityAlive,
   summarizeDays,
   type GammaGammaFit,
   type Period,
 } from "../../app/domain/clv";
+import { messageText } from "../../app/i18n";
 import {
   CsvInputError,
+  CsvOutput,
   columnIndexes,
   csvField,
   decodeField,
@@ -48,6 +50,8 @@ Options:
   --customer-col NAME      customer id column (default: customer_id)
   --date-col NAME          transaction date column, YYYY-MM-DD or YYYYMMDD (default: date)
   --amount-col NAME        transaction amount column (default: amount)
+  --decimals N|all         decimals of the CSV's numbers (default: 6); "all" writes every
+                           number and the JSON parameters at full precision
   --out FILE               write the per-customer CSV there
   --help                   show this help
 
@@ -76,6 +80,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
         "customer-col": { type: "string" },
         "date-col": { type: "string" },
         "amount-col": { type: "string" },
+        decimals: { type: "string" },
         out: { type: "string" },
         help: { type: "boolean" },
       },
@@ -119,6 +124,14 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     io.stderr(`--discount-rate must be a number such as 0.1 for 10 % a year (got "${rateText}").\n`);
     return 2;
   }
+  const decimalsText = (values.decimals as string | undefined) ?? "6";
+  if (decimalsText !== "all" && !/^(1[0-5]|\d)$/.test(decimalsText)) {
+    io.stderr(`--decimals must be a whole number from 0 to 15 or "all" (got "${decimalsText}").\n`);
+    return 2;
+  }
+  const full = decimalsText === "all";
+  const decimals = full ? 0 : Number(decimalsText);
+  const fmt = full ? (v: number | null) => (v === null || !Number.isFinite(v) ? "" : String(v)) : (v: number | null) => formatNumber(v, decimals);
   const cols = {
     customer: (values["customer-col"] as string | undefined) ?? "customer_id",
     date: (values["date-col"] as string | undefined) ?? "date",
@@ -165,9 +178,14 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     const grouped = groupRftArrays(sum.x, sum.tx, sum.T);
     const bg = fitBgNbd(grouped);
     let gg: GammaGammaFit | null = null;
-    const spend = Array.from(sum.x, (x, i) => ({ x, monetaryValue: Number.isNaN(sum.monetary[i]) ? null : sum.monetary[i] }));
+    // Gamma-Gamma on (x, m) groups of the customers with repeat purchases and a positive spend.
+    const pairs: number[] = [];
+    for (let i = 0; i < m; i++) {
+      const mv = sum.monetary[i];
+      if (sum.x[i] > 0 && mv > 0 && Number.isFinite(mv)) pairs.push(sum.x[i], mv);
+    }
     try {
-      gg = fitGammaGamma(spend);
+      gg = fitGammaGammaGrouped(groupSpend(pairs));
     } catch {
       gg = null; // no repeat customers with a positive spend: values stay empty
     }
@@ -189,7 +207,17 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
 
     const rowNames = Array.from(sum.customer, (k) => ids.names[k]);
     const order = sortIdOrder(rowNames);
-    const parts: string[] = ["customer_id,frequency,recency,T,monetary_value,p_alive,expected_purchases,expected_avg_value,clv\n"];
+    // t_x and T are whole days over the period length: a few thousand distinct values, each
+    // formatted once.
+    const periodText = new Map<number, string>();
+    const fmtPeriods = (v: number) => {
+      let text = periodText.get(v);
+      if (text === undefined) periodText.set(v, (text = fmt(v)));
+      return text;
+    };
+    const outFile = values.out as string | undefined;
+    const output = new CsvOutput(outFile ? path.resolve(io.cwd, outFile) : null);
+    output.write("customer_id,frequency,recency,T,monetary_value,p_alive,expected_purchases,expected_avg_value,clv\n");
     for (let j = 0; j < m; j++) {
       const i = order[j];
       const g = grouped.groupOf[i];
@@ -197,11 +225,11 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       const mv = Number.isNaN(sum.monetary[i]) ? null : sum.monetary[i];
       const avg = gg ? expectedAverageValue(gg.params, x, mv) : null;
       const clv = avg === null ? null : avg * gDisc[g];
-      parts.push(
-        `${csvField(rowNames[i])},${x},${formatNumber(sum.tx[i])},${formatNumber(sum.T[i])},${formatNumber(mv ?? 0)},${formatNumber(gAlive[g])},${formatNumber(gExp[g])},${formatNumber(avg)},${formatNumber(clv)}\n`,
+      output.write(
+        `${csvField(rowNames[i])},${x},${fmtPeriods(sum.tx[i])},${fmtPeriods(sum.T[i])},${fmt(mv ?? 0)},${fmt(gAlive[g])},${fmt(gExp[g])},${fmt(avg)},${fmt(clv)}\n`,
       );
     }
-    const round = (v: number | null) => (v === null ? null : Number(v.toPrecision(10)));
+    const round = (v: number | null) => (v === null || full ? v : Number(v.toPrecision(10)));
     const summary = {
       bgnbd: {
         r: round(bg.params.r),
@@ -232,13 +260,11 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       horizon,
       annualDiscountRate: discountRate,
       lowConfidence: confidence.lowConfidence,
-      confidenceNotes: confidence.reasons,
+      confidenceNotes: confidence.issues.map((issue) => messageText("en", issue)),
     };
     const json = `${JSON.stringify(summary, null, 2)}\n`;
-    const out = parts.join("");
-    const outFile = values.out as string | undefined;
+    const out = output.end();
     if (outFile) {
-      writeFileSync(path.resolve(io.cwd, outFile), out);
       io.stdout(json);
     } else {
       io.stdout(out);

@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { kpisWithDecimalAmounts, type DecimalKpis } from "../../app/domain/analysisKpis";
 import { currencyExponent } from "../../app/domain/money";
 import { getDatabase } from "../../app/lib/db.server";
+import { formatPercent } from "../../app/lib/format";
 import { kpisForRange } from "../../app/services/analytics.server";
 import { parseDateFlag, UsageError, type CliIO } from "../io";
 
@@ -33,14 +34,16 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       io.stdout(JSON.stringify(result, null, 2));
       return 0;
     }
+    // Amounts are exact decimal strings already; percentages through Intl (English output).
+    const pct = (v: number | null) => (v === null ? "—" : formatPercent(v, "en"));
     const rows: [string, (k: DecimalKpis) => string][] = [
       ["net revenue", (k) => `${k.netRevenue} ${result.currency}`],
       ["orders", (k) => String(k.orders)],
       ["customers", (k) => `${k.customers} (${k.newCustomers} new, ${k.returningCustomers} returning)`],
       ["average order value", (k) => k.averageOrderValue ?? "—"],
-      ["repeat purchase rate", (k) => (k.repeatPurchaseRate === null ? "—" : `${k.repeatPurchaseRate.toFixed(1)} %`)],
-      ["retention rate", (k) => (k.retentionRate === null ? "—" : `${k.retentionRate.toFixed(1)} %`)],
-      ["cart abandonment", (k) => (k.cartAbandonmentRate === null ? "—" : `${k.cartAbandonmentRate.toFixed(1)} %`)],
+      ["repeat purchase rate", (k) => pct(k.repeatPurchaseRate)],
+      ["retention rate", (k) => pct(k.retentionRate)],
+      ["cart abandonment", (k) => pct(k.cartAbandonmentRate)],
       ["CAC", (k) => k.cac ?? "—"],
     ];
     io.stdout(`${values.shop}, ${result.from} to ${result.to} (${result.timeZone}), previous period alongside`);

@@ -1,8 +1,7 @@
 // rapport webhooks [--status S] [--shop D] [--topic T] [--limit N] [--json] | webhooks retry [--id N …] [--shop D]
 import { parseArgs } from "node:util";
-import type { WebhookEventStatus } from "@prisma/client";
 import { getDatabase } from "../../app/lib/db.server";
-import { listEvents, requeueEvents } from "../../app/models/webhookEvent.server";
+import { INBOX_STATUSES, listInboxEvents, requeueInboxEvents, type InboxStatus } from "../../app/services/inboxAdmin.server";
 import { parseIntegerFlag, UsageError, type CliIO } from "../io";
 
 const HELP = `Usage:
@@ -11,7 +10,7 @@ const HELP = `Usage:
   rapport webhooks retry [--id N ...] [--shop DOMAIN]
       Puts dead events (or the given ids) back in the queue with a fresh attempt count.`;
 
-const STATUSES = ["pending", "processing", "processed", "dead"] as const;
+const STATUSES = INBOX_STATUSES;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const retry = argv[0] === "retry";
@@ -38,12 +37,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const db = getDatabase();
   try {
     if (retry) {
-      const count = await requeueEvents(db.prisma, { ids: ids.length ? ids : undefined, shop: values.shop });
+      const count = await requeueInboxEvents(db.prisma, { ids: ids.length ? ids : undefined, shop: values.shop });
       io.stdout(count ? `Requeued ${count} event(s); the worker will apply them shortly.` : "No event to requeue.");
       return 0;
     }
-    const events = await listEvents(db.prisma, {
-      status: values.status as WebhookEventStatus | undefined,
+    const events = await listInboxEvents(db.prisma, {
+      status: values.status as InboxStatus | undefined,
       shop: values.shop,
       topic: values.topic,
       limit: parseIntegerFlag("limit", values.limit, 1) ?? 50,

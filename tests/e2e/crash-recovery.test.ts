@@ -6,7 +6,6 @@
 // and answers between its transactions, so the kill rarely lands while a claim is held: the
 // start-up release itself is proven by tests/integration/worker-recovery.test.ts.
 import { afterAll, describe, expect, it } from "vitest";
-import { openDatabase } from "~/lib/database.server";
 import * as f from "../factories/shopify";
 import { BACKENDS, createTestDatabase, type TestDatabase } from "../helpers/db";
 import { startDemoServer, type DemoServer } from "../helpers/server";

@@ -10,7 +10,7 @@ import { setDatabase } from "~/lib/db.server";
 import { scheduleAnalysis, startAnalyticsScheduler, stopAnalyticsScheduler, type SchedulerOptions } from "~/jobs/analyticsScheduler.server";
 import type { AnalysisSummary } from "~/services/analytics.server";
 import { ensureShop, syncOrders } from "~/services/sync.server";
-import { orderPayload } from "~/services/sync/payloads";
+import { orderPayload } from "~/lib/shopifyPayloads";
 import { BACKENDS, openMigrated } from "../helpers/db";
 
 const SHOPS = ["sched-a.myshopify.com", "sched-b.myshopify.com", "sched-c.myshopify.com"];

@@ -3,12 +3,13 @@
 // degenerate model's absurd predictions (docs/metrics.md, "How much data is enough").
 import type { PrismaClient } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { noteText } from "~/i18n";
 import type { Database } from "~/lib/database.server";
 import { setDatabase } from "~/lib/db.server";
 import { analyzeShop } from "~/services/analytics.server";
 import { getLatestKpis } from "~/services/analyticsReads.server";
 import { ensureShop, syncOrders } from "~/services/sync.server";
-import { orderPayload } from "~/services/sync/payloads";
+import { orderPayload } from "~/lib/shopifyPayloads";
 import { BACKENDS, openMigrated } from "../helpers/db";
 
 const TZ = "Europe/Paris";
@@ -97,8 +98,11 @@ describe.each(BACKENDS)("analytics of tiny shops on %s", (backend) => {
     expect(summary.customers).toBe(1);
     expect(summary.repeatCustomers).toBe(0);
     expect(summary.lowConfidence).toBe(true);
-    expect(summary.confidenceNotes.join(" ")).toMatch(/Only 1 customers/);
-    expect(summary.confidenceNotes.join(" ")).toMatch(/spend model could not be fitted/);
+    // Stored as keys and numbers, shown with real plural rules.
+    expect(summary.confidenceNotes.map((note) => noteText("en", note))).toContain("Only 1 customer (at least 300 recommended).");
+    expect(summary.confidenceNotes.map((note) => noteText("fr", note))).toContain("Seulement 1 client (au moins 300 recommandés).");
+    expect(summary.confidenceNotes.map((note) => noteText("en", note)).join(" ")).toMatch(/The spend model could not be fitted \(.+\)\./);
+    expect(summary.confidenceNotes.map((note) => noteText("fr", note)).join(" ")).toMatch(/Le modèle de dépense n’a pas pu être ajusté \(.+\)\./);
     expectFiniteNumbers(summary);
     // The fit is reported (with its standard errors, here not estimable), not hidden.
     expect(summary.model.bgnbd).not.toBeNull();
@@ -131,7 +135,8 @@ describe.each(BACKENDS)("analytics of tiny shops on %s", (backend) => {
     expect(summary.lowConfidence).toBe(true);
     expectFiniteNumbers(summary);
     expect(summary.model.bgnbd!.degenerate).toBe(true);
-    expect(summary.confidenceNotes.join(" ")).toMatch(/purchase model is degenerate/);
+    expect(summary.confidenceNotes.map((note) => noteText("en", note)).join(" ")).toMatch(/The purchase model is degenerate \(.+\): its predictions are not stored\./);
+    expect(summary.confidenceNotes.map((note) => noteText("fr", note)).join(" ")).toMatch(/Le modèle d’achat est dégénéré \(.+\) : ses prédictions ne sont pas enregistrées\./);
     const m = await metricsOf(TWO);
     expect(m.size).toBe(2);
     const c1 = m.get("2101")!;
@@ -164,7 +169,8 @@ describe.each(BACKENDS)("analytics of tiny shops on %s", (backend) => {
     const summary = await analyzeShop(prisma, GUESTS, { now: NOW });
     expect(summary.customers).toBe(0);
     expect(summary.lowConfidence).toBe(true);
-    expect(summary.confidenceNotes).toEqual(["No customers with orders yet."]);
+    expect(summary.confidenceNotes).toEqual(['@analysis.noCustomers {}']);
+    expect(summary.confidenceNotes.map((note) => noteText("fr", note))).toEqual(["Aucun client n’a encore commandé."]);
     expect(summary.model.bgnbd).toBeNull();
     expect(summary.model.gammaGamma).toBeNull();
     expectFiniteNumbers(summary);

@@ -3,6 +3,7 @@
 // schemas), then analyzeShop and the stored tables.
 import type { PrismaClient } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { noteText } from "~/i18n";
 import { aggregateOrders, scoreRfm } from "~/domain/rfm";
 import { dayNumber } from "~/domain/time";
 import type { Database } from "~/lib/database.server";
@@ -10,7 +11,7 @@ import { setDatabase } from "~/lib/db.server";
 import { analyzeShop, kpisForRange } from "~/services/analytics.server";
 import { getLatestKpis, getSegmentSummary } from "~/services/analyticsReads.server";
 import { ensureShop, syncCheckouts, syncOrders } from "~/services/sync.server";
-import { checkoutPayload, orderPayload } from "~/services/sync/payloads";
+import { checkoutPayload, orderPayload } from "~/lib/shopifyPayloads";
 import { BACKENDS, openMigrated } from "../helpers/db";
 
 const SHOP = "analytics-a.myshopify.com";
@@ -226,7 +227,7 @@ describe.each(BACKENDS)("analytics on %s", (backend) => {
     // Five customers are far too few for the models: flagged, with reasons.
     const summary = (await getLatestKpis(SHOP))!;
     expect(summary.lowConfidence).toBe(true);
-    expect(summary.confidenceNotes.join(" ")).toMatch(/Only 5 customers/);
+    expect(summary.confidenceNotes.map((note) => noteText("en", note))).toContain("Only 5 customers (at least 300 recommended).");
     expect([...m.values()].every((r) => r.lowConfidence)).toBe(true);
   });
 

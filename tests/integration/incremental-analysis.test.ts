@@ -17,7 +17,7 @@ import { analyzeShop, customerMetricsBatch } from "~/services/analytics.server";
 import { getSegmentSummary } from "~/services/analyticsReads.server";
 import { refreshCustomerMetrics } from "~/services/incrementalAnalysis.server";
 import { ensureShop, syncOrders } from "~/services/sync.server";
-import { orderPayload } from "~/services/sync/payloads";
+import { orderPayload } from "~/lib/shopifyPayloads";
 import { BACKENDS, openMigrated } from "../helpers/db";
 
 const SHOP = "incremental.myshopify.com";
@@ -155,7 +155,7 @@ describe.each(BACKENDS)("incremental analysis on %s", (backend) => {
     const byCustomer = (c: string) => seeded.filter((o) => o.customer?.id === c);
     // A long-gone single-order customer orders again (moves), one gets a refund, one an order
     // cancelled, one an order deleted, and a new customer appears.
-    const single = [...fullRun].filter(([c, r]) => r.frequency === 1 && r.rScore === 1).map(([c]) => c);
+    const single = [...fullRun].filter(([, r]) => r.frequency === 1 && r.rScore === 1).map(([c]) => c);
     const multi = [...fullRun].filter(([, r]) => r.frequency >= 2).map(([c]) => c);
     const [mover] = single;
     const [refunded, cancelled, deleted] = multi;

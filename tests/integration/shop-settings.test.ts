@@ -2,8 +2,7 @@
 // the Shopify network edge: the client below answers with the documented GraphQL shape.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SHOP_DETAILS_QUERY } from "~/graphql/shopDetails";
-import { recordInstall } from "~/models/shop.server";
-import { refreshShopDetails } from "~/services/shopSettings.server";
+import { recordInstall, refreshShopDetails } from "~/services/shopSettings.server";
 import { useDatabase } from "../helpers/app";
 import { BACKENDS, openMigrated } from "../helpers/db";
 

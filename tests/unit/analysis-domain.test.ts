@@ -94,7 +94,7 @@ describe("predictions of a shop without customers", () => {
     const none = { count: 0, purchaseDays: [], firstDay: [], lastDay: [], repeatNetRevenue: [] };
     expect(fitModels(none, 20000)).toBeNull();
     const result = predictCustomers(null, new Date("2026-01-01T00:00:00Z"));
-    expect(result).toEqual({ bg: null, gg: null, bgDegenerate: false, ggDegenerate: false, confidence: null, lowConfidence: true, notes: ["No customers with orders yet."], predictions: null });
+    expect(result).toEqual({ bg: null, gg: null, bgDegenerate: false, ggDegenerate: false, confidence: null, lowConfidence: true, notes: ["@analysis.noCustomers {}"], predictions: null });
     expect(modelSummaryOf(result)).toEqual({ period: "week", horizonPeriods: 52, annualDiscountRate: 0.1, bgnbd: null, gammaGamma: null });
   });
 });

@@ -58,10 +58,87 @@ describe("rapport rfm", () => {
     expect(lines[2]).toMatch(/^"Smith, John",5,2,15,/);
   });
 
+  // A French spreadsheet export: byte order mark, ";" between fields, decimal commas, CRLF.
+  const FRENCH = "\uFEFFcustomer_id;order_date;revenue\r\n10;2024-01-01;5,10\r\n9;20240105;7,5\r\n\"Dupont; Jean\";2024-01-02;0,1\r\n\"Dupont; Jean\";2024-01-03;0,2\r\n2;2024-01-03;1234,56\r\n9;2024-01-09;2.5\r\n";
+
+  it("reads French exports (semicolons, decimal commas) by detection and adds French labels", async () => {
+    const orders = file("fr.csv", FRENCH);
+    const res = await call(["--orders", orders, "--analysis-date", "2024-01-10", "--labels", "fr"]);
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    // Amounts are summed exactly: 0,1 + 0,2 is 0.3, not 0.30000000000000004.
+    expect(res.stdout).toBe(
+      [
+        "customer_id,recency_days,frequency,monetary,r,f,m,segment,segment_label",
+        "2,7,1,1234.56,4,1,5,promising,Prometteurs",
+        "9,1,2,10,5,2,3,new_customers,Nouveaux clients",
+        "10,9,1,5.1,1,1,2,lost,Perdus",
+        "Dupont; Jean,7,2,0.3,4,2,1,new_customers,Nouveaux clients",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("writes amounts with the currency's decimals and English labels in the summary", async () => {
+    const orders = file("fr-kwd.csv", FRENCH);
+    const out = path.join(dir, "kwd.csv");
+    const res = await call(["--orders", orders, "--analysis-date", "2024-01-10", "--labels", "en", "--currency", "kwd", "--delimiter", ";", "--out", out]);
+    expect(res.code).toBe(0);
+    expect(readFileSync(out, "utf8").split("\n").slice(0, 3)).toEqual([
+      "customer_id,recency_days,frequency,monetary,r,f,m,segment,segment_label",
+      "2,7,1,1234.560,4,1,5,promising,Promising",
+      "9,1,2,10.000,5,2,3,new_customers,New Customers",
+    ]);
+    const summary = JSON.parse(res.stdout);
+    expect(summary.segments.new_customers).toEqual({ customers: 2, orders: 4, revenue: 10.3, label: "New Customers" });
+    expect(summary.segments.cant_lose_them).toEqual({ customers: 0, orders: 0, revenue: 0, label: "Can’t Lose Them" });
+
+    const yen = await call(["--orders", orders, "--analysis-date", "2024-01-10", "--currency", "JPY"]);
+    expect(yen.stdout.split("\n")[1]).toBe("2,7,1,1235,4,1,5,promising");
+  });
+
+  it("names the file, line and field of bad French input", async () => {
+    const orders = file("fr-strict.csv", FRENCH);
+    const strict = await call(["--orders", orders, "--analysis-date", "2024-01-10", "--decimal", ","]);
+    expect(strict.code).toBe(2);
+    expect(strict.stderr).toBe(`${orders}, line 7: field "revenue" has value "2.5", expected a number with a decimal comma.\n`);
+
+    const grouped = file("fr-grouped.csv", "client;date;montant\n1;2024-01-01;1 234,50\n");
+    const r1 = await call(["--orders", grouped, "--analysis-date", "2024-01-10", "--customer-col", "client", "--date-col", "date", "--amount-col", "montant"]);
+    expect(r1.code).toBe(2);
+    expect(r1.stderr).toBe(`${grouped}, line 2: field "montant" has value "1 234,50", expected a number (decimal point or comma, no digit grouping).\n`);
+
+    const extra = file("fr-extra.csv", "customer_id;order_date;revenue\n1;2024-01-01;3\n2;2024-01-02;4;5\n");
+    const r2 = await call(["--orders", extra, "--analysis-date", "2024-01-10"]);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toBe(
+      `${extra}, line 3: the record has 4 fields but the header has 3; a value (near field "revenue") probably contains an unquoted semicolon.\n`,
+    );
+
+    const forced = await call(["--orders", orders, "--analysis-date", "2024-01-10", "--delimiter", ","]);
+    expect(forced.code).toBe(2);
+    expect(forced.stderr).toBe(
+      `${orders}, line 1: missing column "customer_id" (the header has: customer_id;order_date;revenue). The fields seem separated by ";": try --delimiter ";".\n`,
+    );
+
+    for (const [flag, value, message] of [
+      ["--labels", "de", '--labels "de" is not supported; use en or fr.\n'],
+      ["--delimiter", "|", '--delimiter "|" is not supported; use auto, ",", ";" or tab.\n'],
+      ["--decimal", "'", `--decimal "'" is not supported; use auto, "." or ",".\n`],
+      ["--currency", "EURO", '--currency "EURO" is not an ISO 4217 currency code (such as EUR or JPY).\n'],
+    ]) {
+      const res = await call(["--orders", orders, "--analysis-date", "2024-01-10", flag, value]);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toBe(message);
+    }
+  });
+
   it("prints usage with --help", async () => {
     const res = await call(["--help"]);
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/Usage: rapport rfm --orders FILE --analysis-date/);
+    expect(res.stdout).toContain("  --labels en|fr           add a segment_label column with the segment's name in that language\n");
+    expect(res.stdout).toContain("  --delimiter auto|,|;|tab");
   });
 
   it("rejects unknown flags and missing arguments with exit code 2", async () => {

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { encodeMessageRef } from "~/domain/messageRef";
+import { messageText } from "~/i18n";
 import {
   CONFIDENCE_THRESHOLDS,
   assessConfidence,
@@ -13,12 +15,16 @@ import {
   expectedPurchases,
   fitBgNbd,
   fitGammaGamma,
+  fitGammaGammaGrouped,
   groupRft,
+  groupRftArrays,
+  groupSpend,
   probabilityAlive,
   probabilityOfPurchaseWithin,
   probabilityOfPurchases,
   summarizeTransactions,
   type BgNbdParams,
+  type GroupedRft,
   type TransactionRow,
 } from "~/domain/clv";
 
@@ -271,7 +277,10 @@ describe("data-size confidence", () => {
     const report = assessConfidence(fit);
     expect(fit.customers).toBeLessThan(CONFIDENCE_THRESHOLDS.minCustomers);
     expect(report.lowConfidence).toBe(true);
-    expect(report.reasons.join(" ")).toMatch(/Only 120 customers/);
+    expect(report.issues[0]).toEqual({ key: "confidence.fewCustomers", params: { customers: 120, min: 300 } });
+    expect(report.reasons).toEqual(report.issues.map(encodeMessageRef));
+    expect(messageText("en", report.issues[0])).toBe("Only 120 customers (at least 300 recommended).");
+    expect(messageText("fr", report.issues[0])).toBe("Seulement 120 clients (au moins 300 recommandés).");
     expect(Number.isFinite(fit.params.r)).toBe(true);
     expect(report.bgnbdStandardErrors).toBe(fit.standardErrors);
   });
@@ -290,3 +299,67 @@ describe("data-size confidence", () => {
     expect(() => fitBgNbd([{ x: 1, tx: 5, T: 3 }])).toThrow(/t_x <= T/);
   });
 });
+
+describe("fits on sufficient statistics (grouped customers)", () => {
+  const rel = (u: number, v: number) => Math.abs(u - v) / Math.abs(v);
+
+  it("groups identical (x, t_x, T) triples, 0 and −0 alike, remembering each customer's group", () => {
+    const g = groupRftArrays([0, -0, 1, 1, 0], [0, 0, 2, 2, 0], [5, 5, 7, 7.5, 5]);
+    expect([...g.x]).toEqual([0, 1, 1]);
+    expect([...g.tx]).toEqual([0, 2, 2]);
+    expect([...g.T]).toEqual([5, 7, 7.5]);
+    expect([...g.weight]).toEqual([3, 1, 1]);
+    expect([...g.groupOf]).toEqual([0, 0, 1, 2, 0]);
+    expect(g.repeatCustomers).toBe(2);
+    const s = groupSpend([1, 10, 2, 10, 1, 10, 1, 10.5]);
+    expect([...s.x]).toEqual([1, 2, 1]);
+    expect([...s.m]).toEqual([10, 10, 10.5]);
+    expect([...s.weight]).toEqual([2, 1, 1]);
+  });
+
+  it("BG/NBD on (x, t_x, T) groups lands on the optimum of the one-row-per-customer fit, to 1e-9", () => {
+    const grouped = groupRft(summaries);
+    expect(grouped.customers).toBe(2357);
+    expect(grouped.x.length).toBe(GROUPS_RFT);
+    expect(grouped.weight.reduce((s, w) => s + w, 0)).toBe(2357);
+    const n = summaries.length;
+    const ungrouped: GroupedRft = {
+      x: Float64Array.from(summaries, (c) => c.x),
+      tx: Float64Array.from(summaries, (c) => c.tx),
+      T: Float64Array.from(summaries, (c) => c.T),
+      weight: new Float64Array(n).fill(1),
+      customers: n,
+      repeatCustomers: summaries.filter((c) => c.x > 0).length,
+    };
+    const a = fitBgNbd(grouped);
+    const b = fitBgNbd(ungrouped);
+    for (const k of ["r", "alpha", "a", "b"] as const) expect(rel(a.params[k], b.params[k])).toBeLessThan(1e-9);
+    expect(rel(a.logLikelihood, b.logLikelihood)).toBeLessThan(1e-12);
+    expect(Math.abs(a.logLikelihood - -9582.429)).toBeLessThan(0.01);
+  });
+
+  it("Gamma-Gamma on (x, m) groups lands on the optimum of the one-row-per-customer fit, to 1e-9", () => {
+    const repeat = summaries.filter((c) => c.x > 0 && c.monetaryValue! > 0);
+    const grouped = groupSpend(repeat.flatMap((c) => [c.x, c.monetaryValue!]));
+    expect(grouped.customers).toBe(946);
+    expect(grouped.x.length).toBe(GROUPS_SPEND);
+    const ungrouped = {
+      x: Float64Array.from(repeat, (c) => c.x),
+      m: Float64Array.from(repeat, (c) => c.monetaryValue!),
+      weight: new Float64Array(repeat.length).fill(1),
+      customers: repeat.length,
+    };
+    const a = fitGammaGammaGrouped(grouped);
+    const b = fitGammaGammaGrouped(ungrouped);
+    const viaRows = fitGammaGamma(summaries);
+    for (const k of ["p", "q", "gamma"] as const) {
+      expect(rel(a.params[k], b.params[k])).toBeLessThan(1e-9);
+      expect(viaRows.params[k]).toBe(a.params[k]);
+    }
+    expect(rel(a.logLikelihood, b.logLikelihood)).toBeLessThan(1e-12);
+  });
+});
+
+// Distinct (x, t_x, T) triples and (x, m) pairs among the CDNOW sample's 2,357 and 946 customers.
+const GROUPS_RFT = 1016;
+const GROUPS_SPEND = 760;

@@ -8,6 +8,7 @@ import {
   columnIndexes,
   compareIds,
   decodeField,
+  detectDelimiter,
   forEachRecord,
   formatNumber,
   openCsv,
@@ -18,10 +19,10 @@ import {
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "rapport-csv-"));
 
-function records(text: string, columns: string[]) {
+function records(text: string, columns: string[], delimiter: "auto" | "," | ";" | "\t" = ",") {
   const f = path.join(dir, "t.csv");
   writeFileSync(f, text);
-  const csv = openCsv(f, dir);
+  const csv = openCsv(f, dir, { delimiter });
   const out: { line: number; fields: string[] }[] = [];
   forEachRecord(csv, columnIndexes(csv, columns), (line, s, e, q) => {
     out.push({ line, fields: columns.map((_, i) => decodeField(csv.buf, s[i], e[i], q[i] === 1)) });
@@ -37,6 +38,42 @@ describe("CSV scanning", () => {
       { line: 3, fields: ["2", "multi\nline", "y"] },
       { line: 6, fields: ["3", "plain", "z"] },
     ]);
+  });
+
+  it("reads semicolon- and tab-separated files, quoted delimiters included", () => {
+    expect(records('id;note;v\r\n1;"a; b";12,5\r\n2;"x, y";3\n', ["id", "note", "v"], ";")).toEqual([
+      { line: 2, fields: ["1", "a; b", "12,5"] },
+      { line: 3, fields: ["2", "x, y", "3"] },
+    ]);
+    expect(records('id\tv\n1\t"a\tb"\n', ["id", "v"], "auto")).toEqual([{ line: 2, fields: ["1", "a\tb"] }]);
+  });
+
+  it("detects the delimiter from the header line, outside quotes", () => {
+    const detect = (text: string) => detectDelimiter(Buffer.from(text));
+    expect(detect("a,b,c\n1;2;3;4;5\n")).toBe(",");
+    expect(detect("a;b;c\n1,5;2,5;3\n")).toBe(";");
+    expect(detect('"a;b;c",d\n')).toBe(",");
+    expect(detect('"a,b,c";d\n')).toBe(";");
+    expect(detect("a\tb;c\tc\n")).toBe("\t");
+    expect(detect("single\n")).toBe(",");
+  });
+
+  it("cuts records at line ends: CRLF, quoted fields at the end of a line, no final newline, columns in any order", () => {
+    const rows = records('a,id,v\r\n"x",1,"p"\r\n,2,\r\n\r\nq,"3",r\r\n"",4,"s"\n5x,5,"t"', ["v", "id"]);
+    expect(rows).toEqual([
+      { line: 2, fields: ["p", "1"] },
+      { line: 3, fields: ["", "2"] },
+      { line: 5, fields: ["r", "3"] },
+      { line: 6, fields: ["s", "4"] },
+      { line: 7, fields: ["t", "5"] },
+    ]);
+    // A quote inside an unquoted field and text after a closing quote take the RFC 4180 path.
+    expect(records('id,v\n1,ab"c\n2,"d"e\n', ["id", "v"])).toEqual([
+      { line: 2, fields: ["1", 'ab"c'] },
+      { line: 3, fields: ["2", "d"] },
+    ]);
+    expect(() => records("id,v\n1,2,3\n", ["id"])).toThrow(/line 2: the record has 3 fields but the header has 2/);
+    expect(() => records("id,v\n1\n", ["v"])).toThrow(/line 2: field "v" is missing/);
   });
 
   it("reports an unterminated quote with its line", () => {
@@ -73,6 +110,18 @@ describe("field parsers", () => {
     }
   });
 
+  it("parses decimal commas when asked, rejecting digit grouping", () => {
+    const parse = (text: string, mark: "." | "," | "either") => parseNumberBytes(Buffer.from(text), 0, Buffer.byteLength(text), mark);
+    expect(parse("12,5", ",")).toBe(12.5);
+    expect(parse("-0,1", ",")).toBe(-0.1);
+    expect(parse("1234,56", "either")).toBe(1234.56);
+    expect(parse("1234.56", "either")).toBe(1234.56);
+    expect(parse("1,5e3", ",")).toBe(1500);
+    expect(parse("7", ",")).toBe(7);
+    for (const bad of ["12.5", "1.234,5", "1 234,5", "1,2,3", ","]) expect(parse(bad, ",")).toBeNaN();
+    for (const bad of ["1.234,5", "1,234.5", "1\u202f234,5"]) expect(parse(bad, "either")).toBeNaN();
+  });
+
   it("parses YYYY-MM-DD and YYYYMMDD dates, rejecting impossible ones", () => {
     expect(parseDay("1970-01-02")).toBe(1);
     expect(parseDay("19970101")).toBe(parseDay("1997-01-01"));
@@ -87,6 +136,24 @@ describe("field parsers", () => {
     expect(formatNumber(42)).toBe("42");
     expect(formatNumber(null)).toBe("");
     expect(formatNumber(Number.NaN)).toBe("");
+    expect(formatNumber(-0.0000004)).toBe("0");
+    expect(formatNumber(-1.0000004)).toBe("-1");
+    expect(formatNumber(0.0000015)).toBe("0.000002");
+    expect(formatNumber(-12.5, 0)).toBe("-12");
+    expect(formatNumber(123456789.1234567)).toBe("123456789.123457");
+    expect(formatNumber(2.5e9 + 0.25)).toBe("2500000000.25");
+  });
+
+  it("formats exactly as String(Math.round(v · 10^d) / 10^d) prints", () => {
+    let seed = 1;
+    const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    for (let i = 0; i < 20_000; i++) {
+      const v = (rand() - 0.3) * 10 ** Math.floor(rand() * 14 - 7);
+      for (const d of [0, 2, 6]) {
+        const r = Math.round(v * 10 ** d) / 10 ** d;
+        expect(formatNumber(v, d)).toBe(String(r === 0 ? 0 : r));
+      }
+    }
   });
 });
 

@@ -1,5 +1,10 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import { fitBgNbd, fitGammaGamma, groupRftArrays } from "~/domain/clv";
+import { zonedCalendar } from "~/domain/time";
 import {
+  CDNOW_BG_NBD,
+  CDNOW_GAMMA_GAMMA,
+  DEFAULT_DEMO_OPTIONS,
   DEMO_SIGNATURE_PAIRS,
   generateDemoShop,
   parisOffsetMinutes,
@@ -108,7 +113,11 @@ describe("Paris time formatting", () => {
   });
 });
 
-describe("determinism", () => {
+// Generous timeouts guard against hangs only: the 2 shared cores make durations vary tenfold
+// (generation time is measured in bench/demo).
+const SLOW = { timeout: 120_000 };
+
+describe("determinism", SLOW, () => {
   it("returns deep-equal output for the same options and different output for another seed", () => {
     const a = generateDemoShop(SMALL);
     const b = generateDemoShop({ ...SMALL });
@@ -137,32 +146,25 @@ describe("determinism", () => {
   });
 });
 
-describe("default-size demo shop", () => {
+describe("default-size demo shop", SLOW, () => {
   let shop: DemoShop;
-  let elapsedMs = 0;
   let real: ShopifyOrderPayload[];
   const productById = new Map<number, ShopifyProductPayload>();
   const variantById = new Map<number, { product: ShopifyProductPayload; index: number }>();
 
   beforeAll(() => {
-    const t0 = performance.now();
     shop = generateDemoShop({ endDate: END });
-    elapsedMs = performance.now() - t0;
     real = shop.orders.filter((o) => !o.test);
     for (const p of shop.products) {
       productById.set(p.id, p);
       p.variants.forEach((v, index) => variantById.set(v.id, { product: p, index }));
     }
-  });
-
-  it("generates quickly", () => {
-    // Budget well above the ~1 s measured, because the CI machine's 2 cores are shared.
-    expect(elapsedMs).toBeLessThan(4000);
-  });
+  }, SLOW.timeout);
 
   it("hits the requested sizes", () => {
     expect(Math.abs(shop.orders.length - 15000) / 15000).toBeLessThanOrEqual(0.03);
-    expect(shop.customers).toHaveLength(2000);
+    expect(DEFAULT_DEMO_OPTIONS.customers).toBe(6200);
+    expect(shop.customers).toHaveLength(6200);
     expect(shop.products).toHaveLength(200);
     expect(new Set(shop.products.map((p) => p.product_type)).size).toBe(10);
     for (const p of shop.products) {
@@ -527,24 +529,92 @@ describe("default-size demo shop", () => {
     expect(shop.orders.filter((o) => o.source_name === "web").length / shop.orders.length).toBeGreaterThan(0.8);
   });
 
-  it("has 50–60 % one-time buyers, a loyal core and a spread of recency", () => {
-    const counts = new Map<number, number>();
-    const last = new Map<number, number>();
+  it("repeats like CDNOW's customers: 55–65 % one-time buyers, no outsized loyal few, weeks between orders", () => {
+    const times = new Map<number, number[]>();
     for (const o of real) {
       if (!o.customer) continue;
-      counts.set(o.customer.id, (counts.get(o.customer.id) ?? 0) + 1);
-      last.set(o.customer.id, Date.parse(o.created_at));
+      const list = times.get(o.customer.id) ?? [];
+      list.push(Date.parse(o.created_at));
+      times.set(o.customer.id, list);
     }
-    const values = [...counts.values()];
+    const values = [...times.values()].map((t) => t.length);
     const oneTime = values.filter((n) => n === 1).length / values.length;
-    expect(oneTime).toBeGreaterThanOrEqual(0.5);
-    expect(oneTime).toBeLessThanOrEqual(0.6);
-    expect(values.filter((n) => n >= 10).length / values.length).toBeGreaterThan(0.05);
+    expect(oneTime).toBeGreaterThanOrEqual(0.55);
+    expect(oneTime).toBeLessThanOrEqual(0.65);
+    expect(values.filter((n) => n >= 5).length / values.length).toBeGreaterThan(0.05);
+    // The top 1/30 of customers make under 30 % of customer orders (37 % before CDNOW's process).
+    const sorted = [...values].sort((a, b) => b - a);
+    const top = sorted.slice(0, Math.ceil(shop.customers.length / 30)).reduce((a, b) => a + b, 0);
+    expect(top / values.reduce((a, b) => a + b, 0)).toBeLessThan(0.3);
+    expect(sorted[0]).toBeLessThan(100);
+    // Median first → second order: weeks, not days (5 days before).
+    const gaps = [...times.values()].filter((t) => t.length > 1).map((t) => (t[1] - t[0]) / 86400_000).sort((a, b) => a - b);
+    expect(gaps[Math.floor(gaps.length / 2)]).toBeGreaterThan(30);
     // Recency: buyers whose last order is older than 6 months, and recent ones.
     const sixMonths = END.getTime() - 182 * 86400_000;
-    const lapsed = [...last.values()].filter((t) => t < sixMonths).length / last.size;
+    const lapsed = [...times.values()].filter((t) => t[t.length - 1] < sixMonths).length / times.size;
     expect(lapsed).toBeGreaterThan(0.2);
     expect(lapsed).toBeLessThan(0.8);
+  });
+
+  it("gives back CDNOW's BG/NBD and Gamma-Gamma parameters to the app's own fit", () => {
+    // The shop states what it was drawn from: CDNOW's parameters, α divided by the rate scale
+    // (≈ 1 at the default sizes) and γ rescaled to the catalogue's prices.
+    expect(shop.model.bgNbd).toEqual({ ...CDNOW_BG_NBD, alpha: CDNOW_BG_NBD.alpha / shop.model.rateScale });
+    expect(shop.model.gammaGamma).toEqual({ ...CDNOW_GAMMA_GAMMA, gamma: CDNOW_GAMMA_GAMMA.gamma * shop.model.spendScale });
+    expect(Math.abs(shop.model.rateScale - 1)).toBeLessThan(0.05);
+    // The analysis' inputs (analytics.server predict): orders neither cancelled nor test, net of
+    // refunds, Paris days, weeks, T up to the end date's day, spend = mean of the repeat days.
+    const paris = zonedCalendar("Europe/Paris");
+    const today = paris.dayNumber(END.getTime());
+    const byCustomer = new Map<number, { day: number; net: number }[]>();
+    for (const o of real) {
+      if (!o.customer || o.cancelled_at) continue;
+      const refunded = o.refunds.reduce((a, r) => a + r.transactions.reduce((b, t) => b + cents(t.amount), 0), 0);
+      const list = byCustomer.get(o.customer.id) ?? [];
+      list.push({ day: paris.dayNumber(Date.parse(o.created_at)), net: (cents(o.total_price) - refunded) / 100 });
+      byCustomer.set(o.customer.id, list);
+    }
+    const n = byCustomer.size;
+    const x = new Float64Array(n);
+    const tx = new Float64Array(n);
+    const T = new Float64Array(n);
+    const spend: { x: number; monetaryValue: number | null }[] = [];
+    let i = 0;
+    for (const list of byCustomer.values()) {
+      const first = list[0].day;
+      const last = list[list.length - 1].day;
+      const repeatDays = new Set(list.map((e) => e.day)).size - 1;
+      const repeatNet = list.filter((e) => e.day !== first).reduce((a, e) => a + e.net, 0);
+      x[i] = repeatDays;
+      tx[i] = (last - first) / 7;
+      T[i] = Math.max(today - first, last - first) / 7;
+      spend.push({ x: repeatDays, monetaryValue: repeatDays > 0 ? repeatNet / repeatDays : null });
+      i++;
+    }
+    const bg = fitBgNbd(groupRftArrays(x, tx, T));
+    const gg = fitGammaGamma(spend);
+    expect(bg.converged && gg.converged).toBe(true);
+    // Tolerances (relative). The model's assumptions are bent on purpose: purchases run in
+    // seasonal time (rates 1.5× higher in December than in August) and acquisition grows 2.4×
+    // over the window, so the exposure the fit sees is not CDNOW's; the sample is one shop of
+    // about 6,000 buyers (standard errors ≈ 3 % on r, 5 % on α, 12 % on a, 16 % on b). Over
+    // seeds 1–4 and 42 the fits stayed within 7 %, 14 %, 17 % and 25 %: 10/20/25/35 % here.
+    const off = (fit: number, truth: number) => Math.abs(fit / truth - 1);
+    const want = shop.model.bgNbd;
+    expect(off(bg.params.r, want.r), "r").toBeLessThanOrEqual(0.1);
+    expect(off(bg.params.alpha, want.alpha), "alpha").toBeLessThanOrEqual(0.2);
+    expect(off(bg.params.a, want.a), "a").toBeLessThanOrEqual(0.25);
+    expect(off(bg.params.b, want.b), "b").toBeLessThanOrEqual(0.35);
+    // Spend is bent more: an order is a basket of real products (€2.50–€129, at most five
+    // lines) aiming at the drawn value, plus shipping, less discounts and refunds, and a few
+    // professional buyers spend six times more. That narrows each customer's spread (p fitted
+    // up to 37 % high, standard error ≈ 15 %) and slightly the spread between customers (q up
+    // to 15 % high); γ moves with both. Tolerances: p 45 %, q 20 %, γ 50 %.
+    const wantGg = shop.model.gammaGamma;
+    expect(off(gg.params.p, wantGg.p), "p").toBeLessThanOrEqual(0.45);
+    expect(off(gg.params.q, wantGg.q), "q").toBeLessThanOrEqual(0.2);
+    expect(off(gg.params.gamma, wantGg.gamma), "gamma").toBeLessThanOrEqual(0.5);
   });
 
   it("shows seasonality: November and December above the monthly average, a Black Friday spike", () => {
@@ -680,7 +750,7 @@ describe("default-size demo shop", () => {
   });
 });
 
-describe("other sizes", () => {
+describe("other sizes", SLOW, () => {
   it("hits the order target within 3 % for a small shop and keeps guests separate", () => {
     const shop = generateDemoShop(SMALL);
     expect(Math.abs(shop.orders.length - SMALL.orders) / SMALL.orders).toBeLessThanOrEqual(0.03);

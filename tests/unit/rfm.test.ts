@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { messageText, segmentText } from "~/i18n";
 import {
   DEFAULT_SEGMENT_RULES,
   OTHERS_KEY,
@@ -11,7 +12,7 @@ import {
   matchSegment,
   recencyDays,
   scoreRfm,
-  segmentText,
+  BUILT_IN_SEGMENT_KEYS,
   summarizeSegments,
   validateRules,
   type RfmOrderRow,
@@ -110,10 +111,9 @@ describe("order aggregation and recency", () => {
 });
 
 describe("segment rules", () => {
-  const text = DEFAULT_SEGMENT_RULES[0].text;
   const rules: SegmentRule[] = [
-    { key: "top", r: { min: 4, max: 5 }, f: { min: 4, max: 5 }, m: { min: 1, max: 5 }, text },
-    { key: "recent", r: { min: 4, max: 5 }, f: { min: 1, max: 5 }, m: { min: 1, max: 5 }, text },
+    { key: "top", r: { min: 4, max: 5 }, f: { min: 4, max: 5 }, m: { min: 1, max: 5 } },
+    { key: "recent", r: { min: 4, max: 5 }, f: { min: 1, max: 5 }, m: { min: 1, max: 5 } },
   ];
 
   it("uses the first matching rule with inclusive bounds", () => {
@@ -123,7 +123,7 @@ describe("segment rules", () => {
 
   it("falls back to Others", () => {
     expect(matchSegment(3, 5, 5, rules)).toBe(OTHERS_KEY);
-    expect(segmentText(OTHERS_KEY, "fr").name).toBe("Autres");
+    expect(segmentText("fr", OTHERS_KEY)).toBe("Autres");
   });
 
   it("maps the default table as in the README", () => {
@@ -134,22 +134,40 @@ describe("segment rules", () => {
     expect(matchSegment(2, 1, 5, DEFAULT_SEGMENT_RULES)).toBe(OTHERS_KEY);
   });
 
-  it("carries English and French texts with an action for every segment", () => {
-    for (const rule of [...DEFAULT_SEGMENT_RULES, ...RFM_PACKAGE_TEST_RULES]) {
+  it("has English and French texts with an action for every segment key, in the translation files", () => {
+    const keys = new Set([...DEFAULT_SEGMENT_RULES, ...RFM_PACKAGE_TEST_RULES].map((rule) => rule.key));
+    for (const key of keys) expect(BUILT_IN_SEGMENT_KEYS).toContain(key);
+    for (const key of BUILT_IN_SEGMENT_KEYS) {
       for (const locale of ["en", "fr"] as const) {
-        expect(rule.text[locale].name.length).toBeGreaterThan(0);
-        expect(rule.text[locale].action.length).toBeGreaterThan(20);
+        // A missing key falls back to the segment key itself and empty texts.
+        expect(segmentText(locale, key)).not.toBe(key);
+        expect(segmentText(locale, key, "description").length).toBeGreaterThan(20);
+        expect(segmentText(locale, key, "action").length).toBeGreaterThan(20);
       }
     }
-    expect(segmentText("champions", "en").action).toMatch(/no discounts/);
+    expect(segmentText("en", "champions", "action")).toBe(
+      "Reward them with exclusive pre-sales and early access to new products; no discounts needed. Ask for reviews and referrals.",
+    );
+    expect(segmentText("fr", "cant_lose_them")).toBe("À ne pas perdre");
+    expect(segmentText("en", "cant_lose_them")).toBe("Can’t Lose Them");
+    expect(segmentText("fr", "vip")).toBe("vip");
+    expect(segmentText("fr", "vip", "action")).toBe("");
   });
 
   it("validates edited rule tables", () => {
     expect(validateRules(DEFAULT_SEGMENT_RULES)).toEqual([]);
     const bad: SegmentRule[] = [
-      { key: "Bad Key", r: { min: 0, max: 5 }, f: { min: 3, max: 2 }, m: { min: 1, max: 5 }, text },
-      { key: "others", r: { min: 1, max: 5 }, f: { min: 1, max: 5 }, m: { min: 1, max: 5 }, text },
+      { key: "Bad Key", r: { min: 0, max: 5 }, f: { min: 3, max: 2 }, m: { min: 1, max: 5 } },
+      { key: "others", r: { min: 1, max: 5 }, f: { min: 1, max: 5 }, m: { min: 1, max: 5 } },
     ];
-    expect(validateRules(bad)).toHaveLength(4);
+    expect(validateRules(bad)).toEqual([
+      { key: "rules.badKey", params: { segment: "Bad Key" } },
+      { key: "rules.badRange", params: { segment: "Bad Key", dimension: "R", min: 0, max: 5 } },
+      { key: "rules.badRange", params: { segment: "Bad Key", dimension: "F", min: 3, max: 2 } },
+      { key: "rules.reservedKey", params: { segment: "others" } },
+    ]);
+    expect(validateRules(bad).map((p) => messageText("fr", p))[2]).toBe(
+      "Segment « Bad Key » : la plage F 3–2 doit être faite de notes entières avec 1 ≤ min ≤ max ≤ 5.",
+    );
   });
 });

@@ -73,6 +73,24 @@ describe("time zones", () => {
     }
   });
 
+  it("offsets and wall-clock times resolve DST gaps and overlaps to the later instant", () => {
+    const paris = zonedCalendar("Europe/Paris");
+    const wall = (iso: string) => paris.wallToInstant(Date.parse(`${iso}Z`));
+    expect(paris.offsetMs(Date.parse("2025-01-15T09:30:00Z"))).toBe(3_600_000);
+    expect(paris.offsetMs(Date.parse("2025-07-15T09:30:00Z"))).toBe(7_200_000);
+    expect(new Date(wall("2025-03-30T01:59:00")).toISOString()).toBe("2025-03-30T00:59:00.000Z");
+    // 02:30 does not exist on 30 March 2025: moved forward by the hour of the gap (03:30 +02:00).
+    expect(new Date(wall("2025-03-30T02:30:00")).toISOString()).toBe("2025-03-30T01:30:00.000Z");
+    expect(new Date(wall("2025-03-30T03:00:00")).toISOString()).toBe("2025-03-30T01:00:00.000Z");
+    // 02:30 happens twice on 26 October 2025: the second one (+01:00).
+    expect(new Date(wall("2025-10-26T02:30:00")).toISOString()).toBe("2025-10-26T01:30:00.000Z");
+    expect(new Date(wall("2025-10-26T01:30:00")).toISOString()).toBe("2025-10-25T23:30:00.000Z");
+    expect(new Date(wall("2025-10-26T03:30:00")).toISOString()).toBe("2025-10-26T02:30:00.000Z");
+    const ny = zonedCalendar("America/New_York");
+    expect(new Date(ny.wallToInstant(Date.parse("2024-03-10T02:30:00Z"))).toISOString()).toBe("2024-03-10T07:30:00.000Z");
+    expect(new Date(ny.wallToInstant(Date.parse("2024-11-03T01:30:00Z"))).toISOString()).toBe("2024-11-03T06:30:00.000Z");
+  });
+
   it("day numbers round-trip", () => {
     for (const [y, m, d] of [[1970, 1, 1], [2000, 2, 29], [1997, 9, 30], [2100, 12, 31]]) {
       expect(civilFromDays(daysFromCivil(y, m, d))).toEqual({ year: y, month: m, day: d });

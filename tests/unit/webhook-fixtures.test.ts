@@ -11,7 +11,7 @@ import {
   orderPayload,
   productPayload,
   refundPayload,
-} from "~/services/sync/payloads";
+} from "~/lib/shopifyPayloads";
 
 const DIR = path.resolve(__dirname, "../fixtures/webhooks");
 const SHOP = "rapport-fixtures.myshopify.com";

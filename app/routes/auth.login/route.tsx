@@ -14,7 +14,7 @@ type LoginErrors = { shop?: string };
 
 function loginErrorMessage(errors: { shop?: unknown } | undefined, locale: Locale): LoginErrors {
   if (!errors?.shop) return {};
-  return { shop: locale === "fr" ? "Saisissez un domaine de boutique valide (exemple.myshopify.com)." : "Enter a valid shop domain (example.myshopify.com)." };
+  return { shop: translate(locale, "login.invalidShop") };
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -44,14 +44,14 @@ export default function Auth() {
               <TextField
                 type="text"
                 name="shop"
-                label={locale === "fr" ? "Domaine de la boutique" : "Shop domain"}
+                label={translate(locale, "login.shopDomain")}
                 helpText="example.myshopify.com"
                 value={shop}
                 onChange={setShop}
                 autoComplete="on"
                 error={errors.shop}
               />
-              <Button submit>{locale === "fr" ? "Se connecter" : "Log in"}</Button>
+              <Button submit>{translate(locale, "login.submit")}</Button>
             </FormLayout>
           </Form>
         </Card>

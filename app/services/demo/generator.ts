@@ -10,16 +10,20 @@
  * - Calendar: one weight per local (Paris) day = month seasonality × weekday × special days
  *   (Black Friday weekend, Christmas run-up, Valentine's week) × a little daily noise.
  *   New customers arrive along that curve times an exponential growth trend.
- * - Repeat purchases follow a BG/NBD-like process: each customer has a purchase rate
- *   λ ~ Gamma and a dropout probability p ~ Beta; after each purchase the customer drops
- *   out with probability p, otherwise the next purchase comes after an exponential wait in
- *   "seasonal time" (so repeat orders also peak in November–December). A global scale on
- *   λ is calibrated by bisection (same random draws each time) so that registered orders
- *   plus guest orders hit the requested order count.
+ * - Purchases follow CDNOW's published BG/NBD fit (CDNOW_BG_NBD): each customer has a purchase
+ *   rate λ ~ Gamma(r, α) per week and a dropout probability p ~ Beta(a, b); alive at the first
+ *   order, the customer drops out with probability p after each repeat order, otherwise the
+ *   next order comes after an exponential wait in "seasonal time" (so repeat orders also peak
+ *   in November–December). The default customer base is sized so that CDNOW's rates give the
+ *   requested orders; other sizes multiply every rate by one factor (found by bisection on the
+ *   same random draws) so that registered plus guest orders hit the requested count.
+ * - Spend follows CDNOW's Gamma-Gamma fit (CDNOW_GAMMA_GAMMA), rescaled to the catalogue's
+ *   prices: each order aims at a merchandise value ~ Gamma(p, ν), the customer's ν ~ Gamma(q, γ).
  * - Baskets: each customer favours 1–2 product types; items are drawn from the favourite
- *   types or from affinity partner families of the items already in the basket, product
- *   popularity within a type/family is Zipf-like, and a few signature pairs (e.g. the house
- *   espresso blend and the manual grinder) are bought together much more often than chance.
+ *   types or from affinity partner families of the items already in the basket until the
+ *   order's value is reached, product popularity within a type/family is Zipf-like, and a few
+ *   signature pairs (e.g. the house espresso blend and the manual grinder) are bought together
+ *   much more often than chance.
  * - Money is computed in integer cents; prices include VAT (5.5 % food, 20 % otherwise).
  */
 
@@ -43,6 +47,7 @@ import {
   type FamilySpec,
   type ProductTypeSpec,
 } from "./catalog";
+import { zonedCalendar } from "~/domain/time";
 import { Rng, WeightedTable } from "./random";
 
 /**
@@ -70,7 +75,7 @@ export interface DemoShopOptions {
 
 export const DEFAULT_DEMO_OPTIONS: Omit<DemoShopOptions, "endDate"> = {
   seed: 42,
-  customers: 2000,
+  customers: 6200,
   orders: 15000,
   products: 200,
   months: 24,
@@ -376,45 +381,48 @@ export interface DemoShop {
   /** checkouts/create|update bodies, completed and abandoned, sorted by created_at. */
   checkouts: ShopifyCheckoutPayload[];
   marketingSpend: DemoMarketingSpend[];
+  /** The parameters the purchases were drawn from, in the analysis' units (weeks, shop currency). */
+  model: DemoModel;
+}
+
+export interface DemoModel {
+  /** BG/NBD: CDNOW's, with α divided by rateScale. */
+  bgNbd: { r: number; alpha: number; a: number; b: number };
+  /** Gamma-Gamma: CDNOW's, with γ multiplied by spendScale (professional buyers spend 6× more). */
+  gammaGamma: { p: number; q: number; gamma: number };
+  /** Factor on CDNOW's purchase rates that gives the requested orders (≈ 1 at the default sizes). */
+  rateScale: number;
+  /** Euros of this catalogue per CDNOW dollar. */
+  spendScale: number;
 }
 
 // ---------------------------------------------------------------------------------------
-// Time helpers (Europe/Paris without Intl: EU rule, DST from the last Sunday of March
-// 01:00 UTC to the last Sunday of October 01:00 UTC)
+// Time helpers (the demo shop lives in Europe/Paris; offsets come from app/domain/time)
 // ---------------------------------------------------------------------------------------
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
-const MEAN_YEAR_MS = 31_556_952_000;
-/** [DST start, DST end] per year offset from 1970, filled lazily. */
-const dstRanges: (readonly [number, number] | undefined)[] = [];
-
-function lastSundayAt1Utc(year: number, month: number): number {
-  const last = new Date(Date.UTC(year, month + 1, 0));
-  return Date.UTC(year, month, last.getUTCDate() - last.getUTCDay(), 1);
-}
+const DEMO_TIME_ZONE = "Europe/Paris";
+const paris = zonedCalendar(DEMO_TIME_ZONE);
 
 /** Offset of Europe/Paris from UTC, in minutes, at the given instant. */
 export function parisOffsetMinutes(utcMs: number): number {
-  // The mean-year estimate is off by at most a couple of days around New Year, far from
-  // the March and October transitions, so it is good enough to pick the year's rules.
-  const index = Math.floor(utcMs / MEAN_YEAR_MS);
-  let range = index >= 0 ? dstRanges[index] : undefined;
-  if (range === undefined) {
-    const year = 1970 + index;
-    range = [lastSundayAt1Utc(year, 2), lastSundayAt1Utc(year, 9)];
-    if (index >= 0) dstRanges[index] = range;
-  }
-  return utcMs >= range[0] && utcMs < range[1] ? 120 : 60;
+  return paris.offsetMs(utcMs) / MINUTE;
 }
 
 const isoDayCache: (string | undefined)[] = [];
-const isoTimeCache: (string | undefined)[] = new Array(2 * 86400);
+/** Per UTC offset (minutes): "THH:MM:SS+hh:mm" by second of the local day. */
+const isoTimeCaches = new Map<number, (string | undefined)[]>();
 
 function pad2(n: number): string {
   return n < 10 ? `0${n}` : `${n}`;
+}
+
+function offsetSuffix(offMinutes: number): string {
+  const abs = Math.abs(offMinutes);
+  return `${offMinutes < 0 ? "-" : "+"}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
 }
 
 /** ISO 8601 with the Paris offset, second precision: "2025-03-14T10:22:31+01:00". */
@@ -428,21 +436,24 @@ export function toParisIso(utcMs: number): string {
     if (dayNumber >= 0 && dayNumber < 200_000) isoDayCache[dayNumber] = datePart;
   }
   const secOfDay = localSec - dayNumber * 86400;
-  const key = off === 120 ? secOfDay + 86400 : secOfDay;
-  let timePart = isoTimeCache[key];
+  let times = isoTimeCaches.get(off);
+  if (times === undefined) {
+    times = new Array(86400);
+    isoTimeCaches.set(off, times);
+  }
+  let timePart = times[secOfDay];
   if (timePart === undefined) {
     const h = Math.floor(secOfDay / 3600);
     const m = Math.floor((secOfDay % 3600) / 60);
-    timePart = `T${pad2(h)}:${pad2(m)}:${pad2(secOfDay % 60)}${off === 120 ? "+02:00" : "+01:00"}`;
-    isoTimeCache[key] = timePart;
+    timePart = `T${pad2(h)}:${pad2(m)}:${pad2(secOfDay % 60)}${offsetSuffix(off)}`;
+    times[secOfDay] = timePart;
   }
   return datePart + timePart;
 }
 
-/** Converts a Paris wall-clock time (expressed as if it were UTC) to the real instant. */
-function parisWallToUtc(wallMs: number): number {
-  const guess = wallMs - parisOffsetMinutes(wallMs - HOUR) * MINUTE;
-  return wallMs - parisOffsetMinutes(guess) * MINUTE;
+/** Paris wall-clock time (expressed as if it were UTC) of an instant. */
+function parisWall(utcMs: number): number {
+  return utcMs + paris.offsetMs(utcMs);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -557,7 +568,7 @@ function blackFridayDom(year: number): number {
 
 function buildCalendar(endDate: Date, months: number, rng: Rng): Calendar {
   const endMs = endDate.getTime();
-  const endWall = endMs + parisOffsetMinutes(endMs) * MINUTE;
+  const endWall = parisWall(endMs);
   const e = new Date(endWall);
   const lastWall = Date.UTC(e.getUTCFullYear(), e.getUTCMonth(), e.getUTCDate());
   let startWall = Date.UTC(e.getUTCFullYear(), e.getUTCMonth() - months, e.getUTCDate());
@@ -574,7 +585,7 @@ function buildCalendar(endDate: Date, months: number, rng: Rng): Calendar {
   const lastDayShare = before / all;
   const days = Math.round((lastWall - startWall) / DAY) + (lastDayShare > 0.01 ? 1 : 0);
   const cal: Calendar = {
-    startMs: parisWallToUtc(startWall),
+    startMs: paris.wallToInstant(startWall),
     endMs,
     wall: [],
     year: [],
@@ -673,7 +684,7 @@ function instantOnDay(cal: Calendar, d: number, rng: Rng, hours: WeightedTable<n
   for (let attempt = 0; attempt < 40; attempt++) {
     const h = hours.draw(rng);
     const seconds = h * 3600 + rng.int(0, 3599);
-    const t = parisWallToUtc(cal.wall[d] + seconds * 1000);
+    const t = paris.wallToInstant(cal.wall[d] + seconds * 1000);
     // Only the end date's own (partial) day can overshoot.
     if (t < cal.endMs - MINUTE) return t;
   }
@@ -681,7 +692,7 @@ function instantOnDay(cal: Calendar, d: number, rng: Rng, hours: WeightedTable<n
 }
 
 function dayOfInstant(cal: Calendar, utcMs: number): number {
-  const wall = utcMs + parisOffsetMinutes(utcMs) * MINUTE;
+  const wall = parisWall(utcMs);
   return Math.floor((wall - cal.wall[0]) / DAY);
 }
 
@@ -726,6 +737,8 @@ interface Catalog {
   byType: (WeightedTable<ProductRec> | null)[];
   byFamily: Map<FamilyKey, WeightedTable<ProductRec>>;
   typeTable: WeightedTable<number>;
+  /** Mean unit price of a line drawn from the catalogue (type, product and variant popularity). */
+  meanItemCents: number;
 }
 
 const TYPE_BLURBS: Record<string, string> = {
@@ -889,7 +902,21 @@ function buildCatalog(count: number, cal: Calendar, seed: number): Catalog {
     typeIdx,
     typeIdx.map((i) => PRODUCT_TYPES[i].popularity),
   );
-  return { products, byType, byFamily, typeTable };
+  let priceSum = 0;
+  let weightSum = 0;
+  for (const i of typeIdx) {
+    const list = sellable.filter((p) => p.typeIndex === i);
+    const typePopularity = list.reduce((a, p) => a + p.popularity, 0);
+    for (const p of list) {
+      const variantWeight = p.variants.reduce((a, v) => a + v.weight, 0);
+      for (const v of p.variants) {
+        const w = (PRODUCT_TYPES[i].popularity * p.popularity * v.weight) / typePopularity / variantWeight;
+        priceSum += w * v.priceCents;
+        weightSum += w;
+      }
+    }
+  }
+  return { products, byType, byFamily, typeTable, meanItemCents: weightSum > 0 ? priceSum / weightSum : 0 };
 }
 
 function isAvailable(p: ProductRec, t: number): boolean {
@@ -1008,50 +1035,82 @@ interface CustomerRec extends Person {
   emailConsent: ShopifyMarketingConsent;
   smsConsent: ShopifyMarketingConsent | null;
   pro: boolean;
+  /** Gamma-Gamma ν (per cent): this customer's orders aim at Gamma(p, ν) cents. */
+  spendRate: number;
   /** Orders placed so far while assembling orders chronologically. */
   seq: number;
   bought: Set<number>;
 }
 
-/** Purchase-process parameters (BG/NBD-like). */
-const LAMBDA_SHAPE = 1.2;
-const DROPOUT_A = 0.45;
-const DROPOUT_B = 0.35;
 /**
- * Initial cap on a customer's purchase rate (one order every ten days on average); raised
- * only when the requested orders-per-customer ratio cannot be reached otherwise.
+ * CDNOW's BG/NBD fit (Fader, Hardie & Lee 2005, "Counting your customers the easy way"),
+ * time in weeks: purchase rate λ ~ Gamma(r, α), dropout after each repeat purchase p ~ Beta(a, b).
  */
-const MAX_DAILY_RATE = 0.1;
+export const CDNOW_BG_NBD = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 } as const;
+
+/**
+ * CDNOW's Gamma-Gamma spend fit (Fader, Hardie & Lee 2005, "RFM and CLV"), in CDNOW's dollars:
+ * each order's value ~ Gamma(p, ν), the customer's ν ~ Gamma(q, γ). The generator multiplies γ
+ * by the catalogue's spend scale (demoSpendScale), which leaves p and q unchanged.
+ */
+export const CDNOW_GAMMA_GAMMA = { p: 6.25, q: 3.74, gamma: 15.44 } as const;
+
+/** How many times more a professional buyer spends per order. */
+const PRO_SPEND_FACTOR = 6;
+
+/** Units in the average basket of the catalogue (mostly one unit of one to three products). */
+const UNITS_PER_ORDER = 2.2;
+
+/**
+ * Euros of this catalogue per CDNOW dollar: the mean CDNOW order, pγ/(q−1) ≈ $35, becomes
+ * UNITS_PER_ORDER units at the catalogue's popularity-weighted mean price.
+ */
+function demoSpendScale(catalog: { meanItemCents: number }): number {
+  const { p, q, gamma } = CDNOW_GAMMA_GAMMA;
+  return (catalog.meanItemCents * UNITS_PER_ORDER) / 100 / ((p * gamma) / (q - 1));
+}
+
+/** A customer's Gamma-Gamma ν, per cent: the mean order is p / ν cents. */
+function drawSpendRate(rng: Rng, spendScale: number): number {
+  return rng.gamma(CDNOW_GAMMA_GAMMA.q, 1 / (CDNOW_GAMMA_GAMMA.gamma * spendScale * 100));
+}
+
+/** The merchandise value (cents) aimed at by one order of a customer with spend rate ν. */
+function drawOrderTarget(rng: Rng, spendRate: number): number {
+  return rng.gamma(CDNOW_GAMMA_GAMMA.p, 1 / spendRate);
+}
 
 interface Schedule {
   acqPos: number;
+  /** Purchases per week while alive. */
   lambda: number;
+  /** Dropout probability after each repeat purchase. */
   p: number;
 }
 
-function simulateSchedules(
-  cal: Calendar,
-  schedules: Schedule[],
-  seed: number,
-  scale: number,
-  cap: number,
-  out: number[][] | null,
-): number {
+/**
+ * Runs the BG/NBD process of every customer from their first order to the end of the window
+ * and returns the number of orders. Waits are exponential in "seasonal time" (one unit ≈ one
+ * average day), so repeat orders also peak in November–December; `scale` multiplies every
+ * purchase rate (1 = CDNOW's).
+ */
+function simulateSchedules(cal: Calendar, schedules: Schedule[], seed: number, scale: number, out: number[][] | null): number {
   const endClock = cal.cumSeason[cal.days];
   let total = 0;
   for (let i = 0; i < schedules.length; i++) {
     const s = schedules[i];
     const r = Rng.stream(seed, "repeat", i);
-    const rate = Math.min(s.lambda * scale, cap);
+    const rate = (s.lambda * scale) / 7;
     let clock = seasonalClock(cal, s.acqPos);
     let n = 1;
     const positions = out ? [s.acqPos] : null;
     for (;;) {
-      if (r.next() < s.p) break;
       clock += r.exponential(1) / rate;
-      if (clock >= endClock) break;
+      if (!(clock < endClock)) break;
       n++;
       positions?.push(seasonalPosition(cal, clock));
+      // BG/NBD: alive at the first order, may drop out after each repeat one.
+      if (r.next() < s.p) break;
     }
     total += n;
     if (out && positions) out.push(positions);
@@ -1095,6 +1154,12 @@ function pickProduct(
   return null;
 }
 
+/**
+ * A basket aiming at `targetCents` of merchandise (the order value drawn from the spend
+ * model): products come from the favourite types or from affinity partners of what is already
+ * in the basket (signature pairs most of all), and are added while each one brings the total
+ * closer to the target; consumables (and every line of a bulk order) are then topped up.
+ */
 function drawBasket(
   catalog: Catalog,
   prefs: number[],
@@ -1102,59 +1167,77 @@ function drawBasket(
   t: number,
   rng: Rng,
   bought: Set<number> | null,
+  targetCents: number,
   bulk: boolean,
 ): BasketLine[] {
-  const size = 1 + rng.weightedIndex([0.42, 0.28, 0.16, 0.09, 0.05]);
   const lines: BasketLine[] = [];
   const inBasket = new Set<number>();
+  let total = 0;
   const fromPrefs = (): ProductRec | null => {
     const typeIndex = rng.chance(0.8) ? prefs[rng.weightedIndex(prefWeights)] : catalog.typeTable.draw(rng);
     return pickProduct(catalog.byType[typeIndex], t, rng, bought);
   };
-  const add = (p: ProductRec | null): void => {
-    if (!p) return;
-    if (inBasket.has(p.index)) {
-      const line = lines.find((l) => l.product === p);
-      if (line && p.family.consumable && line.quantity < 4) line.quantity++;
-      return;
-    }
+  const fromAffinity = (): ProductRec | null => {
+    const anchor = lines[rng.int(0, lines.length - 1)].product;
+    const partners = FAMILY_AFFINITY[anchor.family.key];
+    const keys = Object.keys(partners) as FamilyKey[];
+    const key = keys[rng.weightedIndex(keys.map((k) => partners[k] ?? 0))];
+    return pickProduct(catalog.byFamily.get(key), t, rng, bought);
+  };
+  const add = (p: ProductRec, variant: VariantRec): void => {
     inBasket.add(p.index);
-    let quantity: number;
-    if (p.family.consumable) quantity = 1 + rng.weightedIndex([0.76, 0.17, 0.05, 0.02]);
-    else quantity = rng.chance(0.93) ? 1 : rng.chance(0.8) ? 2 : 4;
-    if (bulk) quantity *= rng.int(4, 12);
-    lines.push({ product: p, variant: p.variants[p.variantTable.draw(rng)], quantity });
+    lines.push({ product: p, variant, quantity: 1 });
+    total += variant.priceCents;
+    // Signature pairs: strongly associated products, whatever the budget.
+    const partner = p.partner;
+    if (!partner || inBasket.has(partner.index) || lines.length >= 5 || !isAvailable(partner, t)) return;
+    const alreadyOwned = bought?.has(partner.index) && partner.family.durable;
+    if (rng.chance(alreadyOwned ? 0.05 : 0.35)) add(partner, partner.variants[partner.variantTable.draw(rng)]);
   };
 
-  add(fromPrefs());
-  for (let k = 1; k < size; k++) {
-    if (lines.length > 0 && rng.chance(0.55)) {
-      const anchor = lines[rng.int(0, lines.length - 1)].product;
-      const partners = FAMILY_AFFINITY[anchor.family.key];
-      const keys = Object.keys(partners) as FamilyKey[];
-      const key = keys[rng.weightedIndex(keys.map((k2) => partners[k2] ?? 0))];
-      add(pickProduct(catalog.byFamily.get(key), t, rng, bought));
-    } else {
-      add(fromPrefs());
+  // The first product: of a few favourites drawn, the one whose price is nearest the target
+  // (one teapot, or one bag of coffee, is a whole order for many).
+  let first: ProductRec | null = null;
+  let firstVariant: VariantRec | null = null;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const p = fromPrefs();
+    if (!p) continue;
+    const v = p.variants[p.variantTable.draw(rng)];
+    if (!firstVariant || Math.abs(v.priceCents - targetCents) < Math.abs(firstVariant.priceCents - targetCents)) {
+      first = p;
+      firstVariant = v;
     }
   }
-  // Signature pairs: strongly associated products.
-  const snapshot = lines.slice();
-  for (const line of snapshot) {
-    const partner = line.product.partner;
-    if (!partner || inBasket.has(partner.index) || lines.length >= 5) continue;
-    if (!isAvailable(partner, t)) continue;
-    const alreadyOwned = bought?.has(partner.index) && partner.family.durable;
-    if (rng.chance(alreadyOwned ? 0.05 : 0.35)) add(partner);
-  }
-  if (lines.length === 0) {
+  if (!first || !firstVariant) {
     // Fallback: the most popular available product of any type.
     for (const table of catalog.byType) {
       const p = pickProduct(table, t, rng, null);
       if (p) {
-        add(p);
+        first = p;
+        firstVariant = p.variants[p.variantTable.draw(rng)];
         break;
       }
+    }
+  }
+  if (!first || !firstVariant) return lines;
+  add(first, firstVariant);
+
+  for (let attempt = 0; attempt < 8 && lines.length < 5 && total < targetCents; attempt++) {
+    const p = rng.chance(0.55) ? fromAffinity() : fromPrefs();
+    if (!p || inBasket.has(p.index)) continue;
+    const v = p.variants[p.variantTable.draw(rng)];
+    if (total + v.priceCents / 2 <= targetCents) add(p, v);
+  }
+  // Top up quantities while a unit more brings the total closer to the target.
+  const maxUnits = bulk ? 48 : 4;
+  for (let progressed = true; progressed; ) {
+    progressed = false;
+    for (const line of lines) {
+      if (!bulk && !line.product.family.consumable) continue;
+      if (line.quantity >= maxUnits || total + line.variant.priceCents / 2 > targetCents) continue;
+      line.quantity++;
+      total += line.variant.priceCents;
+      progressed = true;
     }
   }
   return lines;
@@ -1257,10 +1340,10 @@ function chooseShipping(rng: Rng, country: CountrySpec, subtotalCents: number): 
 }
 
 // ---------------------------------------------------------------------------------------
-// Entry point
+// Phase: options
 // ---------------------------------------------------------------------------------------
 
-export function generateDemoShop(options: Partial<DemoShopOptions> & { endDate: Date }): DemoShop {
+function resolveOptions(options: Partial<DemoShopOptions> & { endDate: Date }): DemoShopOptions {
   const o: DemoShopOptions = { ...DEFAULT_DEMO_OPTIONS, ...stripUndefined(options) } as DemoShopOptions;
   if (!(o.endDate instanceof Date) || Number.isNaN(o.endDate.getTime())) throw new Error("generateDemoShop: endDate must be a valid Date");
   for (const key of ["customers", "orders", "products", "months"] as const) {
@@ -1268,22 +1351,17 @@ export function generateDemoShop(options: Partial<DemoShopOptions> & { endDate: 
   }
   if (o.products < 1) throw new Error("generateDemoShop: products must be at least 1");
   if (o.months < 1) throw new Error("generateDemoShop: months must be at least 1");
-  const seed = o.seed | 0;
-  const domain = o.shopDomain;
+  return o;
+}
 
-  const cal = buildCalendar(o.endDate, o.months, Rng.stream(seed, "calendar"));
-  const catalog = buildCatalog(o.products, cal, seed);
+// ---------------------------------------------------------------------------------------
+// Phase: registered customers (identities)
+// ---------------------------------------------------------------------------------------
 
-  // ---- Registered customers: identities and acquisition --------------------------------
+function createCustomers(count: number, catalog: Catalog, seed: number, usedPhones: Set<string>): CustomerRec[] {
   const peopleRng = Rng.stream(seed, "people");
-  const usedPhones = new Set<string>();
-  const nTest = o.orders >= 200 ? Math.min(6, 2 + Math.floor(o.orders / 5000)) : 0;
-  const guestShare = 0.12;
-  const targetRegistered = Math.max(0, Math.round((o.orders - nTest) * (1 - guestShare)));
-  const orderingCount = Math.min(Math.round(o.customers * 0.95), targetRegistered);
-
   const customers: CustomerRec[] = [];
-  for (let i = 0; i < o.customers; i++) {
+  for (let i = 0; i < count; i++) {
     const country = countryTable.draw(peopleRng);
     const [firstName, lastName] = drawName(peopleRng, country);
     const place = drawPlace(peopleRng, country);
@@ -1318,54 +1396,85 @@ export function generateDemoShop(options: Partial<DemoShopOptions> & { endDate: 
       emailConsent: { state: "not_subscribed", opt_in_level: null, consent_updated_at: null },
       smsConsent: null,
       pro: peopleRng.chance(0.03),
+      spendRate: 0,
       seq: 0,
       bought: new Set<number>(),
     });
   }
+  return customers;
+}
 
+// ---------------------------------------------------------------------------------------
+// Phase: purchase process (who orders, and on which days)
+// ---------------------------------------------------------------------------------------
+
+interface PurchaseProcess {
+  /** Indexes of the customers who ever order, ascending. */
+  ordering: number[];
+  /** Fractional calendar-day positions of each ordering customer's orders. */
+  positions: number[][];
+  /** Factor on CDNOW's purchase rates needed to reach the requested orders (≈ 1 at the default sizes). */
+  scale: number;
+}
+
+function drawPurchaseProcess(cal: Calendar, customers: CustomerRec[], orderingCount: number, targetRegistered: number, seed: number): PurchaseProcess {
   // Which customers ever order (a few registered accounts never buy).
   const orderOrder = Rng.stream(seed, "who-orders").shuffle(customers.map((c) => c.index));
   const ordering = orderOrder.slice(0, orderingCount).sort((a, b) => a - b);
-  const orderingSet = new Set(ordering);
 
   const schedRng = Rng.stream(seed, "schedules");
+  const { r, alpha, a, b } = CDNOW_BG_NBD;
   const schedules: Schedule[] = ordering.map(() => {
     const d = cal.acquisition.draw(schedRng);
-    return {
-      acqPos: d + schedRng.next(),
-      lambda: schedRng.gamma(LAMBDA_SHAPE, 1 / LAMBDA_SHAPE / 30),
-      p: schedRng.beta(DROPOUT_A, DROPOUT_B),
-    };
+    return { acqPos: d + schedRng.next(), lambda: schedRng.gamma(r, 1 / alpha), p: schedRng.beta(a, b) };
   });
 
-  // Calibrate the global purchase-rate scale so registered orders ≈ target.
-  let positions: number[][] = [];
+  // CDNOW's rates as they are when the customer base matches the requested orders (the
+  // default sizes); otherwise one factor on every rate, by bisection on the same draws, so
+  // that registered orders ≈ target.
+  const positions: number[][] = [];
+  let scale = 1;
   if (schedules.length > 0) {
     const want = Math.max(targetRegistered, schedules.length);
-    // The rate cap keeps the most loyal customers plausible; it is only raised when the
-    // requested orders-per-customer ratio cannot be reached otherwise.
-    let cap = MAX_DAILY_RATE;
-    while (cap < 5 && simulateSchedules(cal, schedules, seed, 1e6, cap, null) < want * 1.02) cap *= 1.25;
     let lo = Math.log(1e-4);
-    let hi = Math.log(1e6);
+    let hi = Math.log(1e4);
     for (let iter = 0; iter < 48; iter++) {
       const mid = (lo + hi) / 2;
-      const got = simulateSchedules(cal, schedules, seed, Math.exp(mid), cap, null);
+      const got = simulateSchedules(cal, schedules, seed, Math.exp(mid), null);
       if (got < want) lo = mid;
       else hi = mid;
     }
-    const countHi = simulateSchedules(cal, schedules, seed, Math.exp(hi), cap, null);
-    const countLo = simulateSchedules(cal, schedules, seed, Math.exp(lo), cap, null);
-    const scale = Math.abs(countHi - want) <= Math.abs(countLo - want) ? Math.exp(hi) : Math.exp(lo);
-    simulateSchedules(cal, schedules, seed, scale, cap, positions);
+    const countHi = simulateSchedules(cal, schedules, seed, Math.exp(hi), null);
+    const countLo = simulateSchedules(cal, schedules, seed, Math.exp(lo), null);
+    scale = Math.abs(countHi - want) <= Math.abs(countLo - want) ? Math.exp(hi) : Math.exp(lo);
+    simulateSchedules(cal, schedules, seed, scale, positions);
   }
+  return { ordering, positions, scale };
+}
 
-  // Concrete order times for registered customers.
+/**
+ * Each customer's Gamma-Gamma spend rate. Professional buyers (cafés, gift shops) order about
+ * six times as much each time, on the web and in bulk draft orders alike.
+ */
+function drawCustomerSpend(customers: CustomerRec[], spendScale: number, seed: number): void {
+  const spendRng = Rng.stream(seed, "spend");
+  for (const c of customers) c.spendRate = drawSpendRate(spendRng, spendScale) / (c.pro ? PRO_SPEND_FACTOR : 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// Phase: order plans (registered customers, guests, test orders)
+// ---------------------------------------------------------------------------------------
+
+/**
+ * Concrete order times, sources and sign-up dates of registered customers; customers who
+ * never order get a sign-up date only.
+ */
+function planCustomerOrders(cal: Calendar, customers: CustomerRec[], process: PurchaseProcess, seed: number): OrderPlan[] {
   const timeRng = Rng.stream(seed, "order-times");
   const plans: OrderPlan[] = [];
-  ordering.forEach((ci, k) => {
+  process.ordering.forEach((ci, k) => {
     const c = customers[ci];
-    const times = positions[k].map((pos) => {
+    const times = process.positions[k].map((pos) => {
       const d = Math.min(cal.days - 1, Math.floor(pos));
       return instantOnDay(cal, d, timeRng, webHourTable);
     });
@@ -1390,16 +1499,19 @@ export function generateDemoShop(options: Partial<DemoShopOptions> & { endDate: 
     }
   });
   // Registered customers who never ordered: signed up for the newsletter or an account.
+  const orderingSet = new Set(process.ordering);
   for (const c of customers) {
     if (orderingSet.has(c.index)) continue;
     const d = cal.acquisition.draw(timeRng);
     c.createdMs = Math.min(cal.endMs - HOUR, instantOnDay(cal, d, timeRng, webHourTable));
   }
+  return plans;
+}
 
-  // ---- Guests and test orders ----------------------------------------------------------
-  const registeredOrders = plans.length;
-  const nGuests = Math.max(0, o.orders - registeredOrders - nTest);
+/** Guest orders (one-off, no account) and the team's test orders. */
+function planGuestAndTestOrders(cal: Calendar, catalog: Catalog, nGuests: number, nTest: number, seed: number, usedPhones: Set<string>): OrderPlan[] {
   const guestRng = Rng.stream(seed, "guests");
+  const plans: OrderPlan[] = [];
   for (let g = 0; g < nGuests; g++) {
     const country = countryTable.draw(guestRng);
     const [firstName, lastName] = drawName(guestRng, country);
@@ -1445,36 +1557,70 @@ export function generateDemoShop(options: Partial<DemoShopOptions> & { endDate: 
       },
     });
   }
-  plans.sort((a, b) => a.t - b.t);
+  return plans;
+}
 
-  // ---- Ids for products and customers (increasing with creation time) -----------------
+// ---------------------------------------------------------------------------------------
+// Phase: ids (increasing with creation time), consent and tags
+// ---------------------------------------------------------------------------------------
+
+/** All id allocators share one stream: the order of `next()` calls is part of the output. */
+interface IdAllocators {
+  product: IdAllocator;
+  variant: IdAllocator;
+  image: IdAllocator;
+  customer: IdAllocator;
+  address: IdAllocator;
+  order: IdAllocator;
+  lineItem: IdAllocator;
+  refund: IdAllocator;
+  refundLine: IdAllocator;
+  transaction: IdAllocator;
+  adjustment: IdAllocator;
+  shippingLine: IdAllocator;
+  checkout: IdAllocator;
+}
+
+function createIdAllocators(seed: number): IdAllocators {
   const idRng = Rng.stream(seed, "ids");
-  const productIds = new IdAllocator(8_912_000_000_000, idRng, 4000);
-  const variantIds = new IdAllocator(45_230_000_000_000, idRng, 9000);
-  const imageIds = new IdAllocator(40_110_000_000_000, idRng, 5000);
-  const customerIds = new IdAllocator(7_402_000_000_000, idRng, 3000);
-  const addressIds = new IdAllocator(9_120_000_000_000, idRng, 3000);
-  const orderIds = new IdAllocator(5_912_000_000_000, idRng, 2000);
-  const lineItemIds = new IdAllocator(14_830_000_000_000, idRng, 400);
-  const refundIds = new IdAllocator(961_000_000_000, idRng, 50_000);
-  const refundLineIds = new IdAllocator(592_000_000_000, idRng, 50_000);
-  const transactionIds = new IdAllocator(7_013_000_000_000, idRng, 50_000);
-  const adjustmentIds = new IdAllocator(301_000_000_000, idRng, 50_000);
-  const shippingLineIds = new IdAllocator(4_930_000_000_000, idRng, 2000);
-  const checkoutIds = new IdAllocator(33_120_000_000_000, idRng, 900);
+  return {
+    product: new IdAllocator(8_912_000_000_000, idRng, 4000),
+    variant: new IdAllocator(45_230_000_000_000, idRng, 9000),
+    image: new IdAllocator(40_110_000_000_000, idRng, 5000),
+    customer: new IdAllocator(7_402_000_000_000, idRng, 3000),
+    address: new IdAllocator(9_120_000_000_000, idRng, 3000),
+    order: new IdAllocator(5_912_000_000_000, idRng, 2000),
+    lineItem: new IdAllocator(14_830_000_000_000, idRng, 400),
+    refund: new IdAllocator(961_000_000_000, idRng, 50_000),
+    refundLine: new IdAllocator(592_000_000_000, idRng, 50_000),
+    transaction: new IdAllocator(7_013_000_000_000, idRng, 50_000),
+    adjustment: new IdAllocator(301_000_000_000, idRng, 50_000),
+    shippingLine: new IdAllocator(4_930_000_000_000, idRng, 2000),
+    checkout: new IdAllocator(33_120_000_000_000, idRng, 900),
+  };
+}
 
+/** Numbers products (and variants) and customers in creation order; returns both orders. */
+function assignCatalogAndCustomerIds(
+  catalog: Catalog,
+  customers: CustomerRec[],
+  ids: IdAllocators,
+): { productsByCreation: ProductRec[]; customersByCreation: CustomerRec[] } {
   const productsByCreation = catalog.products.slice().sort((a, b) => a.createdMs - b.createdMs || a.index - b.index);
   for (const p of productsByCreation) {
-    p.id = productIds.next();
-    for (const v of p.variants) v.id = variantIds.next();
+    p.id = ids.product.next();
+    for (const v of p.variants) v.id = ids.variant.next();
   }
   const customersByCreation = customers.slice().sort((a, b) => a.createdMs - b.createdMs || a.index - b.index);
   for (const c of customersByCreation) {
-    c.id = customerIds.next();
-    c.addressId = addressIds.next();
+    c.id = ids.customer.next();
+    c.addressId = ids.address.next();
   }
+  return { productsByCreation, customersByCreation };
+}
 
-  // Marketing consent and tags (as of sign-up).
+/** Marketing consent and tags (as of sign-up). */
+function assignConsentAndTags(cal: Calendar, customers: CustomerRec[], seed: number): void {
   const consentRng = Rng.stream(seed, "consent");
   for (const c of customers) {
     const r = consentRng.next();
@@ -1501,8 +1647,14 @@ export function generateDemoShop(options: Partial<DemoShopOptions> & { endDate: 
     c.tags = tags.sort().join(", ");
     c.lastUpdateMs = Math.max(c.lastUpdateMs, c.createdMs);
   }
+}
 
-  const addressOf = (c: CustomerRec): ShopifyCustomerAddressPayload => ({
+// ---------------------------------------------------------------------------------------
+// Payload pieces shared by orders, checkouts and customers
+// ---------------------------------------------------------------------------------------
+
+function addressOf(c: CustomerRec): ShopifyCustomerAddressPayload {
+  return {
     id: c.addressId,
     customer_id: c.id,
     first_name: c.firstName,
@@ -1515,8 +1667,11 @@ export function generateDemoShop(options: Partial<DemoShopOptions> & { endDate: 
     country_code: c.place.country.code,
     phone: c.phone,
     default: true,
-  });
-  const snapshotOf = (c: CustomerRec, atMs: number): ShopifyOrderCustomerPayload => ({
+  };
+}
+
+function snapshotOf(c: CustomerRec, atMs: number): ShopifyOrderCustomerPayload {
+  return {
     id: c.id,
     email: c.email,
     first_name: c.firstName,
@@ -1528,8 +1683,11 @@ export function generateDemoShop(options: Partial<DemoShopOptions> & { endDate: 
     tags: c.tags,
     currency: "EUR",
     default_address: addressOf(c),
-  });
-  const orderAddress = (p: Person): ShopifyOrderAddressPayload => ({
+  };
+}
+
+function orderAddress(p: Person): ShopifyOrderAddressPayload {
+  return {
     first_name: p.firstName,
     last_name: p.lastName,
     name: `${p.firstName} ${p.lastName}`,
@@ -1540,319 +1698,423 @@ export function generateDemoShop(options: Partial<DemoShopOptions> & { endDate: 
     country: p.place.country.name,
     country_code: p.place.country.code,
     phone: p.phone,
-  });
+  };
+}
 
-  // ---- Orders --------------------------------------------------------------------------
-  const orders: ShopifyOrderPayload[] = [];
-  const completedCheckouts: { t: number; created: number; payload: Omit<ShopifyCheckoutPayload, "id"> }[] = [];
-  const newCustomersByMonth = new Map<string, { registered: number; guests: number }>();
-  const shopNumericId = 60_000_000_000 + Rng.stream(seed, "shop").int(0, 9_999_999);
-  const checkoutUrl = (token: string, rng: Rng): string =>
-    `https://${domain}/${shopNumericId}/checkouts/${token}/recover?key=${rng.hex(32)}`;
+function checkoutLineItems(pr: Pricing): ShopifyCheckoutLineItemPayload[] {
+  return pr.lines.map((l) => ({
+    variant_id: l.variant.id,
+    product_id: l.product.id,
+    title: l.product.title,
+    quantity: l.quantity,
+    price: money(l.variant.priceCents),
+    sku: l.variant.sku,
+  }));
+}
 
-  plans.forEach((plan, k) => {
-    const rng = Rng.stream(seed, "order", k);
-    const t = plan.t;
-    const c = plan.customer;
-    const person: Person = c ?? plan.guest!;
-    const country = person.place.country;
-    const orderId = orderIds.next();
-    const orderNumber = 1001 + k;
-    const day = dayOfInstant(cal, t);
-    const month = cal.month[Math.max(0, Math.min(cal.days - 1, day))];
-    const dom = cal.dom[Math.max(0, Math.min(cal.days - 1, day))];
-    const monthKey = toParisIso(t).slice(0, 7);
-    if (c) {
-      c.seq++;
-      c.lastUpdateMs = Math.max(c.lastUpdateMs, t);
-    }
-    const seq = c ? c.seq : 1;
-    if (!plan.test && seq === 1) {
-      const m = newCustomersByMonth.get(monthKey) ?? { registered: 0, guests: 0 };
-      if (c) m.registered++;
-      else m.guests++;
-      newCustomersByMonth.set(monthKey, m);
-    }
+/** What every order and checkout needs to know about the shop being generated. */
+interface ShopContext {
+  seed: number;
+  domain: string;
+  shopNumericId: number;
+  cal: Calendar;
+  catalog: Catalog;
+  ids: IdAllocators;
+  /** Euros of this catalogue per CDNOW dollar (demoSpendScale). */
+  spendScale: number;
+  /** Checkout tokens handed out so far. */
+  tokens: Set<string>;
+}
 
-    const basket = drawBasket(catalog, person.prefs, person.prefWeights, t, rng, c ? c.bought : null, plan.source === "shopify_draft_order");
-    if (c) for (const l of basket) c.bought.add(l.product.index);
-    const gross = basket.reduce((a, l) => a + l.variant.priceCents * l.quantity, 0);
+/**
+ * A checkout token no other checkout has. Streams have 32-bit states, so among tens of
+ * thousands of them two can coincide; the token is then drawn again.
+ */
+function uniqueToken(ctx: ShopContext, rng: Rng): string {
+  let token = rng.hex(32);
+  while (ctx.tokens.has(token)) token = rng.hex(32);
+  ctx.tokens.add(token);
+  return token;
+}
 
-    // Discount code.
-    let discount: { code: string; type: "percentage" | "fixed_amount"; percent?: number; amountCents?: number } | null = null;
-    if (plan.source === "web" && !plan.test) {
-      if (cal.blackFriday.has(day) && rng.chance(0.45)) discount = { ...DISCOUNT_CODES.blackFriday };
-      else if (month === 11 && dom <= 24 && rng.chance(0.22)) discount = { ...DISCOUNT_CODES.christmas };
-      else if (c && seq === 1 && rng.chance(0.3)) discount = { ...DISCOUNT_CODES.welcome };
-      else if (c && seq >= 3 && gross >= 3000 && rng.chance(0.1)) discount = { ...DISCOUNT_CODES.loyalty };
-      else if ((month === 2 || month === 3) && rng.chance(0.04)) discount = { ...DISCOUNT_CODES.spring };
-    }
-    const discountSpec = discount ? { percent: discount.percent, amountCents: discount.amountCents } : null;
-    const base = priceBasket(basket, discountSpec, 0);
-    const shipping =
-      plan.source === "pos"
-        ? null
-        : plan.source === "shopify_draft_order"
-          ? { title: "Livraison professionnelle", code: "B2B", cents: base.subtotalCents >= 15000 ? 0 : 1490 }
-          : chooseShipping(rng, country, base.subtotalCents);
-    const pr = withShipping(base, shipping ? shipping.cents : 0);
+function checkoutUrl(ctx: ShopContext, token: string, rng: Rng): string {
+  return `https://${ctx.domain}/${ctx.shopNumericId}/checkouts/${token}/recover?key=${rng.hex(32)}`;
+}
 
-    const lineItems: ShopifyLineItemPayload[] = pr.lines.map((l) => {
-      const id = lineItemIds.next();
-      const variantTitle = l.variant.title === "Default Title" ? null : l.variant.title;
-      return {
-        id,
-        admin_graphql_api_id: gid("LineItem", id),
-        product_id: l.product.id,
-        variant_id: l.variant.id,
-        sku: l.variant.sku,
-        title: l.product.title,
-        variant_title: variantTitle,
-        vendor: l.product.vendor,
-        name: variantTitle ? `${l.product.title} - ${variantTitle}` : l.product.title,
-        quantity: l.quantity,
-        price: money(l.variant.priceCents),
-        price_set: moneySet(l.variant.priceCents),
-        total_discount: money(l.discountCents),
-        total_discount_set: moneySet(l.discountCents),
-        taxable: true,
-        gift_card: false,
-        product_exists: true,
-      };
-    });
+// ---------------------------------------------------------------------------------------
+// Phase: orders (basket, discount, shipping, then cancellation, fulfilment and refunds)
+// ---------------------------------------------------------------------------------------
 
-    // Lifecycle: cancellation, refund, fulfilment.
-    let cancelledAt: number | null = null;
-    let cancelReason: ShopifyCancelReason | null = null;
-    let financial: ShopifyOrderPayload["financial_status"] = "paid";
-    let fulfillment: ShopifyOrderPayload["fulfillment_status"] = null;
-    let fulfilledAt: number | null = null;
-    let closedAt: number | null = null;
-    const refunds: ShopifyRefundPayload[] = [];
-    let refundedCents = 0;
-    let updatedAt = t;
-    const gateway = plan.source === "pos" ? "shopify_payments" : rng.chance(0.12) ? "paypal" : "shopify_payments";
+type DiscountChoice = { code: string; type: "percentage" | "fixed_amount"; percent?: number; amountCents?: number };
 
-    const makeRefund = (
-      at: number,
-      parts: { index: number; quantity: number }[],
-      includeShipping: boolean,
-      restockType: ShopifyRefundLineItemPayload["restock_type"],
-      note: string | null,
-    ): void => {
-      const refundId = refundIds.next();
-      let amount = 0;
-      const refundLines = parts.map(({ index, quantity }) => {
-        const l = pr.lines[index];
-        const net = l.grossCents - l.discountCents;
-        const sub = quantity === l.quantity ? net : Math.round((net * quantity) / l.quantity);
-        const tax = quantity === l.quantity ? l.taxCents : Math.round((l.taxCents * quantity) / l.quantity);
-        amount += sub;
-        return {
-          id: refundLineIds.next(),
-          line_item_id: lineItems[index].id,
-          quantity,
-          restock_type: restockType,
-          subtotal: sub / 100,
-          subtotal_set: moneySet(sub),
-          total_tax: tax / 100,
-          total_tax_set: moneySet(tax),
-        };
-      });
-      const adjustments: ShopifyOrderAdjustmentPayload[] = [];
-      if (includeShipping && pr.shippingCents > 0) {
-        amount += pr.shippingCents;
-        adjustments.push({
-          id: adjustmentIds.next(),
-          order_id: orderId,
-          refund_id: refundId,
-          kind: "shipping_refund",
-          reason: "Shipping refund",
-          amount: money(-pr.shippingCents),
-          amount_set: moneySet(-pr.shippingCents),
-          tax_amount: money(-pr.shippingTaxCents),
-          tax_amount_set: moneySet(-pr.shippingTaxCents),
-        });
-      }
-      refundedCents += amount;
-      refunds.push({
-        id: refundId,
-        admin_graphql_api_id: gid("Refund", refundId),
-        order_id: orderId,
-        created_at: toParisIso(at),
-        processed_at: toParisIso(at),
-        note,
-        restock: restockType !== "no_restock",
-        refund_line_items: refundLines,
-        transactions: [
-          {
-            id: transactionIds.next(),
-            order_id: orderId,
-            kind: "refund",
-            status: "success",
-            amount: money(amount),
-            currency: "EUR",
-            created_at: toParisIso(at),
-            gateway,
-          },
-        ],
-        order_adjustments: adjustments,
-      });
+function chooseDiscount(cal: Calendar, plan: OrderPlan, day: number, seq: number, grossCents: number, rng: Rng): DiscountChoice | null {
+  if (plan.source !== "web" || plan.test) return null;
+  const c = plan.customer;
+  const clamped = Math.max(0, Math.min(cal.days - 1, day));
+  const month = cal.month[clamped];
+  const dom = cal.dom[clamped];
+  if (cal.blackFriday.has(day) && rng.chance(0.45)) return { ...DISCOUNT_CODES.blackFriday };
+  if (month === 11 && dom <= 24 && rng.chance(0.22)) return { ...DISCOUNT_CODES.christmas };
+  if (c && seq === 1 && rng.chance(0.3)) return { ...DISCOUNT_CODES.welcome };
+  if (c && seq >= 3 && grossCents >= 3000 && rng.chance(0.1)) return { ...DISCOUNT_CODES.loyalty };
+  if ((month === 2 || month === 3) && rng.chance(0.04)) return { ...DISCOUNT_CODES.spring };
+  return null;
+}
+
+function lineItemPayloads(pr: Pricing, ids: IdAllocators): ShopifyLineItemPayload[] {
+  return pr.lines.map((l) => {
+    const id = ids.lineItem.next();
+    const variantTitle = l.variant.title === "Default Title" ? null : l.variant.title;
+    return {
+      id,
+      admin_graphql_api_id: gid("LineItem", id),
+      product_id: l.product.id,
+      variant_id: l.variant.id,
+      sku: l.variant.sku,
+      title: l.product.title,
+      variant_title: variantTitle,
+      vendor: l.product.vendor,
+      name: variantTitle ? `${l.product.title} - ${variantTitle}` : l.product.title,
+      quantity: l.quantity,
+      price: money(l.variant.priceCents),
+      price_set: moneySet(l.variant.priceCents),
+      total_discount: money(l.discountCents),
+      total_discount_set: moneySet(l.discountCents),
+      taxable: true,
+      gift_card: false,
+      product_exists: true,
     };
+  });
+}
 
-    const allParts = pr.lines.map((l, index) => ({ index, quantity: l.quantity }));
-    if (!plan.test && plan.source !== "pos" && rng.chance(0.02)) {
-      const at = t + rng.int(10, 36 * 60) * MINUTE;
-      if (at < cal.endMs) {
-        cancelledAt = at;
-        cancelReason = rng.weighted(["customer", "inventory", "declined", "fraud", "other"] as const, [0.5, 0.18, 0.12, 0.08, 0.12]);
-        if (cancelReason === "declined" || rng.chance(0.45)) {
-          financial = "voided";
-        } else {
-          financial = "refunded";
-          makeRefund(at, allParts, true, "cancel", cancelReason === "inventory" ? "Article en rupture après commande" : null);
-        }
-        closedAt = at;
-        updatedAt = at;
-      }
-    }
-    if (cancelledAt === null) {
-      fulfilledAt = plan.source === "pos" ? t : t + rng.int(4, 60) * HOUR;
-      if (fulfilledAt < cal.endMs) {
-        fulfillment = "fulfilled";
-        closedAt = fulfilledAt;
-        updatedAt = fulfilledAt;
-      } else {
-        fulfilledAt = null;
-        if (pr.lines.length > 1 && t + 4 * HOUR < cal.endMs && rng.chance(0.25)) fulfillment = "partial";
-      }
-      if (!plan.test && fulfilledAt !== null && rng.chance(0.043)) {
-        const at = fulfilledAt + rng.int(2, 20) * DAY + rng.int(0, 8 * 3600) * 1000;
-        if (at < cal.endMs) {
-          const restock = rng.chance(0.6) ? "return" : "no_restock";
-          const note = rng.pick(REFUND_NOTES);
-          const totalUnits = pr.lines.reduce((a, l) => a + l.quantity, 0);
-          if (totalUnits === 1 || rng.chance(0.35)) {
-            makeRefund(at, allParts, rng.chance(0.7), restock, note);
-          } else {
-            const index = rng.int(0, pr.lines.length - 1);
-            const l = pr.lines[index];
-            const quantity = pr.lines.length === 1 ? rng.int(1, l.quantity - 1) : rng.int(1, l.quantity);
-            makeRefund(at, [{ index, quantity }], false, restock, note);
-          }
-          financial = refundedCents >= pr.totalCents ? "refunded" : "partially_refunded";
-          updatedAt = at;
-        }
-      }
-    }
+/** The order's state after its life so far: cancellation, fulfilment and refunds. */
+interface OrderLifecycle {
+  cancelledAt: number | null;
+  cancelReason: ShopifyCancelReason | null;
+  financial: ShopifyOrderPayload["financial_status"];
+  fulfillment: ShopifyOrderPayload["fulfillment_status"];
+  closedAt: number | null;
+  updatedAt: number;
+  refunds: ShopifyRefundPayload[];
+  refundedCents: number;
+}
 
-    const email = c ? c.email : plan.guest!.email;
-    const tags: string[] = [];
-    let note: string | null = null;
-    if (plan.test) tags.push("test");
-    if (plan.source === "shopify_draft_order") tags.push("B2B");
-    if (plan.source === "pos") tags.push("boutique-paris");
-    if (plan.source === "web" && rng.chance(0.04)) {
-      note = rng.pick(ORDER_NOTES);
-      tags.push("cadeau");
-    }
-    const checkoutToken = plan.source === "web" ? rng.hex(32) : null;
-    const address = plan.source === "pos" ? null : orderAddress(person);
-    const created = toParisIso(t);
+interface RefundTarget {
+  orderId: number;
+  pr: Pricing;
+  lineItems: ShopifyLineItemPayload[];
+  gateway: string;
+  ids: IdAllocators;
+}
 
-    orders.push({
-      id: orderId,
-      admin_graphql_api_id: gid("Order", orderId),
-      name: `#${orderNumber}`,
-      order_number: orderNumber,
-      email,
-      created_at: created,
-      processed_at: created,
-      updated_at: toParisIso(updatedAt),
-      cancelled_at: cancelledAt === null ? null : toParisIso(cancelledAt),
-      cancel_reason: cancelReason,
-      closed_at: closedAt === null ? null : toParisIso(closedAt),
-      financial_status: financial,
-      fulfillment_status: fulfillment,
-      currency: "EUR",
-      presentment_currency: "EUR",
-      taxes_included: true,
-      total_price: money(pr.totalCents),
-      subtotal_price: money(pr.subtotalCents),
-      total_discounts: money(pr.discountCents),
-      total_tax: money(pr.taxCents),
-      total_line_items_price: money(pr.lineItemsCents),
-      total_price_set: moneySet(pr.totalCents),
-      subtotal_price_set: moneySet(pr.subtotalCents),
-      total_discounts_set: moneySet(pr.discountCents),
-      total_tax_set: moneySet(pr.taxCents),
-      total_shipping_price_set: moneySet(pr.shippingCents),
-      current_total_price: money(cancelledAt !== null ? 0 : Math.max(0, pr.totalCents - refundedCents)),
-      source_name: plan.source,
-      test: plan.test,
-      tags: tags.join(", "),
-      note,
-      customer_locale: person.locale,
-      checkout_token: checkoutToken,
-      customer: c ? snapshotOf(c, t) : null,
-      line_items: lineItems,
-      refunds,
-      shipping_lines: shipping
-        ? [
-            {
-              id: shippingLineIds.next(),
-              title: shipping.title,
-              price: money(shipping.cents),
-              price_set: moneySet(shipping.cents),
-              code: shipping.code,
-            },
-          ]
-        : [],
-      shipping_address: address,
-      billing_address: address,
-      discount_codes: discount ? [{ code: discount.code, amount: money(pr.discountCents), type: discount.type }] : [],
+/** Records a refund of the given line quantities (and optionally the shipping). */
+function addRefund(
+  life: OrderLifecycle,
+  target: RefundTarget,
+  at: number,
+  parts: { index: number; quantity: number }[],
+  includeShipping: boolean,
+  restockType: ShopifyRefundLineItemPayload["restock_type"],
+  note: string | null,
+): void {
+  const { orderId, pr, lineItems, ids } = target;
+  const refundId = ids.refund.next();
+  let amount = 0;
+  const refundLines = parts.map(({ index, quantity }) => {
+    const l = pr.lines[index];
+    const net = l.grossCents - l.discountCents;
+    const sub = quantity === l.quantity ? net : Math.round((net * quantity) / l.quantity);
+    const tax = quantity === l.quantity ? l.taxCents : Math.round((l.taxCents * quantity) / l.quantity);
+    amount += sub;
+    return {
+      id: ids.refundLine.next(),
+      line_item_id: lineItems[index].id,
+      quantity,
+      restock_type: restockType,
+      subtotal: sub / 100,
+      subtotal_set: moneySet(sub),
+      total_tax: tax / 100,
+      total_tax_set: moneySet(tax),
+    };
+  });
+  const adjustments: ShopifyOrderAdjustmentPayload[] = [];
+  if (includeShipping && pr.shippingCents > 0) {
+    amount += pr.shippingCents;
+    adjustments.push({
+      id: ids.adjustment.next(),
+      order_id: orderId,
+      refund_id: refundId,
+      kind: "shipping_refund",
+      reason: "Shipping refund",
+      amount: money(-pr.shippingCents),
+      amount_set: moneySet(-pr.shippingCents),
+      tax_amount: money(-pr.shippingTaxCents),
+      tax_amount_set: moneySet(-pr.shippingTaxCents),
     });
+  }
+  life.refundedCents += amount;
+  life.refunds.push({
+    id: refundId,
+    admin_graphql_api_id: gid("Refund", refundId),
+    order_id: orderId,
+    created_at: toParisIso(at),
+    processed_at: toParisIso(at),
+    note,
+    restock: restockType !== "no_restock",
+    refund_line_items: refundLines,
+    transactions: [
+      {
+        id: ids.transaction.next(),
+        order_id: orderId,
+        kind: "refund",
+        status: "success",
+        amount: money(amount),
+        currency: "EUR",
+        created_at: toParisIso(at),
+        gateway: target.gateway,
+      },
+    ],
+    order_adjustments: adjustments,
+  });
+}
 
-    if (checkoutToken) {
-      const startedAt = Math.max(t - rng.int(2, 40) * MINUTE - rng.int(0, 59) * 1000, c ? Math.min(c.createdMs, t - MINUTE) : cal.startMs);
-      completedCheckouts.push({
-        t,
-        created: startedAt,
-        payload: {
-          token: checkoutToken,
-          cart_token: rng.hex(32),
-          email,
-          created_at: toParisIso(startedAt),
-          updated_at: created,
-          completed_at: created,
-          currency: "EUR",
-          presentment_currency: "EUR",
-          total_price: money(pr.totalCents),
-          subtotal_price: money(pr.subtotalCents),
-          total_tax: money(pr.taxCents),
-          customer: c ? snapshotOf(c, t) : null,
-          line_items: pr.lines.map((l) => ({
-            variant_id: l.variant.id,
-            product_id: l.product.id,
-            title: l.product.title,
-            quantity: l.quantity,
-            price: money(l.variant.priceCents),
-            sku: l.variant.sku,
-          })),
-          abandoned_checkout_url: checkoutUrl(checkoutToken, rng),
-        },
-      });
-    }
+/** About 2 % of web and B2B orders are cancelled within a day and a half (voided or refunded). */
+function drawCancellation(life: OrderLifecycle, target: RefundTarget, plan: OrderPlan, endMs: number, rng: Rng): void {
+  if (plan.test || plan.source === "pos" || !rng.chance(0.02)) return;
+  const at = plan.t + rng.int(10, 36 * 60) * MINUTE;
+  if (at >= endMs) return;
+  life.cancelledAt = at;
+  life.cancelReason = rng.weighted(["customer", "inventory", "declined", "fraud", "other"] as const, [0.5, 0.18, 0.12, 0.08, 0.12]);
+  if (life.cancelReason === "declined" || rng.chance(0.45)) {
+    life.financial = "voided";
+  } else {
+    life.financial = "refunded";
+    const allParts = target.pr.lines.map((l, index) => ({ index, quantity: l.quantity }));
+    addRefund(life, target, at, allParts, true, "cancel", life.cancelReason === "inventory" ? "Article en rupture après commande" : null);
+  }
+  life.closedAt = at;
+  life.updatedAt = at;
+}
+
+/** Shipped a few hours later (POS at once); the latest orders may still be open. */
+function drawFulfilment(life: OrderLifecycle, plan: OrderPlan, pr: Pricing, endMs: number, rng: Rng): number | null {
+  const t = plan.t;
+  const fulfilledAt = plan.source === "pos" ? t : t + rng.int(4, 60) * HOUR;
+  if (fulfilledAt < endMs) {
+    life.fulfillment = "fulfilled";
+    life.closedAt = fulfilledAt;
+    life.updatedAt = fulfilledAt;
+    return fulfilledAt;
+  }
+  if (pr.lines.length > 1 && t + 4 * HOUR < endMs && rng.chance(0.25)) life.fulfillment = "partial";
+  return null;
+}
+
+/** About 4 % of delivered orders are returned, fully or in part, within a few weeks. */
+function drawReturnRefund(life: OrderLifecycle, target: RefundTarget, plan: OrderPlan, fulfilledAt: number, endMs: number, rng: Rng): void {
+  if (plan.test || !rng.chance(0.043)) return;
+  const at = fulfilledAt + rng.int(2, 20) * DAY + rng.int(0, 8 * 3600) * 1000;
+  if (at >= endMs) return;
+  const { pr } = target;
+  const restock = rng.chance(0.6) ? "return" : "no_restock";
+  const note = rng.pick(REFUND_NOTES);
+  const totalUnits = pr.lines.reduce((a, l) => a + l.quantity, 0);
+  if (totalUnits === 1 || rng.chance(0.35)) {
+    const allParts = pr.lines.map((l, index) => ({ index, quantity: l.quantity }));
+    addRefund(life, target, at, allParts, rng.chance(0.7), restock, note);
+  } else {
+    const index = rng.int(0, pr.lines.length - 1);
+    const l = pr.lines[index];
+    const quantity = pr.lines.length === 1 ? rng.int(1, l.quantity - 1) : rng.int(1, l.quantity);
+    addRefund(life, target, at, [{ index, quantity }], false, restock, note);
+  }
+  life.financial = life.refundedCents >= pr.totalCents ? "refunded" : "partially_refunded";
+  life.updatedAt = at;
+}
+
+function drawLifecycle(target: RefundTarget, plan: OrderPlan, endMs: number, rng: Rng): OrderLifecycle {
+  const life: OrderLifecycle = {
+    cancelledAt: null,
+    cancelReason: null,
+    financial: "paid",
+    fulfillment: null,
+    closedAt: null,
+    updatedAt: plan.t,
+    refunds: [],
+    refundedCents: 0,
+  };
+  drawCancellation(life, target, plan, endMs, rng);
+  if (life.cancelledAt === null) {
+    const fulfilledAt = drawFulfilment(life, plan, target.pr, endMs, rng);
+    if (fulfilledAt !== null) drawReturnRefund(life, target, plan, fulfilledAt, endMs, rng);
+  }
+  return life;
+}
+
+interface CompletedCheckout {
+  t: number;
+  created: number;
+  payload: Omit<ShopifyCheckoutPayload, "id">;
+}
+
+interface OrdersPhase {
+  orders: ShopifyOrderPayload[];
+  completedCheckouts: CompletedCheckout[];
+  newCustomersByMonth: Map<string, { registered: number; guests: number }>;
+}
+
+function buildOrders(ctx: ShopContext, plans: OrderPlan[]): OrdersPhase {
+  const phase: OrdersPhase = { orders: [], completedCheckouts: [], newCustomersByMonth: new Map() };
+  plans.forEach((plan, k) => buildOrder(ctx, plan, k, phase));
+  return phase;
+}
+
+function buildOrder(ctx: ShopContext, plan: OrderPlan, k: number, phase: OrdersPhase): void {
+  const { cal, catalog, ids } = ctx;
+  const rng = Rng.stream(ctx.seed, "order", k);
+  const t = plan.t;
+  const c = plan.customer;
+  const person: Person = c ?? plan.guest!;
+  const orderId = ids.order.next();
+  const orderNumber = 1001 + k;
+  const day = dayOfInstant(cal, t);
+  const monthKey = toParisIso(t).slice(0, 7);
+  if (c) {
+    c.seq++;
+    c.lastUpdateMs = Math.max(c.lastUpdateMs, t);
+  }
+  const seq = c ? c.seq : 1;
+  if (!plan.test && seq === 1) {
+    const m = phase.newCustomersByMonth.get(monthKey) ?? { registered: 0, guests: 0 };
+    if (c) m.registered++;
+    else m.guests++;
+    phase.newCustomersByMonth.set(monthKey, m);
+  }
+
+  const spendRate = c ? c.spendRate : drawSpendRate(rng, ctx.spendScale);
+  const target = drawOrderTarget(rng, spendRate);
+  const basket = drawBasket(catalog, person.prefs, person.prefWeights, t, rng, c ? c.bought : null, target, plan.source === "shopify_draft_order");
+  if (c) for (const l of basket) c.bought.add(l.product.index);
+  const gross = basket.reduce((a, l) => a + l.variant.priceCents * l.quantity, 0);
+  const discount = chooseDiscount(cal, plan, day, seq, gross, rng);
+  const discountSpec = discount ? { percent: discount.percent, amountCents: discount.amountCents } : null;
+  const base = priceBasket(basket, discountSpec, 0);
+  const shipping =
+    plan.source === "pos"
+      ? null
+      : plan.source === "shopify_draft_order"
+        ? { title: "Livraison professionnelle", code: "B2B", cents: base.subtotalCents >= 15000 ? 0 : 1490 }
+        : chooseShipping(rng, person.place.country, base.subtotalCents);
+  const pr = withShipping(base, shipping ? shipping.cents : 0);
+  const lineItems = lineItemPayloads(pr, ids);
+  const gateway = plan.source === "pos" ? "shopify_payments" : rng.chance(0.12) ? "paypal" : "shopify_payments";
+  const life = drawLifecycle({ orderId, pr, lineItems, gateway, ids }, plan, cal.endMs, rng);
+
+  const email = c ? c.email : plan.guest!.email;
+  const tags: string[] = [];
+  let note: string | null = null;
+  if (plan.test) tags.push("test");
+  if (plan.source === "shopify_draft_order") tags.push("B2B");
+  if (plan.source === "pos") tags.push("boutique-paris");
+  if (plan.source === "web" && rng.chance(0.04)) {
+    note = rng.pick(ORDER_NOTES);
+    tags.push("cadeau");
+  }
+  const checkoutToken = plan.source === "web" ? uniqueToken(ctx, rng) : null;
+  const address = plan.source === "pos" ? null : orderAddress(person);
+  const created = toParisIso(t);
+
+  phase.orders.push({
+    id: orderId,
+    admin_graphql_api_id: gid("Order", orderId),
+    name: `#${orderNumber}`,
+    order_number: orderNumber,
+    email,
+    created_at: created,
+    processed_at: created,
+    updated_at: toParisIso(life.updatedAt),
+    cancelled_at: life.cancelledAt === null ? null : toParisIso(life.cancelledAt),
+    cancel_reason: life.cancelReason,
+    closed_at: life.closedAt === null ? null : toParisIso(life.closedAt),
+    financial_status: life.financial,
+    fulfillment_status: life.fulfillment,
+    currency: "EUR",
+    presentment_currency: "EUR",
+    taxes_included: true,
+    total_price: money(pr.totalCents),
+    subtotal_price: money(pr.subtotalCents),
+    total_discounts: money(pr.discountCents),
+    total_tax: money(pr.taxCents),
+    total_line_items_price: money(pr.lineItemsCents),
+    total_price_set: moneySet(pr.totalCents),
+    subtotal_price_set: moneySet(pr.subtotalCents),
+    total_discounts_set: moneySet(pr.discountCents),
+    total_tax_set: moneySet(pr.taxCents),
+    total_shipping_price_set: moneySet(pr.shippingCents),
+    current_total_price: money(life.cancelledAt !== null ? 0 : Math.max(0, pr.totalCents - life.refundedCents)),
+    source_name: plan.source,
+    test: plan.test,
+    tags: tags.join(", "),
+    note,
+    customer_locale: person.locale,
+    checkout_token: checkoutToken,
+    customer: c ? snapshotOf(c, t) : null,
+    line_items: lineItems,
+    refunds: life.refunds,
+    shipping_lines: shipping
+      ? [
+          {
+            id: ids.shippingLine.next(),
+            title: shipping.title,
+            price: money(shipping.cents),
+            price_set: moneySet(shipping.cents),
+            code: shipping.code,
+          },
+        ]
+      : [],
+    shipping_address: address,
+    billing_address: address,
+    discount_codes: discount ? [{ code: discount.code, amount: money(pr.discountCents), type: discount.type }] : [],
   });
 
-  // ---- Abandoned checkouts -------------------------------------------------------------
-  const abRng = Rng.stream(seed, "abandoned");
+  if (checkoutToken) {
+    const startedAt = Math.max(t - rng.int(2, 40) * MINUTE - rng.int(0, 59) * 1000, c ? Math.min(c.createdMs, t - MINUTE) : cal.startMs);
+    phase.completedCheckouts.push({
+      t,
+      created: startedAt,
+      payload: {
+        token: checkoutToken,
+        cart_token: rng.hex(32),
+        email,
+        created_at: toParisIso(startedAt),
+        updated_at: created,
+        completed_at: created,
+        currency: "EUR",
+        presentment_currency: "EUR",
+        total_price: money(pr.totalCents),
+        subtotal_price: money(pr.subtotalCents),
+        total_tax: money(pr.taxCents),
+        customer: c ? snapshotOf(c, t) : null,
+        line_items: checkoutLineItems(pr),
+        abandoned_checkout_url: checkoutUrl(ctx, checkoutToken, rng),
+      },
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Phase: checkouts (completed ones come with their orders; abandoned ones are added here)
+// ---------------------------------------------------------------------------------------
+
+function buildCheckouts(ctx: ShopContext, completed: CompletedCheckout[], customers: CustomerRec[]): ShopifyCheckoutPayload[] {
+  const { cal, catalog } = ctx;
+  const abRng = Rng.stream(ctx.seed, "abandoned");
   const abandonRate = abRng.uniform(0.68, 0.72);
-  const nAbandoned = Math.round((completedCheckouts.length * abandonRate) / (1 - abandonRate));
+  const nAbandoned = Math.round((completed.length * abandonRate) / (1 - abandonRate));
   const abandoned: { created: number; payload: Omit<ShopifyCheckoutPayload, "id"> }[] = [];
-  for (let a = 0; a < nAbandoned && completedCheckouts.length > 0; a++) {
+  for (let a = 0; a < nAbandoned && completed.length > 0; a++) {
     // Traffic follows orders: anchor on a random completed checkout and jitter a few days.
-    const anchor = completedCheckouts[abRng.int(0, completedCheckouts.length - 1)];
+    const anchor = completed[abRng.int(0, completed.length - 1)];
     const anchorDay = dayOfInstant(cal, anchor.t);
     const d = Math.max(0, Math.min(cal.days - 1, anchorDay + Math.round(abRng.normal(0, 3))));
     let created = instantOnDay(cal, d, abRng, webHourTable);
@@ -1875,9 +2137,10 @@ export function generateDemoShop(options: Partial<DemoShopOptions> & { endDate: 
       email = abRng.chance(0.55) ? `${emailLocal(firstName)}.${emailLocal(lastName)}.visiteur${a + 1}@example.org` : null;
       person = { firstName, lastName, email, phone: null, place: drawPlace(abRng, country), locale: "fr", prefs, prefWeights };
     }
-    const basket = drawBasket(catalog, person.prefs, person.prefWeights, created, abRng, null, false);
+    const target = drawOrderTarget(abRng, customer ? customer.spendRate : drawSpendRate(abRng, ctx.spendScale));
+    const basket = drawBasket(catalog, person.prefs, person.prefWeights, created, abRng, null, target, false);
     const pr = priceBasket(basket, null, 0);
-    const token = abRng.hex(32);
+    const token = uniqueToken(ctx, abRng);
     const updated = Math.min(cal.endMs - MINUTE, created + abRng.int(1, 45) * MINUTE);
     abandoned.push({
       created,
@@ -1894,24 +2157,22 @@ export function generateDemoShop(options: Partial<DemoShopOptions> & { endDate: 
         subtotal_price: money(pr.subtotalCents),
         total_tax: money(pr.taxCents),
         customer: customer ? snapshotOf(customer, created) : null,
-        line_items: pr.lines.map((l) => ({
-          variant_id: l.variant.id,
-          product_id: l.product.id,
-          title: l.product.title,
-          quantity: l.quantity,
-          price: money(l.variant.priceCents),
-          sku: l.variant.sku,
-        })),
-        abandoned_checkout_url: checkoutUrl(token, abRng),
+        line_items: checkoutLineItems(pr),
+        abandoned_checkout_url: checkoutUrl(ctx, token, abRng),
       },
     });
   }
-  const allCheckouts = [...completedCheckouts.map((x) => ({ created: x.created, payload: x.payload })), ...abandoned];
-  allCheckouts.sort((a, b) => a.created - b.created);
-  const checkouts: ShopifyCheckoutPayload[] = allCheckouts.map((x) => ({ id: checkoutIds.next(), ...x.payload }));
+  const all = [...completed.map((x) => ({ created: x.created, payload: x.payload })), ...abandoned];
+  all.sort((a, b) => a.created - b.created);
+  return all.map((x) => ({ id: ctx.ids.checkout.next(), ...x.payload }));
+}
 
-  // ---- Customers payloads --------------------------------------------------------------
-  const customerPayloads: ShopifyCustomerPayload[] = customersByCreation.map((c) => {
+// ---------------------------------------------------------------------------------------
+// Phase: customer and product payloads
+// ---------------------------------------------------------------------------------------
+
+function customerPayloads(customersByCreation: CustomerRec[]): ShopifyCustomerPayload[] {
+  return customersByCreation.map((c) => {
     const address = addressOf(c);
     return {
       id: c.id,
@@ -1933,19 +2194,20 @@ export function generateDemoShop(options: Partial<DemoShopOptions> & { endDate: 
       addresses: [{ ...address }],
     };
   });
+}
 
-  // ---- Products payloads ---------------------------------------------------------------
-  const shopDigits = String(shopNumericId).padStart(12, "0").slice(-12);
+function productPayloads(ctx: ShopContext, productsByCreation: ProductRec[]): ShopifyProductPayload[] {
+  const shopDigits = String(ctx.shopNumericId).padStart(12, "0").slice(-12);
   const cdnBase = `https://cdn.shopify.com/s/files/1/${shopDigits.slice(0, 4)}/${shopDigits.slice(4, 8)}/${shopDigits.slice(8)}/files`;
-  const productPayloads: ShopifyProductPayload[] = productsByCreation.map((p) => {
+  return productsByCreation.map((p) => {
     const created = toParisIso(p.createdMs);
     const updated = toParisIso(Math.max(p.createdMs, p.updatedMs));
-    const imgRng = Rng.stream(seed, "images", p.index);
+    const imgRng = Rng.stream(ctx.seed, "images", p.index);
     const nImages = imgRng.chance(0.03) ? 0 : 1 + imgRng.weightedIndex([0.5, 0.35, 0.15]);
     const images: ShopifyProductImagePayload[] = [];
     for (let i = 0; i < nImages; i++) {
       images.push({
-        id: imageIds.next(),
+        id: ctx.ids.image.next(),
         src: `${cdnBase}/${p.handle}-${i + 1}.jpg?v=${Math.floor(p.createdMs / 1000)}`,
         alt: i === 0 ? p.title : `${p.title} — vue ${i + 1}`,
       });
@@ -1984,8 +2246,13 @@ export function generateDemoShop(options: Partial<DemoShopOptions> & { endDate: 
       images,
     };
   });
+}
 
-  // ---- Marketing spend -----------------------------------------------------------------
+// ---------------------------------------------------------------------------------------
+// Phase: marketing spend (follows new-customer acquisition)
+// ---------------------------------------------------------------------------------------
+
+function marketingSpendByMonth(cal: Calendar, newCustomersByMonth: OrdersPhase["newCustomersByMonth"], seed: number): DemoMarketingSpend[] {
   const spendRng = Rng.stream(seed, "marketing");
   const marketingSpend: DemoMarketingSpend[] = [];
   const firstMonth = toParisIso(cal.startMs).slice(0, 7);
@@ -2002,21 +2269,75 @@ export function generateDemoShop(options: Partial<DemoShopOptions> & { endDate: 
       y++;
     }
   }
+  return marketingSpend;
+}
+
+// ---------------------------------------------------------------------------------------
+// Entry point
+// ---------------------------------------------------------------------------------------
+
+export function generateDemoShop(options: Partial<DemoShopOptions> & { endDate: Date }): DemoShop {
+  const o = resolveOptions(options);
+  const seed = o.seed | 0;
+
+  const cal = buildCalendar(o.endDate, o.months, Rng.stream(seed, "calendar"));
+  const catalog = buildCatalog(o.products, cal, seed);
+
+  const usedPhones = new Set<string>();
+  const nTest = o.orders >= 200 ? Math.min(6, 2 + Math.floor(o.orders / 5000)) : 0;
+  const guestShare = 0.12;
+  const targetRegistered = Math.max(0, Math.round((o.orders - nTest) * (1 - guestShare)));
+  const orderingCount = Math.min(Math.round(o.customers * 0.95), targetRegistered);
+  const customers = createCustomers(o.customers, catalog, seed, usedPhones);
+  const purchase = drawPurchaseProcess(cal, customers, orderingCount, targetRegistered, seed);
+  const spendScale = demoSpendScale(catalog);
+  drawCustomerSpend(customers, spendScale, seed);
+
+  const plans = planCustomerOrders(cal, customers, purchase, seed);
+  const nGuests = Math.max(0, o.orders - plans.length - nTest);
+  plans.push(...planGuestAndTestOrders(cal, catalog, nGuests, nTest, seed, usedPhones));
+  plans.sort((a, b) => a.t - b.t);
+
+  const ids = createIdAllocators(seed);
+  const { productsByCreation, customersByCreation } = assignCatalogAndCustomerIds(catalog, customers, ids);
+  assignConsentAndTags(cal, customers, seed);
+
+  const ctx: ShopContext = {
+    seed,
+    domain: o.shopDomain,
+    shopNumericId: 60_000_000_000 + Rng.stream(seed, "shop").int(0, 9_999_999),
+    cal,
+    catalog,
+    ids,
+    spendScale,
+    tokens: new Set(),
+  };
+  const { orders, completedCheckouts, newCustomersByMonth } = buildOrders(ctx, plans);
+  const checkouts = buildCheckouts(ctx, completedCheckouts, customers);
+  const customerList = customerPayloads(customersByCreation);
+  const products = productPayloads(ctx, productsByCreation);
+  const marketingSpend = marketingSpendByMonth(cal, newCustomersByMonth, seed);
 
   return {
     shop: {
-      domain,
+      domain: o.shopDomain,
       name: "Maison Rapport (démo)",
       currency: "EUR",
-      ianaTimezone: "Europe/Paris",
+      ianaTimezone: DEMO_TIME_ZONE,
       email: "boutique@example.com",
       countryCode: "FR",
     },
-    products: productPayloads,
-    customers: customerPayloads,
+    products,
+    customers: customerList,
     orders,
     checkouts,
     marketingSpend,
+    model: {
+      bgNbd: { ...CDNOW_BG_NBD, alpha: CDNOW_BG_NBD.alpha / purchase.scale },
+      gammaGamma: { ...CDNOW_GAMMA_GAMMA, gamma: CDNOW_GAMMA_GAMMA.gamma * spendScale },
+      rateScale: purchase.scale,
+      spendScale,
+    },
   };
 }
 

@@ -1,7 +1,8 @@
-// Pure mapping from validated Shopify payloads to Rapport rows. No database access here.
+// Pure mapping from validated Shopify payloads to Rapport rows (Decimal columns, JSON nulls):
+// the shape of the tables, so it lives with the models. No database access here.
 import { Prisma } from "@prisma/client";
-import type { CheckoutPayload, CustomerPayload, OrderPayload, ProductPayload, RefundPayload } from "./payloads";
-import { shopMoney } from "./payloads";
+import type { CheckoutPayload, CustomerPayload, OrderPayload, ProductPayload, RefundPayload } from "~/lib/shopifyPayloads";
+import { shopMoney } from "~/lib/shopifyPayloads";
 
 const Decimal = Prisma.Decimal;
 
@@ -41,6 +42,11 @@ export function refundAmount(refund: RefundPayload): Prisma.Decimal {
     .reduce((sum, t) => sum.plus(shopMoney(t.amount_set, t.amount)), new Decimal(0));
 }
 
+/** The order's amounts are in shop money: its currency. */
+export function orderCurrency(o: OrderPayload): string {
+  return o.total_price_set?.shop_money.currency_code ?? o.currency;
+}
+
 export function orderRow(shop: string, o: OrderPayload, customerId: number | null) {
   const totalRefunded = (o.refunds ?? []).reduce((sum, r) => sum.plus(refundAmount(r)), new Decimal(0));
   return {
@@ -55,7 +61,7 @@ export function orderRow(shop: string, o: OrderPayload, customerId: number | nul
     cancelReason: o.cancel_reason,
     financialStatus: o.financial_status,
     fulfillmentStatus: o.fulfillment_status,
-    currency: o.total_price_set?.shop_money.currency_code ?? o.currency,
+    currency: orderCurrency(o),
     presentmentCurrency: o.presentment_currency,
     totalPrice: new Decimal(shopMoney(o.total_price_set, o.total_price)),
     subtotalPrice: new Decimal(shopMoney(o.subtotal_price_set, o.subtotal_price)),
@@ -85,7 +91,7 @@ export function orderPersonalRow(shop: string, orderId: number, o: OrderPayload)
 }
 
 export function lineItemRows(shop: string, orderId: number, o: OrderPayload, productTypes: Map<string, string | null>) {
-  const currency = o.total_price_set?.shop_money.currency_code ?? o.currency;
+  const currency = orderCurrency(o);
   return o.line_items.map((li) => ({
     shop,
     shopifyId: li.id,
@@ -167,23 +173,4 @@ export function checkoutRow(shop: string, c: CheckoutPayload, customerId: number
     completedAt: c.completed_at ?? null,
     shopifyUpdatedAt: c.updated_at ?? c.created_at,
   };
-}
-
-/**
- * Newest wins: apply a payload unless what is stored is strictly newer. Equal timestamps are
- * re-applied (a duplicate delivery rewrites the same values).
- */
-export function isStale(stored: Date | null | undefined, incoming: Date | null | undefined): boolean {
-  if (!stored || !incoming) return false;
-  return incoming.getTime() < stored.getTime();
-}
-
-/** Keeps the newest payload per id (a batch may carry the same object twice). */
-export function newestById<T extends { id: string }>(items: T[], updatedAt: (item: T) => Date | null | undefined): T[] {
-  const byId = new Map<string, T>();
-  for (const item of items) {
-    const current = byId.get(item.id);
-    if (!current || !isStale(updatedAt(current), updatedAt(item))) byId.set(item.id, item);
-  }
-  return [...byId.values()];
 }

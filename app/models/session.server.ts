@@ -1,0 +1,13 @@
+// OAuth sessions (written by Shopify's session storage). They are not linked to the Shop row,
+// so shop-wide deletions remove them here.
+import type { Db } from "~/lib/transaction.server";
+
+/** Forgets the shop's sessions; returns how many went. */
+export async function deleteSessions(db: Db, shop: string): Promise<number> {
+  const deleted = await db.session.deleteMany({ where: { shop } });
+  return deleted.count;
+}
+
+export async function setSessionsScope(db: Db, shop: string, scope: string) {
+  await db.session.updateMany({ where: { shop }, data: { scope } });
+}
