@@ -14,12 +14,7 @@ export const streamTimeout = 5000;
 // here, once. With `npm start` or `npm run demo` the server has already started it.
 if (process.env.NODE_ENV === "development") startEmbeddedWorker(prisma());
 
-export default async function handleRequest(
-  request: Request,
-  responseStatusCode: number,
-  responseHeaders: Headers,
-  remixContext: EntryContext,
-) {
+export default async function handleRequest(request: Request, responseStatusCode: number, responseHeaders: Headers, remixContext: EntryContext) {
   // Shopify's headers (CSP frame-ancestors for the admin) only make sense for an embedded app.
   if (!env().demo) addDocumentResponseHeaders(request, responseHeaders);
   const callbackName = isbot(request.headers.get("user-agent") ?? "") ? "onAllReady" : "onShellReady";

@@ -18,7 +18,10 @@ async function admin(sql: string) {
   }
 }
 
-export async function benchDatabase(kind: "pglite" | "postgres", label = "bench"): Promise<{ target: DatabaseTarget; url: string; drop: () => Promise<void> }> {
+export async function benchDatabase(
+  kind: "pglite" | "postgres",
+  label = "bench",
+): Promise<{ target: DatabaseTarget; url: string; drop: () => Promise<void> }> {
   if (kind === "pglite") {
     const dir = mkdtempSync(path.join(os.tmpdir(), `rapport-${label}-pglite-`));
     return { target: { kind: "pglite", dataDir: dir }, url: `pglite:${dir}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };

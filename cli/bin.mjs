@@ -12,7 +12,8 @@ const explain = process.env.RAPPORT_CLI_EXPLAIN === "1";
 let main;
 if (COMPILED.has(argv[0])) {
   const found = compiledEntry();
-  if (explain) process.stderr.write(found.file ? `rapport: compiled build ${found.file}\n` : `rapport: TypeScript sources through tsx: ${found.reason}\n`);
+  if (explain)
+    process.stderr.write(found.file ? `rapport: compiled build ${found.file}\n` : `rapport: TypeScript sources through tsx: ${found.reason}\n`);
   if (found.file) ({ main } = await import(pathToFileURL(found.file).href));
 } else if (explain) {
   process.stderr.write(`rapport: TypeScript sources through tsx: "${argv[0]}" is not compiled\n`);

@@ -96,7 +96,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     const t0 = performance.now();
     const manifest = await buildCli({ outDir });
     const ms = Math.round(performance.now() - t0);
-    process.stdout.write(`Compiled the CLI (help, ${COMPILED_COMMANDS.join(", ")}) into ${path.relative(ROOT, outDir) || "."}: ${Object.keys(manifest.inputs).length} sources, ${ms} ms.\n`);
+    process.stdout.write(
+      `Compiled the CLI (help, ${COMPILED_COMMANDS.join(", ")}) into ${path.relative(ROOT, outDir) || "."}: ${Object.keys(manifest.inputs).length} sources, ${ms} ms.\n`,
+    );
   } catch (error) {
     process.stderr.write(`Could not compile the CLI: ${error instanceof Error ? error.message : String(error)}\n`);
     // On install, a failed build only costs start-up time: cli/bin.mjs then uses tsx.

@@ -93,13 +93,10 @@ export function columnIndexes(csv: CsvFile, columns: string[]): number[] {
     const idx = csv.header.indexOf(c);
     if (idx < 0) {
       const other = csv.header.length === 1 ? DELIMITERS.find((d) => d !== csv.delimiter && csv.header[0].includes(d)) : undefined;
-      const hint = other ? ` The fields seem separated by "${other === "\t" ? "tab" : other}": try --delimiter ${other === "\t" ? "tab" : other === ";" ? '";"' : other}.` : "";
-      throw new CsvInputError(
-        `${csv.file}, line 1: missing column "${c}" (the header has: ${csv.header.join(", ")}).${hint}`,
-        csv.file,
-        1,
-        c,
-      );
+      const hint = other
+        ? ` The fields seem separated by "${other === "\t" ? "tab" : other}": try --delimiter ${other === "\t" ? "tab" : other === ";" ? '";"' : other}.`
+        : "";
+      throw new CsvInputError(`${csv.file}, line 1: missing column "${c}" (the header has: ${csv.header.join(", ")}).${hint}`, csv.file, 1, c);
     }
     return idx;
   });
@@ -310,7 +307,12 @@ function tooManyFields(file: string, line: number, got: number, header: string[]
 }
 
 function tooFewFields(file: string, line: number, field: string, got: number): CsvInputError {
-  return new CsvInputError(`${file}, line ${line}: field "${field}" is missing (the record has only ${got} field${got === 1 ? "" : "s"}).`, file, line, field);
+  return new CsvInputError(
+    `${file}, line ${line}: field "${field}" is missing (the record has only ${got} field${got === 1 ? "" : "s"}).`,
+    file,
+    line,
+    field,
+  );
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -468,8 +470,7 @@ export function compareIds(a: string, b: string): number {
     const tb = b.replace(/^0+(?=\d)/, "");
     if (ta.length !== tb.length) return ta.length - tb.length;
     if (ta !== tb) return ta < tb ? -1 : 1;
-  }
-  else if (na !== nb) return na ? -1 : 1;
+  } else if (na !== nb) return na ? -1 : 1;
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

@@ -14,7 +14,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   webhook: { summary: "webhook send --topic T --file F | webhook replay DIR", load: async () => (await import("./commands/webhook")).run },
   stats: { summary: "stats --shop DOMAIN [--json]", load: async () => (await import("./commands/stats")).run },
   analyze: { summary: "analyze --shop DOMAIN [--json] [--now YYYY-MM-DD]", load: async () => (await import("./commands/analyze")).run },
-  rfm: { summary: "rfm --orders FILE --analysis-date YYYY-MM-DD [--labels en|fr] [--out FILE]", load: async () => (await import("./commands/rfm")).run },
+  rfm: {
+    summary: "rfm --orders FILE --analysis-date YYYY-MM-DD [--labels en|fr] [--out FILE]",
+    load: async () => (await import("./commands/rfm")).run,
+  },
   clv: { summary: "clv --transactions FILE --calibration-end YYYY-MM-DD [--out FILE]", load: async () => (await import("./commands/clv")).run },
 };
 
@@ -42,7 +45,9 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     return 2;
   }
   try {
-    return await (await command.load())(rest, io);
+    return await (
+      await command.load()
+    )(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`rapport ${name}: ${error.message}`);

@@ -59,11 +59,7 @@ async function withEngine<T>(
       return adapter;
     },
   };
-  const engine = await wasm.SchemaEngine.new(
-    { datamodels: [[schemaPath, schema]] },
-    () => {},
-    bindMigrationAwareSqlAdapterFactory(tracking),
-  );
+  const engine = await wasm.SchemaEngine.new({ datamodels: [[schemaPath, schema]] }, () => {}, bindMigrationAwareSqlAdapterFactory(tracking));
   try {
     return await fn(engine);
   } catch (error) {
@@ -123,16 +119,20 @@ export async function pendingSchemaChanges(dir = MIGRATIONS_DIR, schemaPath = SC
     await applyMigrations(scratch.migrationAdapter, dir);
     const schema = await readFile(schemaPath, "utf8");
     const files = [{ path: schemaPath, content: schema }];
-    return await withEngine(scratch.migrationAdapter, async (engine) => {
-      const result = await engine.diff({
-        from: { tag: "schemaDatasource", files, configDir: path.dirname(schemaPath) },
-        to: { tag: "schemaDatamodel", files },
-        script: true,
-        exitCode: null,
-        filters: NO_FILTER,
-      });
-      return result.stdout ?? "";
-    }, schemaPath);
+    return await withEngine(
+      scratch.migrationAdapter,
+      async (engine) => {
+        const result = await engine.diff({
+          from: { tag: "schemaDatasource", files, configDir: path.dirname(schemaPath) },
+          to: { tag: "schemaDatamodel", files },
+          script: true,
+          exitCode: null,
+          filters: NO_FILTER,
+        });
+        return result.stdout ?? "";
+      },
+      schemaPath,
+    );
   } finally {
     await scratch.close();
   }
@@ -147,7 +147,10 @@ export function hasStatements(sql: string): boolean {
 }
 
 export function migrationDirName(name: string, now = new Date()): string {
-  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "");
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_|_$/g, "");
   if (!slug) throw new Error("A migration needs a name made of letters or digits, e.g. `npm run db:migration -- add_nps`.");
   const stamp = now.toISOString().replace(/[-:T]/g, "").slice(0, 14);
   return `${stamp}_${slug}`;

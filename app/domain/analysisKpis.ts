@@ -65,7 +65,12 @@ export function periodKpisOf(inputs: KpiInputs, k: number, p: 0 | 1, range: Date
   for (let i = 0; i < agg.count; i++) {
     const firstAt = agg.firstOrderAt[i];
     if (wOrders[i] > 0) {
-      customers.push({ customerId: String(agg.customerId[i]), orders: wOrders[i], netRevenue: fromScaled(wRevenue[i]), firstOrderAt: new Date(firstAt) });
+      customers.push({
+        customerId: String(agg.customerId[i]),
+        orders: wOrders[i],
+        netRevenue: fromScaled(wRevenue[i]),
+        firstOrderAt: new Date(firstAt),
+      });
       customersScaled += wRevenue[i];
     }
     if (priorOrders[i] > 0) prior.push(String(agg.customerId[i]));
@@ -107,7 +112,15 @@ export function periodKpisOf(inputs: KpiInputs, k: number, p: 0 | 1, range: Date
 }
 
 /** The money figures of StoredKpis. */
-export const KPI_AMOUNTS = ["netRevenue", "guestNetRevenue", "averageOrderValue", "historicalClv", "predictedClv12m", "cac", "marketingSpend"] as const;
+export const KPI_AMOUNTS = [
+  "netRevenue",
+  "guestNetRevenue",
+  "averageOrderValue",
+  "historicalClv",
+  "predictedClv12m",
+  "cac",
+  "marketingSpend",
+] as const;
 type KpiAmount = (typeof KPI_AMOUNTS)[number];
 /** Sums of stored amounts: exact at the currency's decimals. The other amounts are means or ratios. */
 const EXACT_SUMS = new Set<KpiAmount>(["netRevenue", "guestNetRevenue"]);

@@ -6,17 +6,7 @@
 // (days or weeks, the caller's choice, consistent within one fit). Money is a plain number
 // in the shop currency's major units; these are statistics, never persisted as floats.
 
-import {
-  digamma,
-  hyp2f1,
-  invertMatrix,
-  lbeta,
-  lgamma,
-  logisticOfNeg,
-  minimizeBfgs,
-  numericalHessian,
-  standardErrorsFromHessian,
-} from "./stats";
+import { digamma, hyp2f1, invertMatrix, lbeta, lgamma, logisticOfNeg, minimizeBfgs, numericalHessian, standardErrorsFromHessian } from "./stats";
 import { dayNumber } from "./time";
 import { encodeMessageRef, type MessageRef } from "./messageRef";
 
@@ -707,7 +697,11 @@ export function fitGammaGammaGrouped(data: GroupedSpend): GammaGammaFit {
     [5, 5, meanM * 2],
     [1, 1, 1],
   ];
-  const best = multiStart(objective, starts.map((s) => s.map(Math.log)), POLISHED_GRAD_TOL);
+  const best = multiStart(
+    objective,
+    starts.map((s) => s.map(Math.log)),
+    POLISHED_GRAD_TOL,
+  );
   if (!best) throw new Error("fitGammaGamma: the likelihood could not be evaluated");
   const negGrad = (v: number[]): number[] => {
     const g = [0, 0, 0];
@@ -778,11 +772,7 @@ export function customerClv(bg: BgNbdParams, averageValue: number | null, c: Rft
  * discounted (Σ_k (E[X(t_k)] − E[X(t_{k−1})]) / (1 + d)^(t_k in years)). Depends only on
  * (x, t_x, T), so callers with many customers compute it once per distinct triple.
  */
-export function discountedExpectedPurchases(
-  bg: BgNbdParams,
-  c: Rft,
-  opts: ClvOptions,
-): { expectedPurchases: number; discountedPurchases: number } {
+export function discountedExpectedPurchases(bg: BgNbdParams, c: Rft, opts: ClvOptions): { expectedPurchases: number; discountedPurchases: number } {
   const H = opts.horizon;
   if (!(H > 0)) return { expectedPurchases: 0, discountedPurchases: 0 };
   const d = opts.annualDiscountRate ?? 0;
@@ -894,7 +884,9 @@ export function gammaGammaDegeneracy(fit: GammaGammaFit, rows: Iterable<SpendRow
   const mean = (gamma * p) / (q - 1);
   const k = PLAUSIBILITY.spendAverageFactor;
   if (!Number.isFinite(mean) || (max >= min && (mean > max * k || mean < min / k))) {
-    return [`its shop average ${mean.toPrecision(3)} is implausible next to the observed average repeat order values (${min.toPrecision(3)} to ${max.toPrecision(3)})`];
+    return [
+      `its shop average ${mean.toPrecision(3)} is implausible next to the observed average repeat order values (${min.toPrecision(3)} to ${max.toPrecision(3)})`,
+    ];
   }
   return [];
 }

@@ -85,8 +85,24 @@ export interface ModelSummary {
   horizonPeriods: number;
   annualDiscountRate: number;
   /** degenerate: the fit is reported but its predictions are not stored (docs/metrics.md). */
-  bgnbd: (BgNbdFit["params"] & { logLikelihood: number; standardErrors: BgNbdFit["standardErrors"]; converged: boolean; iterations: number; degenerate: boolean }) | null;
-  gammaGamma: (GammaGammaFit["params"] & { logLikelihood: number; standardErrors: GammaGammaFit["standardErrors"]; converged: boolean; customers: number; degenerate: boolean }) | null;
+  bgnbd:
+    | (BgNbdFit["params"] & {
+        logLikelihood: number;
+        standardErrors: BgNbdFit["standardErrors"];
+        converged: boolean;
+        iterations: number;
+        degenerate: boolean;
+      })
+    | null;
+  gammaGamma:
+    | (GammaGammaFit["params"] & {
+        logLikelihood: number;
+        standardErrors: GammaGammaFit["standardErrors"];
+        converged: boolean;
+        customers: number;
+        degenerate: boolean;
+      })
+    | null;
 }
 
 /** One customer's model inputs: repeat purchases x, t_x and T in periods, mean repeat value. */
@@ -103,7 +119,11 @@ export function modelInputsOf(agg: PredictionColumns, i: number, today: number) 
   };
 }
 
-const PREDICTION_OPTIONS = { horizon: MODEL_SETTINGS.horizonPeriods, periodDays: MODEL_SETTINGS.periodDays, annualDiscountRate: MODEL_SETTINGS.annualDiscountRate };
+const PREDICTION_OPTIONS = {
+  horizon: MODEL_SETTINGS.horizonPeriods,
+  periodDays: MODEL_SETTINGS.periodDays,
+  annualDiscountRate: MODEL_SETTINGS.annualDiscountRate,
+};
 
 /**
  * BG/NBD predictions for one (x, t_x, T), in periods; `problem` when they break the model's
@@ -123,7 +143,14 @@ export function predictPurchases(params: BgNbdParams, c: { x: number; tx: number
  * model or a finite mean), CLV = that value × discounted purchases (NaN: no purchase model),
  * next order instant from `now` (NaN periods: none).
  */
-export function customerValue(ggParams: GammaGammaParams | null, x: number, monetaryValue: number | null, discounted: number, nextPeriods: number, now: Date) {
+export function customerValue(
+  ggParams: GammaGammaParams | null,
+  x: number,
+  monetaryValue: number | null,
+  discounted: number,
+  nextPeriods: number,
+  now: Date,
+) {
   let averageValue = ggParams ? expectedAverageValue(ggParams, x, monetaryValue) : null;
   if (averageValue !== null && !Number.isFinite(averageValue)) averageValue = null;
   const clv = averageValue === null || Number.isNaN(discounted) ? null : averageValue * discounted;
@@ -178,7 +205,16 @@ export function fitModels(agg: PredictionColumns, today: number): ModelFits | nu
  */
 export function predictCustomers(fits: ModelFits | null, now: Date): ModelResult {
   if (!fits) {
-    return { bg: null, gg: null, bgDegenerate: false, ggDegenerate: false, confidence: null, lowConfidence: true, notes: [encodeMessageRef({ key: "analysis.noCustomers", params: {} })], predictions: null };
+    return {
+      bg: null,
+      gg: null,
+      bgDegenerate: false,
+      ggDegenerate: false,
+      confidence: null,
+      lowConfidence: true,
+      notes: [encodeMessageRef({ key: "analysis.noCustomers", params: {} })],
+      predictions: null,
+    };
   }
   const { count: n, x, spend, grouped, bg, gg, confidence } = fits;
   const notes = [...fits.notes];
@@ -288,7 +324,13 @@ export function frozenModelsOf(summary: ModelSummary): FrozenModels {
  */
 export function predictWithModels(models: FrozenModels, agg: PredictionColumns, today: number, now: Date): Predictions {
   const n = agg.count;
-  const predictions: Predictions = { pAlive: new Float64Array(n), expected: new Float64Array(n), clv: new Array(n), averageValue: new Array(n), nextOrderAt: new Array(n) };
+  const predictions: Predictions = {
+    pAlive: new Float64Array(n),
+    expected: new Float64Array(n),
+    clv: new Array(n),
+    averageValue: new Array(n),
+    nextOrderAt: new Array(n),
+  };
   for (let i = 0; i < n; i++) {
     const c = modelInputsOf(agg, i, today);
     const p = models.bg ? predictPurchases(models.bg, c) : null;

@@ -19,10 +19,7 @@ export function lgamma(x: number): number {
   }
   const inv = 1 / x;
   const inv2 = inv * inv;
-  const series =
-    inv *
-    (1 / 12 +
-      inv2 * (-1 / 360 + inv2 * (1 / 1260 + inv2 * (-1 / 1680 + inv2 * (1 / 1188 + inv2 * (-691 / 360360))))));
+  const series = inv * (1 / 12 + inv2 * (-1 / 360 + inv2 * (1 / 1260 + inv2 * (-1 / 1680 + inv2 * (1 / 1188 + inv2 * (-691 / 360360))))));
   return (x - 0.5) * Math.log(x) - x + HALF_LOG_2PI + series - shift;
 }
 
@@ -36,12 +33,7 @@ export function digamma(x: number): number {
   }
   const inv = 1 / x;
   const inv2 = inv * inv;
-  return (
-    acc +
-    Math.log(x) -
-    0.5 * inv -
-    inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (1 / 240 - inv2 * (1 / 132)))))
-  );
+  return acc + Math.log(x) - 0.5 * inv - inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (1 / 240 - inv2 * (1 / 132)))));
 }
 
 /** ln B(a, b). */
@@ -82,7 +74,7 @@ export function hyp2f1(a: number, b: number, c: number, z: number, maxTerms = 50
   let term = 1;
   let sum = 1;
   for (let k = 0; k < maxTerms; k++) {
-    term *= ((a + k) * (b + k)) / ((c + k) * (k + 1)) * z;
+    term *= (((a + k) * (b + k)) / ((c + k) * (k + 1))) * z;
     sum += term;
     if (term === 0 || Math.abs(term) <= 1e-16 * Math.abs(sum)) break;
   }

@@ -131,8 +131,10 @@ function firstInstantOfDay(year: number, month: number, day: number, timeZone: s
   const isTarget = (ms: number) => localDayOf(ms, timeZone) >= target;
   let lo: number;
   let hi: number;
-  if (!isTarget(guess)) [lo, hi] = [guess, guess + 4 * HOUR_MS]; // midnight skipped: the day starts later
-  else if (isTarget(guess - 1)) [lo, hi] = [guess - 4 * HOUR_MS, guess]; // midnight repeated: it started earlier
+  if (!isTarget(guess))
+    [lo, hi] = [guess, guess + 4 * HOUR_MS]; // midnight skipped: the day starts later
+  else if (isTarget(guess - 1))
+    [lo, hi] = [guess - 4 * HOUR_MS, guess]; // midnight repeated: it started earlier
   else return new Date(guess);
   // Binary search between an instant of the day before (lo) and one of the day (hi).
   while (hi - lo > 1) {

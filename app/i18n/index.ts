@@ -25,11 +25,7 @@ export function isLocale(value: string): value is Locale {
 export function detectLocale(request: Request): Locale {
   const url = new URL(request.url);
   const fromQuery = url.searchParams.get("locale");
-  const candidates = fromQuery
-    ? [fromQuery]
-    : (request.headers.get("accept-language") ?? "")
-        .split(",")
-        .map((part) => part.split(";")[0].trim());
+  const candidates = fromQuery ? [fromQuery] : (request.headers.get("accept-language") ?? "").split(",").map((part) => part.split(";")[0].trim());
   for (const candidate of candidates) {
     const base = candidate.toLowerCase().split("-")[0];
     if (isLocale(base)) return base;
@@ -98,11 +94,7 @@ const LocaleContext = createContext<Locale>("en");
 
 /** Gives pages their language: the locale comes from the loader, so SSR and hydration agree. */
 export function I18nProvider({ locale, children }: { locale: Locale; children: ReactNode }) {
-  return createElement(
-    LocaleContext.Provider,
-    { value: locale },
-    createElement(RawIntlProvider, { value: getIntl(locale) }, children),
-  );
+  return createElement(LocaleContext.Provider, { value: locale }, createElement(RawIntlProvider, { value: getIntl(locale) }, children));
 }
 
 export function useLocale(): Locale {

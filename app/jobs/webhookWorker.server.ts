@@ -192,14 +192,35 @@ export class WebhookWorker {
       const applied = await inTransaction(
         this.prisma,
         async (tx) => {
-          const owned = new Set(await lockOwnedEvents(tx, valid.map((v) => v.event.id), this.workerId));
+          const owned = new Set(
+            await lockOwnedEvents(
+              tx,
+              valid.map((v) => v.event.id),
+              this.workerId,
+            ),
+          );
           const mine = valid.filter((v) => owned.has(v.event.id));
           const customers: number[] = [];
           if (mine.length) {
-            const touched = () => this.customersOf(tx, mine[0].event.shop, mine[0].event.topic, mine.map((v) => v.event.payload));
+            const touched = () =>
+              this.customersOf(
+                tx,
+                mine[0].event.shop,
+                mine[0].event.topic,
+                mine.map((v) => v.event.payload),
+              );
             customers.push(...(await touched()));
-            await applyWebhookBatch(tx, mine[0].event.shop, family, mine.map((v) => v.payload));
-            await markManyProcessed(tx, mine.map((v) => v.event.id), this.clock());
+            await applyWebhookBatch(
+              tx,
+              mine[0].event.shop,
+              family,
+              mine.map((v) => v.payload),
+            );
+            await markManyProcessed(
+              tx,
+              mine.map((v) => v.event.id),
+              this.clock(),
+            );
             customers.push(...(await touched()));
           }
           return { count: mine.length, customers };
@@ -233,7 +254,10 @@ export class WebhookWorker {
     try {
       await refreshCustomerMetrics(this.prisma, shop, customerIds, this.clock());
     } catch (error) {
-      logger.error({ shop, customers: customerIds.length, worker: this.workerId, err: error instanceof Error ? error.message : String(error) }, "incremental analysis failed; the next full run will cover it");
+      logger.error(
+        { shop, customers: customerIds.length, worker: this.workerId, err: error instanceof Error ? error.message : String(error) },
+        "incremental analysis failed; the next full run will cover it",
+      );
     }
   }
 
@@ -271,7 +295,12 @@ export class WebhookWorker {
       return "processed";
     } catch (error) {
       const permanent = error instanceof PermanentEventError || error instanceof z.ZodError;
-      const message = error instanceof z.ZodError ? `Invalid ${event.topic} payload: ${describeZodError(error)}` : error instanceof Error ? error.message : String(error);
+      const message =
+        error instanceof z.ZodError
+          ? `Invalid ${event.topic} payload: ${describeZodError(error)}`
+          : error instanceof Error
+            ? error.message
+            : String(error);
       const dead = permanent || event.attempts >= this.maxAttempts;
       const now = this.clock();
       const nextAttemptAt = new Date(now.getTime() + (dead ? 0 : backoffDelay(event.attempts, this.baseDelayMs, this.maxDelayMs)));

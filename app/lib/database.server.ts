@@ -28,9 +28,7 @@ export function parseDatabaseUrl(url: string | undefined, cwd = process.cwd()): 
     return { kind: "pglite", dataDir: path.resolve(cwd, dir) };
   }
   if (/^postgres(ql)?:\/\//.test(value)) return { kind: "postgres", url: value };
-  throw new DatabaseUrlError(
-    "DATABASE_URL must be a postgres:// or postgresql:// URL, pglite:<folder> or pglite:memory (it was something else).",
-  );
+  throw new DatabaseUrlError("DATABASE_URL must be a postgres:// or postgresql:// URL, pglite:<folder> or pglite:memory (it was something else).");
 }
 
 /** A description safe for logs: never prints a password. */

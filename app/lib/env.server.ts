@@ -22,25 +22,24 @@ export const DEMO_DEFAULTS = {
 
 export const DEFAULT_SCOPES = "read_orders,read_customers,read_products,write_customers,write_app_proxy";
 
-const schema = z
-  .object({
-    NODE_ENV: z.enum(["development", "production", "test"], { error: "must be development, production or test" }).default("development"),
-    PORT: z.coerce
-      .number({ error: "must be a port number" })
-      .int("must be a whole number")
-      .min(1, "must be between 1 and 65535")
-      .max(65535, "must be between 1 and 65535")
-      .default(3000),
-    RAPPORT_DEMO: flag,
-    SHOPIFY_API_KEY: z.string().optional(),
-    SHOPIFY_API_SECRET: z.string().optional(),
-    SHOPIFY_APP_URL: z.string().optional(),
-    SCOPES: z.string().default(DEFAULT_SCOPES),
-    SHOP_CUSTOM_DOMAIN: z.string().optional(),
-    DATABASE_URL: z.string().optional(),
-    LOG_LEVEL: z
-      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "must be one of fatal, error, warn, info, debug, trace, silent" })
-      .default("info"),
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"], { error: "must be development, production or test" }).default("development"),
+  PORT: z.coerce
+    .number({ error: "must be a port number" })
+    .int("must be a whole number")
+    .min(1, "must be between 1 and 65535")
+    .max(65535, "must be between 1 and 65535")
+    .default(3000),
+  RAPPORT_DEMO: flag,
+  SHOPIFY_API_KEY: z.string().optional(),
+  SHOPIFY_API_SECRET: z.string().optional(),
+  SHOPIFY_APP_URL: z.string().optional(),
+  SCOPES: z.string().default(DEFAULT_SCOPES),
+  SHOP_CUSTOM_DOMAIN: z.string().optional(),
+  DATABASE_URL: z.string().optional(),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "must be one of fatal, error, warn, info, debug, trace, silent" })
+    .default("info"),
 });
 
 /** Checks across variables, on the raw values so they run even when a field failed above. */
@@ -97,7 +96,7 @@ export class EnvError extends Error {
     super(
       `Rapport cannot start: ${problems.length === 1 ? "one environment variable is" : `${problems.length} environment variables are`} missing or invalid.\n` +
         problems.map((p) => `  - ${p}`).join("\n") +
-        "\nSee .env.example and the README section \"Connecting a real Shopify store\".",
+        '\nSee .env.example and the README section "Connecting a real Shopify store".',
     );
     this.name = "EnvError";
   }
@@ -120,7 +119,9 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     SHOPIFY_API_KEY: env.SHOPIFY_API_KEY || DEMO_DEFAULTS.SHOPIFY_API_KEY,
     SHOPIFY_API_SECRET: env.SHOPIFY_API_SECRET || DEMO_DEFAULTS.SHOPIFY_API_SECRET,
     SHOPIFY_APP_URL: (env.SHOPIFY_APP_URL || `http://localhost:${env.PORT}`).replace(/\/$/, ""),
-    SCOPES: env.SCOPES.split(",").map((s) => s.trim()).filter(Boolean),
+    SCOPES: env.SCOPES.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
     SHOP_CUSTOM_DOMAIN: env.SHOP_CUSTOM_DOMAIN || undefined,
     DATABASE_URL: env.DATABASE_URL || undefined,
     LOG_LEVEL: env.LOG_LEVEL,

@@ -7,18 +7,19 @@ const id = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/, "m
 const money = z
   .union([z.string(), z.number()])
   .transform((value) => String(value).trim())
-  .refine((value) => /^-?\d+(\.\d+)?$/.test(value), { message: "must be a decimal amount such as \"42.50\"" });
+  .refine((value) => /^-?\d+(\.\d+)?$/.test(value), { message: 'must be a decimal amount such as "42.50"' });
 const timestamp = z
   .string()
   .refine((value) => !Number.isNaN(Date.parse(value)), { message: "must be an ISO 8601 date-time" })
   .transform((value) => new Date(value));
-const text = z.string().nullish().transform((value) => value ?? null);
+const text = z
+  .string()
+  .nullish()
+  .transform((value) => value ?? null);
 const tags = z
   .union([z.string(), z.array(z.string())])
   .nullish()
-  .transform((value) =>
-    (Array.isArray(value) ? value : (value ?? "").split(",")).map((tag) => tag.trim()).filter((tag) => tag.length > 0),
-  );
+  .transform((value) => (Array.isArray(value) ? value : (value ?? "").split(",")).map((tag) => tag.trim()).filter((tag) => tag.length > 0));
 const moneySet = z.object({ shop_money: z.object({ amount: money, currency_code: z.string() }) }).nullish();
 
 const consent = z.object({ state: z.string().nullish() }).nullish();
@@ -131,7 +132,10 @@ export const productPayload = z.object({
   id,
   title: z.string(),
   handle: z.string(),
-  status: z.string().nullish().transform((value) => value ?? "active"),
+  status: z
+    .string()
+    .nullish()
+    .transform((value) => value ?? "active"),
   product_type: text,
   vendor: text,
   tags,

@@ -178,7 +178,14 @@ export async function aggregateCustomers(
     `SELECT current_setting('TimeZone') AS previous, set_config('TimeZone', $1, true) AS now`,
     opts.timeZone,
   );
-  const rows = await db.$queryRawUnsafe<{ customers: string; cohorts: string }[]>(sql, shop, opts.timeZone, iso(opts.now), opts.cohortFromMonth, ...params);
+  const rows = await db.$queryRawUnsafe<{ customers: string; cohorts: string }[]>(
+    sql,
+    shop,
+    opts.timeZone,
+    iso(opts.now),
+    opts.cohortFromMonth,
+    ...params,
+  );
   await db.$queryRawUnsafe(`SELECT set_config('TimeZone', $1, true)`, previous);
   const data = JSON.parse(rows[0].customers) as (number | null)[][];
   const n = opts.windows.length;
@@ -484,7 +491,10 @@ export async function segmentMovesSince(db: Db, shop: string, since: Date) {
 /** Internal ids of the customers of these orders (by Shopify id), without duplicates. */
 export async function customerIdsOfOrders(db: Db, shop: string, orderShopifyIds: readonly string[]): Promise<number[]> {
   if (!orderShopifyIds.length) return [];
-  const rows = await db.order.findMany({ where: { shop, shopifyId: { in: [...orderShopifyIds] }, customerId: { not: null } }, select: { customerId: true } });
+  const rows = await db.order.findMany({
+    where: { shop, shopifyId: { in: [...orderShopifyIds] }, customerId: { not: null } },
+    select: { customerId: true },
+  });
   return [...new Set(rows.map((r) => r.customerId!))];
 }
 

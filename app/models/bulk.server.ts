@@ -19,8 +19,21 @@ const TABLES_WITH_TIMESTAMPS: Record<string, readonly ("createdAt" | "updatedAt"
   AnalysisSnapshot: [],
 };
 
-export type BulkTable = "Customer" | "CustomerProfile" | "Order" | "OrderPersonal" | "LineItem" | "Refund" | "RefundLineItem" | "Product" | "Checkout" | "MarketingSpend"
-  | "CustomerMetrics" | "SegmentSnapshot" | "KpiSnapshot" | "AnalysisSnapshot";
+export type BulkTable =
+  | "Customer"
+  | "CustomerProfile"
+  | "Order"
+  | "OrderPersonal"
+  | "LineItem"
+  | "Refund"
+  | "RefundLineItem"
+  | "Product"
+  | "Checkout"
+  | "MarketingSpend"
+  | "CustomerMetrics"
+  | "SegmentSnapshot"
+  | "KpiSnapshot"
+  | "AnalysisSnapshot";
 
 const BATCH = 5000;
 

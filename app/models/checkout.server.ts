@@ -17,9 +17,15 @@ export function findStoredCheckouts(db: Db, shop: string, shopifyIds: string[]) 
 
 /** Inserts checkouts not stored yet; returns the Shopify ids inserted (skipping rows another transaction inserted first). */
 export function insertCheckouts(db: Db, shop: string, checkouts: CheckoutToWrite[], shopCurrency: string) {
-  return insertRows<{ shopifyId: string }>(db, "Checkout", checkouts.map((c) => checkoutRow(shop, c.payload, c.customerId, shopCurrency)), ["shopifyId"], {
-    skipConflictsOn: SHOPIFY_KEY,
-  });
+  return insertRows<{ shopifyId: string }>(
+    db,
+    "Checkout",
+    checkouts.map((c) => checkoutRow(shop, c.payload, c.customerId, shopCurrency)),
+    ["shopifyId"],
+    {
+      skipConflictsOn: SHOPIFY_KEY,
+    },
+  );
 }
 
 export async function updateCheckout(db: Db, shop: string, id: number, checkout: CheckoutToWrite, shopCurrency: string) {

@@ -13,11 +13,21 @@ export function findStoredCustomers(db: Db, shop: string, shopifyIds: string[]) 
 
 /** Inserts customers not stored yet; returns those inserted (a row another transaction inserted first is skipped). */
 export function insertCustomers(db: Db, shop: string, payloads: CustomerPayload[]) {
-  return insertRows<{ id: number; shopifyId: string }>(db, "Customer", payloads.map((c) => customerRow(shop, c)), ["id", "shopifyId"], { skipConflictsOn: SHOPIFY_KEY });
+  return insertRows<{ id: number; shopifyId: string }>(
+    db,
+    "Customer",
+    payloads.map((c) => customerRow(shop, c)),
+    ["id", "shopifyId"],
+    { skipConflictsOn: SHOPIFY_KEY },
+  );
 }
 
 export async function insertCustomerProfiles(db: Db, shop: string, profiles: { customerId: number; payload: CustomerPayload }[]) {
-  await insertRows(db, "CustomerProfile", profiles.map((p) => customerProfileRow(shop, p.customerId, p.payload)));
+  await insertRows(
+    db,
+    "CustomerProfile",
+    profiles.map((p) => customerProfileRow(shop, p.customerId, p.payload)),
+  );
 }
 
 /** Rewrites a stored customer and its profile from the payload. */
@@ -60,7 +70,10 @@ export async function findCustomersByIdOrEmail(db: Db, shop: string, customer: {
 export function customersWithPersonalData(db: Db, shop: string, ids: number[]) {
   return db.customer.findMany({
     where: { shop, id: { in: ids } },
-    include: { profile: true, checkouts: { select: { shopifyId: true, totalPrice: true, currency: true, shopifyCreatedAt: true, completedAt: true } } },
+    include: {
+      profile: true,
+      checkouts: { select: { shopifyId: true, totalPrice: true, currency: true, shopifyCreatedAt: true, completedAt: true } },
+    },
   });
 }
 

@@ -24,7 +24,8 @@ export async function countShopData(db: Db, shop: string) {
     grossRevenue: revenue._sum.totalPrice,
     refunded: revenue._sum.totalRefunded,
     /** Paid totals of non-cancelled orders minus their refunds (null without orders). */
-    netRevenue: revenue._sum.totalPrice && revenue._sum.totalRefunded ? revenue._sum.totalPrice.minus(revenue._sum.totalRefunded) : revenue._sum.totalPrice,
+    netRevenue:
+      revenue._sum.totalPrice && revenue._sum.totalRefunded ? revenue._sum.totalPrice.minus(revenue._sum.totalRefunded) : revenue._sum.totalPrice,
     firstOrderAt: range._min.processedAt,
     lastOrderAt: range._max.processedAt,
   };

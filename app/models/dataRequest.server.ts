@@ -12,7 +12,9 @@ export interface NewDataRequest {
 
 /** Stores the report; returns its id. */
 export async function createDataRequest(db: Db, shop: string, request: NewDataRequest): Promise<number> {
-  const report = JSON.parse(JSON.stringify(request.report, (_, value) => (typeof value === "bigint" ? value.toString() : value))) as Prisma.InputJsonValue;
+  const report = JSON.parse(
+    JSON.stringify(request.report, (_, value) => (typeof value === "bigint" ? value.toString() : value)),
+  ) as Prisma.InputJsonValue;
   const stored = await db.dataRequest.create({
     data: { shop, requestId: request.requestId, customerShopifyId: request.customerShopifyId, ordersRequested: request.ordersRequested, report },
     select: { id: true },

@@ -19,16 +19,35 @@ export function findStoredOrders(db: Db, shop: string, shopifyIds: string[]) {
 
 /** Inserts orders not stored yet, without children; returns those inserted (skipping rows another transaction inserted first). */
 export function insertOrders(db: Db, shop: string, orders: OrderToWrite[]) {
-  return insertRows<{ id: number; shopifyId: string }>(db, "Order", orders.map((o) => orderRow(shop, o.payload, o.customerId)), ["id", "shopifyId"], { skipConflictsOn: SHOPIFY_KEY });
+  return insertRows<{ id: number; shopifyId: string }>(
+    db,
+    "Order",
+    orders.map((o) => orderRow(shop, o.payload, o.customerId)),
+    ["id", "shopifyId"],
+    { skipConflictsOn: SHOPIFY_KEY },
+  );
 }
 
 /**
  * Writes the children a payload carries (personal data, line items, refunds) for orders
  * that have none. `productTypes` gives each line its product's type when the product is stored.
  */
-export async function insertOrderChildren(db: Db, shop: string, orders: { id: number; payload: OrderPayload }[], productTypes: Map<string, string | null>) {
-  await insertRows(db, "OrderPersonal", orders.map((o) => orderPersonalRow(shop, o.id, o.payload)));
-  await insertRows(db, "LineItem", orders.flatMap((o) => lineItemRows(shop, o.id, o.payload, productTypes)));
+export async function insertOrderChildren(
+  db: Db,
+  shop: string,
+  orders: { id: number; payload: OrderPayload }[],
+  productTypes: Map<string, string | null>,
+) {
+  await insertRows(
+    db,
+    "OrderPersonal",
+    orders.map((o) => orderPersonalRow(shop, o.id, o.payload)),
+  );
+  await insertRows(
+    db,
+    "LineItem",
+    orders.flatMap((o) => lineItemRows(shop, o.id, o.payload, productTypes)),
+  );
   await insertRefunds(
     db,
     shop,

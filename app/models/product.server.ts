@@ -12,7 +12,13 @@ export function findStoredProducts(db: Db, shop: string, shopifyIds: string[]) {
 
 /** Inserts products not stored yet; returns the Shopify ids inserted (skipping rows another transaction inserted first). */
 export function insertProducts(db: Db, shop: string, payloads: ProductPayload[], currency: string) {
-  return insertRows<{ shopifyId: string }>(db, "Product", payloads.map((p) => productRow(shop, p, currency)), ["shopifyId"], { skipConflictsOn: SHOPIFY_KEY });
+  return insertRows<{ shopifyId: string }>(
+    db,
+    "Product",
+    payloads.map((p) => productRow(shop, p, currency)),
+    ["shopifyId"],
+    { skipConflictsOn: SHOPIFY_KEY },
+  );
 }
 
 export async function updateProduct(db: Db, shop: string, id: number, payload: ProductPayload, currency: string) {

@@ -21,7 +21,11 @@ export async function insertRefunds(db: Db, shop: string, refunds: NewRefund[]):
     ["id", "shopifyId"],
   );
   const idOf = new Map(created.map((row) => [row.shopifyId, row.id]));
-  await insertRows(db, "RefundLineItem", refunds.flatMap((r) => refundLineItemRows(shop, idOf.get(r.refund.id)!, r.refund)));
+  await insertRows(
+    db,
+    "RefundLineItem",
+    refunds.flatMap((r) => refundLineItemRows(shop, idOf.get(r.refund.id)!, r.refund)),
+  );
   return idOf;
 }
 

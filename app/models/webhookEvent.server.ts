@@ -76,8 +76,9 @@ export interface ClaimedEvent {
  */
 export async function claimEvents(db: Db, workerId: string, limit: number, leaseMs: number, now = new Date()): Promise<ClaimedEvent[]> {
   const leaseExpiredBefore = new Date(now.getTime() - leaseMs);
-  return db.$queryRawUnsafe<ClaimedEvent[]>(
-    `UPDATE "WebhookEvent" SET "status" = 'processing', "lockedAt" = $3, "lockedBy" = $1, "attempts" = "attempts" + 1, "updatedAt" = $3
+  return db
+    .$queryRawUnsafe<ClaimedEvent[]>(
+      `UPDATE "WebhookEvent" SET "status" = 'processing', "lockedAt" = $3, "lockedBy" = $1, "attempts" = "attempts" + 1, "updatedAt" = $3
      WHERE "id" IN (
        SELECT "id" FROM "WebhookEvent"
        WHERE ("status" = 'pending' AND "nextAttemptAt" <= $3) OR ("status" = 'processing' AND "lockedAt" < $4)
@@ -86,11 +87,12 @@ export async function claimEvents(db: Db, workerId: string, limit: number, lease
        FOR UPDATE SKIP LOCKED
      )
      RETURNING "id", "shop", "topic", "eventId", "payload", "attempts", "triggeredAt", "receivedAt"`,
-    workerId,
-    limit,
-    now,
-    leaseExpiredBefore,
-  ).then((rows) => rows.sort((a, b) => a.id - b.id));
+      workerId,
+      limit,
+      now,
+      leaseExpiredBefore,
+    )
+    .then((rows) => rows.sort((a, b) => a.id - b.id));
 }
 
 /** Inside the processing transaction: lock the row and check we still own the claim. */
@@ -127,7 +129,14 @@ export async function markProcessed(tx: Db, id: number, now = new Date()) {
 }
 
 /** A failed attempt: back to pending with a later due time, or dead after the last attempt. */
-export async function markFailed(db: Db, id: number, workerId: string, error: string, next: { dead: boolean; nextAttemptAt: Date }, now = new Date()) {
+export async function markFailed(
+  db: Db,
+  id: number,
+  workerId: string,
+  error: string,
+  next: { dead: boolean; nextAttemptAt: Date },
+  now = new Date(),
+) {
   await db.webhookEvent.updateMany({
     where: { id, lockedBy: workerId },
     data: {
@@ -154,8 +163,17 @@ export function listEvents(db: Db, filter: EventFilter = {}) {
     orderBy: { id: "desc" },
     take: filter.limit ?? 50,
     select: {
-      id: true, shop: true, topic: true, eventId: true, status: true, attempts: true, lastError: true,
-      triggeredAt: true, receivedAt: true, processedAt: true, nextAttemptAt: true,
+      id: true,
+      shop: true,
+      topic: true,
+      eventId: true,
+      status: true,
+      attempts: true,
+      lastError: true,
+      triggeredAt: true,
+      receivedAt: true,
+      processedAt: true,
+      nextAttemptAt: true,
     },
   });
 }
@@ -240,7 +258,11 @@ export async function releaseClaimsOfDeadWorkers(db: Db, lockClass: number, now 
  * data (their customer id, one of their orders or refunds, or their email anywhere in it) by
  * a marker keeping only the object id. Returns how many events were scrubbed.
  */
-export function scrubCustomerPayloads(db: Db, shop: string, who: { customerShopifyIds: string[]; orderShopifyIds: string[]; email?: string | null }): Promise<number> {
+export function scrubCustomerPayloads(
+  db: Db,
+  shop: string,
+  who: { customerShopifyIds: string[]; orderShopifyIds: string[]; email?: string | null },
+): Promise<number> {
   return db.$executeRawUnsafe(
     `UPDATE "WebhookEvent" SET "payload" = jsonb_build_object('redacted', true, 'id', "payload"->'id')
      WHERE "shop" = $1 AND (

@@ -201,7 +201,15 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
   // KPIs of each range kind: current and previous period.
   const lifetimeNet = lifetimeNetRevenue(agg);
   const clvValues = preds ? preds.clv : null;
-  const inputs: KpiInputs = { agg, guests, checkouts, spend, timeZone, lifetimeNet, predictions: preds && clvValues ? { pAlive: preds.pAlive, clv12m: clvValues } : undefined };
+  const inputs: KpiInputs = {
+    agg,
+    guests,
+    checkouts,
+    spend,
+    timeZone,
+    lifetimeNet,
+    predictions: preds && clvValues ? { pAlive: preds.pAlive, clv12m: clvValues } : undefined,
+  };
   const kpiSummaries: KpiRangeSummary[] = ranges.map((r, k) => {
     const periodKpis = (p: 0 | 1): StoredKpis => periodKpisOf(inputs, k, p, p === 0 ? r.windows.current : r.windows.previous);
     return {
@@ -219,7 +227,9 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
 
   // Segment totals with exact money.
   const segmentOrder = [...rules.map((r) => r.key), OTHERS_KEY];
-  const segTotals = new Map<string, { customers: number; orders: number; revenue: number }>(segmentOrder.map((s) => [s, { customers: 0, orders: 0, revenue: 0 }]));
+  const segTotals = new Map<string, { customers: number; orders: number; revenue: number }>(
+    segmentOrder.map((s) => [s, { customers: 0, orders: 0, revenue: 0 }]),
+  );
   for (let i = 0; i < scored.length; i++) {
     const t = segTotals.get(scored[i].segment)!;
     t.customers++;
@@ -265,7 +275,17 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
         date,
         segments: segmentOrder.map((segment) => {
           const t = segTotals.get(segment)!;
-          return { shop, date, segment, customers: t.customers, orders: t.orders, revenue: scaledToDecimal(t.revenue), currency, movedIn: sortedKeys(movedIn.get(segment) ?? {}), computedAt: now };
+          return {
+            shop,
+            date,
+            segment,
+            customers: t.customers,
+            orders: t.orders,
+            revenue: scaledToDecimal(t.revenue),
+            currency,
+            movedIn: sortedKeys(movedIn.get(segment) ?? {}),
+            computedAt: now,
+          };
         }),
         kpis: kpiSummaries.map((s, k) => ({
           shop,
@@ -345,8 +365,22 @@ export function customerMetricsBatch(
   to: number,
 ): CustomerMetricsBatch {
   const b: CustomerMetricsBatch = {
-    customerId: [], recencyDays: [], frequency: [], purchaseDays: [], monetary: [], rScore: [], fScore: [], mScore: [], segment: [],
-    pAlive: [], expectedPurchases12m: [], expectedOrderValue: [], predictedClv12m: [], expectedNextOrderAt: [], firstOrderAt: [], lastOrderAt: [],
+    customerId: [],
+    recencyDays: [],
+    frequency: [],
+    purchaseDays: [],
+    monetary: [],
+    rScore: [],
+    fScore: [],
+    mScore: [],
+    segment: [],
+    pAlive: [],
+    expectedPurchases12m: [],
+    expectedOrderValue: [],
+    predictedClv12m: [],
+    expectedNextOrderAt: [],
+    firstOrderAt: [],
+    lastOrderAt: [],
   };
   for (let i = from; i < to; i++) {
     const s = scored[i];
@@ -411,4 +445,3 @@ export async function kpisForRange(
     timeZone,
   };
 }
-

@@ -49,20 +49,37 @@ export async function refreshCustomerMetrics(prisma: PrismaClient, shop: string,
     const today = zonedCalendar(timeZone).dayNumber(now.getTime());
     const { customers: agg } = await aggregateCustomers(tx, shop, { timeZone, now, windows: [], cohortFromMonth: 2 ** 30, customerIds: ids });
     const kept = new Set(agg.customerId);
-    const removed = await deleteCustomerMetricsOf(tx, shop, ids.filter((id) => !kept.has(id)));
+    const removed = await deleteCustomerMetricsOf(
+      tx,
+      shop,
+      ids.filter((id) => !kept.has(id)),
+    );
     if (!agg.count) return { status: "refreshed", updated: 0, removed, moves: [] };
 
     const { scored, predictions } = scoreWithFrozen(agg, scoring, frozen.model as unknown as ModelSummary, today, now);
     const segmentNames = [...scoring.rules.map((r) => r.key), OTHERS_KEY];
-    const batch = customerMetricsBatch(agg, scored, predictions, new Map(segmentNames.map((key, i) => [key, i])), currencyExponent(currency), 0, agg.count);
-    const groups = await writeCustomerMetricsBatch(tx, shop, {
-      currency,
-      lowConfidence: frozen.lowConfidence,
-      computedAt: now,
-      startOfToday: startOfDayNumber(today, timeZone),
-      segmentNames,
-      source: "incremental",
-    }, batch);
+    const batch = customerMetricsBatch(
+      agg,
+      scored,
+      predictions,
+      new Map(segmentNames.map((key, i) => [key, i])),
+      currencyExponent(currency),
+      0,
+      agg.count,
+    );
+    const groups = await writeCustomerMetricsBatch(
+      tx,
+      shop,
+      {
+        currency,
+        lowConfidence: frozen.lowConfidence,
+        computedAt: now,
+        startOfToday: startOfDayNumber(today, timeZone),
+        segmentNames,
+        source: "incremental",
+      },
+      batch,
+    );
     const moves = groups.filter((g) => g.moved).map(({ from, to, customers }) => ({ from, to, customers }));
     return { status: "refreshed", updated: agg.count, removed, moves };
   });

@@ -47,8 +47,16 @@ export async function handleDataRequest(db: Db, shop: string, raw: unknown, now 
     generatedAt: now.toISOString(),
     shop,
     request: { id: payload.data_request?.id ?? null, customerId: payload.customer.id ?? null, ordersRequested: requested },
-    customers: await customersWithPersonalData(db, shop, customers.map((c) => c.id)),
-    orders: await ordersWithPersonalData(db, shop, orders.map((o) => o.id)),
+    customers: await customersWithPersonalData(
+      db,
+      shop,
+      customers.map((c) => c.id),
+    ),
+    orders: await ordersWithPersonalData(
+      db,
+      shop,
+      orders.map((o) => o.id),
+    ),
     // NPS answers and other shopper-provided data join this report when they exist.
   };
   const dataRequestId = await createDataRequest(db, shop, {

@@ -46,9 +46,19 @@ function emptyResult(): SyncResult {
 export class RetryableSyncError extends Error {}
 
 /** Drops payloads of objects Shopify deleted, so a late webhook cannot resurrect them. */
-async function withoutTombstoned<T extends { id: string }>(db: Db, shop: string, kind: TombstoneKind, items: T[]): Promise<{ kept: T[]; dropped: number }> {
+async function withoutTombstoned<T extends { id: string }>(
+  db: Db,
+  shop: string,
+  kind: TombstoneKind,
+  items: T[],
+): Promise<{ kept: T[]; dropped: number }> {
   if (!items.length) return { kept: items, dropped: 0 };
-  const dead = await findTombstonedIds(db, shop, kind, items.map((i) => i.id));
+  const dead = await findTombstonedIds(
+    db,
+    shop,
+    kind,
+    items.map((i) => i.id),
+  );
   const kept = items.filter((i) => !dead.has(i.id));
   return { kept, dropped: items.length - kept.length };
 }
@@ -95,16 +105,29 @@ export async function ensureShop(db: Db, shop: string) {
 
 export async function syncCustomers(db: Db, shop: string, payloads: CustomerPayload[]): Promise<SyncResult & { ids: Map<string, number> }> {
   const result = { ...emptyResult(), ids: new Map<string, number>() };
-  const { kept: items, dropped } = await withoutTombstoned(db, shop, "customer", newestById(payloads, (c) => c.updated_at));
+  const { kept: items, dropped } = await withoutTombstoned(
+    db,
+    shop,
+    "customer",
+    newestById(payloads, (c) => c.updated_at),
+  );
   result.stale += dropped;
   if (!items.length) return result;
-  const existing = await findStoredCustomers(db, shop, items.map((c) => c.id));
+  const existing = await findStoredCustomers(
+    db,
+    shop,
+    items.map((c) => c.id),
+  );
   const inserted = new Set<string>();
 
   for (const part of chunks(items.filter((c) => !existing.has(c.id)))) {
     const created = await insertCustomers(db, shop, part);
     const idOf = new Map(created.map((row) => [row.shopifyId, row.id]));
-    await insertCustomerProfiles(db, shop, part.filter((c) => idOf.has(c.id)).map((c) => ({ customerId: idOf.get(c.id)!, payload: c })));
+    await insertCustomerProfiles(
+      db,
+      shop,
+      part.filter((c) => idOf.has(c.id)).map((c) => ({ customerId: idOf.get(c.id)!, payload: c })),
+    );
     for (const [shopifyId, id] of idOf) {
       result.ids.set(shopifyId, id);
       inserted.add(shopifyId);
@@ -135,7 +158,12 @@ function productTypesOf(db: Db, shop: string, orders: OrderPayload[]) {
 
 export async function syncOrders(db: Db, shop: string, payloads: OrderPayload[]): Promise<SyncResult> {
   const result = emptyResult();
-  const { kept: items, dropped } = await withoutTombstoned(db, shop, "order", newestById(payloads, (o) => o.updated_at));
+  const { kept: items, dropped } = await withoutTombstoned(
+    db,
+    shop,
+    "order",
+    newestById(payloads, (o) => o.updated_at),
+  );
   result.stale += dropped;
   if (!items.length) return result;
 
@@ -143,7 +171,11 @@ export async function syncOrders(db: Db, shop: string, payloads: OrderPayload[])
   const customers = await syncCustomers(db, shop, embedded);
   const productTypes = await productTypesOf(db, shop, items);
 
-  const existing = await findStoredOrders(db, shop, items.map((o) => o.id));
+  const existing = await findStoredOrders(
+    db,
+    shop,
+    items.map((o) => o.id),
+  );
   const inserted = new Set<string>();
   const toWrite = (o: OrderPayload) => ({ payload: o, customerId: o.customer ? (customers.ids.get(o.customer.id) ?? null) : null });
 
@@ -176,14 +208,28 @@ export async function syncOrders(db: Db, shop: string, payloads: OrderPayload[])
 
 export async function syncProducts(db: Db, shop: string, payloads: ProductPayload[], currency: string): Promise<SyncResult> {
   const result = emptyResult();
-  const { kept: items, dropped } = await withoutTombstoned(db, shop, "product", newestById(payloads, (p) => p.updated_at));
+  const { kept: items, dropped } = await withoutTombstoned(
+    db,
+    shop,
+    "product",
+    newestById(payloads, (p) => p.updated_at),
+  );
   result.stale += dropped;
-  const existing = await findStoredProducts(db, shop, items.map((p) => p.id));
+  const existing = await findStoredProducts(
+    db,
+    shop,
+    items.map((p) => p.id),
+  );
   const fresh = items.filter((p) => !existing.has(p.id));
   const created = await insertProducts(db, shop, fresh, currency);
   const inserted = new Set(created.map((row) => row.shopifyId));
   result.created += created.length;
-  for (const [shopifyId, row] of await findStoredProducts(db, shop, fresh.filter((p) => !inserted.has(p.id)).map((p) => p.id))) existing.set(shopifyId, row);
+  for (const [shopifyId, row] of await findStoredProducts(
+    db,
+    shop,
+    fresh.filter((p) => !inserted.has(p.id)).map((p) => p.id),
+  ))
+    existing.set(shopifyId, row);
   for (const p of items.filter((p) => existing.has(p.id) && !inserted.has(p.id))) {
     const stored = existing.get(p.id)!;
     if (isStale(stored.shopifyUpdatedAt, p.updated_at)) {
@@ -206,13 +252,22 @@ export async function syncCheckouts(db: Db, shop: string, payloads: CheckoutPayl
   const items = newestById(payloads, (c) => c.updated_at ?? c.created_at);
   const wanted = [...new Set(items.map((c) => c.customer?.id).filter((id): id is string => !!id))];
   const customerIds = await customerIdsByShopifyId(db, shop, wanted);
-  const existing = await findStoredCheckouts(db, shop, items.map((c) => c.id));
+  const existing = await findStoredCheckouts(
+    db,
+    shop,
+    items.map((c) => c.id),
+  );
   const toWrite = (c: CheckoutPayload): CheckoutToWrite => ({ payload: c, customerId: c.customer ? (customerIds.get(c.customer.id) ?? null) : null });
   const fresh = items.filter((c) => !existing.has(c.id));
   const created = await insertCheckouts(db, shop, fresh.map(toWrite), currency);
   const inserted = new Set(created.map((row) => row.shopifyId));
   result.created += created.length;
-  for (const [shopifyId, row] of await findStoredCheckouts(db, shop, fresh.filter((c) => !inserted.has(c.id)).map((c) => c.id))) existing.set(shopifyId, row);
+  for (const [shopifyId, row] of await findStoredCheckouts(
+    db,
+    shop,
+    fresh.filter((c) => !inserted.has(c.id)).map((c) => c.id),
+  ))
+    existing.set(shopifyId, row);
   for (const c of items.filter((c) => existing.has(c.id) && !inserted.has(c.id))) {
     const stored = existing.get(c.id)!;
     if (isStale(stored.shopifyUpdatedAt, c.updated_at ?? c.created_at)) {

@@ -33,7 +33,10 @@ async function flush() {
       const group = queue.slice(0, MAX_GROUP);
       queue = queue.slice(group.length);
       try {
-        const fresh = await insertWebhookEvents(getDatabase().prisma, group.map((g) => g.event));
+        const fresh = await insertWebhookEvents(
+          getDatabase().prisma,
+          group.map((g) => g.event),
+        );
         group.forEach((g, i) => g.resolve(fresh[i]));
       } catch (error) {
         group.forEach((g) => g.reject(error));
@@ -110,7 +113,10 @@ async function receive(request: Request): Promise<Response> {
     if (error instanceof Response) return error; // 401 bad HMAC, 400 missing headers
     if (!(error instanceof SyntaxError)) {
       // After a valid HMAC the library loads the shop's session: the database is unreachable.
-      logger.error({ err: error instanceof Error ? error.message.split("\n").slice(-1)[0] : String(error) }, "webhook could not be verified against the database; asking Shopify to retry");
+      logger.error(
+        { err: error instanceof Error ? error.message.split("\n").slice(-1)[0] : String(error) },
+        "webhook could not be verified against the database; asking Shopify to retry",
+      );
       return plain(503, "Temporarily unavailable", { "Retry-After": "5" });
     }
     // The HMAC was valid (the library parses the body after verifying it), but the body is

@@ -16,7 +16,15 @@ import {
   syncProducts,
   syncRefund,
 } from "./sync.server";
-import { checkoutPayload, customerPayload, deletePayload, describeZodError, orderPayload, productPayload, refundPayload } from "~/lib/shopifyPayloads";
+import {
+  checkoutPayload,
+  customerPayload,
+  deletePayload,
+  describeZodError,
+  orderPayload,
+  productPayload,
+  refundPayload,
+} from "~/lib/shopifyPayloads";
 
 /** Retrying will not help (invalid payload, unknown topic): the event goes straight to dead. */
 export class PermanentEventError extends Error {}
@@ -43,12 +51,25 @@ function parse<T extends z.ZodType>(schema: T, payload: unknown, topic: string):
 }
 
 export const HANDLED_TOPICS = [
-  "orders/create", "orders/updated", "orders/cancelled", "orders/paid", "orders/delete", "refunds/create",
-  "customers/create", "customers/update", "customers/delete",
-  "products/create", "products/update", "products/delete",
-  "checkouts/create", "checkouts/update",
-  "app/uninstalled", "app/scopes_update",
-  "customers/data_request", "customers/redact", "shop/redact",
+  "orders/create",
+  "orders/updated",
+  "orders/cancelled",
+  "orders/paid",
+  "orders/delete",
+  "refunds/create",
+  "customers/create",
+  "customers/update",
+  "customers/delete",
+  "products/create",
+  "products/update",
+  "products/delete",
+  "checkouts/create",
+  "checkouts/update",
+  "app/uninstalled",
+  "app/scopes_update",
+  "customers/data_request",
+  "customers/redact",
+  "shop/redact",
 ] as const;
 
 /**

@@ -26,7 +26,13 @@ try {
       customers: summary.customers,
       repeatCustomers: summary.repeatCustomers,
       lowConfidence: summary.lowConfidence,
-      bgnbd: summary.model.bgnbd && { r: summary.model.bgnbd.r, alpha: summary.model.bgnbd.alpha, a: summary.model.bgnbd.a, b: summary.model.bgnbd.b, iterations: summary.model.bgnbd.iterations },
+      bgnbd: summary.model.bgnbd && {
+        r: summary.model.bgnbd.r,
+        alpha: summary.model.bgnbd.alpha,
+        a: summary.model.bgnbd.a,
+        b: summary.model.bgnbd.b,
+        iterations: summary.model.bgnbd.iterations,
+      },
       gammaGamma: summary.model.gammaGamma && { p: summary.model.gammaGamma.p, q: summary.model.gammaGamma.q, gamma: summary.model.gammaGamma.gamma },
       segments: Object.fromEntries(summary.segments.map((s) => [s.segment, s.customers])),
     });
@@ -36,4 +42,6 @@ try {
   clearInterval(sampler);
 }
 sampled = Math.max(sampled, process.memoryUsage().rss);
-process.stdout.write(`${JSON.stringify({ runs, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), sampledPeakMb: Math.round(sampled / 1048576), heapPeakMb: Math.round(heapPeak / 1048576) })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ runs, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), sampledPeakMb: Math.round(sampled / 1048576), heapPeakMb: Math.round(heapPeak / 1048576) })}\n`,
+);

@@ -44,12 +44,16 @@ interface Rung {
 }
 
 function analyse(url: string) {
-  const res = spawnSync(process.execPath, ["--max-old-space-size=4096", "--import", "tsx", path.join(ROOT, "bench/analytics/child.ts"), url, NOW, values.runs!], {
-    cwd: ROOT,
-    encoding: "utf8",
-    env: { ...process.env, LOG_LEVEL: "silent" },
-    maxBuffer: 1 << 24,
-  });
+  const res = spawnSync(
+    process.execPath,
+    ["--max-old-space-size=4096", "--import", "tsx", path.join(ROOT, "bench/analytics/child.ts"), url, NOW, values.runs!],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, LOG_LEVEL: "silent" },
+      maxBuffer: 1 << 24,
+    },
+  );
   if (res.status !== 0) throw new Error(`analysis child failed (${res.status}): ${res.stderr}`);
   return JSON.parse(res.stdout.trim().split("\n").at(-1)!);
 }
@@ -68,11 +72,18 @@ async function rung(backend: "pglite" | "postgres", customers: number): Promise<
     // The last run is the steady state (it replaces the metrics of the one before, if any).
     const last = result.runs.at(-1);
     const rungResult: Rung = {
-      backend, customers, orders, genS, wallS: last.wallMs / 1000,
+      backend,
+      customers,
+      orders,
+      genS,
+      wallS: last.wallMs / 1000,
       stages: Object.fromEntries(STAGES.map((s) => [s, (last.timings[s] ?? 0) / 1000])),
-      maxRssMb: result.maxRssMb, heapPeakMb: result.heapPeakMb,
+      maxRssMb: result.maxRssMb,
+      heapPeakMb: result.heapPeakMb,
     };
-    console.log(`  ${backend} ${orders.toLocaleString("en")} orders: ${rungResult.wallS.toFixed(2)} s, RSS ${rungResult.maxRssMb} MiB (generated in ${genS.toFixed(0)} s)`);
+    console.log(
+      `  ${backend} ${orders.toLocaleString("en")} orders: ${rungResult.wallS.toFixed(2)} s, RSS ${rungResult.maxRssMb} MiB (generated in ${genS.toFixed(0)} s)`,
+    );
     return rungResult;
   } finally {
     await drop();
@@ -81,14 +92,27 @@ async function rung(backend: "pglite" | "postgres", customers: number): Promise<
 
 const exponent = (t1: number, t2: number, n1: number, n2: number) => (t1 > 0 && t2 > 0 ? Math.log(t2 / t1) / Math.log(n2 / n1) : NaN);
 
-const loadStart = os.loadavg().map((l) => l.toFixed(2)).join(" ");
+const loadStart = os
+  .loadavg()
+  .map((l) => l.toFixed(2))
+  .join(" ");
 const rungs: Rung[] = [];
-for (const [backend, list] of [["pglite", values.pglite], ["postgres", values.postgres]] as const) {
+for (const [backend, list] of [
+  ["pglite", values.pglite],
+  ["postgres", values.postgres],
+] as const) {
   for (const customers of sizes(list!)) rungs.push(await rung(backend, customers));
 }
 
-console.log(`\nAnalytics scaling ladder, ${perCustomer} orders per customer, Node ${process.version}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`);
-console.log(`load average at start: ${loadStart}; at end: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}; ${new Date().toISOString()}\n`);
+console.log(
+  `\nAnalytics scaling ladder, ${perCustomer} orders per customer, Node ${process.version}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+);
+console.log(
+  `load average at start: ${loadStart}; at end: ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}; ${new Date().toISOString()}\n`,
+);
 console.log(`| backend | orders | wall s | ${STAGES.join(" / ")} (s) | peak RSS | peak heap | exponent (wall) |`);
 console.log(`| --- | --- | --- | --- | --- | --- | --- |`);
 rungs.forEach((r, i) => {

@@ -43,7 +43,10 @@ if (values["cli-only"]) values.backends = "";
 const size = { orders: Number(values.orders), customers: Number(values.customers), checkouts: Number(values.checkouts) };
 const rows: string[][] = [];
 const notes: string[] = [];
-const loadAtStart = os.loadavg().map((l) => l.toFixed(2)).join(" ");
+const loadAtStart = os
+  .loadavg()
+  .map((l) => l.toFixed(2))
+  .join(" ");
 
 function child(url: string) {
   const res = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "bench/analytics/child.ts"), url, NOW, "2"], {
@@ -175,7 +178,11 @@ function compareTables(ours: string, theirs: string): string[] {
       if (big > 1e-12) maxRel = Math.max(maxRel, Math.abs(x - y) / big);
       else maxAbs = Math.max(maxAbs, Math.abs(x - y));
     }
-    out.push(numeric ? `${a.header[c]} ${maxRel.toExponential(1)}${maxAbs > 0 ? ` (abs ${maxAbs.toExponential(1)} below 1e-12)` : ""}` : `${a.header[c]} ${textDiff} differ`);
+    out.push(
+      numeric
+        ? `${a.header[c]} ${maxRel.toExponential(1)}${maxAbs > 0 ? ` (abs ${maxAbs.toExponential(1)} below 1e-12)` : ""}`
+        : `${a.header[c]} ${textDiff} differ`,
+    );
   }
   return out;
 }
@@ -201,16 +208,41 @@ async function benchCli() {
     const rfmArgs = [bin, "rfm", "--orders", file, "--analysis-date", END_DAY, "--out", path.join(dir, "rfm.csv")];
     // Full precision, like the reference's output, so that the results can be compared.
     const clvArgs = [
-      bin, "clv", "--transactions", file, "--calibration-end", END_DAY, "--date-col", "order_date", "--amount-col", "revenue",
-      "--decimals", "all", "--out", path.join(dir, "clv.csv"),
+      bin,
+      "clv",
+      "--transactions",
+      file,
+      "--calibration-end",
+      END_DAY,
+      "--date-col",
+      "order_date",
+      "--amount-col",
+      "revenue",
+      "--decimals",
+      "all",
+      "--out",
+      path.join(dir, "clv.csv"),
     ];
     const refArgs = [
-      path.join(ROOT, "bench/analytics/reference.py"), "--orders", file, "--analysis-date", END_DAY, "--calibration-end", END_DAY,
-      "--rfm-out", path.join(dir, "ref-rfm.csv"), "--clv-out", path.join(dir, "ref-clv.csv"), "--json-out", path.join(dir, "ref.json"),
+      path.join(ROOT, "bench/analytics/reference.py"),
+      "--orders",
+      file,
+      "--analysis-date",
+      END_DAY,
+      "--calibration-end",
+      END_DAY,
+      "--rfm-out",
+      path.join(dir, "ref-rfm.csv"),
+      "--clv-out",
+      path.join(dir, "ref-clv.csv"),
+      "--json-out",
+      path.join(dir, "ref.json"),
     ];
     const versions = pythonReady();
     if (!versions) {
-      notes.push("pandas + scipy comparison skipped: python3 with pandas and scipy not found (pip install pandas scipy, or apt-get install python3-pandas python3-scipy)");
+      notes.push(
+        "pandas + scipy comparison skipped: python3 with pandas and scipy not found (pip install pandas scipy, or apt-get install python3-pandas python3-scipy)",
+      );
     }
     const runs = Math.max(1, Number(values["cli-runs"]));
     const rfmT: Timing[] = [];
@@ -243,11 +275,18 @@ async function benchCli() {
         names.map((n) => `${n} ${ours[k][n]} vs ${ref[k][n]} (${rel(ours[k][n], ref[k][n])})`).join(", ");
       notes.push(`BG/NBD ours vs scipy (relative difference): ${params("bgnbd", ["r", "alpha", "a", "b", "logLikelihood"])}`);
       notes.push(`Gamma-Gamma ours vs scipy: ${params("gammaGamma", ["p", "q", "gamma", "logLikelihood"])}`);
-      const se = (k: "bgnbd" | "gammaGamma", names: string[]) => names.map((n) => `${n} ${rel(ours[k].standardErrors[n], ref[k].standardErrors[n])}`).join(", ");
+      const se = (k: "bgnbd" | "gammaGamma", names: string[]) =>
+        names.map((n) => `${n} ${rel(ours[k].standardErrors[n], ref[k].standardErrors[n])}`).join(", ");
       notes.push(`standard errors, relative difference: ${se("bgnbd", ["r", "alpha", "a", "b"])}; ${se("gammaGamma", ["p", "q", "gamma"])}`);
       notes.push(`rfm CSV, largest difference per column: ${compareTables(path.join(dir, "rfm.csv"), path.join(dir, "ref-rfm.csv")).join("; ")}`);
-      notes.push(`clv CSV, largest relative difference per column: ${compareTables(path.join(dir, "clv.csv"), path.join(dir, "ref-clv.csv")).join("; ")}`);
-      notes.push(`reference.py's own stages (s, last run): ${Object.entries(ref.seconds).map(([k, v]) => `${k} ${(v as number).toFixed(2)}`).join(", ")}`);
+      notes.push(
+        `clv CSV, largest relative difference per column: ${compareTables(path.join(dir, "clv.csv"), path.join(dir, "ref-clv.csv")).join("; ")}`,
+      );
+      notes.push(
+        `reference.py's own stages (s, last run): ${Object.entries(ref.seconds)
+          .map(([k, v]) => `${k} ${(v as number).toFixed(2)}`)
+          .join(", ")}`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -263,8 +302,15 @@ if (!values["no-cli"]) await benchCli();
 const header = ["what", "wall s", "aggregate / rfm / fit / predict / kpis / cohorts / write (s)", "peak RSS"];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
-console.log(`Analytics benchmark: ${size.orders} orders, ${size.customers} customers, ${size.checkouts} checkouts; Node ${process.version}, ${os.cpus().length} cores`);
-console.log(`load average at start: ${loadAtStart}; at end: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
+console.log(
+  `Analytics benchmark: ${size.orders} orders, ${size.customers} customers, ${size.checkouts} checkouts; Node ${process.version}, ${os.cpus().length} cores`,
+);
+console.log(
+  `load average at start: ${loadAtStart}; at end: ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}\n`,
+);
 console.log(line(header));
 console.log(line(widths.map((w) => "-".repeat(w))));
 for (const r of rows) console.log(line(r));

@@ -55,11 +55,28 @@ async function freePort(): Promise<number> {
 
 async function startDemo(databaseUrl: string, port: number): Promise<{ child: ChildProcess; url: string }> {
   // As `npm run demo` runs it (NODE_ENV unset means development; demo mode is refused in production).
-  const env = { ...process.env, NODE_ENV: "development" as const, LOG_LEVEL: "warn", PORT: String(port), DATABASE_URL: databaseUrl, SHOPIFY_API_SECRET: SECRET, RAPPORT_WORKER: SEPARATE ? "off" : "on" };
-  const child = spawn(process.execPath, [path.join(ROOT, "cli/bin.mjs"), "demo", "serve", "--port", String(port)], { cwd: ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
+  const env = {
+    ...process.env,
+    NODE_ENV: "development" as const,
+    LOG_LEVEL: "warn",
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    SHOPIFY_API_SECRET: SECRET,
+    RAPPORT_WORKER: SEPARATE ? "off" : "on",
+  };
+  const child = spawn(process.execPath, [path.join(ROOT, "cli/bin.mjs"), "demo", "serve", "--port", String(port)], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 3000; i++) {
-    if (await fetch(`${url}/healthz`).then((r) => r.ok).catch(() => false)) return { child, url };
+    if (
+      await fetch(`${url}/healthz`)
+        .then((r) => r.ok)
+        .catch(() => false)
+    )
+      return { child, url };
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -69,7 +86,9 @@ async function startDemo(databaseUrl: string, port: number): Promise<{ child: Ch
 
 async function waitForDrain(url: string, since: number): Promise<number> {
   for (;;) {
-    const health = (await fetch(`${url}/healthz`).then((r) => r.json()).catch(() => null)) as { inbox: { waiting: number } } | null;
+    const health = (await fetch(`${url}/healthz`)
+      .then((r) => r.json())
+      .catch(() => null)) as { inbox: { waiting: number } } | null;
     if (health && health.inbox.waiting === 0) return performance.now();
     if (performance.now() - since > 600_000) throw new Error("not drained after 10 minutes");
     await new Promise((r) => setTimeout(r, 50));
@@ -82,10 +101,14 @@ function post(url: string, topic: string, body: string, eventId: string): Promis
   const headers = webhookHeaders({ topic, shop: SHOP, body, secret: SECRET, eventId });
   const started = performance.now();
   return new Promise((resolve) => {
-    const req = http.request(new URL(routeForTopic(topic), url), { method: "POST", agent, headers: { ...headers, "Content-Length": Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
-    });
+    const req = http.request(
+      new URL(routeForTopic(topic), url),
+      { method: "POST", agent, headers: { ...headers, "Content-Length": Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
+      },
+    );
     req.on("error", () => resolve({ status: 0, ms: performance.now() - started }));
     req.end(body);
   });
@@ -101,7 +124,14 @@ async function runOne(backend: "pglite" | "postgres") {
   process.once("exit", () => server.child.kill("SIGKILL"));
   let worker: ChildProcess | null = null;
   if (SEPARATE) {
-    const env = { ...process.env, NODE_ENV: "development" as const, LOG_LEVEL: "warn", DATABASE_URL: databaseUrl, SHOPIFY_API_SECRET: SECRET, RAPPORT_DEMO: "1" };
+    const env = {
+      ...process.env,
+      NODE_ENV: "development" as const,
+      LOG_LEVEL: "warn",
+      DATABASE_URL: databaseUrl,
+      SHOPIFY_API_SECRET: SECRET,
+      RAPPORT_DEMO: "1",
+    };
     worker = spawn(process.execPath, [path.join(ROOT, "cli/bin.mjs"), "worker"], { cwd: ROOT, env, stdio: ["ignore", "inherit", "inherit"] });
     process.once("exit", () => worker?.kill("SIGKILL"));
     await new Promise((r) => setTimeout(r, 3000));
@@ -118,7 +148,10 @@ async function runOne(backend: "pglite" | "postgres") {
     const wait = started + i * intervalMs - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const template = demo.orders[i % demo.orders.length];
-    const customer = i < demo.customers.length ? demo.customers[i] : { ...demo.customers[i % demo.customers.length], id: 8_000_000_000 + i, email: `fresh${i}@example.com` };
+    const customer =
+      i < demo.customers.length
+        ? demo.customers[i]
+        : { ...demo.customers[i % demo.customers.length], id: 8_000_000_000 + i, email: `fresh${i}@example.com` };
     const at = Date.now();
     const stamp = new Date(at - 1000).toISOString();
     const id = 7_000_000_000 + i;
@@ -156,7 +189,10 @@ async function runOne(backend: "pglite" | "postgres") {
     select: { computedAt: true, customer: { select: { shopifyId: true } } },
   });
   // When each event was applied (its transaction's clock): freshness = this lag + the refresh.
-  const events = await db.prisma.webhookEvent.findMany({ where: { shop: SHOP, eventId: { in: sent.map((s) => s.eventId) } }, select: { eventId: true, processedAt: true } });
+  const events = await db.prisma.webhookEvent.findMany({
+    where: { shop: SHOP, eventId: { in: sent.map((s) => s.eventId) } },
+    select: { eventId: true, processedAt: true },
+  });
   const fullRuns = await db.prisma.analysisSnapshot.count({ where: { shop: SHOP, computedAt: { gte: new Date(startedWall) } } });
   const moves = await db.prisma.segmentMove.count({ where: { shop: SHOP, source: "incremental" } });
   await db.close();
@@ -172,7 +208,10 @@ async function runOne(backend: "pglite" | "postgres") {
   }
   latencies.sort((a, b) => a - b);
   const processedAt = new Map(events.map((e) => [e.eventId, e.processedAt?.getTime()]));
-  const applied = sent.map((s) => (processedAt.get(s.eventId) ?? NaN) - s.at).filter(Number.isFinite).sort((a, b) => a - b);
+  const applied = sent
+    .map((s) => (processedAt.get(s.eventId) ?? NaN) - s.at)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   return {
     backend,
     worker: SEPARATE ? "separate process" : "embedded",
@@ -181,7 +220,12 @@ async function runOne(backend: "pglite" | "postgres") {
     ratePerSecond: RATE,
     sendSeconds: +((sentAt - started) / 1000).toFixed(1),
     ackMs: { p50: +percentile(acks, 50).toFixed(1), p95: +percentile(acks, 95).toFixed(1), max: +acks[acks.length - 1].toFixed(1) },
-    freshnessMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies[latencies.length - 1] },
+    freshnessMs: {
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      p99: percentile(latencies, 99),
+      max: latencies[latencies.length - 1],
+    },
     appliedMs: { p50: percentile(applied, 50), p95: percentile(applied, 95), p99: percentile(applied, 99), max: applied[applied.length - 1] },
     refreshed: latencies.length,
     notRefreshed: stale,
@@ -193,10 +237,17 @@ async function runOne(backend: "pglite" | "postgres") {
 }
 
 buildIfStale();
-console.log(`Freshness benchmark: orders/create at ${RATE}/s for ${SECONDS} s to the demo shop, ${os.cpus().length} cores (${os.cpus()[0]?.model}), Node ${process.version}, ${new Date().toISOString()}, load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+console.log(
+  `Freshness benchmark: orders/create at ${RATE}/s for ${SECONDS} s to the demo shop, ${os.cpus().length} cores (${os.cpus()[0]?.model}), Node ${process.version}, ${new Date().toISOString()}, load ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")}`,
+);
 for (const backend of BACKENDS) {
   const r = await runOne(backend);
   console.log(JSON.stringify(r, null, 2));
-  console.log(`| ${r.backend} (${r.worker} worker) | ${r.orders} @ ${r.ratePerSecond}/s | ${r.freshnessMs.p50} | ${r.freshnessMs.p95} | ${r.freshnessMs.p99} | ${r.freshnessMs.max} | ${r.appliedMs.p50} | ${r.appliedMs.p95} | ${r.notRefreshed} | ${r.ackMs.p95} | ${r.loadAverage.before[0]}→${r.loadAverage.after[0]} |`);
+  console.log(
+    `| ${r.backend} (${r.worker} worker) | ${r.orders} @ ${r.ratePerSecond}/s | ${r.freshnessMs.p50} | ${r.freshnessMs.p95} | ${r.freshnessMs.p99} | ${r.freshnessMs.max} | ${r.appliedMs.p50} | ${r.appliedMs.p95} | ${r.notRefreshed} | ${r.ackMs.p95} | ${r.loadAverage.before[0]}→${r.loadAverage.after[0]} |`,
+  );
 }
 agent.destroy();

@@ -45,7 +45,13 @@ interface Delivery {
 
 /** Realistic payloads from the demo generator: customers first, then their orders, with some updates. */
 function buildDeliveries(): { deliveries: Delivery[]; unique: number; orderIds: Set<string>; customerIds: Set<string> } {
-  const demo = generateDemoShop({ endDate: new Date("2026-11-01T00:00:00Z"), customers: 1500, orders: Math.ceil(EVENTS * 0.75), products: 120, seed: 5 });
+  const demo = generateDemoShop({
+    endDate: new Date("2026-11-01T00:00:00Z"),
+    customers: 1500,
+    orders: Math.ceil(EVENTS * 0.75),
+    products: 120,
+    seed: 5,
+  });
   const unique: Delivery[] = [];
   const customerIds = new Set<string>();
   const orderIds = new Set<string>();
@@ -58,7 +64,11 @@ function buildDeliveries(): { deliveries: Delivery[]; unique: number; orderIds: 
   while (unique.length < EVENTS) {
     const o = demo.orders[i % demo.orders.length];
     const update = i >= demo.orders.length || (i % 10 === 9 && orderIds.has(String(o.id)));
-    unique.push({ topic: update ? "orders/updated" : "orders/create", body: JSON.stringify(update ? { ...o, updated_at: new Date(Date.parse(o.updated_at) + 60_000).toISOString() } : o), eventId: randomUUID() });
+    unique.push({
+      topic: update ? "orders/updated" : "orders/create",
+      body: JSON.stringify(update ? { ...o, updated_at: new Date(Date.parse(o.updated_at) + 60_000).toISOString() } : o),
+      eventId: randomUUID(),
+    });
     orderIds.add(String(o.id));
     if (o.customer) customerIds.add(String(o.customer.id));
     i++;
@@ -103,7 +113,9 @@ async function startServer(databaseUrl: string, port: number): Promise<{ child: 
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {
-    const ok = await fetch(`${url}/healthz`).then((r) => r.ok).catch(() => false);
+    const ok = await fetch(`${url}/healthz`)
+      .then((r) => r.ok)
+      .catch(() => false);
     if (ok) return { child, url };
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -130,10 +142,14 @@ function post(url: string, delivery: Delivery, shop = SHOP): Promise<{ status: n
   const target = new URL(routeForTopic(delivery.topic), url);
   const started = performance.now();
   return new Promise((resolve) => {
-    const req = http.request(target, { method: "POST", agent, headers: { ...headers, "Content-Length": Buffer.byteLength(delivery.body) } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
-    });
+    const req = http.request(
+      target,
+      { method: "POST", agent, headers: { ...headers, "Content-Length": Buffer.byteLength(delivery.body) } },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
+      },
+    );
     req.on("error", () => resolve({ status: 0, ms: performance.now() - started }));
     req.end(delivery.body);
   });
@@ -209,7 +225,9 @@ async function runOne(backend: "pglite" | "postgres") {
 }
 
 buildIfStale();
-console.log(`Webhook benchmark: ${WARMUP} warm-up deliveries (not measured), then ${EVENTS} unique events (+${Math.floor(EVENTS * DUPLICATE_SHARE)} duplicate deliveries) at ${RATE}/s, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`);
+console.log(
+  `Webhook benchmark: ${WARMUP} warm-up deliveries (not measured), then ${EVENTS} unique events (+${Math.floor(EVENTS * DUPLICATE_SHARE)} duplicate deliveries) at ${RATE}/s, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`,
+);
 for (const backend of BACKENDS) {
   const r = await runOne(backend);
   console.log(JSON.stringify(r, null, 2));

@@ -76,13 +76,23 @@ export function formatSummary(s: AnalysisSummary): string {
   ];
   for (const seg of s.segments) {
     if (!seg.customers) continue;
-    lines.push(`    ${segmentText("en", seg.segment).padEnd(20)} ${String(seg.customers).padStart(8)} ${translate("en", "unit.customer", { count: seg.customers }).padEnd(9)} ${String(seg.orders).padStart(9)} ${translate("en", "unit.order", { count: seg.orders }).padEnd(6)} ${seg.revenue.padStart(16)}`);
+    lines.push(
+      `    ${segmentText("en", seg.segment).padEnd(20)} ${String(seg.customers).padStart(8)} ${translate("en", "unit.customer", { count: seg.customers }).padEnd(9)} ${String(seg.orders).padStart(9)} ${translate("en", "unit.order", { count: seg.orders }).padEnd(6)} ${seg.revenue.padStart(16)}`,
+    );
   }
   const bg = s.model.bgnbd;
   const gg = s.model.gammaGamma;
   lines.push("", "  Models (weeks):");
-  lines.push(bg ? `    BG/NBD r ${bg.r.toPrecision(4)}, alpha ${bg.alpha.toPrecision(4)}, a ${bg.a.toPrecision(4)}, b ${bg.b.toPrecision(4)}` : "    BG/NBD not fitted");
-  lines.push(gg ? `    Gamma-Gamma p ${gg.p.toPrecision(4)}, q ${gg.q.toPrecision(4)}, gamma ${gg.gamma.toPrecision(4)} (${gg.customers} customers)` : "    Gamma-Gamma not fitted");
+  lines.push(
+    bg
+      ? `    BG/NBD r ${bg.r.toPrecision(4)}, alpha ${bg.alpha.toPrecision(4)}, a ${bg.a.toPrecision(4)}, b ${bg.b.toPrecision(4)}`
+      : "    BG/NBD not fitted",
+  );
+  lines.push(
+    gg
+      ? `    Gamma-Gamma p ${gg.p.toPrecision(4)}, q ${gg.q.toPrecision(4)}, gamma ${gg.gamma.toPrecision(4)} (${gg.customers} customers)`
+      : "    Gamma-Gamma not fitted",
+  );
   lines.push(`    confidence: ${s.lowConfidence ? "LOW" : "ok"}`);
   for (const note of s.confidenceNotes) lines.push(`      - ${noteText("en", note)}`);
   for (const r of s.kpis) {

@@ -50,7 +50,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       }
       io.stderr(
         "Drift: prisma/schema.prisma differs from what prisma/migrations create. Create a migration with " +
-          "`npm run db:migration -- <name>`. The missing SQL is:\n" + sql,
+          "`npm run db:migration -- <name>`. The missing SQL is:\n" +
+          sql,
       );
       return 1;
     }

@@ -76,7 +76,12 @@ async function seed(values: Record<string, string | boolean | undefined>, io: Cl
     io.stdout(
       result.seeded
         ? `Seeded ${result.shop} in ${describeTarget(db.target)} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${result.products} products, ${result.customers} customers, ${result.orders} orders, ${result.checkouts} checkouts.` +
-            (result.analysis ? `\nAnalysed: ${result.analysis.segments.filter((s) => s.customers > 0).map((s) => `${s.segment} ${s.customers}`).join(", ")}.` : "")
+            (result.analysis
+              ? `\nAnalysed: ${result.analysis.segments
+                  .filter((s) => s.customers > 0)
+                  .map((s) => `${s.segment} ${s.customers}`)
+                  .join(", ")}.`
+              : "")
         : `${result.shop} already has ${result.orders} orders in ${describeTarget(db.target)}; nothing seeded (use --force to start again).`,
     );
     return 0;

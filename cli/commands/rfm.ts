@@ -35,7 +35,6 @@ import {
   type Delimiter,
 } from "../csv";
 
-
 const HELP = `Usage: rapport rfm --orders FILE --analysis-date YYYY-MM-DD [options]
 
 Scores each customer's recency, frequency and monetary value from 1 to 5 (the method of the
@@ -137,7 +136,8 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     const rules = loadRules((values.rules as string | undefined) ?? "default", io.cwd);
     const csv = openCsv(orders, io.cwd, { delimiter: delimiter as Delimiter | "auto" });
     const decimal: DecimalMark = decimalFlag === "auto" ? (csv.delimiter === "," ? "." : "either") : (decimalFlag as DecimalMark);
-    const expectedNumber = decimal === "," ? "a number with a decimal comma" : decimal === "." ? "a number" : "a number (decimal point or comma, no digit grouping)";
+    const expectedNumber =
+      decimal === "," ? "a number with a decimal comma" : decimal === "." ? "a number" : "a number (decimal point or comma, no digit grouping)";
     const idx = columnIndexes(csv, [cols.customer, cols.date, cols.amount]);
     const ids = new IdInterner();
     // Per-customer aggregates in growable typed arrays. Revenue is summed in millionths, as
@@ -276,7 +276,10 @@ function loadRules(spec: string, cwd: string): readonly SegmentRule[] {
     const f = pair(o.f);
     const m = pair(o.m);
     if (typeof o.key !== "string" || !r || !f || !m) {
-      throw new CsvInputError(`The rule table ${spec}, rule ${i + 1}: expected {"key": "...", "r": [min, max], "f": [min, max], "m": [min, max]}.`, spec);
+      throw new CsvInputError(
+        `The rule table ${spec}, rule ${i + 1}: expected {"key": "...", "r": [min, max], "f": [min, max], "m": [min, max]}.`,
+        spec,
+      );
     }
     return { key: o.key, r, f, m };
   });

@@ -7,7 +7,10 @@ import { UsageError, type CliIO } from "../io";
 const HELP = "Usage: rapport stats --shop DOMAIN [--json]";
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { shop: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { shop: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+  });
   if (values.help) {
     io.stdout(HELP);
     return 0;
@@ -28,7 +31,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       `  products         ${health.products}`,
       `  checkouts        ${health.checkouts}`,
       `  orders between   ${health.firstOrderAt ?? "—"} and ${health.lastOrderAt ?? "—"}`,
-      `  inbox            ${Object.entries(health.inbox).map(([status, n]) => `${status} ${n}`).join(", ")}`,
+      `  inbox            ${Object.entries(health.inbox)
+        .map(([status, n]) => `${status} ${n}`)
+        .join(", ")}`,
     ];
     for (const event of health.lastEventPerTopic) lines.push(`  last ${event.topic.padEnd(24)} ${event.lastReceivedAt} (${event.count})`);
     io.stdout(lines.join("\n"));

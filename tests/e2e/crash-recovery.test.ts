@@ -30,7 +30,10 @@ describe.each(BACKENDS)("a server killed during a burst, on %s", (backend) => {
     const url = server.url;
     const statuses = await Promise.all(
       Array.from({ length: BURST }, (_, i) =>
-        fetch(`${url}/webhooks/orders`, f.signedWebhook("orders/create", f.order(50_000 + i, 900 + (i % 7)), { shop: SHOP, secret: DEMO_SECRET, eventId: `crash-${i}` }))
+        fetch(
+          `${url}/webhooks/orders`,
+          f.signedWebhook("orders/create", f.order(50_000 + i, 900 + (i % 7)), { shop: SHOP, secret: DEMO_SECRET, eventId: `crash-${i}` }),
+        )
           .then((r) => r.status)
           .catch(() => 0),
       ),
@@ -61,7 +64,11 @@ describe.each(BACKENDS)("a server killed during a burst, on %s", (backend) => {
 
     const db = database.open();
     try {
-      const events = await db.prisma.webhookEvent.findMany({ where: { shop: SHOP }, select: { eventId: true, status: true }, orderBy: { eventId: "asc" } });
+      const events = await db.prisma.webhookEvent.findMany({
+        where: { shop: SHOP },
+        select: { eventId: true, status: true },
+        orderBy: { eventId: "asc" },
+      });
       expect(events).toEqual(acknowledged.sort().map((eventId) => ({ eventId, status: "processed" })));
       expect(await db.prisma.order.count({ where: { shop: SHOP } })).toBe(BURST);
     } finally {

@@ -53,7 +53,10 @@ describe("webhooks over HTTP to the demo server", () => {
       expect(result.stdout).toContain("200");
     }
     await waitForDrain();
-    const order = await db.prisma.order.findUniqueOrThrow({ where: { shop_shopifyId: { shop: SHOP, shopifyId: "6012345678901" } }, include: { lineItems: true } });
+    const order = await db.prisma.order.findUniqueOrThrow({
+      where: { shop_shopifyId: { shop: SHOP, shopifyId: "6012345678901" } },
+      include: { lineItems: true },
+    });
     expect(order.totalPrice.toString()).toBe("59.87");
     expect(order.totalRefunded.toString()).toBe("19.99");
 

@@ -8,8 +8,22 @@ import { BACKENDS, openMigrated } from "../helpers/db";
 
 const SHOP = "rapport-demo.myshopify.com";
 const END = new Date("2026-06-30T00:00:00Z");
-const FIELDS = ["netRevenue", "orders", "customers", "newCustomers", "returningCustomers", "averageOrderValue", "purchaseFrequency",
-  "repeatPurchaseRate", "retentionRate", "churnRate", "historicalClv", "medianDaysToSecondOrder", "cartAbandonmentRate", "cac"] as const;
+const FIELDS = [
+  "netRevenue",
+  "orders",
+  "customers",
+  "newCustomers",
+  "returningCustomers",
+  "averageOrderValue",
+  "purchaseFrequency",
+  "repeatPurchaseRate",
+  "retentionRate",
+  "churnRate",
+  "historicalClv",
+  "medianDaysToSecondOrder",
+  "cartAbandonmentRate",
+  "cac",
+] as const;
 
 describe.each(BACKENDS)("KPIs for any range on %s", (backend) => {
   let ctx: Awaited<ReturnType<typeof openMigrated>>;
@@ -28,7 +42,12 @@ describe.each(BACKENDS)("KPIs for any range on %s", (backend) => {
     expect(stored).not.toBeNull();
     for (const range of stored!.ranges) {
       const from = range.from.slice(0, 10);
-      const days = await kpisForRange(ctx.db.prisma, SHOP, { from: await localDay(range.from), to: await localDay(new Date(Date.parse(range.to) - 1).toISOString()) }, END);
+      const days = await kpisForRange(
+        ctx.db.prisma,
+        SHOP,
+        { from: await localDay(range.from), to: await localDay(new Date(Date.parse(range.to) - 1).toISOString()) },
+        END,
+      );
       expect(days.current.orders, range.rangeKind).toBeGreaterThan(0);
       for (const field of FIELDS) {
         for (const period of ["current", "previous"] as const) {
@@ -44,7 +63,9 @@ describe.each(BACKENDS)("KPIs for any range on %s", (backend) => {
   });
 
   it("refuses a range that ends before it starts", async () => {
-    await expect(kpisForRange(ctx.db.prisma, SHOP, { from: "2026-05-10", to: "2026-05-01" }, END)).rejects.toThrow(/must end on or after its first day/);
+    await expect(kpisForRange(ctx.db.prisma, SHOP, { from: "2026-05-10", to: "2026-05-01" }, END)).rejects.toThrow(
+      /must end on or after its first day/,
+    );
   });
 });
 

@@ -135,8 +135,12 @@ describe.each(BACKENDS)("analytics of tiny shops on %s", (backend) => {
     expect(summary.lowConfidence).toBe(true);
     expectFiniteNumbers(summary);
     expect(summary.model.bgnbd!.degenerate).toBe(true);
-    expect(summary.confidenceNotes.map((note) => noteText("en", note)).join(" ")).toMatch(/The purchase model is degenerate \(.+\): its predictions are not stored\./);
-    expect(summary.confidenceNotes.map((note) => noteText("fr", note)).join(" ")).toMatch(/Le modèle d’achat est dégénéré \(.+\) : ses prédictions ne sont pas enregistrées\./);
+    expect(summary.confidenceNotes.map((note) => noteText("en", note)).join(" ")).toMatch(
+      /The purchase model is degenerate \(.+\): its predictions are not stored\./,
+    );
+    expect(summary.confidenceNotes.map((note) => noteText("fr", note)).join(" ")).toMatch(
+      /Le modèle d’achat est dégénéré \(.+\) : ses prédictions ne sont pas enregistrées\./,
+    );
     const m = await metricsOf(TWO);
     expect(m.size).toBe(2);
     const c1 = m.get("2101")!;
@@ -169,7 +173,7 @@ describe.each(BACKENDS)("analytics of tiny shops on %s", (backend) => {
     const summary = await analyzeShop(prisma, GUESTS, { now: NOW });
     expect(summary.customers).toBe(0);
     expect(summary.lowConfidence).toBe(true);
-    expect(summary.confidenceNotes).toEqual(['@analysis.noCustomers {}']);
+    expect(summary.confidenceNotes).toEqual(["@analysis.noCustomers {}"]);
     expect(summary.confidenceNotes.map((note) => noteText("fr", note))).toEqual(["Aucun client n’a encore commandé."]);
     expect(summary.model.bgnbd).toBeNull();
     expect(summary.model.gammaGamma).toBeNull();

@@ -24,15 +24,7 @@ const NOW = new Date("2026-11-22T12:00:00Z");
 const DAY_MS = 86_400_000;
 
 let orderSeq = 5000;
-function order(o: {
-  customer?: string | null;
-  at: string;
-  total: string;
-  refund?: string;
-  cancelled?: boolean;
-  test?: boolean;
-  id?: string;
-}) {
+function order(o: { customer?: string | null; at: string; total: string; refund?: string; cancelled?: boolean; test?: boolean; id?: string }) {
   const id = o.id ?? String(++orderSeq);
   return orderPayload.parse({
     id,
@@ -64,7 +56,15 @@ function order(o: {
 }
 
 function checkout(id: string, createdAt: string, completedAt: string | null) {
-  return checkoutPayload.parse({ id, token: `tok${id}`, created_at: createdAt, updated_at: completedAt ?? createdAt, completed_at: completedAt, total_price: "30.00", currency: "EUR" });
+  return checkoutPayload.parse({
+    id,
+    token: `tok${id}`,
+    created_at: createdAt,
+    updated_at: completedAt ?? createdAt,
+    completed_at: completedAt,
+    total_price: "30.00",
+    currency: "EUR",
+  });
 }
 
 /**
@@ -150,7 +150,7 @@ async function seedRandomShop(prisma: PrismaClient) {
           customer: String(9000 + c),
           at: at.toISOString(),
           total: (cents / 100).toFixed(2),
-          refund: rand() < 0.1 ? ((Math.floor(cents / 3) / 100).toFixed(2)) : undefined,
+          refund: rand() < 0.1 ? (Math.floor(cents / 3) / 100).toFixed(2) : undefined,
           cancelled: rand() < 0.05,
           test: rand() < 0.03,
         }),
@@ -313,7 +313,9 @@ describe.each(BACKENDS)("analytics on %s", (backend) => {
     expect(c2.segment).toBe("new_customers");
     expect(c2.segmentChangedAt.toISOString()).toBe("2026-11-23T12:00:00.000Z");
     expect(moved.movements).toContainEqual({ from: "about_to_sleep", to: "new_customers", customers: 1 });
-    const into = await prisma.segmentSnapshot.findFirstOrThrow({ where: { shop: SHOP, date: new Date("2026-11-23T00:00:00Z"), segment: c2.segment } });
+    const into = await prisma.segmentSnapshot.findFirstOrThrow({
+      where: { shop: SHOP, date: new Date("2026-11-23T00:00:00Z"), segment: c2.segment },
+    });
     expect((into.movedIn as Record<string, number>).about_to_sleep).toBe(1);
     const summary = (await getSegmentSummary(SHOP))!;
     expect(summary.date).toBe("2026-11-23");
@@ -329,19 +331,29 @@ describe.each(BACKENDS)("analytics on %s", (backend) => {
     await syncOrders(prisma, SHOP, [order({ customer: "1002", at: "2026-11-21T15:00:00Z", total: "90.00", id: "6002" })]);
     const moved = await analyzeShop(prisma, SHOP, { now: new Date("2026-11-23T12:00:00Z") });
     const before = await metricsOf(SHOP);
-    expect(moved.movements.find((m) => m.from === "about_to_sleep")).toEqual({ from: "about_to_sleep", to: before.get("1002")!.segment, customers: 1 });
+    expect(moved.movements.find((m) => m.from === "about_to_sleep")).toEqual({
+      from: "about_to_sleep",
+      to: before.get("1002")!.segment,
+      customers: 1,
+    });
     const again = await analyzeShop(prisma, SHOP, { now: new Date("2026-11-23T13:00:00Z") });
     expect(again.movements).toEqual([]);
     const after = await metricsOf(SHOP);
     for (const [id, row] of before) {
       const r = after.get(id)!;
-      expect([r.segment, r.previousSegment, r.segmentChangedAt.toISOString()]).toEqual([row.segment, row.previousSegment, row.segmentChangedAt.toISOString()]);
+      expect([r.segment, r.previousSegment, r.segmentChangedAt.toISOString()]).toEqual([
+        row.segment,
+        row.previousSegment,
+        row.segmentChangedAt.toISOString(),
+      ]);
       expect(r.computedAt.toISOString()).toBe("2026-11-23T13:00:00.000Z");
     }
     expect(after.get("1002")!.previousSegment).toBe("about_to_sleep");
     expect(after.get("1002")!.segmentChangedAt.toISOString()).toBe("2026-11-23T12:00:00.000Z");
     // The day's snapshot still counts C2 as moved in today.
-    const into = await prisma.segmentSnapshot.findFirstOrThrow({ where: { shop: SHOP, date: new Date("2026-11-23T00:00:00Z"), segment: after.get("1002")!.segment } });
+    const into = await prisma.segmentSnapshot.findFirstOrThrow({
+      where: { shop: SHOP, date: new Date("2026-11-23T00:00:00Z"), segment: after.get("1002")!.segment },
+    });
     expect((into.movedIn as Record<string, number>).about_to_sleep).toBe(1);
     await prisma.order.deleteMany({ where: { shop: SHOP, shopifyId: "6002" } });
     await dropDay("2026-11-23");

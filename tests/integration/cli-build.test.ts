@@ -31,7 +31,11 @@ describe("compiledEntry", () => {
 
     const fresh = compiledEntry(root, outDir);
     expect(fresh).toEqual({ file: path.join(outDir, "main.mjs") });
-    const ran = spawnSync(process.execPath, ["--input-type=module", "-e", `console.log(await (await import(${JSON.stringify(pathToFileURL(fresh.file!).href)})).main())`], { encoding: "utf8" });
+    const ran = spawnSync(
+      process.execPath,
+      ["--input-type=module", "-e", `console.log(await (await import(${JSON.stringify(pathToFileURL(fresh.file!).href)})).main())`],
+      { encoding: "utf8" },
+    );
     expect(ran.stdout).toBe("41\n");
 
     // Same content, newer mtime (a checkout or a touch): still fresh.

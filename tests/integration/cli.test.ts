@@ -27,7 +27,24 @@ describe.each(BACKENDS)("the rapport CLI on %s", (backend) => {
   });
 
   it("demo seed fills a shop and stats reports the same figures as JSON", async () => {
-    const seeded = await run("demo", "seed", "--customers", "80", "--orders", "600", "--products", "30", "--months", "12", "--seed", "3", "--end-date", "2026-01-31", "--shop", SHOP);
+    const seeded = await run(
+      "demo",
+      "seed",
+      "--customers",
+      "80",
+      "--orders",
+      "600",
+      "--products",
+      "30",
+      "--months",
+      "12",
+      "--seed",
+      "3",
+      "--end-date",
+      "2026-01-31",
+      "--shop",
+      SHOP,
+    );
     expect(seeded.code).toBe(0);
     expect(seeded.stdout).toMatch(new RegExp(`Seeded ${SHOP} .*: 30 products, 80 customers, 600 orders, 1831 checkouts\\.`));
 
@@ -71,9 +88,30 @@ describe.each(BACKENDS)("the rapport CLI on %s", (backend) => {
     expect(k.current.predictedClv12m).toBeNull();
     expect(typeof k.current.repeatPurchaseRate).toBe("number");
     expect(Object.keys(k.current).sort()).toEqual(
-      ["averageOrderValue", "cac", "cartAbandonmentRate", "churnRate", "customers", "guestNetRevenue", "guestOrders", "historicalClv", "ltvBasis", "ltvToCac",
-        "marketingSpend", "medianDaysToSecondOrder", "modelChurnRate", "netRevenue", "newCustomers", "nps", "orders", "predictedClv12m", "purchaseFrequency",
-        "repeatPurchaseRate", "retentionRate", "returningCustomers"].sort(),
+      [
+        "averageOrderValue",
+        "cac",
+        "cartAbandonmentRate",
+        "churnRate",
+        "customers",
+        "guestNetRevenue",
+        "guestOrders",
+        "historicalClv",
+        "ltvBasis",
+        "ltvToCac",
+        "marketingSpend",
+        "medianDaysToSecondOrder",
+        "modelChurnRate",
+        "netRevenue",
+        "newCustomers",
+        "nps",
+        "orders",
+        "predictedClv12m",
+        "purchaseFrequency",
+        "repeatPurchaseRate",
+        "retentionRate",
+        "returningCustomers",
+      ].sort(),
     );
     const text = await run("kpis", "--shop", SHOP, "--from", "2024-01-01", "--to", "2026-01-31");
     expect(text.code).toBe(0);

@@ -10,7 +10,11 @@ const SMALL = { customers: 120, orders: 900, products: 40, months: 12, endDate: 
 /** A digest of everything seeded for the shop, independent of database-generated ids. */
 async function fingerprint(prisma: PrismaClient): Promise<string> {
   const hash = createHash("sha256");
-  const products = await prisma.product.findMany({ where: { shop: SHOP }, orderBy: { shopifyId: "asc" }, omit: { id: true, createdAt: true, updatedAt: true } });
+  const products = await prisma.product.findMany({
+    where: { shop: SHOP },
+    orderBy: { shopifyId: "asc" },
+    omit: { id: true, createdAt: true, updatedAt: true },
+  });
   const customers = await prisma.customer.findMany({
     where: { shop: SHOP },
     orderBy: { shopifyId: "asc" },
@@ -27,7 +31,11 @@ async function fingerprint(prisma: PrismaClient): Promise<string> {
       personal: { omit: { orderId: true } },
     },
   });
-  const checkouts = await prisma.checkout.findMany({ where: { shop: SHOP }, orderBy: { shopifyId: "asc" }, omit: { id: true, customerId: true, createdAt: true, updatedAt: true } });
+  const checkouts = await prisma.checkout.findMany({
+    where: { shop: SHOP },
+    orderBy: { shopifyId: "asc" },
+    omit: { id: true, customerId: true, createdAt: true, updatedAt: true },
+  });
   const spend = await prisma.marketingSpend.findMany({ where: { shop: SHOP }, orderBy: { month: "asc" }, select: { month: true, amount: true } });
   for (const part of [products, customers, orders, checkouts, spend]) hash.update(JSON.stringify(part));
   return hash.digest("hex");

@@ -63,7 +63,14 @@ function seedOrders(): RawOrder[] {
     const n = 1 + Math.floor(rand() * rand() * 8);
     for (let k = 0; k < n; k++) {
       const at = new Date(NOW.getTime() - Math.floor(rand() * 500 * DAY_MS) - 3_600_000);
-      orders.push(rawOrder({ id: String(++id), customer: String(5000 + c), at: at.toISOString(), total: ((500 + Math.floor(rand() * 20000)) / 100).toFixed(2) }));
+      orders.push(
+        rawOrder({
+          id: String(++id),
+          customer: String(5000 + c),
+          at: at.toISOString(),
+          total: ((500 + Math.floor(rand() * 20000)) / 100).toFixed(2),
+        }),
+      );
     }
   }
   return orders;
@@ -104,7 +111,11 @@ describe.each(BACKENDS)("incremental analysis on %s", (backend) => {
     setDatabase(db);
     await ensureShop(prisma, SHOP);
     await prisma.shop.update({ where: { domain: SHOP }, data: { ianaTimezone: TZ, currency: "USD" } });
-    await syncOrders(prisma, SHOP, seeded.map((o) => orderPayload.parse(o)));
+    await syncOrders(
+      prisma,
+      SHOP,
+      seeded.map((o) => orderPayload.parse(o)),
+    );
     const customers = await prisma.customer.findMany({ where: { shop: SHOP }, select: { id: true, shopifyId: true } });
     idOf = new Map(customers.map((c) => [c.shopifyId, c.id]));
   });
@@ -114,7 +125,11 @@ describe.each(BACKENDS)("incremental analysis on %s", (backend) => {
   });
 
   async function rows() {
-    const all = await prisma.customerMetrics.findMany({ where: { shop: SHOP }, include: { customer: { select: { shopifyId: true } } }, orderBy: { customerId: "asc" } });
+    const all = await prisma.customerMetrics.findMany({
+      where: { shop: SHOP },
+      include: { customer: { select: { shopifyId: true } } },
+      orderBy: { customerId: "asc" },
+    });
     return new Map(all.map(({ customer, ...r }) => [customer.shopifyId, comparable(r)]));
   }
 
@@ -122,7 +137,15 @@ describe.each(BACKENDS)("incremental analysis on %s", (backend) => {
   async function deliver(at: Date, events: { topic: string; payload: unknown }[]) {
     await insertWebhookEvents(
       prisma,
-      events.map((e) => ({ shop: SHOP, topic: e.topic, eventId: `ev-${backend}-${++eventSeq}`, webhookId: null, apiVersion: "2026-10", triggeredAt: at, payloadJson: JSON.stringify(e.payload) })),
+      events.map((e) => ({
+        shop: SHOP,
+        topic: e.topic,
+        eventId: `ev-${backend}-${++eventSeq}`,
+        webhookId: null,
+        apiVersion: "2026-10",
+        triggeredAt: at,
+        payloadJson: JSON.stringify(e.payload),
+      })),
       new Date(at.getTime() - 60_000),
     );
     const worker = new WebhookWorker({ prisma, workerId: `incremental-${backend}`, clock: () => at });
@@ -133,7 +156,12 @@ describe.each(BACKENDS)("incremental analysis on %s", (backend) => {
     const result = await deliver(NOW, [{ topic: "orders/updated", payload: { ...seeded[0], updated_at: NOW.toISOString() } }]);
     expect(result).toMatchObject({ processed: 1, dead: 0, retried: 0 });
     expect(await prisma.customerMetrics.count({ where: { shop: SHOP } })).toBe(0);
-    expect(await refreshCustomerMetrics(prisma, SHOP, [idOf.get("5000")!], NOW)).toEqual({ status: "no-analysis", updated: 0, removed: 0, moves: [] });
+    expect(await refreshCustomerMetrics(prisma, SHOP, [idOf.get("5000")!], NOW)).toEqual({
+      status: "no-analysis",
+      updated: 0,
+      removed: 0,
+      moves: [],
+    });
   });
 
   it("refreshing every customer at the full run's instant gives exactly the full run's rows", async () => {
@@ -169,7 +197,10 @@ describe.each(BACKENDS)("incremental analysis on %s", (backend) => {
       { topic: "orders/create", payload: rawOrder({ id: "90001", customer: mover, at, total: "180.00" }) },
       { topic: "orders/create", payload: rawOrder({ id: "90002", customer: "6001", at, total: "42.00" }) },
       { topic: "orders/cancelled", payload: { ...cancelOf, cancelled_at: at, updated_at: LATER.toISOString() } },
-      { topic: "refunds/create", payload: { id: "91001", order_id: refundOf.id, created_at: at, transactions: [{ kind: "refund", status: "success", amount: "5.00" }] } },
+      {
+        topic: "refunds/create",
+        payload: { id: "91001", order_id: refundOf.id, created_at: at, transactions: [{ kind: "refund", status: "success", amount: "5.00" }] },
+      },
       { topic: "orders/delete", payload: { id: deleteOf.id } },
     ]);
     expect(result).toMatchObject({ processed: 5, dead: 0, retried: 0 });
@@ -178,8 +209,16 @@ describe.each(BACKENDS)("incremental analysis on %s", (backend) => {
     // frozen scoring and models, written as the full run writes its batches.
     const frozen = (await latestFrozenAnalysis(prisma, SHOP))!;
     const scoring = frozen.scoring as unknown as FrozenScoring;
-    const { customers: agg } = await prisma.$transaction((tx) => aggregateCustomers(tx, SHOP, { timeZone: TZ, now: LATER, windows: [], cohortFromMonth: 0 }));
-    const { scored, predictions } = scoreWithFrozen(agg, scoring, frozen.model as unknown as ModelSummary, zonedCalendar(TZ).dayNumber(LATER.getTime()), LATER);
+    const { customers: agg } = await prisma.$transaction((tx) =>
+      aggregateCustomers(tx, SHOP, { timeZone: TZ, now: LATER, windows: [], cohortFromMonth: 0 }),
+    );
+    const { scored, predictions } = scoreWithFrozen(
+      agg,
+      scoring,
+      frozen.model as unknown as ModelSummary,
+      zonedCalendar(TZ).dayNumber(LATER.getTime()),
+      LATER,
+    );
     const names = [...scoring.rules.map((r) => r.key), OTHERS_KEY];
     const b = customerMetricsBatch(agg, scored, predictions, new Map(names.map((k, i) => [k, i])), 2, 0, agg.count);
     const dec = (v: string | null) => (v === null ? null : new Prisma.Decimal(v).toFixed(4));
@@ -215,7 +254,8 @@ describe.each(BACKENDS)("incremental analysis on %s", (backend) => {
       expect([customerId, shop]).toEqual([idOf.get(c), SHOP]);
       expect(row).toEqual(expected(i));
       // Segment bookkeeping as the full run does it: kept while the segment stays.
-      if (row.segment === fullRun.get(c)?.segment) expect([previousSegment, segmentChangedAt]).toEqual([fullRun.get(c)!.previousSegment, fullRun.get(c)!.segmentChangedAt]);
+      if (row.segment === fullRun.get(c)?.segment)
+        expect([previousSegment, segmentChangedAt]).toEqual([fullRun.get(c)!.previousSegment, fullRun.get(c)!.segmentChangedAt]);
       else expect([previousSegment, segmentChangedAt]).toEqual([fullRun.get(c)?.segment ?? null, LATER.toISOString()]);
     }
     // Nobody else was touched.
@@ -230,7 +270,11 @@ describe.each(BACKENDS)("incremental analysis on %s", (backend) => {
     expect(money(deleted, after).toFixed(2)).toBe(money(deleted, fullRun).minus(deleteOf.total_price).toFixed(2));
     expect(after.get(mover)!.frequency).toBe(2);
     expect([after.get(mover)!.recencyDays, after.get(mover)!.rScore]).toEqual([0, 5]);
-    expect([after.get("6001")!.frequency, after.get("6001")!.previousSegment, after.get("6001")!.segmentChangedAt]).toEqual([1, null, LATER.toISOString()]);
+    expect([after.get("6001")!.frequency, after.get("6001")!.previousSegment, after.get("6001")!.segmentChangedAt]).toEqual([
+      1,
+      null,
+      LATER.toISOString(),
+    ]);
   });
 
   it("records the move as it happens: on the row, in SegmentMove and in the admin's movement matrix", async () => {

@@ -78,7 +78,11 @@ function rangesFor(c: ShopCase): RangeCase[] {
   const out: RangeCase[] = [
     { label: "October 2026 (the issue's month)", from: "2026-10-01", to: "2026-10-31" },
     { label: "a week across the spring change", from: addDays(c.spring, -3), to: addDays(c.spring, 3) },
-    { label: "a month starting the day after the spring change (previous period contains it)", from: addDays(c.spring, 1), to: addDays(c.spring, 30) },
+    {
+      label: "a month starting the day after the spring change (previous period contains it)",
+      from: addDays(c.spring, 1),
+      to: addDays(c.spring, 30),
+    },
     { label: "a week across the autumn change", from: addDays(c.autumn, -3), to: addDays(c.autumn, 3) },
     { label: "the autumn change day alone (25 hours)", from: c.autumn, to: c.autumn },
     { label: "the spring change day alone (23 hours)", from: c.spring, to: c.spring },
@@ -155,7 +159,9 @@ function cartMismatches(period: AppPeriod, o: OraclePeriod, where: string): stri
   const app = period as Record<string, unknown>;
   return sameRate(app.cartAbandonmentRate, o.cartAbandonmentRate)
     ? []
-    : [`${where} cartAbandonmentRate: app ${String(app.cartAbandonmentRate)}, definition ${String(o.cartAbandonmentRate)} (${o.checkoutsAbandoned} of ${o.checkoutsCreated} checkouts)`];
+    : [
+        `${where} cartAbandonmentRate: app ${String(app.cartAbandonmentRate)}, definition ${String(o.cartAbandonmentRate)} (${o.checkoutsAbandoned} of ${o.checkoutsCreated} checkouts)`,
+      ];
 }
 
 /** One line per mismatch in the failure message (an array diff would be truncated). */
@@ -230,7 +236,8 @@ describe.each(BACKENDS)("KPIs against their definitions on %s", (backend) => {
       // Model-based figures exist only for the daily analysis; LTV:CAC falls back to historical CLV.
       for (const p of ["current", "previous"] as const) {
         if (app[p].predictedClv12m !== null || app[p].modelChurnRate !== null) mismatches.push(`${p}: model figures on a custom range`);
-        if (!sameRate(app[p].ltvToCac, oracle[p].ltvToCacHistorical)) mismatches.push(`${p} ltvToCac: app ${app[p].ltvToCac}, definition ${oracle[p].ltvToCacHistorical}`);
+        if (!sameRate(app[p].ltvToCac, oracle[p].ltvToCacHistorical))
+          mismatches.push(`${p} ltvToCac: app ${app[p].ltvToCac}, definition ${oracle[p].ltvToCacHistorical}`);
       }
       expectNone(mismatches);
     });
@@ -242,7 +249,15 @@ describe.each(BACKENDS)("KPIs against their definitions on %s", (backend) => {
 
     it("a range before the first order is empty, and its rates are empty rather than 0", async () => {
       const { oracle } = await both({ label: "", from: "2020-01-01", to: "2020-01-31" });
-      expect(oracle.current).toMatchObject({ orders: 0, customers: 0, netRevenue: "0", repeatPurchaseRate: null, retentionRate: null, averageOrderValue: null, historicalClv: null });
+      expect(oracle.current).toMatchObject({
+        orders: 0,
+        customers: 0,
+        netRevenue: "0",
+        repeatPurchaseRate: null,
+        retentionRate: null,
+        averageOrderValue: null,
+        historicalClv: null,
+      });
     });
 
     it("stores the last 30 / 90 days and 12 months as defined: ranges, current and previous period", async () => {
@@ -252,7 +267,10 @@ describe.each(BACKENDS)("KPIs against their definitions on %s", (backend) => {
       const today = localDate(CLOCK, c.timeZone);
       expect(stored!.date).toBe(today);
       // The last 12 months start the day after the same date a year earlier.
-      const [{ year_ago }] = await db.$queryRawUnsafe<{ year_ago: string }[]>(`SELECT (($1::date - INTERVAL '1 year')::date + 1)::text AS year_ago`, today);
+      const [{ year_ago }] = await db.$queryRawUnsafe<{ year_ago: string }[]>(
+        `SELECT (($1::date - INTERVAL '1 year')::date + 1)::text AS year_ago`,
+        today,
+      );
       const expected = { last_30_days: addDays(today, -29), last_90_days: addDays(today, -89), last_12_months: year_ago };
       expect(stored!.ranges.map((r) => r.rangeKind)).toEqual(Object.keys(expected));
       const mismatches: string[] = [];
@@ -278,7 +296,9 @@ describe.each(BACKENDS)("KPIs against their definitions on %s", (backend) => {
     });
 
     it("stores the KpiSnapshot columns to the cent", async () => {
-      const rows = await db.$queryRawUnsafe<{ kind: string; net: string; orders: number; customers: number; fresh: number; aov: string | null; repeat: number | null }[]>(
+      const rows = await db.$queryRawUnsafe<
+        { kind: string; net: string; orders: number; customers: number; fresh: number; aov: string | null; repeat: number | null }[]
+      >(
         `SELECT "rangeKind" AS kind, "netRevenue"::text AS net, orders, customers, "newCustomers" AS fresh, "averageOrderValue"::text AS aov,
                 "repeatPurchaseRate" AS repeat
          FROM "KpiSnapshot" WHERE shop = $1 AND date = (SELECT MAX(date) FROM "KpiSnapshot" WHERE shop = $1) ORDER BY id`,
@@ -305,7 +325,10 @@ describe.each(BACKENDS)("KPIs against their definitions on %s", (backend) => {
       const oracle = await oracleCohorts(db, c.shop, cohorts[0].cohort, CLOCK);
       recorded[backend].set(`${c.shop} cohorts`, oracle);
       // The stored cohorts are the first-order months of the last 24 months.
-      const [{ first }] = await db.$queryRawUnsafe<{ first: string }[]>(`SELECT to_char(($1 || '-01')::date - INTERVAL '23 months', 'YYYY-MM') AS first`, clockMonth);
+      const [{ first }] = await db.$queryRawUnsafe<{ first: string }[]>(
+        `SELECT to_char(($1 || '-01')::date - INTERVAL '23 months', 'YYYY-MM') AS first`,
+        clockMonth,
+      );
       expect(cohorts[0].cohort >= first).toBe(true);
       expect(oracle.map((o) => o.cohort)).toEqual(cohorts.map((s) => s.cohort));
       const mismatches: string[] = [];
@@ -329,9 +352,12 @@ describe.each(BACKENDS)("KPIs against their definitions on %s", (backend) => {
           const got = { monthsSinceFirst: sm.monthsSinceFirst, month: sm.month, activeCustomers: sm.activeCustomers, partial: sm.partial };
           if (JSON.stringify(got) !== JSON.stringify(want)) mismatches.push(`${at}: app ${JSON.stringify(got)}, definition ${JSON.stringify(want)}`);
           if (!sameRate(sm.retentionRate, (om.activeCustomers / o.customers) * 100)) mismatches.push(`${at} retention: app ${sm.retentionRate}`);
-          if (floatToMinor(sm.revenue, 4) !== decimalToMinor(om.revenue, 4)) mismatches.push(`${at} revenue: app ${sm.revenue}, definition ${om.revenue}`);
-          if (Math.abs(sm.revenuePerCustomer - Number(om.revenue) / o.customers) > half) mismatches.push(`${at} revenue per customer: app ${sm.revenuePerCustomer}`);
-          if (Math.abs(sm.cumulativeRevenuePerCustomer - cumulative / o.customers) > half) mismatches.push(`${at} cumulative revenue per customer: app ${sm.cumulativeRevenuePerCustomer}`);
+          if (floatToMinor(sm.revenue, 4) !== decimalToMinor(om.revenue, 4))
+            mismatches.push(`${at} revenue: app ${sm.revenue}, definition ${om.revenue}`);
+          if (Math.abs(sm.revenuePerCustomer - Number(om.revenue) / o.customers) > half)
+            mismatches.push(`${at} revenue per customer: app ${sm.revenuePerCustomer}`);
+          if (Math.abs(sm.cumulativeRevenuePerCustomer - cumulative / o.customers) > half)
+            mismatches.push(`${at} cumulative revenue per customer: app ${sm.cumulativeRevenuePerCustomer}`);
         }
         if (o.months[0].activeCustomers !== o.customers) mismatches.push(`${o.cohort}: month 0 is not 100 %`);
       }
@@ -339,7 +365,17 @@ describe.each(BACKENDS)("KPIs against their definitions on %s", (backend) => {
     });
 
     it("stores segment totals that add up: customers, orders and revenue per segment from the orders", async () => {
-      const rows = await db.$queryRawUnsafe<{ segment: string; customers: number; orders: number; revenue: string; s_customers: number | null; s_orders: number | null; s_revenue: string | null }[]>(
+      const rows = await db.$queryRawUnsafe<
+        {
+          segment: string;
+          customers: number;
+          orders: number;
+          revenue: string;
+          s_customers: number | null;
+          s_orders: number | null;
+          s_revenue: string | null;
+        }[]
+      >(
         `WITH o AS (SELECT "customerId" AS c, "totalPrice" - "totalRefunded" AS net FROM "Order"
                     WHERE shop = $1 AND "cancelledAt" IS NULL AND NOT test AND "processedAt" < $2::timestamp AND "customerId" IS NOT NULL),
               seg AS (SELECT m.segment, COUNT(DISTINCT m."customerId")::int AS customers, COUNT(o.c)::int AS orders, COALESCE(SUM(o.net), 0) AS revenue

@@ -3,7 +3,15 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/lib/database.server";
-import { applyMigrations, createMigration, hasStatements, MIGRATIONS_DIR, pendingSchemaChanges, readMigrations, SCHEMA_PATH } from "../../prisma/migrator";
+import {
+  applyMigrations,
+  createMigration,
+  hasStatements,
+  MIGRATIONS_DIR,
+  pendingSchemaChanges,
+  readMigrations,
+  SCHEMA_PATH,
+} from "../../prisma/migrator";
 import { BACKENDS, createTestDatabase, type TestDatabase } from "../helpers/db";
 
 describe.each(BACKENDS)("migrations on %s", (backend) => {

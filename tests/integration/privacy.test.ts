@@ -65,7 +65,11 @@ describe.each(BACKENDS)("GDPR webhooks on %s", (backend) => {
       await orders(f.signedWebhook("customers/create", f.customer(501), { shop }));
       await orders(f.signedWebhook("orders/create", f.order(7001, 501), { shop }));
     }
-    await orders(f.signedWebhook("orders/create", f.order(7002, 501, { created_at: "2026-03-01T10:00:00+01:00", updated_at: "2026-03-01T10:00:00+01:00" }), { shop: SHOP }));
+    await orders(
+      f.signedWebhook("orders/create", f.order(7002, 501, { created_at: "2026-03-01T10:00:00+01:00", updated_at: "2026-03-01T10:00:00+01:00" }), {
+        shop: SHOP,
+      }),
+    );
     await orders(f.signedWebhook("refunds/create", f.refund(8001, 7002, 70021, "18.50"), { shop: SHOP }));
     await orders(f.signedWebhook("checkouts/create", f.checkout(9001, 501), { shop: SHOP }));
     await orders(f.signedWebhook("customers/create", f.customer(502), { shop: SHOP }));
@@ -79,15 +83,26 @@ describe.each(BACKENDS)("GDPR webhooks on %s", (backend) => {
 
   it("customers/data_request assembles what is stored about the customer for the merchant", async () => {
     const response = await compliance(
-      f.signedWebhook("customers/data_request", {
-        shop_id: 1, shop_domain: SHOP, orders_requested: [7001], customer: { id: 501, email: "jeanne.martin.501@example.com", phone: null }, data_request: { id: 9999 },
-      }, { shop: SHOP }),
+      f.signedWebhook(
+        "customers/data_request",
+        {
+          shop_id: 1,
+          shop_domain: SHOP,
+          orders_requested: [7001],
+          customer: { id: 501, email: "jeanne.martin.501@example.com", phone: null },
+          data_request: { id: 9999 },
+        },
+        { shop: SHOP },
+      ),
     );
     expect(response.status).toBe(200);
     expect(await worker.drain()).toMatchObject({ processed: 1 });
     const request = await prisma.dataRequest.findFirstOrThrow({ where: { shop: SHOP } });
     expect(request).toMatchObject({ requestId: "9999", customerShopifyId: "501", ordersRequested: ["7001"] });
-    const report = request.report as { customers: { profile: { email: string } }[]; orders: { shopifyId: string; lineItems: unknown[]; refunds: unknown[] }[] };
+    const report = request.report as {
+      customers: { profile: { email: string } }[];
+      orders: { shopifyId: string; lineItems: unknown[]; refunds: unknown[] }[];
+    };
     expect(report.customers.map((c) => c.profile.email)).toEqual(["jeanne.martin.501@example.com"]);
     expect(report.orders.map((o) => o.shopifyId)).toEqual(["7001", "7002"]);
     expect(report.orders[1].refunds).toHaveLength(1);
@@ -98,9 +113,16 @@ describe.each(BACKENDS)("GDPR webhooks on %s", (backend) => {
     expect(await rowsContaining(prisma, "jeanne.martin.501@example.com")).not.toEqual([]);
 
     const response = await compliance(
-      f.signedWebhook("customers/redact", {
-        shop_id: 1, shop_domain: SHOP, customer: { id: 501, email: "jeanne.martin.501@example.com", phone: "+33612340501" }, orders_to_redact: [7001, 7002],
-      }, { shop: SHOP }),
+      f.signedWebhook(
+        "customers/redact",
+        {
+          shop_id: 1,
+          shop_domain: SHOP,
+          customer: { id: 501, email: "jeanne.martin.501@example.com", phone: "+33612340501" },
+          orders_to_redact: [7001, 7002],
+        },
+        { shop: SHOP },
+      ),
     );
     expect(response.status).toBe(200);
     expect(await worker.drain()).toMatchObject({ processed: 1, dead: 0 });

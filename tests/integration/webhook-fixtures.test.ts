@@ -56,7 +56,8 @@ describe.each(BACKENDS)("every webhook topic on %s", (backend) => {
   });
 
   it("products, customers and checkouts", async () => {
-    for (const topic of ["products/create", "products/update", "customers/create", "customers/update", "checkouts/create", "checkouts/update"]) await deliver(topic);
+    for (const topic of ["products/create", "products/update", "customers/create", "customers/update", "checkouts/create", "checkouts/update"])
+      await deliver(topic);
     const product = await prisma.product.findFirstOrThrow({ where: { shop: SHOP } });
     expect(product.shopifyId).toBe("8903512345678");
     const customer = await prisma.customer.findFirstOrThrow({ where: { shop: SHOP }, include: { profile: true } });
@@ -88,7 +89,9 @@ describe.each(BACKENDS)("every webhook topic on %s", (backend) => {
     await deliver("customers/data_request");
     expect(await prisma.dataRequest.count({ where: { shop: SHOP } })).toBe(1);
     await deliver("app/scopes_update");
-    expect((await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).scope).toBe("read_orders,read_customers,read_products,write_customers,write_app_proxy");
+    expect((await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).scope).toBe(
+      "read_orders,read_customers,read_products,write_customers,write_app_proxy",
+    );
     await deliver("customers/redact");
     expect(await prisma.customerProfile.count({ where: { shop: SHOP } })).toBe(0);
     expect(await prisma.orderPersonal.count({ where: { shop: SHOP } })).toBe(0);

@@ -49,7 +49,10 @@ describe.each(BACKENDS)("webhooks on %s", (backend) => {
     expect(await prisma.shop.findUnique({ where: { domain: SHOP } })).toMatchObject({ domain: SHOP, uninstalledAt: null });
 
     expect(await worker.drain()).toMatchObject({ processed: 1, dead: 0 });
-    const order = await prisma.order.findUniqueOrThrow({ where: { shop_shopifyId: { shop: SHOP, shopifyId: "9001" } }, include: { lineItems: true, customer: true, personal: true } });
+    const order = await prisma.order.findUniqueOrThrow({
+      where: { shop_shopifyId: { shop: SHOP, shopifyId: "9001" } },
+      include: { lineItems: true, customer: true, personal: true },
+    });
     expect(order.totalPrice.toString()).toBe("51");
     expect(order.totalShipping.toString()).toBe("5");
     expect(order.lineItems.map((l) => [l.title, l.quantity, l.price.toString()])).toEqual([
@@ -139,7 +142,14 @@ describe.each(BACKENDS)("webhooks on %s", (backend) => {
     expect(order.totalRefunded.toString()).toBe("9");
     expect(await prisma.refund.count({ where: { orderId: order.id } })).toBe(1);
 
-    await send("orders/cancelled", { ...f.order(9007, 77), updated_at: "2026-02-06T10:00:00+01:00", cancelled_at: "2026-02-06T10:00:00+01:00", cancel_reason: "customer", financial_status: "refunded", refunds: [f.refund(7001, 9007, 90072, "9.00"), f.refund(7005, 9007, 90071, "42.00")] });
+    await send("orders/cancelled", {
+      ...f.order(9007, 77),
+      updated_at: "2026-02-06T10:00:00+01:00",
+      cancelled_at: "2026-02-06T10:00:00+01:00",
+      cancel_reason: "customer",
+      financial_status: "refunded",
+      refunds: [f.refund(7001, 9007, 90072, "9.00"), f.refund(7005, 9007, 90071, "42.00")],
+    });
     await worker.drain();
     order = await prisma.order.findFirstOrThrow({ where: { shop: SHOP, shopifyId: "9007" } });
     expect(order.cancelledAt?.toISOString()).toBe("2026-02-06T09:00:00.000Z");
@@ -213,7 +223,10 @@ describe.each(BACKENDS)("webhooks on %s", (backend) => {
     await send("products/delete", { id: 501 });
     await send("customers/delete", { id: 80 });
     await worker.drain();
-    expect((await prisma.lineItem.findMany({ where: { shop: SHOP }, orderBy: { shopifyId: "asc" } })).map((l) => l.productType)).toEqual(["Café", "Vaisselle"]);
+    expect((await prisma.lineItem.findMany({ where: { shop: SHOP }, orderBy: { shopifyId: "asc" } })).map((l) => l.productType)).toEqual([
+      "Café",
+      "Vaisselle",
+    ]);
     expect(await prisma.product.count({ where: { shop: SHOP, shopifyId: "501" } })).toBe(0);
     expect(await prisma.customer.count({ where: { shop: SHOP } })).toBe(0);
     expect(await prisma.customerProfile.count()).toBe(0);
@@ -224,12 +237,21 @@ describe.each(BACKENDS)("webhooks on %s", (backend) => {
   it("handles app/uninstalled and app/scopes_update", async () => {
     await prisma.shop.create({ data: { domain: SHOP, scope: "read_orders" } });
     await prisma.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "x", accessToken: "shpat_secret", scope: "read_orders" } });
-    await send("app/scopes_update", { id: 1, previous: ["read_orders"], current: ["read_orders", "read_customers"], updated_at: "2026-02-01T10:00:00Z" });
+    await send("app/scopes_update", {
+      id: 1,
+      previous: ["read_orders"],
+      current: ["read_orders", "read_customers"],
+      updated_at: "2026-02-01T10:00:00Z",
+    });
     await worker.drain();
     expect((await prisma.session.findFirstOrThrow({ where: { shop: SHOP } })).scope).toBe("read_orders,read_customers");
     expect((await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).scope).toBe("read_orders,read_customers");
 
-    await send("app/uninstalled", { id: 1, name: "Webhook test", domain: SHOP }, { headers: { "X-Shopify-Triggered-At": "2026-02-03T08:30:00.000Z" } });
+    await send(
+      "app/uninstalled",
+      { id: 1, name: "Webhook test", domain: SHOP },
+      { headers: { "X-Shopify-Triggered-At": "2026-02-03T08:30:00.000Z" } },
+    );
     await worker.drain();
     expect(await prisma.session.count({ where: { shop: SHOP } })).toBe(0);
     // Dated by Shopify's X-Shopify-Triggered-At header.
@@ -237,7 +259,9 @@ describe.each(BACKENDS)("webhooks on %s", (backend) => {
   });
 
   it("answers 503 when the database cannot store the event, and stores the retry once", async () => {
-    const down = openDatabase(backend === "postgres" ? { kind: "postgres", url: "postgresql://postgres@127.0.0.1:1/nowhere" } : { kind: "pglite", dataDir: null });
+    const down = openDatabase(
+      backend === "postgres" ? { kind: "postgres", url: "postgresql://postgres@127.0.0.1:1/nowhere" } : { kind: "pglite", dataDir: null },
+    );
     if (backend === "pglite") await down.close(); // a closed database refuses every query
     useDatabase(down);
     const eventId = "while-down";

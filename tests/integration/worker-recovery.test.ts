@@ -28,14 +28,22 @@ describe.each(BACKENDS)("claims of a dead worker on %s", (backend) => {
     await insertWebhookEvents(
       ctx.db.prisma,
       Array.from({ length: EVENTS }, (_, i) => ({
-        shop: SHOP, topic: "orders/create", eventId: `evt-${batch}-${i}`, webhookId: `wh-${batch}-${i}`, apiVersion: "2026-10",
-        triggeredAt: new Date(), payloadJson: JSON.stringify(f.order(batch * 1000 + i, 700)),
+        shop: SHOP,
+        topic: "orders/create",
+        eventId: `evt-${batch}-${i}`,
+        webhookId: `wh-${batch}-${i}`,
+        apiVersion: "2026-10",
+        triggeredAt: new Date(),
+        payloadJson: JSON.stringify(f.order(batch * 1000 + i, 700)),
       })),
     );
   });
 
   const statuses = async () =>
-    (await ctx.db.prisma.webhookEvent.groupBy({ by: ["status"], _count: { _all: true }, orderBy: { status: "asc" } })).map((g) => [g.status, g._count._all]);
+    (await ctx.db.prisma.webhookEvent.groupBy({ by: ["status"], _count: { _all: true }, orderBy: { status: "asc" } })).map((g) => [
+      g.status,
+      g._count._all,
+    ]);
 
   it("applies them at once in the next worker, well inside the lease", async () => {
     // The first worker claims everything, then dies before applying anything.

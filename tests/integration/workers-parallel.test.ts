@@ -17,8 +17,13 @@ describe("two workers in parallel on PostgreSQL", () => {
     const fresh = await insertWebhookEvents(
       ctx.db.prisma,
       Array.from({ length: EVENTS }, (_, i) => ({
-        shop: SHOP, topic: "orders/create", eventId: `evt-${i}`, webhookId: `wh-${i}`, apiVersion: "2026-10",
-        triggeredAt: new Date(), payloadJson: JSON.stringify(f.order(20_000 + i, 600 + (i % 3))),
+        shop: SHOP,
+        topic: "orders/create",
+        eventId: `evt-${i}`,
+        webhookId: `wh-${i}`,
+        apiVersion: "2026-10",
+        triggeredAt: new Date(),
+        payloadJson: JSON.stringify(f.order(20_000 + i, 600 + (i % 3))),
       })),
     );
     expect(fresh.every(Boolean)).toBe(true);
@@ -29,10 +34,7 @@ describe("two workers in parallel on PostgreSQL", () => {
 
   it("splits the inbox between them: every event applied once", async () => {
     const env = { DATABASE_URL: ctx.test.url };
-    const [a, b] = await Promise.all([
-      runCli(["worker", "--once", "--batch", "5"], env),
-      runCli(["worker", "--once", "--batch", "5"], env),
-    ]);
+    const [a, b] = await Promise.all([runCli(["worker", "--once", "--batch", "5"], env), runCli(["worker", "--once", "--batch", "5"], env)]);
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
     const applied = [a, b].map((r) => Number(/: (\d+) applied/.exec(r.stdout)?.[1]));

@@ -68,14 +68,30 @@ describe("exact sums", () => {
       netScaled: [1000, 2000, 858339600],
       firstOrderAt: [0, 0, 0],
       secondOrderAt: [NaN, NaN, NaN],
-      windowOrders: [[1, 1, 1], [0, 0, 0], [0, 0, 0]],
-      windowNetScaled: [[1000, 2000, 858339600], [0, 0, 0], [0, 0, 0]],
+      windowOrders: [
+        [1, 1, 1],
+        [0, 0, 0],
+        [0, 0, 0],
+      ],
+      windowNetScaled: [
+        [1000, 2000, 858339600],
+        [0, 0, 0],
+        [0, 0, 0],
+      ],
     };
     const range = { from: new Date(0), to: new Date(86_400_000) };
     const inputs = {
       agg,
-      guests: [{ orders: 1, netScaled: 7000 }, { orders: 0, netScaled: 0 }, { orders: 0, netScaled: 0 }],
-      checkouts: [{ created: 0, abandoned: 0 }, { created: 0, abandoned: 0 }, { created: 0, abandoned: 0 }],
+      guests: [
+        { orders: 1, netScaled: 7000 },
+        { orders: 0, netScaled: 0 },
+        { orders: 0, netScaled: 0 },
+      ],
+      checkouts: [
+        { created: 0, abandoned: 0 },
+        { created: 0, abandoned: 0 },
+        { created: 0, abandoned: 0 },
+      ],
       spend: [],
       timeZone: "UTC",
       lifetimeNet: lifetimeNetRevenue(agg),
@@ -84,7 +100,13 @@ describe("exact sums", () => {
     const k = periodKpisOf(inputs, 0, 0, range);
     expect([k.netRevenue, k.guestNetRevenue, k.orders]).toEqual([85834.96, 0.7, 4]);
     const printed = kpisWithDecimalAmounts(k, 2);
-    expect([printed.netRevenue, printed.guestNetRevenue, printed.averageOrderValue, printed.cac, printed.historicalClv]).toEqual(["85834.96", "0.70", "21458.74", null, "28611.42"]);
+    expect([printed.netRevenue, printed.guestNetRevenue, printed.averageOrderValue, printed.cac, printed.historicalClv]).toEqual([
+      "85834.96",
+      "0.70",
+      "21458.74",
+      null,
+      "28611.42",
+    ]);
     expect(printed.orders).toBe(4);
   });
 });
@@ -94,7 +116,16 @@ describe("predictions of a shop without customers", () => {
     const none = { count: 0, purchaseDays: [], firstDay: [], lastDay: [], repeatNetRevenue: [] };
     expect(fitModels(none, 20000)).toBeNull();
     const result = predictCustomers(null, new Date("2026-01-01T00:00:00Z"));
-    expect(result).toEqual({ bg: null, gg: null, bgDegenerate: false, ggDegenerate: false, confidence: null, lowConfidence: true, notes: ["@analysis.noCustomers {}"], predictions: null });
+    expect(result).toEqual({
+      bg: null,
+      gg: null,
+      bgDegenerate: false,
+      ggDegenerate: false,
+      confidence: null,
+      lowConfidence: true,
+      notes: ["@analysis.noCustomers {}"],
+      predictions: null,
+    });
     expect(modelSummaryOf(result)).toEqual({ period: "week", horizonPeriods: 52, annualDiscountRate: 0.1, bgnbd: null, gammaGamma: null });
   });
 });

@@ -80,10 +80,7 @@ describe("rapport clv", () => {
   });
 
   it("merges same-day transactions and supports days as the period", async () => {
-    const f = file(
-      "small.csv",
-      "customer_id,date,amount\na,2024-01-01,100\na,2024-01-08,10\na,2024-01-08,20\na,2024-01-15,50\nb,2024-01-29,5\n",
-    );
+    const f = file("small.csv", "customer_id,date,amount\na,2024-01-01,100\na,2024-01-08,10\na,2024-01-08,20\na,2024-01-15,50\nb,2024-01-29,5\n");
     const res = await call(["--transactions", f, "--calibration-end", "2024-01-29", "--period", "day"]);
     expect(res.code).toBe(0);
     const rows = res.stdout.trim().split("\n");

@@ -51,7 +51,18 @@ describe("rapport rfm", () => {
       "quoted.csv",
       'client,jour,montant,note\n"Smith, John",2024-01-01,10,"a ""quote"""\n"Smith, John",2024-01-05,5,x\nBob,2024-01-02,1,\n',
     );
-    const res = await call(["--orders", orders, "--analysis-date", "2024-01-10", "--customer-col", "client", "--date-col", "jour", "--amount-col", "montant"]);
+    const res = await call([
+      "--orders",
+      orders,
+      "--analysis-date",
+      "2024-01-10",
+      "--customer-col",
+      "client",
+      "--date-col",
+      "jour",
+      "--amount-col",
+      "montant",
+    ]);
     expect(res.code).toBe(0);
     const lines = res.stdout.trim().split("\n");
     expect(lines[1]).toMatch(/^Bob,8,1,1,/);
@@ -59,7 +70,8 @@ describe("rapport rfm", () => {
   });
 
   // A French spreadsheet export: byte order mark, ";" between fields, decimal commas, CRLF.
-  const FRENCH = "\uFEFFcustomer_id;order_date;revenue\r\n10;2024-01-01;5,10\r\n9;20240105;7,5\r\n\"Dupont; Jean\";2024-01-02;0,1\r\n\"Dupont; Jean\";2024-01-03;0,2\r\n2;2024-01-03;1234,56\r\n9;2024-01-09;2.5\r\n";
+  const FRENCH =
+    '\uFEFFcustomer_id;order_date;revenue\r\n10;2024-01-01;5,10\r\n9;20240105;7,5\r\n"Dupont; Jean";2024-01-02;0,1\r\n"Dupont; Jean";2024-01-03;0,2\r\n2;2024-01-03;1234,56\r\n9;2024-01-09;2.5\r\n';
 
   it("reads French exports (semicolons, decimal commas) by detection and adds French labels", async () => {
     const orders = file("fr.csv", FRENCH);
@@ -82,7 +94,20 @@ describe("rapport rfm", () => {
   it("writes amounts with the currency's decimals and English labels in the summary", async () => {
     const orders = file("fr-kwd.csv", FRENCH);
     const out = path.join(dir, "kwd.csv");
-    const res = await call(["--orders", orders, "--analysis-date", "2024-01-10", "--labels", "en", "--currency", "kwd", "--delimiter", ";", "--out", out]);
+    const res = await call([
+      "--orders",
+      orders,
+      "--analysis-date",
+      "2024-01-10",
+      "--labels",
+      "en",
+      "--currency",
+      "kwd",
+      "--delimiter",
+      ";",
+      "--out",
+      out,
+    ]);
     expect(res.code).toBe(0);
     expect(readFileSync(out, "utf8").split("\n").slice(0, 3)).toEqual([
       "customer_id,recency_days,frequency,monetary,r,f,m,segment,segment_label",
@@ -104,9 +129,22 @@ describe("rapport rfm", () => {
     expect(strict.stderr).toBe(`${orders}, line 7: field "revenue" has value "2.5", expected a number with a decimal comma.\n`);
 
     const grouped = file("fr-grouped.csv", "client;date;montant\n1;2024-01-01;1 234,50\n");
-    const r1 = await call(["--orders", grouped, "--analysis-date", "2024-01-10", "--customer-col", "client", "--date-col", "date", "--amount-col", "montant"]);
+    const r1 = await call([
+      "--orders",
+      grouped,
+      "--analysis-date",
+      "2024-01-10",
+      "--customer-col",
+      "client",
+      "--date-col",
+      "date",
+      "--amount-col",
+      "montant",
+    ]);
     expect(r1.code).toBe(2);
-    expect(r1.stderr).toBe(`${grouped}, line 2: field "montant" has value "1 234,50", expected a number (decimal point or comma, no digit grouping).\n`);
+    expect(r1.stderr).toBe(
+      `${grouped}, line 2: field "montant" has value "1 234,50", expected a number (decimal point or comma, no digit grouping).\n`,
+    );
 
     const extra = file("fr-extra.csv", "customer_id;order_date;revenue\n1;2024-01-01;3\n2;2024-01-02;4;5\n");
     const r2 = await call(["--orders", extra, "--analysis-date", "2024-01-10"]);

@@ -146,7 +146,7 @@ describe("field parsers", () => {
 
   it("formats exactly as String(Math.round(v · 10^d) / 10^d) prints", () => {
     let seed = 1;
-    const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const rand = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
     for (let i = 0; i < 20_000; i++) {
       const v = (rand() - 0.3) * 10 ** Math.floor(rand() * 14 - 7);
       for (const d of [0, 2, 6]) {

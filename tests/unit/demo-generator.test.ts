@@ -264,7 +264,10 @@ describe("default-size demo shop", SLOW, () => {
         problems.check(v.compare_at_price === null || cents(v.compare_at_price) > cents(v.price), () => `${p.handle} compare_at`);
       }
       problems.check(p.image === (p.images[0] ?? null), () => `${p.handle} image`);
-      problems.check(p.tags.split(", ").every((t) => t.length > 0), () => `${p.handle} tags "${p.tags}"`);
+      problems.check(
+        p.tags.split(", ").every((t) => t.length > 0),
+        () => `${p.handle} tags "${p.tags}"`,
+      );
     }
     expect(new Set(shop.products.map((p) => p.handle)).size).toBe(shop.products.length);
     for (const c of shop.customers) {
@@ -548,7 +551,10 @@ describe("default-size demo shop", SLOW, () => {
     expect(top / values.reduce((a, b) => a + b, 0)).toBeLessThan(0.3);
     expect(sorted[0]).toBeLessThan(100);
     // Median first → second order: weeks, not days (5 days before).
-    const gaps = [...times.values()].filter((t) => t.length > 1).map((t) => (t[1] - t[0]) / 86400_000).sort((a, b) => a - b);
+    const gaps = [...times.values()]
+      .filter((t) => t.length > 1)
+      .map((t) => (t[1] - t[0]) / 86400_000)
+      .sort((a, b) => a - b);
     expect(gaps[Math.floor(gaps.length / 2)]).toBeGreaterThan(30);
     // Recency: buyers whose last order is older than 6 months, and recent ones.
     const sixMonths = END.getTime() - 182 * 86400_000;

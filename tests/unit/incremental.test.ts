@@ -17,7 +17,15 @@ function columns() {
     return seed / 2147483648;
   };
   const n = 200;
-  const c = { count: n, orders: new Int32Array(n), netScaled: new Float64Array(n), purchaseDays: new Int32Array(n), firstDay: new Int32Array(n), lastDay: new Int32Array(n), repeatNetRevenue: new Float64Array(n) };
+  const c = {
+    count: n,
+    orders: new Int32Array(n),
+    netScaled: new Float64Array(n),
+    purchaseDays: new Int32Array(n),
+    firstDay: new Int32Array(n),
+    lastDay: new Int32Array(n),
+    repeatNetRevenue: new Float64Array(n),
+  };
   for (let i = 0; i < n; i++) {
     const days = 1 + Math.floor(rand() * rand() * 6);
     c.firstDay[i] = TODAY - 30 - Math.floor(rand() * 700);
@@ -34,7 +42,12 @@ function columns() {
 
 function fullRun(c: ReturnType<typeof columns>, now: Date) {
   const { scored, breakpoints } = scoreRfmWithBreakpoints(
-    Array.from({ length: c.count }, (_, i) => ({ customerId: String(i), lastOrderAt: new Date(c.lastDay[i] * DAY_MS), orders: c.orders[i], revenue: c.netScaled[i] / NET_SCALE })),
+    Array.from({ length: c.count }, (_, i) => ({
+      customerId: String(i),
+      lastOrderAt: new Date(c.lastDay[i] * DAY_MS),
+      orders: c.orders[i],
+      revenue: c.netScaled[i] / NET_SCALE,
+    })),
     new Date(TODAY * DAY_MS),
   );
   const model = predictCustomers(fitModels(c, TODAY), now);
@@ -65,7 +78,15 @@ describe("scoring with frozen breakpoints and models", () => {
   });
 
   it("an order today lifts recency to 5 and is scored against the frozen frequency and monetary breakpoints", () => {
-    const one = { count: 1, orders: [c.orders[0] + 1], netScaled: [c.netScaled[0] + 500_000], purchaseDays: [c.purchaseDays[0] + 1], firstDay: [c.firstDay[0]], lastDay: [TODAY + 1], repeatNetRevenue: [c.repeatNetRevenue[0] + 50] };
+    const one = {
+      count: 1,
+      orders: [c.orders[0] + 1],
+      netScaled: [c.netScaled[0] + 500_000],
+      purchaseDays: [c.purchaseDays[0] + 1],
+      firstDay: [c.firstDay[0]],
+      lastDay: [TODAY + 1],
+      repeatNetRevenue: [c.repeatNetRevenue[0] + 50],
+    };
     const { scored } = scoreWithFrozen(one, scoring, run.summary, TODAY + 1, new Date(now.getTime() + DAY_MS));
     expect(scored[0].recencyDays).toBe(0);
     expect(scored[0].r).toBe(5);

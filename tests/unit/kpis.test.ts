@@ -130,8 +130,18 @@ describe("single KPIs", () => {
 
   it("NPS uses 9–10 as promoters and 0–6 as detractors", () => {
     expect(netPromoterScore([])).toBeNull();
-    expect(netPromoterScore([{ score: 7, count: 3 }, { score: 8, count: 1 }])).toBe(0);
-    expect(netPromoterScore([{ score: 9, count: 1 }, { score: 6, count: 3 }])).toBe(-50);
+    expect(
+      netPromoterScore([
+        { score: 7, count: 3 },
+        { score: 8, count: 1 },
+      ]),
+    ).toBe(0);
+    expect(
+      netPromoterScore([
+        { score: 9, count: 1 },
+        { score: 6, count: 3 },
+      ]),
+    ).toBe(-50);
     expect(() => netPromoterScore([{ score: 11, count: 1 }])).toThrow();
   });
 

@@ -26,8 +26,14 @@ describe("range rules", () => {
     const oct = spanInstants(daySpan("2026-10-01", "2026-10-31"), PARIS);
     expect(iso(oct)).toEqual(["2026-09-30T22:00:00.000Z", "2026-10-31T23:00:00.000Z"]);
     expect(oct.to.getTime() - oct.from.getTime()).toBe(31 * 86_400_000 + 3_600_000);
-    expect(iso(spanInstants(daySpan("2026-10-01", "2026-10-31"), "Pacific/Auckland"))).toEqual(["2026-09-30T11:00:00.000Z", "2026-10-31T11:00:00.000Z"]);
-    expect(iso(spanInstants(daySpan("2026-03-08", "2026-03-08"), "America/Los_Angeles"))).toEqual(["2026-03-08T08:00:00.000Z", "2026-03-09T07:00:00.000Z"]);
+    expect(iso(spanInstants(daySpan("2026-10-01", "2026-10-31"), "Pacific/Auckland"))).toEqual([
+      "2026-09-30T11:00:00.000Z",
+      "2026-10-31T11:00:00.000Z",
+    ]);
+    expect(iso(spanInstants(daySpan("2026-03-08", "2026-03-08"), "America/Los_Angeles"))).toEqual([
+      "2026-03-08T08:00:00.000Z",
+      "2026-03-09T07:00:00.000Z",
+    ]);
   });
 
   it("compares with the same number of calendar days just before, whatever DST does", () => {

@@ -76,10 +76,7 @@ describe("breakpoints and bins (type-7 quantiles + 1)", () => {
   });
 
   it("scores a single customer as most recent, lowest F and M", () => {
-    const [only] = scoreRfm(
-      [{ customerId: "a", lastOrderAt: day("2024-01-01"), orders: 3, revenue: 50 }],
-      day("2024-01-11"),
-    );
+    const [only] = scoreRfm([{ customerId: "a", lastOrderAt: day("2024-01-01"), orders: 3, revenue: 50 }], day("2024-01-11"));
     expect(only).toMatchObject({ recencyDays: 10, r: 5, f: 1, m: 1, segment: "new_customers" });
   });
 

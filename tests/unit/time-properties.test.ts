@@ -76,7 +76,9 @@ describe("calendar days", () => {
       fc.property(fc.constantFrom(...ZONES.filter((z) => z !== "UTC" && z !== "Asia/Kolkata")), day, (tz, d) => {
         // UTC offset at an instant, in minutes (Intl directly, not the code under test).
         const offset = (ms: number) => {
-          const name = new Intl.DateTimeFormat("en-US", { timeZone: tz, timeZoneName: "longOffset" }).formatToParts(ms).find((p) => p.type === "timeZoneName")!.value;
+          const name = new Intl.DateTimeFormat("en-US", { timeZone: tz, timeZoneName: "longOffset" })
+            .formatToParts(ms)
+            .find((p) => p.type === "timeZoneName")!.value;
           const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
           return m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
         };
@@ -142,25 +144,31 @@ describe("local time ↔ instant", () => {
 describe("ranges of local days", () => {
   it("every local day (and every instant of it) belongs to exactly one range of a partition", () => {
     fc.assert(
-      fc.property(zone, day, fc.array(fc.integer({ min: 1, max: 31 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 0, max: 1000 }), (tz, start, lengths, probe) => {
-        const cuts = [start];
-        for (const n of lengths) cuts.push(cuts[cuts.length - 1] + n);
-        const ranges = lengths.map((_, i) => daysRange(cuts[i], cuts[i + 1] - 1, tz));
-        for (let i = 1; i < ranges.length; i++) expect(ranges[i].from.getTime()).toBe(ranges[i - 1].to.getTime());
-        for (let d = start; d < cuts[cuts.length - 1]; d++) {
-          const dayStart = startOfLocalDay(ymd(d), tz).getTime();
-          const dayEnd = startOfLocalDay(ymd(d + 1), tz).getTime();
-          expect(dayEnd).toBeGreaterThan(dayStart);
-          // The day's first instant, its last and one in between.
-          for (const t of [dayStart, dayEnd - 1, dayStart + ((probe * 997) % (dayEnd - dayStart))]) {
-            const owners = ranges.filter((r) => r.from.getTime() <= t && t < r.to.getTime());
-            expect(owners).toHaveLength(1);
-            const k = ranges.indexOf(owners[0]);
-            expect(d >= cuts[k] && d < cuts[k + 1]).toBe(true);
-            expect(dayNumber(new Date(t), tz)).toBe(d);
+      fc.property(
+        zone,
+        day,
+        fc.array(fc.integer({ min: 1, max: 31 }), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 0, max: 1000 }),
+        (tz, start, lengths, probe) => {
+          const cuts = [start];
+          for (const n of lengths) cuts.push(cuts[cuts.length - 1] + n);
+          const ranges = lengths.map((_, i) => daysRange(cuts[i], cuts[i + 1] - 1, tz));
+          for (let i = 1; i < ranges.length; i++) expect(ranges[i].from.getTime()).toBe(ranges[i - 1].to.getTime());
+          for (let d = start; d < cuts[cuts.length - 1]; d++) {
+            const dayStart = startOfLocalDay(ymd(d), tz).getTime();
+            const dayEnd = startOfLocalDay(ymd(d + 1), tz).getTime();
+            expect(dayEnd).toBeGreaterThan(dayStart);
+            // The day's first instant, its last and one in between.
+            for (const t of [dayStart, dayEnd - 1, dayStart + ((probe * 997) % (dayEnd - dayStart))]) {
+              const owners = ranges.filter((r) => r.from.getTime() <= t && t < r.to.getTime());
+              expect(owners).toHaveLength(1);
+              const k = ranges.indexOf(owners[0]);
+              expect(d >= cuts[k] && d < cuts[k + 1]).toBe(true);
+              expect(dayNumber(new Date(t), tz)).toBe(d);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 100 },
     );
   });

@@ -92,7 +92,12 @@ describe("time zones", () => {
   });
 
   it("day numbers round-trip", () => {
-    for (const [y, m, d] of [[1970, 1, 1], [2000, 2, 29], [1997, 9, 30], [2100, 12, 31]]) {
+    for (const [y, m, d] of [
+      [1970, 1, 1],
+      [2000, 2, 29],
+      [1997, 9, 30],
+      [2100, 12, 31],
+    ]) {
       expect(civilFromDays(daysFromCivil(y, m, d))).toEqual({ year: y, month: m, day: d });
     }
     expect(daysFromCivil(1970, 1, 1)).toBe(0);

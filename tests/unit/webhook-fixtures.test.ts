@@ -4,14 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
-import {
-  checkoutPayload,
-  customerPayload,
-  deletePayload,
-  orderPayload,
-  productPayload,
-  refundPayload,
-} from "~/lib/shopifyPayloads";
+import { checkoutPayload, customerPayload, deletePayload, orderPayload, productPayload, refundPayload } from "~/lib/shopifyPayloads";
 
 const DIR = path.resolve(__dirname, "../fixtures/webhooks");
 const SHOP = "rapport-fixtures.myshopify.com";
@@ -117,7 +110,11 @@ describe("webhook fixtures: files and shapes", () => {
         // Shopify's refund sample writes a refund line item's subtotal and total_tax as numbers.
         if (/refund_line_items\[\d+\]\.(subtotal|total_tax)$/.test(at)) {
           expect(typeof value, `${topic} ${at}`).toBe("number");
-        } else if (["price", "total_price", "subtotal_price", "total_tax", "total_discounts", "total_discount", "amount", "line_price"].includes(key) && value !== null && typeof value !== "object") {
+        } else if (
+          ["price", "total_price", "subtotal_price", "total_tax", "total_discounts", "total_discount", "amount", "line_price"].includes(key) &&
+          value !== null &&
+          typeof value !== "object"
+        ) {
           expect(typeof value, `${topic} ${at}`).toBe("string");
           expect(value, `${topic} ${at}`).toMatch(/^\d+\.\d{2}$/);
         }

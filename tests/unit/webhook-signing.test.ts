@@ -61,11 +61,10 @@ describe("signWebhookBody", () => {
     expect(signWebhookBody("what do ya want for nothing?", "Jefe")).toBe(Buffer.from(hex, "hex").toString("base64"));
   });
 
-  it("matches Shopify's documented HMAC example (OAuth verification, secret \"hush\")", () => {
+  it('matches Shopify\'s documented HMAC example (OAuth verification, secret "hush")', () => {
     // https://shopify.dev/tutorials/authenticate-with-oauth#verification: the same HMAC-SHA256
     // primitive Shopify uses for webhooks, published there hex-encoded over a query string.
-    const message =
-      "code=0907a61c0c8d55e99db179b68161bc00&shop=some-shop.myshopify.com&state=0.6784241404160823&timestamp=1337178173";
+    const message = "code=0907a61c0c8d55e99db179b68161bc00&shop=some-shop.myshopify.com&state=0.6784241404160823&timestamp=1337178173";
     const documented = "700e2dadb827fcc8609e9d5ce208b2e9cdaab9df07390d2cbca10d7c328fc4bf";
     expect(signWebhookBody(message, "hush")).toBe(Buffer.from(documented, "hex").toString("base64"));
   });
@@ -251,7 +250,15 @@ describe("rapport webhook send|replay against a real HTTP server", () => {
     expect(request.headers["x-shopify-event-id"]).toMatch(/^[0-9a-f-]{36}$/);
     expect(Number.isNaN(Date.parse(request.headers["x-shopify-triggered-at"] as string))).toBe(false);
     expect(request.rawHeaderNames).toEqual(
-      expect.arrayContaining(["X-Shopify-Hmac-Sha256", "X-Shopify-Topic", "X-Shopify-Shop-Domain", "X-Shopify-API-Version", "X-Shopify-Webhook-Id", "X-Shopify-Event-Id", "X-Shopify-Triggered-At"]),
+      expect.arrayContaining([
+        "X-Shopify-Hmac-Sha256",
+        "X-Shopify-Topic",
+        "X-Shopify-Shop-Domain",
+        "X-Shopify-API-Version",
+        "X-Shopify-Webhook-Id",
+        "X-Shopify-Event-Id",
+        "X-Shopify-Triggered-At",
+      ]),
     );
   });
 
@@ -269,8 +276,19 @@ describe("rapport webhook send|replay against a real HTTP server", () => {
   it("honours --shop, --api-version and a --url with a path", async () => {
     const file = path.join(FIXTURES, "products__create.json");
     const res = await call([
-      "send", "--topic", "products/create", "--file", file, "--url", `${base}/somewhere/else`, "--secret", SECRET,
-      "--shop", "other-shop.myshopify.com", "--api-version", "2026-07",
+      "send",
+      "--topic",
+      "products/create",
+      "--file",
+      file,
+      "--url",
+      `${base}/somewhere/else`,
+      "--secret",
+      SECRET,
+      "--shop",
+      "other-shop.myshopify.com",
+      "--api-version",
+      "2026-07",
     ]);
     expect(res.code).toBe(0);
     expect(received[0].url).toBe("/somewhere/else");
@@ -288,15 +306,33 @@ describe("rapport webhook send|replay against a real HTTP server", () => {
 
   it("replays a directory in file-name order, topics from the names", async () => {
     const replayDir = mkdtempSync(path.join(dir, "replay-"));
-    const order = ["01-products__create.json", "02-customers__create.json", "03-orders__create.json", "04-refunds__create.json", "05-shop__redact.json"];
+    const order = [
+      "01-products__create.json",
+      "02-customers__create.json",
+      "03-orders__create.json",
+      "04-refunds__create.json",
+      "05-shop__redact.json",
+    ];
     for (const name of [...order].reverse()) {
       writeFileSync(path.join(replayDir, name), readFileSync(path.join(FIXTURES, name.slice(3))));
     }
     writeFileSync(path.join(replayDir, "notes.txt"), "ignored: not *.json");
     const res = await call(["replay", replayDir, "--url", base, "--secret", SECRET]);
     expect(res.code).toBe(0);
-    expect(received.map((r) => r.headers["x-shopify-topic"])).toEqual(["products/create", "customers/create", "orders/create", "refunds/create", "shop/redact"]);
-    expect(received.map((r) => r.url)).toEqual(["/webhooks/products", "/webhooks/customers", "/webhooks/orders", "/webhooks/refunds", "/webhooks/compliance"]);
+    expect(received.map((r) => r.headers["x-shopify-topic"])).toEqual([
+      "products/create",
+      "customers/create",
+      "orders/create",
+      "refunds/create",
+      "shop/redact",
+    ]);
+    expect(received.map((r) => r.url)).toEqual([
+      "/webhooks/products",
+      "/webhooks/customers",
+      "/webhooks/orders",
+      "/webhooks/refunds",
+      "/webhooks/compliance",
+    ]);
     expect(received.every((r) => verify(r.body, r.headers["x-shopify-hmac-sha256"] as string, SECRET))).toBe(true);
     expect(res.stdout.trim().split("\n")).toHaveLength(order.length + 1);
     expect(res.stdout).toContain("01-products__create.json: products/create");
@@ -311,7 +347,9 @@ describe("rapport webhook send|replay against a real HTTP server", () => {
     expect(names).toHaveLength(18);
     expect(names[0]).toBe("app/scopes_update");
     expect(names).toContain("refunds/create");
-    expect(res.stderr).toContain(`refunds__create.json: refunds/create for rapport-demo.myshopify.com → ${base}/webhooks/refunds: 500 Internal Server Error`);
+    expect(res.stderr).toContain(
+      `refunds__create.json: refunds/create for rapport-demo.myshopify.com → ${base}/webhooks/refunds: 500 Internal Server Error`,
+    );
     expect(res.stderr).toContain("1 of 18 webhooks were not accepted.");
   });
 });

@@ -6,14 +6,28 @@ import { CachedSessionStorage } from "~/lib/cachedSessionStorage.server";
 import type { ClaimedEvent } from "~/models/webhookEvent.server";
 
 const event = (id: number, topic: string, shop = "a.myshopify.com"): ClaimedEvent => ({
-  id, topic, shop, eventId: `e${id}`, payload: {}, attempts: 1, triggeredAt: null, receivedAt: new Date(0),
+  id,
+  topic,
+  shop,
+  eventId: `e${id}`,
+  payload: {},
+  attempts: 1,
+  triggeredAt: null,
+  receivedAt: new Date(0),
 });
 
 describe("groupEvents", () => {
   it("groups consecutive create/update events of one kind and shop, keeps everything else alone and in order", () => {
     const groups = groupEvents([
-      event(1, "customers/create"), event(2, "customers/update"), event(3, "orders/create"), event(4, "orders/updated"),
-      event(5, "refunds/create"), event(6, "orders/create"), event(7, "orders/create", "b.myshopify.com"), event(8, "orders/delete"), event(9, "orders/delete"),
+      event(1, "customers/create"),
+      event(2, "customers/update"),
+      event(3, "orders/create"),
+      event(4, "orders/updated"),
+      event(5, "refunds/create"),
+      event(6, "orders/create"),
+      event(7, "orders/create", "b.myshopify.com"),
+      event(8, "orders/delete"),
+      event(9, "orders/delete"),
     ]);
     expect(groups.map((g) => [g.family, g.events.map((e) => e.id)])).toEqual([
       ["customers", [1, 2]],
@@ -42,11 +56,24 @@ describe("CachedSessionStorage", () => {
     const rows = new Map<string, Session>();
     const calls = { load: 0 };
     const storage: SessionStorage = {
-      async storeSession(s) { rows.set(s.id, s); return true; },
-      async loadSession(id) { calls.load++; return rows.get(id); },
-      async deleteSession(id) { return rows.delete(id); },
-      async deleteSessions(ids) { ids.forEach((id) => rows.delete(id)); return true; },
-      async findSessionsByShop(shop) { return [...rows.values()].filter((s) => s.shop === shop); },
+      async storeSession(s) {
+        rows.set(s.id, s);
+        return true;
+      },
+      async loadSession(id) {
+        calls.load++;
+        return rows.get(id);
+      },
+      async deleteSession(id) {
+        return rows.delete(id);
+      },
+      async deleteSessions(ids) {
+        ids.forEach((id) => rows.delete(id));
+        return true;
+      },
+      async findSessionsByShop(shop) {
+        return [...rows.values()].filter((s) => s.shop === shop);
+      },
     };
     return { storage, calls, rows };
   }

@@ -620,7 +620,8 @@ function buildCalendar(endDate: Date, months: number, rng: Rng): Calendar {
     if (fromBf === 0) w *= 3.6;
     else if (fromBf === 1) w *= 2.3;
     else if (fromBf === 2) w *= 1.9;
-    else if (fromBf === 3) w *= 2.4; // Cyber Monday
+    else if (fromBf === 3)
+      w *= 2.4; // Cyber Monday
     else if (fromBf >= -7 && fromBf < 0) w *= 1.3;
     if (fromBf >= 0 && fromBf <= 3) cal.blackFriday.add(d);
     if (m === 11) {
@@ -766,7 +767,10 @@ function apportion(total: number, shares: readonly number[]): number[] {
 
 function buildCatalog(count: number, cal: Calendar, seed: number): Catalog {
   const rng = Rng.stream(seed, "catalog");
-  const perType = apportion(count, PRODUCT_TYPES.map((t) => t.catalogShare));
+  const perType = apportion(
+    count,
+    PRODUCT_TYPES.map((t) => t.catalogShare),
+  );
   const products: ProductRec[] = [];
   const signatureNames = new Set(SIGNATURE_PAIRS.flat());
   const handles = new Set<string>();
@@ -846,8 +850,7 @@ function buildCatalog(count: number, cal: Calendar, seed: number): Catalog {
         }
       }
       const publishedMs = status === "draft" ? null : createdMs + rng.int(600, 3 * 86400) * 1000;
-      const updatedMs =
-        archivedMs ?? Math.min(cal.endMs - HOUR, Math.max(createdMs, createdMs + rng.int(0, 400) * DAY));
+      const updatedMs = archivedMs ?? Math.min(cal.endMs - HOUR, Math.max(createdMs, createdMs + rng.int(0, 400) * DAY));
       products.push({
         index: products.length,
         id: 0,
@@ -889,13 +892,24 @@ function buildCatalog(count: number, cal: Calendar, seed: number): Catalog {
   const sellable = products.filter((p) => p.status !== "draft");
   const byType = PRODUCT_TYPES.map((_, t) => {
     const list = sellable.filter((p) => p.typeIndex === t);
-    return list.length ? new WeightedTable(list, list.map((p) => p.popularity)) : null;
+    return list.length
+      ? new WeightedTable(
+          list,
+          list.map((p) => p.popularity),
+        )
+      : null;
   });
   const byFamily = new Map<FamilyKey, WeightedTable<ProductRec>>();
   const familyKeys = new Set(sellable.map((p) => p.family.key));
   for (const key of familyKeys) {
     const list = sellable.filter((p) => p.family.key === key);
-    byFamily.set(key, new WeightedTable(list, list.map((p) => p.popularity)));
+    byFamily.set(
+      key,
+      new WeightedTable(
+        list,
+        list.map((p) => p.popularity),
+      ),
+    );
   }
   const typeIdx = PRODUCT_TYPES.map((_, i) => i).filter((i) => byType[i] !== null);
   const typeTable = new WeightedTable(
@@ -952,7 +966,16 @@ const countryTable = new WeightedTable(
   COUNTRIES.map((c) => c.weight),
 );
 const cityTables = new Map(
-  COUNTRIES.map((c) => [c.code, new WeightedTable(c.cities.map((x) => x), c.cities.map((x) => x.weight))] as const),
+  COUNTRIES.map(
+    (c) =>
+      [
+        c.code,
+        new WeightedTable(
+          c.cities.map((x) => x),
+          c.cities.map((x) => x.weight),
+        ),
+      ] as const,
+  ),
 );
 
 function drawPlace(rng: Rng, country?: CountrySpec): Place {
@@ -1138,12 +1161,7 @@ interface BasketLine {
   quantity: number;
 }
 
-function pickProduct(
-  table: WeightedTable<ProductRec> | null | undefined,
-  t: number,
-  rng: Rng,
-  avoid: Set<number> | null,
-): ProductRec | null {
+function pickProduct(table: WeightedTable<ProductRec> | null | undefined, t: number, rng: Rng, avoid: Set<number> | null): ProductRec | null {
   if (!table) return null;
   for (let attempt = 0; attempt < 6; attempt++) {
     const p = table.draw(rng);
@@ -1230,7 +1248,7 @@ function drawBasket(
   }
   // Top up quantities while a unit more brings the total closer to the target.
   const maxUnits = bulk ? 48 : 4;
-  for (let progressed = true; progressed; ) {
+  for (let progressed = true; progressed;) {
     progressed = false;
     for (const line of lines) {
       if (!bulk && !line.product.family.consumable) continue;
@@ -1417,7 +1435,13 @@ interface PurchaseProcess {
   scale: number;
 }
 
-function drawPurchaseProcess(cal: Calendar, customers: CustomerRec[], orderingCount: number, targetRegistered: number, seed: number): PurchaseProcess {
+function drawPurchaseProcess(
+  cal: Calendar,
+  customers: CustomerRec[],
+  orderingCount: number,
+  targetRegistered: number,
+  seed: number,
+): PurchaseProcess {
   // Which customers ever order (a few registered accounts never buy).
   const orderOrder = Rng.stream(seed, "who-orders").shuffle(customers.map((c) => c.index));
   const ordering = orderOrder.slice(0, orderingCount).sort((a, b) => a - b);
@@ -1490,7 +1514,8 @@ function planCustomerOrders(cal: Calendar, customers: CustomerRec[], process: Pu
     if (c.createdMs < cal.startMs) c.createdMs = cal.startMs + Math.floor(timeRng.next() * (first - cal.startMs));
     if (c.createdMs >= first) c.createdMs = first - MINUTE;
     for (const t of c.orderTimes) {
-      const source: Source = c.pro && timeRng.chance(0.5) ? "shopify_draft_order" : c.place.country.code === "FR" && timeRng.chance(0.06) ? "pos" : "web";
+      const source: Source =
+        c.pro && timeRng.chance(0.5) ? "shopify_draft_order" : c.place.country.code === "FR" && timeRng.chance(0.06) ? "pos" : "web";
       let when = t;
       if (source === "pos") when = instantOnDay(cal, dayOfInstant(cal, t), timeRng, posHourTable);
       else if (source === "shopify_draft_order") when = instantOnDay(cal, dayOfInstant(cal, t), timeRng, officeHourTable);
@@ -2257,7 +2282,7 @@ function marketingSpendByMonth(cal: Calendar, newCustomersByMonth: OrdersPhase["
   const marketingSpend: DemoMarketingSpend[] = [];
   const firstMonth = toParisIso(cal.startMs).slice(0, 7);
   const lastMonth = toParisIso(cal.endMs - MINUTE).slice(0, 7);
-  for (let [y, m] = firstMonth.split("-").map(Number); `${y}-${String(m).padStart(2, "0")}` <= lastMonth; ) {
+  for (let [y, m] = firstMonth.split("-").map(Number); `${y}-${String(m).padStart(2, "0")}` <= lastMonth;) {
     const key = `${y}-${String(m).padStart(2, "0")}`;
     const acquired = newCustomersByMonth.get(key) ?? { registered: 0, guests: 0 };
     const cpa = 26 * (m === 11 || m === 12 ? 1.35 : m === 7 || m === 8 ? 0.9 : 1) * Math.exp(spendRng.normal(0, 0.12));
