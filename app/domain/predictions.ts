@@ -253,13 +253,7 @@ export function predictCustomers(fits: ModelFits | null, now: Date): ModelResult
   if (ggDegenerate) notes.push(encodeMessageRef({ key: "analysis.spendDegenerate", params: { details: ggProblems.join("; ") } }));
   const ggParams = gg && !ggDegenerate ? gg.params : null;
 
-  const predictions: Predictions = {
-    pAlive: new Float64Array(n),
-    expected: new Float64Array(n),
-    clv: new Array(n),
-    averageValue: new Array(n),
-    nextOrderAt: new Array(n),
-  };
+  const predictions = emptyPredictions(n);
   for (let i = 0; i < n; i++) {
     const g = grouped.groupOf[i];
     predictions.pAlive[i] = gAlive[g];
@@ -317,6 +311,11 @@ export function frozenModelsOf(summary: ModelSummary): FrozenModels {
   };
 }
 
+/** Per-customer prediction columns for n customers, to be filled. */
+function emptyPredictions(n: number): Predictions {
+  return { pAlive: new Float64Array(n), expected: new Float64Array(n), clv: new Array(n), averageValue: new Array(n), nextOrderAt: new Array(n) };
+}
+
 /**
  * predictCustomers with fixed parameters (between two fits, ADR 007): the same per-customer
  * computations. A customer whose own predictions break the model's bounds gets none (the full
@@ -324,13 +323,7 @@ export function frozenModelsOf(summary: ModelSummary): FrozenModels {
  */
 export function predictWithModels(models: FrozenModels, agg: PredictionColumns, today: number, now: Date): Predictions {
   const n = agg.count;
-  const predictions: Predictions = {
-    pAlive: new Float64Array(n),
-    expected: new Float64Array(n),
-    clv: new Array(n),
-    averageValue: new Array(n),
-    nextOrderAt: new Array(n),
-  };
+  const predictions = emptyPredictions(n);
   for (let i = 0; i < n; i++) {
     const c = modelInputsOf(agg, i, today);
     const p = models.bg ? predictPurchases(models.bg, c) : null;
