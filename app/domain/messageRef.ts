@@ -2,7 +2,7 @@
 // CLI turn it into text in the reader's language (app/i18n).
 
 export interface MessageRef<K extends string = string> {
-  /** A key of app/i18n/en.json and fr.json. */
+  /** A key of the messages in app/i18n/messages/. */
   key: K;
   params: Record<string, string | number>;
 }

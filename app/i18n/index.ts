@@ -4,15 +4,14 @@
 import { createElement, createContext, useContext, type ReactNode } from "react";
 import { createIntl, createIntlCache, RawIntlProvider, type IntlShape } from "react-intl";
 import { decodeMessageRef, type MessageRef } from "~/domain/messageRef";
-import en from "./en.json";
-import fr from "./fr.json";
+import { MESSAGES, type MessageKey } from "./catalog";
 
 export const LOCALES = ["en", "fr"] as const;
 export type Locale = (typeof LOCALES)[number];
-export type MessageKey = keyof typeof en;
+export type { MessageKey };
 export type MessageParams = Record<string, string | number | Date>;
 
-const messages: Record<Locale, Record<MessageKey, string>> = { en, fr };
+const messages: Record<Locale, Record<MessageKey, string>> = MESSAGES;
 
 /** BCP 47 tag given to Intl for each UI language (numbers, dates, plural rules). */
 export const INTL_LOCALE: Record<Locale, string> = { en: "en-GB", fr: "fr-FR" };

@@ -1,15 +1,24 @@
 import { parse, TYPE } from "@formatjs/icu-messageformat-parser";
 import { describe, expect, it } from "vitest";
 import { encodeMessageRef } from "~/domain/messageRef";
-import en from "~/i18n/en.json";
-import fr from "~/i18n/fr.json";
+import { CATALOGS } from "~/i18n/catalog";
 import { detectLocale, messageText, noteText, segmentText, translate } from "~/i18n";
 
 const NNBSP = "\u202f";
 
 describe("translation files", () => {
-  it("have the same keys in English and French", () => {
-    expect(Object.keys(fr).sort()).toEqual(Object.keys(en).sort());
+  it("have the same keys in English and French, area by area", () => {
+    for (const [area, { en, fr }] of Object.entries(CATALOGS)) expect(Object.keys(fr).sort(), area).toEqual(Object.keys(en).sort());
+  });
+
+  it("never define one key in two areas", () => {
+    const owner = new Map<string, string>();
+    for (const [area, { en }] of Object.entries(CATALOGS)) {
+      for (const key of Object.keys(en)) {
+        expect(owner.get(key), `${key} in ${area}`).toBeUndefined();
+        owner.set(key, area);
+      }
+    }
   });
 
   it("are valid ICU messages using the same arguments in both languages", () => {
@@ -24,8 +33,8 @@ describe("translation files", () => {
       walk(parse(message));
       return [...names].sort();
     };
-    for (const key of Object.keys(en) as (keyof typeof en)[]) {
-      expect(args(fr[key]), key).toEqual(args(en[key]));
+    for (const { en, fr } of Object.values(CATALOGS)) {
+      for (const [key, message] of Object.entries(en)) expect(args((fr as Record<string, string>)[key]), key).toEqual(args(message));
     }
   });
 });
