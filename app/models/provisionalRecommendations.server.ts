@@ -12,6 +12,7 @@ export interface ProvisionalProductRow {
   imageUrl: string | null;
   available: boolean;
   productType: string | null;
+  variantId: string | null;
   score: number;
 }
 
@@ -32,7 +33,8 @@ export function provisionalBestSellers(
     : Prisma.empty;
   const exclude = options.exclude.length ? Prisma.sql`AND p."shopifyId" NOT IN (${Prisma.join(options.exclude)})` : Prisma.empty;
   return db.$queryRaw<ProvisionalProductRow[]>`
-    SELECT ${SELECT}, COUNT(*)::int AS score
+    SELECT ${SELECT}, COUNT(*)::int AS score,
+      (SELECT v."variantShopifyId" FROM "LineItem" v WHERE v.shop = ${shop} AND v."productShopifyId" = p."shopifyId" AND v."variantShopifyId" IS NOT NULL LIMIT 1) AS "variantId"
     FROM "LineItem" li
     JOIN "Order" o ON o.id = li."orderId"
     JOIN "Product" p ON p.shop = li.shop AND p."shopifyId" = li."productShopifyId"

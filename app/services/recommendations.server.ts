@@ -46,7 +46,7 @@ function toProduct(row: ProvisionalProductRow): RecommendedProduct {
     currency: row.currency,
     image: row.imageUrl,
     available: row.available,
-    variantId: null,
+    variantId: row.variantId,
     productType: row.productType,
   };
 }
