@@ -29,6 +29,13 @@ export async function upsertShopperPreference(db: Db, shop: string, customerId: 
   });
 }
 
+/** customers/redact: the customer's preferences and recommendation events go. */
+export async function deleteShopperRows(db: Db, shop: string, customerIds: string[]) {
+  if (!customerIds.length) return;
+  await db.shopperPreference.deleteMany({ where: { shop, customerId: { in: customerIds } } });
+  await db.recommendationEvent.deleteMany({ where: { shop, customerId: { in: customerIds } } });
+}
+
 // ---- Events
 
 export interface EventRow {

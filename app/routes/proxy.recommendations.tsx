@@ -7,7 +7,7 @@ import { recommendationQuery, serveRecommendations } from "~/services/recommenda
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop, customerId, url } = await authenticateProxy(request);
-  const parsed = recommendationQuery.safeParse(Object.fromEntries(url.searchParams));
+  const parsed = recommendationQuery.safeParse(Object.fromEntries([...url.searchParams].filter(([, value]) => value !== "")));
   if (!parsed.success) return proxyJson({ error: "invalid_query" }, { status: 400, cacheControl: "no-store" });
   const answer = await serveRecommendations(prisma(), shop, env().SHOPIFY_API_SECRET, { query: parsed.data, customerId, now: new Date() });
   const { personal, ...body } = answer;

@@ -14,6 +14,7 @@ import { findOrdersMatching, ordersWithPersonalData, redactOrders } from "~/mode
 import { deleteSessions } from "~/models/session.server";
 import { deleteShop } from "~/models/shop.server";
 import { scrubCustomerPayloads } from "~/models/webhookEvent.server";
+import { forgetShoppers } from "./shopperPreferences.server";
 
 const id = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
 
@@ -88,6 +89,7 @@ export async function redactCustomer(db: Db, shop: string, raw: unknown, now = n
   await redactCustomers(db, shop, customerIds, now);
   await redactOrders(db, shop, orderIds, now);
   await deleteDataRequestsOf(db, shop, customerShopifyIds);
+  await forgetShoppers(db, shop, customerShopifyIds);
 
   // The inbox keeps raw payloads: scrub every one that carried this customer's data,
   // including this redaction request itself.

@@ -2,7 +2,7 @@
 // these; the storefront honours them now: an opted-out customer gets non-personal
 // recommendations and nothing is recorded about them.
 import type { Db } from "~/lib/transaction.server";
-import { findShopperPreference, upsertShopperPreference } from "~/models/recommendationTracking.server";
+import { deleteShopperRows, findShopperPreference, upsertShopperPreference } from "~/models/recommendationTracking.server";
 
 export interface ShopperPreferences {
   personalization: boolean;
@@ -18,4 +18,9 @@ export async function getShopperPreferences(db: Db, shop: string, customerId: st
 
 export async function setShopperPreferences(db: Db, shop: string, customerId: string, values: Partial<ShopperPreferences>): Promise<void> {
   await upsertShopperPreference(db, shop, customerId, values);
+}
+
+/** GDPR customers/redact: everything the storefront recorded about these customers. */
+export async function forgetShoppers(db: Db, shop: string, customerShopifyIds: string[]): Promise<void> {
+  await deleteShopperRows(db, shop, customerShopifyIds);
 }
