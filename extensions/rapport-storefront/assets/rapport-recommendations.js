@@ -197,7 +197,8 @@
       const d = this.dataset;
       if (!vid || d.vid === vid) return;
       d.vid = vid;
-      fetch(d.cartUpdate, {
+      // Kept so that an add-to-cart waits for it: two cart writes at once can race.
+      this.linking = fetch(d.cartUpdate, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ attributes: { _rapport_vid: vid } }),
@@ -209,6 +210,7 @@
       const status = this.querySelector(".rapport-recs__status");
       b.disabled = true;
       try {
+        await this.linking;
         const res = await fetch(d.cartAdd, {
           method: "POST",
           headers: { "Content-Type": "application/json", Accept: "application/json" },
