@@ -3,6 +3,8 @@
 // defined by two areas (tests/unit/i18n.test.ts checks both).
 import coreEn from "./messages/core.en.json";
 import coreFr from "./messages/core.fr.json";
+import recommendationsEn from "./messages/recommendations.en.json";
+import recommendationsFr from "./messages/recommendations.fr.json";
 import storefrontEn from "./messages/storefront.en.json";
 import storefrontFr from "./messages/storefront.fr.json";
 
@@ -10,6 +12,7 @@ import storefrontFr from "./messages/storefront.fr.json";
 export const CATALOGS = {
   core: { en: coreEn, fr: coreFr },
   storefront: { en: storefrontEn, fr: storefrontFr },
+  recommendations: { en: recommendationsEn, fr: recommendationsFr },
 } as const;
 
 type Catalogs = typeof CATALOGS;

@@ -50,8 +50,8 @@ export async function saveTrackingSettings(db: Db, shop: string, settings: Track
 
 // ---- Serving
 
-export const PLACEMENTS = ["product", "cart", "home", "collection"] as const;
-export const STRATEGY_CHOICES = ["automatic", "bought_together", "for_you", "trending"] as const;
+import { PLACEMENTS, STRATEGY_CHOICES } from "~/domain/storefrontOptions";
+export { PLACEMENTS, STRATEGY_CHOICES };
 
 const numericId = z.string().regex(/^\d{1,20}$/);
 /** The storefront's query, validated; anything else in the query (a customer id…) is ignored. */

@@ -107,7 +107,10 @@ describe("the demo storefront in Chromium", () => {
     expect(await block.locator(".rapport-recs__status").textContent()).toBe("Added to cart");
     addedRecId = served.recId;
     addedProduct = { id: first.id, variantId: first.variantId! };
-    const cart = (await (await page.request.get(`${server.url}/demo/storefront/cart.js`)).json()) as { items: { properties: Record<string, string> }[]; attributes: Record<string, string> };
+    const cart = (await (await page.request.get(`${server.url}/demo/storefront/cart.js`)).json()) as {
+      items: { properties: Record<string, string> }[];
+      attributes: Record<string, string>;
+    };
     expect(cart.items[0].properties._rapport_rec).toBe(served.recId);
     expect(cart.attributes._rapport_vid).toMatch(/^[0-9a-f]{24}$/);
     await page.screenshot({ path: path.join(SCREENSHOTS, "storefront-product-added.png"), fullPage: true });
@@ -204,11 +207,48 @@ describe("the demo storefront in Chromium", () => {
         },
       ],
     });
-    const request = f.signedWebhook("orders/create", order, { shop: SHOP, secret: DEMO_DEFAULTS.SHOPIFY_API_SECRET, url: `${server.url}/webhooks/orders` });
+    const request = f.signedWebhook("orders/create", order, {
+      shop: SHOP,
+      secret: DEMO_DEFAULTS.SHOPIFY_API_SECRET,
+      url: `${server.url}/webhooks/orders`,
+    });
     const response = await fetch(request.url, { method: "POST", headers: request.headers, body: await request.text() });
     expect(response.status).toBe(200);
-    // The embedded worker applies it; then the server stops and the database is read.
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // The embedded worker applies it: the merchant's page then shows the attributed order.
+    const page = await open();
+    await expect
+      .poll(
+        async () => {
+          await page.goto(`${server.url}/app/recommendations?days=7`);
+          return page.locator("body").innerText();
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toMatch(/Attributed orders\s+1\s/);
+    const body = await page.locator("body").innerText();
+    expect(body).toMatch(/Impressions\s+2\s/);
+    expect(body).toMatch(/Attributed revenue\s+€20\.00/);
+    expect(body).toContain("Product page\tBought together");
+    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-recommendations.png"), fullPage: true });
+
+    // A bad holdout share: nothing is saved, the field says why.
+    await page.getByLabel("Holdout share (% of visitors)").fill("80");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await expect.poll(() => page.locator("body").innerText()).toContain("Enter a percentage between 0 and 50.");
+    expect(await page.locator("body").innerText()).toContain("Nothing was saved");
+    await page.getByLabel("Holdout share (% of visitors)").fill("20");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await expect.poll(() => page.locator("body").innerText()).toContain("Settings saved.");
+
+    const fr = await open({ locale: "fr-FR" });
+    await fr.goto(`${server.url}/app/recommendations?days=7&locale=fr&preview=1&previewPlacement=product&previewProduct=${handle}`);
+    const french = await fr.locator("body").innerText();
+    expect(french).toContain("Est-ce que cela rapporte ?");
+    expect(french).toMatch(/Commandes attribuées\s+1\s/);
+    expect(french).toContain("20 % des visiteurs");
+    expect(french).toMatch(/Stratégie servie : Achetés ensemble/);
+    await fr.screenshot({ path: path.join(SCREENSHOTS, "admin-recommendations-fr.png"), fullPage: true });
+
     await server.stop();
     const db = database.open();
     try {

@@ -1,6 +1,7 @@
 /* Demo storefront only: a stand-in for Shopify's Customer Privacy API (window.Shopify.customerPrivacy)
    and a consent banner, so the block's consent handling can be seen and tested offline. The
    decision is kept in a first-party cookie, as Shopify keeps its own _tracking_consent. */
+/* global window, document */
 (function () {
   var script = document.currentScript;
   var decision = script && script.dataset.consent; // "yes", "no" or "" (not asked yet)

@@ -1,6 +1,7 @@
 /* Rapport recommended products: one custom element per block, no framework (ADR 011).
    Fetches through the app proxy when the block nears the viewport; records impressions, clicks
    and add-to-carts only when Shopify's Customer Privacy API allows analytics. */
+/* global window, document, customElements, HTMLElement, IntersectionObserver */
 (() => {
   if (customElements.get("rapport-recommendations")) return;
   const VID_KEY = "rapport_vid";
@@ -11,7 +12,7 @@
     const api = privacy();
     try {
       return !!(api && api.analyticsProcessingAllowed());
-    } catch (e) {
+    } catch {
       return false;
     }
   };
@@ -26,7 +27,7 @@
         localStorage.setItem(VID_KEY, id);
       }
       return id || "";
-    } catch (e) {
+    } catch {
       return "";
     }
   };
@@ -70,7 +71,7 @@
         const res = await fetch(`${d.endpoint}/recommendations?${q}`, { headers: { Accept: "application/json" } });
         if (!res.ok) throw new Error(res.status);
         this.answer = await res.json();
-      } catch (e) {
+      } catch {
         this.answer = null;
       }
       const a = this.answer;
@@ -88,7 +89,7 @@
       const d = this.dataset;
       try {
         return new Intl.NumberFormat(d.locale || undefined, { style: "currency", currency: d.currency }).format(Number(amount));
-      } catch (e) {
+      } catch {
         return `${amount} ${d.currency}`;
       }
     }
@@ -224,7 +225,7 @@
         status.textContent = d.tAdded;
         this.track("add_to_cart", b.dataset.productId);
         document.dispatchEvent(new CustomEvent("rapport:cart-added", { detail: { variantId: b.dataset.variantId } }));
-      } catch (e) {
+      } catch {
         b.disabled = false;
         status.textContent = d.tError;
       }
