@@ -245,7 +245,7 @@ describe("the demo storefront in Chromium", () => {
     const french = await fr.locator("body").innerText();
     expect(french).toContain("Est-ce que cela rapporte ?");
     expect(french).toMatch(/Commandes attribuées\s+1\s/);
-    expect(french).toContain("20 % des visiteurs");
+    expect(french).toMatch(/20\s%\sdes visiteurs/);
     expect(french).toMatch(/Stratégie servie : Achetés ensemble/);
     await fr.screenshot({ path: path.join(SCREENSHOTS, "admin-recommendations-fr.png"), fullPage: true });
 
