@@ -62,6 +62,7 @@ export const lineItemPayload = z.object({
     .array(z.object({ name: z.string(), value: z.unknown() }))
     .nullish()
     .transform((value) => value ?? []),
+  gift_card: z.boolean().nullish(),
 });
 
 export const refundPayload = z.object({
@@ -149,6 +150,8 @@ export const productPayload = z.object({
   product_type: text,
   vendor: text,
   tags,
+  // Not in every payload; gift card products are also known by their type and their order lines.
+  gift_card: z.boolean().nullish(),
   created_at: timestamp.nullish(),
   updated_at: timestamp.nullish(),
   published_at: timestamp.nullish(),
@@ -157,6 +160,8 @@ export const productPayload = z.object({
       z.object({
         id,
         price: money,
+        // Shopify sends null or "" when there is no compare-at price.
+        compare_at_price: z.union([money, z.literal("")]).nullish(),
         inventory_quantity: z.number().int().nullish(),
         inventory_policy: text,
         inventory_management: text,

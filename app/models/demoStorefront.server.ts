@@ -1,6 +1,6 @@
 // Reads for the demo storefront (demo mode only): the shop's catalogue as a storefront shows
-// it, and the customers one can browse as. Products have no variant table: a product's variant
-// is the one its orders carried (the demo shop's products all sold at least once).
+// it, and the customers one can browse as. A product's variant is its default variant, else the
+// one its orders carried.
 import { Prisma } from "@prisma/client";
 import type { Db } from "~/lib/transaction.server";
 
@@ -18,7 +18,7 @@ export interface StorefrontProductRow {
 }
 
 const COLUMNS = Prisma.sql`p."shopifyId", p.handle, p.title, p."productType", p.vendor, p."priceMin", p.currency, p."imageUrl", p.available,
-  (SELECT v."variantShopifyId" FROM "LineItem" v WHERE v.shop = p.shop AND v."productShopifyId" = p."shopifyId" AND v."variantShopifyId" IS NOT NULL LIMIT 1) AS "variantId"`;
+  COALESCE(p."defaultVariantId", (SELECT v."variantShopifyId" FROM "LineItem" v WHERE v.shop = p.shop AND v."productShopifyId" = p."shopifyId" AND v."variantShopifyId" IS NOT NULL LIMIT 1)) AS "variantId"`;
 
 /** The most sold active products of the last year: the storefront's featured products. */
 export function featuredProducts(db: Db, shop: string, since: Date, limit: number) {
@@ -44,9 +44,12 @@ export async function productByHandle(db: Db, shop: string, handle: string): Pro
 export async function productsByVariantIds(db: Db, shop: string, variantIds: string[]): Promise<Map<string, StorefrontProductRow>> {
   if (!variantIds.length) return new Map();
   const rows = await db.$queryRaw<(StorefrontProductRow & { wanted: string })[]>`
-    SELECT DISTINCT ON (li."variantShopifyId") li."variantShopifyId" AS wanted, ${COLUMNS}
-    FROM "LineItem" li JOIN "Product" p ON p.shop = li.shop AND p."shopifyId" = li."productShopifyId"
-    WHERE li.shop = ${shop} AND li."variantShopifyId" IN (${Prisma.join(variantIds)})`;
+    SELECT DISTINCT ON (wanted) wanted, ${COLUMNS}
+    FROM (
+      SELECT p0."defaultVariantId" AS wanted, p0."shopifyId" AS product FROM "Product" p0 WHERE p0.shop = ${shop} AND p0."defaultVariantId" IN (${Prisma.join(variantIds)})
+      UNION ALL
+      SELECT li."variantShopifyId", li."productShopifyId" FROM "LineItem" li WHERE li.shop = ${shop} AND li."variantShopifyId" IN (${Prisma.join(variantIds)})
+    ) w JOIN "Product" p ON p.shop = ${shop} AND p."shopifyId" = w.product`;
   return new Map(rows.map((row) => [row.wanted, row]));
 }
 

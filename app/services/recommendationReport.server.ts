@@ -5,7 +5,8 @@
 import { z } from "zod";
 import { compareArms } from "~/domain/holdout";
 import { civilFromDays, dayNumber, startOfLocalDay } from "~/domain/time";
-import { inTransaction, type DbClient } from "~/lib/transaction.server";
+import { parseRecommendationSettings } from "~/domain/recommendationSettings";
+import type { DbClient } from "~/lib/transaction.server";
 import { findShop } from "~/models/shop.server";
 import {
   attributedByPlacementAndStrategy,
@@ -148,6 +149,15 @@ const settingsForm = z.object({
     .max(50, "recommendations.errors.holdout"),
 });
 
+/** The form field of an engine settings field ("pinnedProductIds[2]" → "pinned_products"). */
+function formField(field: string): string {
+  if (field.startsWith("pinned")) return "pinned_products";
+  if (field.startsWith("excludedProduct")) return "excluded_products";
+  if (field.startsWith("excludedTags")) return "excluded_tags";
+  if (field.startsWith("strategies.")) return `strategy_${field.slice("strategies.".length)}`;
+  return field;
+}
+
 export type SettingsFormResult = { ok: true } | { ok: false; errors: Record<string, string> };
 
 /** Validates the whole form first; saves nothing unless every field is right. */
@@ -173,13 +183,16 @@ export async function saveRecommendationSettingsForm(db: DbClient, shop: string,
     excludedTags: v.excluded_tags,
     pinnedProductIds: v.pinned_products,
   };
+  // Both halves are validated before either is stored (the engine validates its own again).
+  const checked = parseRecommendationSettings(engine);
+  if (!checked.ok)
+    return { ok: false, errors: Object.fromEntries(checked.errors.map((e) => [formField(e.field), "recommendations.errors.invalid"])) };
   const tracking: TrackingSettings = trackingSettingsSchema.parse({
     attributionWindowDays: v.attribution_window_days,
     holdoutShare: Math.round(v.holdout_percent * 10) / 1000,
   });
-  await inTransaction(db, async (tx) => {
-    await saveRecommendationSettings(tx, shop, engine);
-    await saveTrackingSettings(tx, shop, tracking);
-  });
+  const saved = await saveRecommendationSettings(db, shop, checked.settings);
+  if (!saved.ok) return { ok: false, errors: Object.fromEntries(saved.errors.map((e) => [formField(e.field), "recommendations.errors.invalid"])) };
+  await saveTrackingSettings(db, shop, tracking);
   return { ok: true };
 }
