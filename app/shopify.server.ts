@@ -3,12 +3,15 @@ import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import type { PrismaClient } from "@prisma/client";
+import { installAdminOrigin } from "./lib/adminApi.server";
 import { CachedSessionStorage } from "./lib/cachedSessionStorage.server";
 import { prisma } from "./lib/db.server";
 import { env } from "./lib/env.server";
 import { recordInstall, refreshShopDetails } from "./services/shopSettings.server";
 
 const config = env();
+// After the node adapter (which installs its fetch): tests and the simulator reroute the Admin API.
+installAdminOrigin(config.SHOPIFY_ADMIN_ORIGIN);
 
 export const API_VERSION = ApiVersion.October26;
 
