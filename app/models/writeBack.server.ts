@@ -1,0 +1,35 @@
+// What the write-back wants to send (customers with their analysis) and what it last sent.
+import type { Prisma } from "@prisma/client";
+import type { Db } from "~/lib/transaction.server";
+
+/** One page of the shop's customers with metrics, by id (keyset pagination). */
+export function customersForWriteBack(db: Db, shop: string, afterId: number, take: number) {
+  return db.customer.findMany({
+    where: { shop, id: { gt: afterId } },
+    orderBy: { id: "asc" },
+    take,
+    select: {
+      id: true,
+      shopifyId: true,
+      redactedAt: true,
+      metrics: {
+        select: {
+          segment: true,
+          rScore: true,
+          fScore: true,
+          mScore: true,
+          pAlive: true,
+          predictedClv12m: true,
+          expectedNextOrderAt: true,
+          currency: true,
+        },
+      },
+      writeBack: { select: { tags: true, metafields: true } },
+    },
+  });
+}
+
+export async function saveWriteBackState(db: Db, shop: string, customerId: number, tags: string[], metafields: Record<string, string>, at: Date) {
+  const data = { shop, tags, metafields: metafields as Prisma.InputJsonValue, writtenAt: at };
+  await db.writeBackState.upsert({ where: { customerId }, create: { customerId, ...data }, update: data });
+}
