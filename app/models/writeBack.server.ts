@@ -33,3 +33,27 @@ export async function saveWriteBackState(db: Db, shop: string, customerId: numbe
   const data = { shop, tags, metafields: metafields as Prisma.InputJsonValue, writtenAt: at };
   await db.writeBackState.upsert({ where: { customerId }, create: { customerId, ...data }, update: data });
 }
+
+export interface WriteBackSettings {
+  enabled: boolean;
+  tagPrefix: string;
+}
+
+/** The shop's write-back switch and tag prefix (Shop.settings.writeBack), or null for an unknown shop. */
+export async function findWriteBackSettings(db: Db, shop: string): Promise<Partial<WriteBackSettings> | null> {
+  const row = await db.shop.findUnique({ where: { domain: shop }, select: { settings: true } });
+  if (!row) return null;
+  const settings = (row.settings ?? {}) as { writeBack?: Partial<WriteBackSettings> };
+  return settings.writeBack ?? {};
+}
+
+/** Sets Shop.settings.writeBack, leaving the other settings as they are. */
+export async function saveWriteBackSettings(db: Db, shop: string, value: WriteBackSettings) {
+  const row = await db.shop.findUniqueOrThrow({ where: { domain: shop }, select: { settings: true } });
+  const settings = { ...((row.settings ?? {}) as Record<string, unknown>), writeBack: value };
+  await db.shop.update({ where: { domain: shop }, data: { settings: settings as unknown as Prisma.InputJsonValue } });
+}
+
+export function countCustomersForWriteBack(db: Db, shop: string) {
+  return db.customer.count({ where: { shop } });
+}

@@ -97,6 +97,7 @@ export const SDL = /* GraphQL */ `
 
   type Metafield {
     id: ID!
+    ownerType: MetafieldOwnerType!
     namespace: String!
     key: String!
     type: String!
