@@ -20,7 +20,7 @@ export const DEMO_DEFAULTS = {
   SHOP: "rapport-demo.myshopify.com",
 } as const;
 
-export const DEFAULT_SCOPES = "read_orders,read_customers,read_products,write_customers,write_app_proxy";
+export const DEFAULT_SCOPES = "read_orders,read_all_orders,read_customers,read_products,write_customers,write_app_proxy";
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"], { error: "must be development, production or test" }).default("development"),
