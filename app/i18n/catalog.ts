@@ -3,10 +3,13 @@
 // defined by two areas (tests/unit/i18n.test.ts checks both).
 import coreEn from "./messages/core.en.json";
 import coreFr from "./messages/core.fr.json";
+import backfillEn from "./messages/backfill.en.json";
+import backfillFr from "./messages/backfill.fr.json";
 
 /** Each area's English and French messages. Add a new area's pair here. */
 export const CATALOGS = {
   core: { en: coreEn, fr: coreFr },
+  backfill: { en: backfillEn, fr: backfillFr },
 } as const;
 
 type Catalogs = typeof CATALOGS;

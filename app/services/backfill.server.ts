@@ -28,37 +28,9 @@ import { analyzeShop } from "./analytics.server";
 import { readBulkObjects } from "./backfill/jsonl";
 import { customerToPayload, orderToPayload, productToPayload, type GqlCustomer, type GqlOrder, type GqlProduct } from "./backfill/mapper";
 import { ensureShop, syncCustomers, syncOrders, syncProducts } from "./sync.server";
+import { PHASES, runView, type Phase, type PhaseCounts, type RunView } from "./backfill/runView";
 
-export const PHASES = ["products", "customers", "orders"] as const;
-export type Phase = (typeof PHASES)[number];
-
-export interface PhaseProgress {
-  done: number;
-  total: number | null;
-}
-export interface PhaseCounts {
-  /** Objects not stored before (missing). */
-  created: number;
-  /** Objects stored with an older version (stale), now replaced. */
-  updated: number;
-  /** Objects already stored as they are in Shopify (or newer, from a webhook): left alone. */
-  unchanged: number;
-}
-
-export interface RunView {
-  id: number;
-  shop: string;
-  kind: RunKind;
-  status: "running" | "completed" | "failed";
-  phase: string;
-  progress: Partial<Record<Phase, PhaseProgress>>;
-  counts: Partial<Record<Phase, PhaseCounts>>;
-  ordersLimited: boolean;
-  error: string | null;
-  startedAt: string;
-  finishedAt: string | null;
-  since: string | null;
-}
+export { PHASES, runView, type Phase, type PhaseCounts, type PhaseProgress, type RunView } from "./backfill/runView";
 
 export interface SyncJobOptions {
   /** Continue the last unfinished run (default true). False starts over. */
@@ -77,25 +49,6 @@ export interface SyncJobOptions {
 
 /** Reconciliation reads objects updated since the last watermark minus this margin. */
 export const RECONCILE_OVERLAP_MS = 60 * 60_000;
-
-type RunRow = NonNullable<Awaited<ReturnType<typeof latestRun>>>;
-
-export function runView(row: RunRow): RunView {
-  return {
-    id: row.id,
-    shop: row.shop,
-    kind: row.kind as RunKind,
-    status: row.status as RunView["status"],
-    phase: row.phase,
-    progress: (row.progress ?? {}) as RunView["progress"],
-    counts: (row.counts ?? {}) as RunView["counts"],
-    ordersLimited: row.ordersLimited,
-    error: row.error,
-    startedAt: row.startedAt.toISOString(),
-    finishedAt: row.finishedAt?.toISOString() ?? null,
-    since: row.since?.toISOString() ?? null,
-  };
-}
 
 /** The Admin API client of a job: the shop's offline token (or SHOPIFY_ACCESS_TOKEN with a local Admin API). */
 export async function adminClientForShop(
@@ -457,7 +410,7 @@ export async function backfillStatus(db: DbClient, shop: string) {
   };
 }
 
-const inFlight = new Map<string, Promise<unknown>>();
+export const inFlight = new Map<string, Promise<unknown>>();
 /**
  * Starts the backfill in the background (after install, the admin's button): once per shop at a
  * time; does nothing when a backfill already completed unless `force`.

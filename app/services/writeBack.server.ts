@@ -22,15 +22,19 @@ import {
   saveWriteBackState,
   type WriteBackSettings,
 } from "~/models/writeBack.server";
-import { runView, type RunView } from "./backfill.server";
+import { runView, type RunView } from "./backfill/runView";
 
 /** Tags and metafields another feature wants on customers, by Rapport customer id. */
 export type WriteBackContributor = (db: DbClient, shop: string, customerIds: number[]) => Promise<Map<number, Contribution>>;
 
 const contributors: WriteBackContributor[] = [];
 /** The hook for NPS (and later features): their values are written with the segment's, in the same calls. */
-export function registerWriteBackContributor(contributor: WriteBackContributor) {
+export function registerWriteBackContributor(contributor: WriteBackContributor): () => void {
   contributors.push(contributor);
+  return () => {
+    const at = contributors.indexOf(contributor);
+    if (at >= 0) contributors.splice(at, 1);
+  };
 }
 
 export class WriteBackDisabledError extends Error {}

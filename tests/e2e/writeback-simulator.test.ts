@@ -104,7 +104,7 @@ describe.each(BACKENDS)("write-back to the Admin API simulator (%s)", (backend) 
           ids.includes(target.customerId) ? [[target.customerId, { tags: ["rapport:nps-promoter"], metafields: { nps_group: "promoter" } }]] : [],
         ),
     );
-    const run = await runWriteBack(prisma, admin, SHOP);
+    const run = await runWriteBack(prisma, admin, SHOP).finally(unregister);
     // The customer Shopify refused earlier is tried again (nothing was recorded as written for it).
     expect(run.counts as unknown as Record<string, number>).toMatchObject({ changed: 2, errors: 1, tagsAdded: 1, metafields: 1 });
     const c = sim.shop.customers.get(`gid://shopify/Customer/${target.customer.shopifyId}`)!;
