@@ -98,7 +98,7 @@ describe.each(BACKENDS)("write-back to the Admin API simulator (%s)", (backend) 
       include: { customer: true },
       orderBy: { customerId: "desc" },
     });
-    registerWriteBackContributor(
+    const unregister = registerWriteBackContributor(
       async (_db, _shop, ids) =>
         new Map(
           ids.includes(target.customerId) ? [[target.customerId, { tags: ["rapport:nps-promoter"], metafields: { nps_group: "promoter" } }]] : [],
