@@ -1,4 +1,5 @@
 // The Admin API simulator against shopify.dev's documented examples (quoted below), over HTTP.
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers are read field by field and checked by the assertions */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ShopifySimulator, DEFAULT_TOKEN } from "../../cli/simulator/server";
 
