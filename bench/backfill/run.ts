@@ -24,7 +24,20 @@ const SHOP = "rapport-demo.myshopify.com";
 
 const child = spawn(
   process.execPath,
-  ["cli/bin.mjs", "simulate-shopify", "--port", "0", "--customers", values.customers!, "--orders", values.orders!, "--products", values.products!, "--restore-rate", "100"],
+  [
+    "cli/bin.mjs",
+    "simulate-shopify",
+    "--port",
+    "0",
+    "--customers",
+    values.customers!,
+    "--orders",
+    values.orders!,
+    "--products",
+    values.products!,
+    "--restore-rate",
+    "100",
+  ],
   { stdio: ["ignore", "pipe", "inherit"] },
 );
 const origin = await new Promise<string>((resolve, reject) => {
