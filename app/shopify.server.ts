@@ -3,12 +3,17 @@ import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import type { PrismaClient } from "@prisma/client";
+import { AdminClient, installAdminOrigin } from "./lib/adminApi.server";
+import { logger } from "./lib/logger.server";
+import { startBackfillInBackground } from "./services/backfill.server";
 import { CachedSessionStorage } from "./lib/cachedSessionStorage.server";
 import { prisma } from "./lib/db.server";
 import { env } from "./lib/env.server";
 import { recordInstall, refreshShopDetails } from "./services/shopSettings.server";
 
 const config = env();
+// After the node adapter (which installs its fetch): tests and the simulator reroute the Admin API.
+installAdminOrigin(config.SHOPIFY_ADMIN_ORIGIN);
 
 export const API_VERSION = ApiVersion.October26;
 
@@ -26,6 +31,12 @@ const shopify = shopifyApp({
     afterAuth: async ({ session, admin }) => {
       await recordInstall(session.shop, session.scope ?? null);
       await refreshShopDetails(admin, session.shop);
+      // The shop's history, once (a finished backfill is not run again on re-authentication).
+      await startBackfillInBackground(prisma(), session.shop, {
+        admin: new AdminClient({ shop: session.shop, accessToken: session.accessToken ?? "", origin: config.SHOPIFY_ADMIN_ORIGIN }),
+      }).catch((error) =>
+        logger.error({ shop: session.shop, err: error instanceof Error ? error.message : String(error) }, "could not start the backfill"),
+      );
     },
   },
   ...(config.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [config.SHOP_CUSTOM_DOMAIN] } : {}),

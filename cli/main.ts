@@ -14,6 +14,22 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   webhook: { summary: "webhook send --topic T --file F | webhook replay DIR", load: async () => (await import("./commands/webhook")).run },
   stats: { summary: "stats --shop DOMAIN [--json]", load: async () => (await import("./commands/stats")).run },
   analyze: { summary: "analyze --shop DOMAIN [--json] [--now YYYY-MM-DD]", load: async () => (await import("./commands/analyze")).run },
+  backfill: {
+    summary: "backfill --shop DOMAIN [--resume | --restart]: import the shop's history (Admin API)",
+    load: async () => (await import("./commands/backfill")).run,
+  },
+  reconcile: {
+    summary: "reconcile --shop DOMAIN: apply what webhooks missed (Admin API)",
+    load: async () => (await import("./commands/reconcile")).run,
+  },
+  writeback: {
+    summary: "writeback --shop DOMAIN [--enable | --disable] [--force]: segments to Shopify",
+    load: async () => (await import("./commands/writeback")).run,
+  },
+  "simulate-shopify": {
+    summary: "simulate-shopify [--port P] [--seed S]: a local Admin API serving the demo shop",
+    load: async () => (await import("./commands/simulate-shopify")).run,
+  },
   rfm: {
     summary: "rfm --orders FILE --analysis-date YYYY-MM-DD [--labels en|fr] [--out FILE]",
     load: async () => (await import("./commands/rfm")).run,

@@ -7,12 +7,15 @@ import recommendationsEn from "./messages/recommendations.en.json";
 import recommendationsFr from "./messages/recommendations.fr.json";
 import storefrontEn from "./messages/storefront.en.json";
 import storefrontFr from "./messages/storefront.fr.json";
+import backfillEn from "./messages/backfill.en.json";
+import backfillFr from "./messages/backfill.fr.json";
 
 /** Each area's English and French messages. Add a new area's pair here. */
 export const CATALOGS = {
   core: { en: coreEn, fr: coreFr },
   storefront: { en: storefrontEn, fr: storefrontFr },
   recommendations: { en: recommendationsEn, fr: recommendationsFr },
+  backfill: { en: backfillEn, fr: backfillFr },
 } as const;
 
 type Catalogs = typeof CATALOGS;

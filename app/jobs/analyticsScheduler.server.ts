@@ -5,6 +5,7 @@ import type { PrismaClient } from "@prisma/client";
 import { logger } from "~/lib/logger.server";
 import { listInstalledShops } from "~/models/analyticsShop.server";
 import { analyzeShop, type AnalysisSummary } from "~/services/analytics.server";
+import { reconcileShopQuietly } from "~/services/backfill.server";
 
 export interface SchedulerOptions {
   prisma: PrismaClient;
@@ -101,7 +102,11 @@ function armNightly(s: Scheduler) {
   const delay = msUntilNextHourUtc(s.options.nightlyHourUtc, s.options.clock());
   s.nightly = setTimeout(async () => {
     try {
-      for (const shop of await listInstalledShops(s.options.prisma)) enqueue(shop);
+      for (const shop of await listInstalledShops(s.options.prisma)) {
+        // What the webhooks missed since last night, before the nightly analysis (ADR 010).
+        await reconcileShopQuietly(s.options.prisma, shop);
+        enqueue(shop);
+      }
     } catch (error) {
       logger.error({ err: error }, "analytics: nightly run could not list shops");
     }

@@ -20,7 +20,7 @@ export const DEMO_DEFAULTS = {
   SHOP: "rapport-demo.myshopify.com",
 } as const;
 
-export const DEFAULT_SCOPES = "read_orders,read_customers,read_products,write_customers,write_app_proxy";
+export const DEFAULT_SCOPES = "read_orders,read_all_orders,read_customers,read_products,write_customers,write_app_proxy";
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"], { error: "must be development, production or test" }).default("development"),
@@ -37,6 +37,7 @@ const schema = z.object({
   SCOPES: z.string().default(DEFAULT_SCOPES),
   SHOP_CUSTOM_DOMAIN: z.string().optional(),
   DATABASE_URL: z.string().optional(),
+  SHOPIFY_ADMIN_ORIGIN: z.string().optional(),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "must be one of fatal, error, warn, info, debug, trace, silent" })
     .default("info"),
@@ -69,6 +70,15 @@ function crossChecks(source: Record<string, string | undefined>): string[] {
     }
     if (!valid) problems.push(`SHOPIFY_APP_URL must be an http(s) URL (got "${source.SHOPIFY_APP_URL}")`);
   }
+  if (source.SHOPIFY_ADMIN_ORIGIN) {
+    // A local Admin API (tests, `rapport simulate-shopify`): never in production, where it would
+    // send a shop's access token to another host.
+    if (source.NODE_ENV === "production") {
+      problems.push("SHOPIFY_ADMIN_ORIGIN is refused when NODE_ENV=production (it sends Admin API calls and access tokens to another host)");
+    } else if (!/^https?:\/\/[^/]+$/.test(source.SHOPIFY_ADMIN_ORIGIN.replace(/\/$/, ""))) {
+      problems.push(`SHOPIFY_ADMIN_ORIGIN must be an origin such as http://127.0.0.1:8787, without a path (got "${source.SHOPIFY_ADMIN_ORIGIN}")`);
+    }
+  }
   try {
     parseDatabaseUrl(source.DATABASE_URL);
   } catch (error) {
@@ -88,6 +98,8 @@ export interface Env {
   SCOPES: string[];
   SHOP_CUSTOM_DOMAIN?: string;
   DATABASE_URL?: string;
+  /** Where Admin API calls go instead of https://<shop> (tests and the local simulator only). */
+  SHOPIFY_ADMIN_ORIGIN?: string;
   LOG_LEVEL: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 }
 
@@ -124,6 +136,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       .filter(Boolean),
     SHOP_CUSTOM_DOMAIN: env.SHOP_CUSTOM_DOMAIN || undefined,
     DATABASE_URL: env.DATABASE_URL || undefined,
+    SHOPIFY_ADMIN_ORIGIN: env.SHOPIFY_ADMIN_ORIGIN ? env.SHOPIFY_ADMIN_ORIGIN.replace(/\/$/, "") : undefined,
     LOG_LEVEL: env.LOG_LEVEL,
   };
 }

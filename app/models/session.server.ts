@@ -11,3 +11,8 @@ export async function deleteSessions(db: Db, shop: string): Promise<number> {
 export async function setSessionsScope(db: Db, shop: string, scope: string) {
   await db.session.updateMany({ where: { shop }, data: { scope } });
 }
+
+/** The shop's offline session (the token jobs use), or null before the app is installed. */
+export function findOfflineSession(db: Db, shop: string) {
+  return db.session.findFirst({ where: { shop, isOnline: false }, orderBy: { expires: { sort: "desc", nulls: "first" } } });
+}

@@ -1,0 +1,446 @@
+// The backfill (a shop's history, on install and on demand) and the reconciliation (what the
+// webhooks missed, nightly and on demand), through Admin API bulk operations. Each phase
+// (products, customers, orders) runs one bulk query, streams its JSONL into the sync service
+// that the webhooks use (newest wins, so a webhook arriving meanwhile is never overwritten by
+// an older export line), and moves its checkpoint in the same transaction as the rows: a crash
+// resumes from the last applied object. See docs/decisions/010-backfill-bulk-operations.md.
+import { ADMIN_API_VERSION, AdminApiError, AdminClient, UserErrorsError } from "~/lib/adminApi.server";
+import { env } from "~/lib/env.server";
+import { logger } from "~/lib/logger.server";
+import { inTransaction, type DbClient, type Tx } from "~/lib/transaction.server";
+import { ACCESS_SCOPES_QUERY, type AccessScopesResponse } from "~/graphql/accessScopes";
+import { BULK_OPERATION_QUERY, type BulkOperationNode, type BulkOperationResponse } from "~/graphql/bulkOperation";
+import { BULK_OPERATION_CANCEL } from "~/graphql/bulkOperationCancel";
+import { BULK_OPERATION_RUN_QUERY, type BulkOperationRunQueryPayload } from "~/graphql/bulkOperationRunQuery";
+import { bulkCustomersQuery } from "~/graphql/bulkCustomers";
+import { bulkOrdersQuery } from "~/graphql/bulkOrders";
+import { bulkProductsQuery } from "~/graphql/bulkProducts";
+import { CURRENT_BULK_OPERATION_QUERY } from "~/graphql/currentBulkOperation";
+import { OBJECT_COUNTS_QUERY, type ObjectCountsResponse } from "~/graphql/objectCounts";
+import { SHOP_DETAILS_QUERY, type ShopDetailsResponse } from "~/graphql/shopDetails";
+import { createRun, latestCompletedRun, latestRun, updateRun, type RunKind } from "~/models/backfillRun.server";
+import { findStoredCustomers } from "~/models/customer.server";
+import { findStoredOrders } from "~/models/order.server";
+import { findStoredProducts } from "~/models/product.server";
+import { findOfflineSession } from "~/models/session.server";
+import { getShopCurrency, upsertShopDetails } from "~/models/shop.server";
+import { analyzeShop } from "./analytics.server";
+import { readBulkObjects } from "./backfill/jsonl";
+import { customerToPayload, orderToPayload, productToPayload, type GqlCustomer, type GqlOrder, type GqlProduct } from "./backfill/mapper";
+import { ensureShop, syncCustomers, syncOrders, syncProducts } from "./sync.server";
+import { PHASES, runView, type Phase, type PhaseCounts, type RunView } from "./backfill/runView";
+
+export { PHASES, runView, type Phase, type PhaseCounts, type PhaseProgress, type RunView } from "./backfill/runView";
+
+export interface SyncJobOptions {
+  /** Continue the last unfinished run (default true). False starts over. */
+  resume?: boolean;
+  /** Objects per transaction (default 250). */
+  batchSize?: number;
+  /** Bulk operation polling interval (default 2 s). */
+  pollMs?: number;
+  /** Each checkpoint (tests: throwing here simulates a crash after a committed batch). */
+  onCheckpoint?: (run: RunView) => void | Promise<void>;
+  onProgress?: (run: RunView) => void;
+  /** Run the analysis at the end (default true). */
+  analyze?: boolean;
+  now?: () => Date;
+}
+
+/** Reconciliation reads objects updated since the last watermark minus this margin. */
+export const RECONCILE_OVERLAP_MS = 60 * 60_000;
+
+/** The Admin API client of a job: the shop's offline token (or SHOPIFY_ACCESS_TOKEN with a local Admin API). */
+export async function adminClientForShop(
+  db: DbClient,
+  shop: string,
+  options: Partial<ConstructorParameters<typeof AdminClient>[0]> = {},
+): Promise<AdminClient> {
+  const config = env();
+  const session = await findOfflineSession(db, shop);
+  const accessToken = session?.accessToken ?? (config.SHOPIFY_ADMIN_ORIGIN ? process.env.SHOPIFY_ACCESS_TOKEN : undefined);
+  if (!accessToken) {
+    throw new AdminApiError(
+      `no offline access token stored for ${shop}: install the app on the shop first (or set SHOPIFY_ACCESS_TOKEN with SHOPIFY_ADMIN_ORIGIN)`,
+    );
+  }
+  return new AdminClient({ shop, accessToken, origin: config.SHOPIFY_ADMIN_ORIGIN, ...options });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function startBulk(admin: AdminClient, query: string): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    const payload = await admin.request<{ bulkOperationRunQuery: BulkOperationRunQueryPayload }>(BULK_OPERATION_RUN_QUERY, { query });
+    const result = payload.bulkOperationRunQuery;
+    const inProgress = result.userErrors.find((e) => e.code === "OPERATION_IN_PROGRESS");
+    if (inProgress && attempt < 3) {
+      // One bulk query per app and shop: a run that crashed left its export running. Ours to cancel.
+      const current = await admin.request<{ currentBulkOperation: BulkOperationNode | null }>(CURRENT_BULK_OPERATION_QUERY);
+      if (current.currentBulkOperation && ["CREATED", "RUNNING"].includes(current.currentBulkOperation.status)) {
+        await admin.request(BULK_OPERATION_CANCEL, { id: current.currentBulkOperation.id });
+      }
+      await sleep(500);
+      continue;
+    }
+    if (result.userErrors.length) throw new UserErrorsError("bulkOperationRunQuery", result.userErrors);
+    if (!result.bulkOperation) throw new AdminApiError("bulkOperationRunQuery returned no operation");
+    return result.bulkOperation.id;
+  }
+}
+
+async function pollBulk(admin: AdminClient, id: string, pollMs: number): Promise<BulkOperationNode> {
+  for (;;) {
+    const { bulkOperation } = await admin.request<BulkOperationResponse>(BULK_OPERATION_QUERY, { id });
+    if (!bulkOperation) throw new AdminApiError(`bulk operation ${id} not found`);
+    if (!["CREATED", "RUNNING", "CANCELING"].includes(bulkOperation.status)) return bulkOperation;
+    await sleep(pollMs);
+  }
+}
+
+/** Restartable failure of a phase's export: run the bulk query again. */
+class RestartExport extends Error {}
+
+function searchFor(kind: RunKind, since: Date | null): string | undefined {
+  return kind === "reconcile" && since ? `updated_at:>='${since.toISOString()}'` : undefined;
+}
+
+function queryFor(phase: Phase, search: string | undefined) {
+  return phase === "orders" ? bulkOrdersQuery(search) : phase === "customers" ? bulkCustomersQuery(search) : bulkProductsQuery(search);
+}
+
+/** Applies one batch; returns what changed. Objects stored at the same or a newer version are skipped. */
+async function applyBatch(tx: Tx, shop: string, phase: Phase, objects: Record<string, unknown>[], currency: string): Promise<PhaseCounts> {
+  const counts: PhaseCounts = { created: 0, updated: 0, unchanged: 0 };
+  const classify = <T extends { id: string; updated_at?: Date | null }>(items: T[], stored: Map<string, { shopifyUpdatedAt: Date | null }>) =>
+    items.filter((item) => {
+      const s = stored.get(item.id);
+      if (!s) {
+        counts.created++;
+        return true;
+      }
+      if (s.shopifyUpdatedAt && item.updated_at && s.shopifyUpdatedAt.getTime() >= item.updated_at.getTime()) {
+        counts.unchanged++;
+        return false;
+      }
+      counts.updated++;
+      return true;
+    });
+  if (phase === "products") {
+    const items = objects.map((o) => productToPayload(o as unknown as GqlProduct));
+    const todo = classify(
+      items,
+      await findStoredProducts(
+        tx,
+        shop,
+        items.map((i) => i.id),
+      ),
+    );
+    await syncProducts(tx, shop, todo, currency);
+  } else if (phase === "customers") {
+    const items = objects.map((o) => customerToPayload(o as unknown as GqlCustomer));
+    const todo = classify(
+      items,
+      await findStoredCustomers(
+        tx,
+        shop,
+        items.map((i) => i.id),
+      ),
+    );
+    await syncCustomers(tx, shop, todo);
+  } else {
+    const items = objects.map((o) => orderToPayload(o as unknown as GqlOrder));
+    const todo = classify(
+      items,
+      await findStoredOrders(
+        tx,
+        shop,
+        items.map((i) => i.id),
+      ),
+    );
+    await syncOrders(tx, shop, todo);
+  }
+  return counts;
+}
+
+async function refreshShop(db: DbClient, admin: AdminClient, shop: string) {
+  const { shop: details } = await admin.request<NonNullable<ShopDetailsResponse["data"]>>(SHOP_DETAILS_QUERY);
+  await upsertShopDetails(db, shop, {
+    name: details.name,
+    currency: details.currencyCode,
+    ianaTimezone: details.ianaTimezone,
+    countryCode: details.billingAddress?.countryCodeV2 ?? null,
+  });
+}
+
+/**
+ * Runs (or resumes) a backfill or a reconciliation of `shop`. Returns the finished run; a
+ * failure is recorded on the run (status failed, error) and rethrown.
+ */
+export async function runSyncJob(
+  db: DbClient,
+  admin: AdminClient,
+  shop: string,
+  kind: "backfill" | "reconcile",
+  options: SyncJobOptions = {},
+): Promise<RunView> {
+  const now = options.now ?? (() => new Date());
+  const batchSize = options.batchSize ?? 250;
+  const pollMs = options.pollMs ?? 2000;
+  await ensureShop(db, shop);
+
+  let row = options.resume === false ? null : await latestRun(db, shop, kind);
+  if (row && row.status === "completed") row = null;
+  if (!row) {
+    let since: Date | null = null;
+    if (kind === "reconcile") {
+      const previous = (await latestCompletedRun(db, shop, "reconcile")) ?? (await latestCompletedRun(db, shop, "backfill"));
+      const watermark = previous?.until ?? previous?.startedAt ?? null;
+      since = watermark ? new Date(watermark.getTime() - RECONCILE_OVERLAP_MS) : null;
+    }
+    row = await createRun(db, shop, kind, { phase: PHASES[0], since, until: now() });
+  } else {
+    await updateRun(db, shop, row.id, { status: "running", error: null });
+  }
+  const runId = row.id;
+  const progress = (row.progress ?? {}) as RunView["progress"];
+  const counts = (row.counts ?? {}) as RunView["counts"];
+  let phase = row.phase;
+  let bulkId = row.bulkOperationId;
+  let lineOffset = row.lineOffset;
+  const since = row.since;
+  const view = (): RunView => ({ ...runView(row!), status: "running", phase, progress, counts });
+
+  try {
+    await refreshShop(db, admin, shop);
+    const scopes = await admin.request<AccessScopesResponse>(ACCESS_SCOPES_QUERY);
+    const ordersLimited = !scopes.currentAppInstallation.accessScopes.some((s) => s.handle === "read_all_orders");
+    row = { ...row, ordersLimited };
+    if (kind === "backfill") {
+      const totals = await admin.request<ObjectCountsResponse>(OBJECT_COUNTS_QUERY);
+      progress.products = { done: progress.products?.done ?? 0, total: totals.productsCount.count };
+      progress.customers = { done: progress.customers?.done ?? 0, total: totals.customersCount.count };
+      progress.orders = { done: progress.orders?.done ?? 0, total: totals.ordersCount.count };
+    }
+    await updateRun(db, shop, runId, { ordersLimited, progress });
+    const currency = await getShopCurrency(db, shop);
+
+    for (const p of PHASES.slice(Math.max(0, PHASES.indexOf(phase as Phase)))) {
+      if (!(PHASES as readonly string[]).includes(phase)) break;
+      phase = p;
+      counts[p] ??= { created: 0, updated: 0, unchanged: 0 };
+      progress[p] ??= { done: 0, total: null };
+      let restarts = 0;
+      for (;;) {
+        if (!bulkId) {
+          bulkId = await startBulk(admin, queryFor(p, searchFor(kind, since)));
+          lineOffset = 0;
+          await updateRun(db, shop, runId, { phase: p, bulkOperationId: bulkId, lineOffset: 0 });
+        }
+        try {
+          const op = await pollBulk(admin, bulkId, pollMs);
+          if (op.status !== "COMPLETED")
+            throw new RestartExport(`bulk operation ${op.id} ended ${op.status}${op.errorCode ? ` (${op.errorCode})` : ""}`);
+          if (kind === "reconcile") progress[p] = { done: progress[p]!.done, total: Number(op.rootObjectCount) };
+          await streamPhase(
+            db,
+            admin,
+            shop,
+            runId,
+            p,
+            bulkId,
+            op,
+            pollMs,
+            batchSize,
+            currency,
+            () => lineOffset,
+            (end, c, n) => {
+              lineOffset = end;
+              const total = counts[p]!;
+              total.created += c.created;
+              total.updated += c.updated;
+              total.unchanged += c.unchanged;
+              progress[p]!.done += n;
+            },
+            async () => {
+              await options.onCheckpoint?.(view());
+              options.onProgress?.(view());
+            },
+            progress,
+            counts,
+          );
+          break;
+        } catch (error) {
+          if (!(error instanceof RestartExport) || ++restarts > 2) throw error;
+          logger.warn({ shop, phase: p, err: error.message }, "backfill: export restarted");
+          bulkId = null;
+        }
+      }
+      bulkId = null;
+      lineOffset = 0;
+      const next = PHASES[PHASES.indexOf(p) + 1] ?? "analysis";
+      phase = next;
+      await updateRun(db, shop, runId, { phase: next, bulkOperationId: null, lineOffset: 0, progress, counts });
+      options.onProgress?.(view());
+    }
+
+    if (options.analyze !== false) {
+      phase = "analysis";
+      options.onProgress?.(view());
+      await analyzeShop(db, shop, { now: now() });
+    }
+    await updateRun(db, shop, runId, { status: "completed", phase: "done", finishedAt: now(), progress, counts });
+    phase = "done";
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await updateRun(db, shop, runId, { status: "failed", error: message.slice(0, 1000) }).catch(() => undefined);
+    throw error;
+  }
+  return runView((await latestRun(db, shop, kind))!);
+}
+
+/** Streams a completed export from the checkpoint; re-reads the operation for a fresh URL when the link expired or the download broke. */
+async function streamPhase(
+  db: DbClient,
+  admin: AdminClient,
+  shop: string,
+  runId: number,
+  phase: Phase,
+  bulkId: string,
+  op: BulkOperationNode,
+  pollMs: number,
+  batchSize: number,
+  currency: string,
+  offset: () => number,
+  advance: (lineEnd: number, counts: PhaseCounts, objects: number) => void,
+  checkpoint: () => Promise<void>,
+  progress: RunView["progress"],
+  counts: RunView["counts"],
+) {
+  let url = op.url;
+  for (let attempt = 0; ; attempt++) {
+    if (!url) return; // an export with no objects has no file
+    let response: Response;
+    try {
+      response = await fetch(url);
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await sleep(Math.min(10_000, 500 * 2 ** attempt));
+      url = (await pollBulk(admin, bulkId, pollMs)).url;
+      continue;
+    }
+    if (!response.ok || !response.body) {
+      await response.body?.cancel();
+      // Expired or revoked link: the operation gives a fresh one; a gone export is run again.
+      if (attempt >= 3) throw new RestartExport(`bulk result of ${bulkId} could not be downloaded (HTTP ${response.status})`);
+      const again = await pollBulk(admin, bulkId, pollMs);
+      if (again.status !== "COMPLETED") throw new RestartExport(`bulk operation ${bulkId} is ${again.status}`);
+      url = again.url;
+      continue;
+    }
+    try {
+      let batch: Record<string, unknown>[] = [];
+      let batchEnd = offset();
+      const flush = async () => {
+        if (!batch.length) return;
+        const objects = batch;
+        const end = batchEnd;
+        const c = await inTransaction(
+          db,
+          async (tx) => {
+            const applied = await applyBatch(tx, shop, phase, objects, currency);
+            // The checkpoint moves with the rows it describes.
+            const nextProgress = { ...progress, [phase]: { ...progress[phase]!, done: progress[phase]!.done + objects.length } };
+            const total = counts[phase]!;
+            const nextCounts = {
+              ...counts,
+              [phase]: {
+                created: total.created + applied.created,
+                updated: total.updated + applied.updated,
+                unchanged: total.unchanged + applied.unchanged,
+              },
+            };
+            await updateRun(tx, shop, runId, { lineOffset: end, progress: nextProgress, counts: nextCounts });
+            return applied;
+          },
+          { timeout: 120_000, maxWait: 60_000 },
+        );
+        advance(end, c, objects.length);
+        batch = [];
+        await checkpoint();
+      };
+      for await (const { object, lineEnd } of readBulkObjects(response.body, offset())) {
+        batch.push(object);
+        batchEnd = lineEnd;
+        if (batch.length >= batchSize) await flush();
+      }
+      await flush();
+      return;
+    } catch (error) {
+      // A broken download (not a mapping or database error) continues from the checkpoint.
+      const network =
+        error instanceof TypeError || (error as { code?: string }).code === "ECONNRESET" || /terminated|aborted|socket/i.test(String(error));
+      if (!network || attempt >= 5) throw error;
+      logger.warn({ shop, phase, err: String(error) }, "backfill: download interrupted, resuming from the checkpoint");
+      url = (await pollBulk(admin, bulkId, pollMs)).url;
+    }
+  }
+}
+
+export function runBackfill(db: DbClient, admin: AdminClient, shop: string, options: SyncJobOptions = {}) {
+  return runSyncJob(db, admin, shop, "backfill", options);
+}
+
+export function runReconcile(db: DbClient, admin: AdminClient, shop: string, options: SyncJobOptions = {}) {
+  return runSyncJob(db, admin, shop, "reconcile", { ...options, resume: options.resume ?? false });
+}
+
+/** The last run of each kind, for the admin and the CLI. */
+export async function backfillStatus(db: DbClient, shop: string) {
+  const [backfill, reconcile, writeback] = await Promise.all([
+    latestRun(db, shop, "backfill"),
+    latestRun(db, shop, "reconcile"),
+    latestRun(db, shop, "writeback"),
+  ]);
+  return {
+    backfill: backfill ? runView(backfill) : null,
+    reconcile: reconcile ? runView(reconcile) : null,
+    writeback: writeback ? runView(writeback) : null,
+    apiVersion: ADMIN_API_VERSION,
+  };
+}
+
+export const inFlight = new Map<string, Promise<unknown>>();
+/**
+ * Starts the backfill in the background (after install, the admin's button): once per shop at a
+ * time; does nothing when a backfill already completed unless `force`.
+ */
+export async function startBackfillInBackground(
+  db: DbClient,
+  shop: string,
+  options: { force?: boolean; admin?: AdminClient } = {},
+): Promise<boolean> {
+  if (inFlight.has(shop)) return false;
+  const last = await latestRun(db, shop, "backfill");
+  if (last?.status === "completed" && !options.force) return false;
+  const job = (async () => {
+    const admin = options.admin ?? (await adminClientForShop(db, shop));
+    return runBackfill(db, admin, shop, { resume: !options.force });
+  })()
+    .catch((error) => logger.error({ shop, err: error instanceof Error ? error.message : String(error) }, "backfill failed"))
+    .finally(() => inFlight.delete(shop));
+  inFlight.set(shop, job);
+  return true;
+}
+
+/** Nightly: reconciles every shop whose backfill completed (called by the analytics scheduler). */
+export async function reconcileShopQuietly(db: DbClient, shop: string) {
+  try {
+    const last = await latestCompletedRun(db, shop, "backfill");
+    if (!last) return null;
+    return await runReconcile(db, await adminClientForShop(db, shop), shop, { analyze: false });
+  } catch (error) {
+    logger.error({ shop, err: error instanceof Error ? error.message : String(error) }, "reconciliation failed");
+    return null;
+  }
+}

@@ -1,0 +1,52 @@
+// Streams a bulk operation's JSONL (never held whole): one line at a time through readline,
+// nested-connection lines (`__parentId`) gathered back under their object. The backfill asks
+// for grouped output, so an object's children follow it: an object is complete when the next
+// top-level line starts.
+import { createInterface } from "node:readline";
+import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { gidType } from "./mapper";
+
+/** Where a child line goes in its parent, by the child's object type. */
+const CHILD_FIELD: Record<string, string> = {
+  LineItem: "lineItems",
+  ProductVariant: "variants",
+  RefundLineItem: "refundLineItems",
+};
+
+export interface JsonlObject {
+  object: Record<string, unknown>;
+  /** Lines read from the start of the file through this object's last child. */
+  lineEnd: number;
+}
+
+/**
+ * Top-level objects of a grouped bulk JSONL, skipping the first `skipLines` lines (a checkpoint
+ * is always at an object boundary).
+ */
+export async function* readBulkObjects(body: WebReadableStream<Uint8Array> | ReadableStream<Uint8Array>, skipLines = 0): AsyncGenerator<JsonlObject> {
+  const lines = createInterface({ input: Readable.fromWeb(body as WebReadableStream<Uint8Array>), crlfDelay: Infinity });
+  let lineNo = 0;
+  let current: Record<string, unknown> | null = null;
+  // Ids inside the current object that children may hang from (the object, its refunds…).
+  let parents = new Map<string, Record<string, unknown>>();
+  for await (const line of lines) {
+    lineNo++;
+    if (lineNo <= skipLines || !line.trim()) continue;
+    const value = JSON.parse(line) as Record<string, unknown>;
+    const parentId = value.__parentId as string | undefined;
+    if (parentId === undefined) {
+      if (current) yield { object: current, lineEnd: lineNo - 1 };
+      current = value;
+      parents = new Map([[value.id as string, value]]);
+      for (const refund of (value.refunds as Array<Record<string, unknown>> | undefined) ?? []) parents.set(refund.id as string, refund);
+      continue;
+    }
+    const parent = parents.get(parentId);
+    if (!parent) throw new Error(`bulk JSONL line ${lineNo}: parent ${parentId} is not the object being read (was the export grouped?)`);
+    delete value.__parentId;
+    const field = CHILD_FIELD[gidType(String(value.id))] ?? "children";
+    ((parent[field] as unknown[] | undefined) ?? (parent[field] = [])).push(value);
+  }
+  if (current) yield { object: current, lineEnd: lineNo };
+}

@@ -1,0 +1,738 @@
+// A local Shopify Admin GraphQL API (2026-10) serving the demo shop over HTTP, for tests, the
+// benchmark and `rapport simulate-shopify`. What it reproduces, from shopify.dev:
+// - POST /admin/api/2026-10/graphql.json with X-Shopify-Access-Token (401 otherwise);
+// - cost-based throttling: a leaky bucket per token (`extensions.cost` on every answer, a
+//   THROTTLED error when the requested cost exceeds what is available, MAX_COST_EXCEEDED above
+//   1,000 points);
+// - bulk queries: bulkOperationRunQuery → bulkOperation(id:) / currentBulkOperation polling →
+//   a JSONL file at a signed, expiring URL, nested connections as separate lines with __parentId;
+// - tagsAdd / tagsRemove / metafieldsSet / metafieldDefinitionCreate with userErrors;
+// - the read_all_orders scope: without it, orders older than 60 days are invisible.
+// Faults (HTTP 5xx, THROTTLED, dropped connections, expired or cut bulk downloads) are injected
+// by tests through `faults`.
+import { randomBytes } from "node:crypto";
+import { createWriteStream, mkdtempSync, rmSync, statSync, createReadStream } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import {
+  execute,
+  getNamedType,
+  GraphQLError,
+  Kind,
+  parse,
+  validate,
+  type DocumentNode,
+  type FieldNode,
+  type GraphQLObjectType,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from "graphql";
+import { actualCost, requestedCost } from "./cost";
+import {
+  ArgumentError,
+  connection,
+  customerView,
+  listFor,
+  orderView,
+  productView,
+  resolveNamespace,
+  visibleOrders,
+  type ConnectionArgs,
+  type ViewContext,
+} from "./resolvers";
+import { adminSchema } from "./schema";
+import { simulatedShop, type SimShop, type SimShopOptions } from "./store";
+
+export const SIM_API_VERSION = "2026-10";
+const DAY = 86_400_000;
+const MAX_QUERY_COST = 1000;
+
+export interface SimToken {
+  scopes: string[];
+}
+
+export type Fault =
+  { kind: "http"; status: number } | { kind: "throttle" } | { kind: "reset" } | { kind: "bulk-expired" } | { kind: "bulk-cut"; afterLines: number };
+
+export interface SimulatorOptions extends SimShopOptions {
+  port?: number;
+  host?: string;
+  /** Access tokens accepted, with their scopes. Default: "sim-token" with every scope Rapport asks for. */
+  tokens?: Record<string, SimToken>;
+  /** Bucket size and restore rate (points/s). Default: Standard plan, 2,000 and 100. */
+  maximumAvailable?: number;
+  restoreRate?: number;
+  /** How long a bulk result URL stays valid (Shopify: 7 days). */
+  bulkUrlTtlMs?: number;
+  /** Root objects written per tick of a bulk export (smaller: slower exports, for polling tests). */
+  bulkChunk?: number;
+  /** An existing shop to serve instead of generating one. */
+  shop?: SimShop;
+}
+
+export const DEFAULT_TOKEN = "sim-token";
+export const ALL_SCOPES = ["read_orders", "read_all_orders", "read_customers", "write_customers", "read_products"];
+
+interface BulkOp {
+  id: string;
+  status: "CREATED" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELED" | "CANCELING";
+  errorCode: string | null;
+  query: string;
+  createdAt: string;
+  completedAt: string | null;
+  objectCount: number;
+  rootObjectCount: number;
+  file: string;
+  fileSize: number | null;
+  token: string;
+}
+
+export class ShopifySimulator {
+  readonly shop: SimShop;
+  readonly tokens: Map<string, SimToken>;
+  readonly faults: Fault[] = [];
+  readonly requests: Array<{ operationName: string | null; cost: number; throttled: boolean }> = [];
+  maximumAvailable: number;
+  restoreRate: number;
+  bulkUrlTtlMs: number;
+  bulkChunk: number;
+  readonly appId = 1;
+  readonly metafieldDefinitions = new Map<string, { id: string; name: string; namespace: string; key: string; type: string; ownerType: string }>();
+  private readonly buckets = new Map<string, { available: number; at: number }>();
+  private readonly bulkOps = new Map<string, BulkOp>();
+  private readonly signatures = new Map<string, { op: string; expires: number }>();
+  private nextId = 1000;
+  private readonly dir = mkdtempSync(path.join(tmpdir(), "rapport-sim-"));
+  private server: Server | null = null;
+  origin = "";
+
+  constructor(private readonly options: SimulatorOptions = {}) {
+    this.shop = options.shop ?? simulatedShop(options);
+    this.tokens = new Map(Object.entries(options.tokens ?? { [DEFAULT_TOKEN]: { scopes: ALL_SCOPES } }));
+    this.maximumAvailable = options.maximumAvailable ?? 2000;
+    this.restoreRate = options.restoreRate ?? 100;
+    this.bulkUrlTtlMs = options.bulkUrlTtlMs ?? 7 * DAY;
+    this.bulkChunk = options.bulkChunk ?? 500;
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error) => {
+        if (!res.headersSent) res.writeHead(500, { "Content-Type": "application/json" });
+        res.end(JSON.stringify({ errors: [{ message: `Internal error: ${error instanceof Error ? error.message : String(error)}` }] }));
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.options.port ?? 0, this.options.host ?? "127.0.0.1", resolve));
+    const address = this.server.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    this.origin = `http://${this.options.host ?? "127.0.0.1"}:${port}`;
+    return this.origin;
+  }
+
+  async stop() {
+    const server = this.server;
+    this.server = null;
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Simulates an edit in the Shopify admin: the object's updatedAt moves to `at`. */
+  touch(id: string, at = new Date()) {
+    const object = this.shop.orders.get(id) ?? this.shop.customers.get(id) ?? this.shop.products.get(id);
+    if (!object) throw new Error(`no object ${id} in the simulated shop`);
+    object.updatedAt = at.toISOString();
+    return object;
+  }
+
+  private context(token: SimToken): ViewContext {
+    return {
+      shop: this.shop,
+      ordersVisibleFrom: token.scopes.includes("read_all_orders") ? null : Date.now() - 60 * DAY,
+      appId: this.appId,
+    };
+  }
+
+  private bucket(token: string) {
+    const now = Date.now();
+    const b = this.buckets.get(token) ?? { available: this.maximumAvailable, at: now };
+    b.available = Math.min(this.maximumAvailable, b.available + ((now - b.at) / 1000) * this.restoreRate);
+    b.at = now;
+    this.buckets.set(token, b);
+    return b;
+  }
+
+  private throttleStatus(available: number) {
+    return { maximumAvailable: this.maximumAvailable, currentlyAvailable: Math.floor(available), restoreRate: this.restoreRate };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? "/", "http://simulator");
+    if (req.method === "GET" && url.pathname.startsWith("/bulk/")) return this.download(url, res);
+    if (url.pathname !== `/admin/api/${SIM_API_VERSION}/graphql.json`) {
+      res.writeHead(404, { "Content-Type": "application/json" });
+      return res.end(JSON.stringify({ errors: "Not Found" }));
+    }
+    if (req.method !== "POST") {
+      res.writeHead(405, { Allow: "POST" });
+      return res.end();
+    }
+    const tokenValue = req.headers["x-shopify-access-token"];
+    const token = typeof tokenValue === "string" ? this.tokens.get(tokenValue) : undefined;
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (!token) {
+      // The body Shopify sends for a missing or wrong token.
+      res.writeHead(401, { "Content-Type": "application/json" });
+      return res.end(JSON.stringify({ errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" }));
+    }
+    const fault = this.faults.length && this.faults[0].kind !== "bulk-expired" && this.faults[0].kind !== "bulk-cut" ? this.faults.shift()! : null;
+    if (fault?.kind === "reset") return req.socket.destroy();
+    if (fault?.kind === "http") {
+      res.writeHead(fault.status, { "Content-Type": "text/html" });
+      return res.end(`<html><body>${fault.status} Service unavailable</body></html>`);
+    }
+    let body: { query?: string; variables?: Record<string, unknown>; operationName?: string };
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    } catch {
+      return this.json(res, 400, { errors: [{ message: "Invalid JSON in request body" }] });
+    }
+    const result = this.run(tokenValue as string, token, body, fault?.kind === "throttle");
+    return this.json(res, 200, result);
+  }
+
+  private json(res: ServerResponse, status: number, value: unknown) {
+    res.writeHead(status, { "Content-Type": "application/json; charset=utf-8" });
+    res.end(JSON.stringify(value));
+  }
+
+  /** Parses, validates, charges and runs one GraphQL request. */
+  run(
+    tokenValue: string,
+    token: SimToken,
+    body: { query?: string; variables?: Record<string, unknown>; operationName?: string },
+    forceThrottle = false,
+  ) {
+    const schema = adminSchema();
+    let document: DocumentNode;
+    try {
+      document = parse(body.query ?? "");
+    } catch (error) {
+      return { errors: [{ message: (error as GraphQLError).message, extensions: { code: "PARSE_ERROR" } }] };
+    }
+    const problems = validate(schema, document);
+    if (problems.length) return { errors: problems.map((p) => ({ message: p.message, locations: p.locations })) };
+    const operation = document.definitions.find(
+      (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!body.operationName || d.name?.value === body.operationName),
+    )!;
+    const variables = body.variables ?? {};
+    const requested = requestedCost(schema, operation, variables);
+    const bucket = this.bucket(tokenValue);
+    if (requested > MAX_QUERY_COST) {
+      this.requests.push({ operationName: operation.name?.value ?? null, cost: requested, throttled: false });
+      return {
+        errors: [
+          {
+            message: `Query cost is ${requested}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).`,
+            extensions: { code: "MAX_COST_EXCEEDED", cost: requested, maxCost: MAX_QUERY_COST },
+          },
+        ],
+        extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: this.throttleStatus(bucket.available) } },
+      };
+    }
+    if (forceThrottle) bucket.available = Math.min(bucket.available, requested / 2);
+    if (requested > bucket.available) {
+      this.requests.push({ operationName: operation.name?.value ?? null, cost: requested, throttled: true });
+      return {
+        errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }],
+        extensions: { cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: this.throttleStatus(bucket.available) } },
+      };
+    }
+    bucket.available -= requested;
+    const result = execute({
+      schema,
+      document,
+      operationName: body.operationName,
+      variableValues: variables,
+      rootValue: this.root(tokenValue, token),
+    }) as { data?: Record<string, unknown> | null; errors?: readonly GraphQLError[] };
+    const actual = Math.min(requested, actualCost(schema, operation, result.data));
+    bucket.available = Math.min(this.maximumAvailable, bucket.available + (requested - actual));
+    this.requests.push({ operationName: operation.name?.value ?? null, cost: actual, throttled: false });
+    return {
+      ...(result.errors?.length ? { errors: result.errors.map((e) => ({ message: e.message, locations: e.locations, path: e.path })) } : {}),
+      data: result.data ?? null,
+      extensions: { cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: this.throttleStatus(bucket.available) } },
+    };
+  }
+
+  private root(tokenValue: string, token: SimToken) {
+    const ctx = this.context(token);
+    const shop = this.shop;
+    const has = (scope: string) => token.scopes.includes(scope) || token.scopes.includes(scope.replace(/^read_/, "write_"));
+    const need = (scope: string) => {
+      if (!has(scope))
+        throw new GraphQLError(`Access denied. Required access: \`${scope}\` access scope.`, { extensions: { code: "ACCESS_DENIED" } });
+    };
+    const guard =
+      <A, R>(fn: (args: A) => R) =>
+      (args: A) => {
+        try {
+          return fn(args);
+        } catch (error) {
+          if (error instanceof ArgumentError) throw new GraphQLError(error.message, { extensions: { code: "BAD_USER_INPUT" } });
+          throw error;
+        }
+      };
+    const count = (n: number, limit: number | null | undefined) =>
+      limit != null && n > limit ? { count: limit, precision: "AT_LEAST" } : { count: n, precision: "EXACT" };
+    const ownerOf = (id: string) => shop.customers.get(id) ?? shop.orders.get(id) ?? shop.products.get(id);
+    return {
+      shop: () => ({
+        id: `gid://shopify/Shop/1`,
+        name: shop.name,
+        myshopifyDomain: shop.domain,
+        currencyCode: shop.currencyCode,
+        ianaTimezone: shop.ianaTimezone,
+        billingAddress: { countryCodeV2: shop.countryCode },
+      }),
+      currentAppInstallation: () => ({ accessScopes: token.scopes.map((handle) => ({ handle })) }),
+      customer: ({ id }: { id: string }) => {
+        need("read_customers");
+        const c = shop.customers.get(id);
+        return c ? customerView(c, ctx) : null;
+      },
+      product: ({ id }: { id: string }) => {
+        const p = shop.products.get(id);
+        return p ? productView(p) : null;
+      },
+      order: ({ id }: { id: string }) => {
+        need("read_orders");
+        const o = visibleOrders(ctx).find((x) => x.id === id);
+        return o ? orderView(o, ctx) : null;
+      },
+      customers: guard((args: ConnectionArgs) => {
+        need("read_customers");
+        return connection(listFor(shop.customers.values(), args), args, (c) => customerView(c, ctx));
+      }),
+      products: guard((args: ConnectionArgs) => {
+        need("read_products");
+        return connection(listFor(shop.products.values(), args), args, productView);
+      }),
+      orders: guard((args: ConnectionArgs) => {
+        need("read_orders");
+        return connection(
+          listFor(visibleOrders(ctx), args, (o) => o.processedAt),
+          args,
+          (o) => orderView(o, ctx),
+        );
+      }),
+      customersCount: (args: { query?: string; limit?: number | null }) => count(listFor(shop.customers.values(), args).length, args.limit),
+      productsCount: (args: { query?: string; limit?: number | null }) => count(listFor(shop.products.values(), args).length, args.limit),
+      ordersCount: (args: { query?: string; limit?: number | null }) => count(listFor(visibleOrders(ctx), args).length, args.limit),
+      bulkOperation: ({ id }: { id: string }) => {
+        const op = this.bulkOps.get(id);
+        return op && op.token === tokenValue ? this.bulkView(op) : null;
+      },
+      currentBulkOperation: () => {
+        const mine = [...this.bulkOps.values()].filter((op) => op.token === tokenValue);
+        return mine.length ? this.bulkView(mine[mine.length - 1]) : null;
+      },
+      metafieldDefinitions: (args: ConnectionArgs & { ownerType: string; namespace?: string }) => {
+        const ns = args.namespace ? resolveNamespace(args.namespace, this.appId) : null;
+        const list = [...this.metafieldDefinitions.values()].filter((d) => d.ownerType === args.ownerType && (!ns || d.namespace === ns));
+        return connection(list, args, (d) => ({ ...d, type: { name: d.type } }));
+      },
+      bulkOperationRunQuery: ({ query, groupObjects }: { query: string; groupObjects: boolean }) =>
+        this.startBulk(tokenValue, token, query, groupObjects),
+      bulkOperationCancel: ({ id }: { id: string }) => {
+        const op = this.bulkOps.get(id);
+        if (!op || op.token !== tokenValue) return { bulkOperation: null, userErrors: [{ field: ["id"], message: "Bulk operation does not exist" }] };
+        if (op.status === "CREATED" || op.status === "RUNNING") op.status = "CANCELED";
+        return { bulkOperation: this.bulkView(op), userErrors: [] };
+      },
+      tagsAdd: ({ id, tags }: { id: string; tags: string[] }) => {
+        const owner = ownerOf(id);
+        if (!owner) return { node: null, userErrors: [{ field: ["id"], message: "Resource not found" }] };
+        if (!has("write_customers") && id.includes("/Customer/"))
+          throw new GraphQLError("Access denied for tagsAdd field.", { extensions: { code: "ACCESS_DENIED" } });
+        const bad = tags.find((t) => t.length > 255);
+        if (bad) return { node: null, userErrors: [{ field: ["tags"], message: "Tags are too long (maximum is 255 characters)" }] };
+        const lower = new Set(owner.tags.map((t) => t.toLowerCase()));
+        for (const tag of tags.map((t) => t.trim()).filter(Boolean)) {
+          if (!lower.has(tag.toLowerCase())) {
+            owner.tags.push(tag);
+            lower.add(tag.toLowerCase());
+          }
+        }
+        owner.updatedAt = new Date().toISOString();
+        return { node: { id }, userErrors: [] };
+      },
+      tagsRemove: ({ id, tags }: { id: string; tags: string[] }) => {
+        const owner = ownerOf(id);
+        if (!owner) return { node: null, userErrors: [{ field: ["id"], message: "Resource not found" }] };
+        const drop = new Set(tags.map((t) => t.trim().toLowerCase()));
+        owner.tags = owner.tags.filter((t) => !drop.has(t.toLowerCase()));
+        owner.updatedAt = new Date().toISOString();
+        return { node: { id }, userErrors: [] };
+      },
+      metafieldsSet: ({ metafields }: { metafields: Array<{ ownerId: string; namespace?: string; key: string; type?: string; value: string }> }) =>
+        this.metafieldsSet(metafields),
+      metafieldDefinitionCreate: ({
+        definition,
+      }: {
+        definition: { name: string; namespace?: string; key: string; type: string; ownerType: string };
+      }) => {
+        const namespace = resolveNamespace(definition.namespace, this.appId);
+        const key = `${definition.ownerType}.${namespace}.${definition.key}`;
+        if (this.metafieldDefinitions.has(key)) {
+          return {
+            createdDefinition: null,
+            userErrors: [
+              {
+                field: ["definition", "key"],
+                message: `Key is in use for ${definition.ownerType.toLowerCase()} metafields on the '${namespace}' namespace.`,
+                code: "TAKEN",
+              },
+            ],
+          };
+        }
+        if (!TYPES[definition.type]) {
+          return {
+            createdDefinition: null,
+            userErrors: [{ field: ["definition", "type"], message: "Type name is not included in the list", code: "INCLUSION" }],
+          };
+        }
+        const created = {
+          id: `gid://shopify/MetafieldDefinition/${this.nextId++}`,
+          name: definition.name,
+          namespace,
+          key: definition.key,
+          type: definition.type,
+          ownerType: definition.ownerType,
+        };
+        this.metafieldDefinitions.set(key, created);
+        return { createdDefinition: { ...created, type: { name: created.type } }, userErrors: [] };
+      },
+    };
+  }
+
+  private metafieldsSet(inputs: Array<{ ownerId: string; namespace?: string; key: string; type?: string; value: string }>) {
+    const errors: Array<{ field: string[]; message: string; code: string; elementIndex: number | null }> = [];
+    if (inputs.length > 25) {
+      return {
+        metafields: null,
+        userErrors: [
+          { field: ["metafields"], message: "Exceeded the maximum metafields input limit of 25.", code: "LESS_THAN_OR_EQUAL_TO", elementIndex: null },
+        ],
+      };
+    }
+    inputs.forEach((m, index) => {
+      const owner = this.shop.customers.get(m.ownerId) ?? this.shop.products.get(m.ownerId) ?? this.shop.orders.get(m.ownerId);
+      if (!owner)
+        errors.push({ field: ["metafields", String(index), "ownerId"], message: "Owner does not exist.", code: "INVALID", elementIndex: index });
+      const namespace = resolveNamespace(m.namespace, this.appId);
+      const ownerType = m.ownerId.split("/")[3]?.toUpperCase() ?? "";
+      const definition = this.metafieldDefinitions.get(`${ownerType}.${namespace}.${m.key}`);
+      const type = m.type ?? definition?.type;
+      if (!type) errors.push({ field: ["metafields", String(index), "type"], message: "Type can't be blank.", code: "BLANK", elementIndex: index });
+      else if (definition && definition.type !== type)
+        errors.push({
+          field: ["metafields", String(index), "type"],
+          message: `Type must be ${definition.type}.`,
+          code: "INVALID_TYPE",
+          elementIndex: index,
+        });
+      else if (!TYPES[type])
+        errors.push({
+          field: ["metafields", String(index), "type"],
+          message: "Type name is not a valid type.",
+          code: "INVALID_TYPE",
+          elementIndex: index,
+        });
+      else if (!TYPES[type](m.value))
+        errors.push({
+          field: ["metafields", String(index), "value"],
+          message: `Value is invalid for type ${type}.`,
+          code: "INVALID_VALUE",
+          elementIndex: index,
+        });
+    });
+    // Atomic, as documented: one bad input and nothing is written.
+    if (errors.length) return { metafields: null, userErrors: errors };
+    const now = new Date().toISOString();
+    const written = inputs.map((m) => {
+      const namespace = resolveNamespace(m.namespace, this.appId);
+      const owner = this.shop.customers.get(m.ownerId);
+      const ownerType = m.ownerId.split("/")[3]?.toUpperCase() ?? "";
+      const type = m.type ?? this.metafieldDefinitions.get(`${ownerType}.${namespace}.${m.key}`)!.type;
+      owner?.metafields.set(`${namespace}.${m.key}`, { namespace, key: m.key, type, value: m.value, updatedAt: now });
+      return { key: m.key, namespace, ownerType, type, value: m.value, id: "", updatedAt: now };
+    });
+    return { metafields: written, userErrors: [] };
+  }
+
+  private bulkView(op: BulkOp) {
+    let url: string | null = null;
+    if (op.status === "COMPLETED") {
+      // A signed URL per read, like a cloud storage link: it expires, reading the operation again gives a new one.
+      const sig = randomBytes(12).toString("hex");
+      const expires = Date.now() + this.bulkUrlTtlMs;
+      this.signatures.set(sig, { op: op.id, expires });
+      url = `${this.origin}/bulk/${encodeURIComponent(op.id.split("/").pop()!)}.jsonl?sig=${sig}&expires=${expires}`;
+    }
+    return {
+      id: op.id,
+      status: op.status,
+      errorCode: op.errorCode,
+      createdAt: op.createdAt,
+      completedAt: op.completedAt,
+      objectCount: String(op.objectCount),
+      rootObjectCount: String(op.rootObjectCount),
+      fileSize: op.fileSize === null ? null : String(op.fileSize),
+      url,
+      partialDataUrl: null,
+      query: op.query,
+      type: "QUERY",
+    };
+  }
+
+  private startBulk(tokenValue: string, token: SimToken, query: string, groupObjects: boolean) {
+    const running = [...this.bulkOps.values()].find((op) => op.token === tokenValue && (op.status === "CREATED" || op.status === "RUNNING"));
+    if (running) {
+      return {
+        bulkOperation: null,
+        userErrors: [
+          {
+            field: ["query"],
+            message: `A bulk query operation for this app and shop is already in progress: ${running.id}.`,
+            code: "OPERATION_IN_PROGRESS",
+          },
+        ],
+      };
+    }
+    const schema = adminSchema();
+    let document: DocumentNode;
+    try {
+      document = parse(query);
+    } catch (error) {
+      return { bulkOperation: null, userErrors: [{ field: ["query"], message: `Invalid bulk query: ${(error as Error).message}`, code: "INVALID" }] };
+    }
+    const problems = validate(schema, document);
+    const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    const roots = operation?.selectionSet.selections.filter((s): s is FieldNode => s.kind === Kind.FIELD) ?? [];
+    const rootField = roots[0];
+    const rootDef = rootField ? schema.getQueryType()!.getFields()[rootField.name.value] : undefined;
+    if (problems.length || !operation || operation.operation !== "query") {
+      return {
+        bulkOperation: null,
+        userErrors: [{ field: ["query"], message: `Invalid bulk query: ${problems[0]?.message ?? "a query is required"}`, code: "INVALID" }],
+      };
+    }
+    if (roots.length !== 1 || !rootDef || !getNamedType(rootDef.type).name.endsWith("Connection")) {
+      return {
+        bulkOperation: null,
+        userErrors: [{ field: ["query"], message: "Bulk queries must contain at least one connection.", code: "INVALID" }],
+      };
+    }
+    const id = `gid://shopify/BulkOperation/${this.nextId++}`;
+    const op: BulkOp = {
+      id,
+      status: "CREATED",
+      errorCode: null,
+      query,
+      createdAt: new Date().toISOString(),
+      completedAt: null,
+      objectCount: 0,
+      rootObjectCount: 0,
+      file: path.join(this.dir, `${id.split("/").pop()}.jsonl`),
+      fileSize: null,
+      token: tokenValue,
+    };
+    this.bulkOps.set(id, op);
+    setImmediate(() => {
+      this.runBulk(op, token, rootField, groupObjects).catch(() => {
+        op.status = "FAILED";
+        op.errorCode = "INTERNAL_SERVER_ERROR";
+      });
+    });
+    return { bulkOperation: this.bulkView(op), userErrors: [] };
+  }
+
+  private async runBulk(op: BulkOp, token: SimToken, rootField: FieldNode, groupObjects: boolean) {
+    op.status = "RUNNING";
+    const ctx = this.context(token);
+    const schema = adminSchema();
+    const args = { ...literalArgs(rootField), __bulk: true } as ConnectionArgs;
+    const name = rootField.name.value;
+    if (name === "orders" && !token.scopes.includes("read_orders")) throw new Error("access denied");
+    const items =
+      name === "orders"
+        ? listFor(visibleOrders(ctx), { ...args, sortKey: args.sortKey ?? "ID" }).map((o) => orderView(o, ctx))
+        : name === "customers"
+          ? listFor(this.shop.customers.values(), { ...args, sortKey: args.sortKey ?? "ID" }).map((c) => customerView(c, ctx))
+          : listFor(this.shop.products.values(), { ...args, sortKey: args.sortKey ?? "ID" }).map(productView);
+    const connType = getNamedType(schema.getQueryType()!.getFields()[name].type) as GraphQLObjectType;
+    const nodeType = getNamedType(connType.getFields().nodes.type) as GraphQLObjectType;
+    const nodeSelection = nodeSelectionOf(rootField.selectionSet);
+    const out = createWriteStream(op.file);
+    const later: string[] = [];
+    for (let i = 0; i < items.length; i += this.bulkChunk) {
+      if ((op.status as string) === "CANCELED") break;
+      let text = "";
+      for (const item of items.slice(i, i + this.bulkChunk)) {
+        const lines: string[] = [];
+        const children: string[] = [];
+        const root = project(item as Record<string, unknown>, nodeType, nodeSelection, null, children);
+        lines.push(JSON.stringify(root));
+        op.rootObjectCount++;
+        op.objectCount += 1 + children.length;
+        if (groupObjects) text += `${lines[0]}\n${children.map((c) => `${c}\n`).join("")}`;
+        else {
+          text += `${lines[0]}\n`;
+          later.push(...children);
+        }
+      }
+      if (!out.write(text)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (later.length) out.write(later.map((c) => `${c}\n`).join(""));
+    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    if ((op.status as string) === "CANCELED") return;
+    op.fileSize = statSync(op.file).size;
+    op.completedAt = new Date().toISOString();
+    op.status = "COMPLETED";
+  }
+
+  private download(url: URL, res: ServerResponse) {
+    const sig = url.searchParams.get("sig") ?? "";
+    const signed = this.signatures.get(sig);
+    const faultAt = this.faults.findIndex((f) => f.kind === "bulk-expired" || f.kind === "bulk-cut");
+    const fault = faultAt >= 0 ? this.faults.splice(faultAt, 1)[0] : null;
+    if (!signed || signed.expires < Date.now() || fault?.kind === "bulk-expired") {
+      // What a signed cloud-storage link answers once it has expired.
+      res.writeHead(400, { "Content-Type": "application/xml; charset=UTF-8" });
+      return res.end(
+        `<?xml version='1.0' encoding='UTF-8'?><Error><Code>ExpiredToken</Code><Message>The provided token has expired.</Message></Error>`,
+      );
+    }
+    const op = this.bulkOps.get(signed.op)!;
+    res.writeHead(200, { "Content-Type": "application/jsonl", "Content-Length": String(op.fileSize ?? 0) });
+    const stream = createReadStream(op.file);
+    if (fault?.kind === "bulk-cut") {
+      let seen = 0;
+      stream.on("data", (chunk) => {
+        const text = chunk.toString();
+        let cut = -1;
+        for (let i = 0; i < text.length; i++) {
+          if (text[i] === "\n" && ++seen === fault.afterLines) {
+            cut = i + 1;
+            break;
+          }
+        }
+        if (cut >= 0) {
+          stream.destroy();
+          res.write(text.slice(0, cut), () => res.destroy());
+        } else res.write(chunk);
+      });
+      stream.on("end", () => res.end());
+      return;
+    }
+    stream.pipe(res);
+  }
+}
+
+const TYPES: Record<string, (value: string) => boolean> = {
+  single_line_text_field: (v) => !v.includes("\n") && v.length <= 65_535,
+  multi_line_text_field: () => true,
+  number_integer: (v) => /^-?\d+$/.test(v),
+  number_decimal: (v) => /^-?\d+(\.\d+)?$/.test(v),
+  date: (v) => /^\d{4}-\d{2}-\d{2}$/.test(v),
+  date_time: (v) => !Number.isNaN(Date.parse(v)),
+  boolean: (v) => v === "true" || v === "false",
+  json: (v) => {
+    try {
+      JSON.parse(v);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+};
+
+function literalArgs(field: FieldNode): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const arg of field.arguments ?? []) {
+    const v = arg.value;
+    if (v.kind === Kind.STRING || v.kind === Kind.ENUM) out[arg.name.value] = v.value;
+    else if (v.kind === Kind.INT) out[arg.name.value] = Number(v.value);
+    else if (v.kind === Kind.BOOLEAN) out[arg.name.value] = v.value;
+  }
+  return out;
+}
+
+function nodeSelectionOf(connectionSelection: SelectionSetNode | undefined): SelectionSetNode | undefined {
+  for (const s of connectionSelection?.selections ?? []) {
+    if (s.kind !== Kind.FIELD) continue;
+    if (s.name.value === "nodes") return s.selectionSet;
+    if (s.name.value === "edges") {
+      const node = s.selectionSet?.selections.find((n): n is FieldNode => n.kind === Kind.FIELD && n.name.value === "node");
+      if (node) return node.selectionSet;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * One object of a bulk export: its fields as a normal query would return them, except nested
+ * connections, whose nodes go to `children` as lines of their own with `__parentId` (the id of
+ * the closest object that has one), as Shopify's JSONL does.
+ */
+function project(
+  value: Record<string, unknown>,
+  type: GraphQLObjectType,
+  selection: SelectionSetNode | undefined,
+  parentId: string | null,
+  children: string[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const ownId = typeof value.id === "string" ? value.id : null;
+  const pendingChildren: Array<() => void> = [];
+  for (const s of selection?.selections ?? []) {
+    if (s.kind !== Kind.FIELD) continue;
+    const def = type.getFields()[s.name.value];
+    if (!def) continue;
+    const key = s.alias?.value ?? s.name.value;
+    let raw = value[s.name.value];
+    if (typeof raw === "function") raw = (raw as (a: unknown) => unknown)({ ...literalArgs(s), __bulk: true });
+    const named = getNamedType(def.type);
+    if (named.name.endsWith("Connection")) {
+      const nodeType = getNamedType((named as GraphQLObjectType).getFields().nodes.type) as GraphQLObjectType;
+      const nodes = (raw as { nodes: Record<string, unknown>[] }).nodes;
+      const sel = nodeSelectionOf(s.selectionSet);
+      const owner = ownId ?? parentId;
+      pendingChildren.push(() => {
+        for (const node of nodes) {
+          const grand: string[] = [];
+          const line = project(node, nodeType, sel, owner, grand);
+          children.push(JSON.stringify({ ...line, __parentId: owner }), ...grand);
+        }
+      });
+      continue;
+    }
+    if (raw == null || !("getFields" in named)) {
+      out[key] = raw ?? null;
+      continue;
+    }
+    const objectType = named as GraphQLObjectType;
+    out[key] = Array.isArray(raw)
+      ? raw.map((item) => project(item as Record<string, unknown>, objectType, s.selectionSet, ownId ?? parentId, children))
+      : project(raw as Record<string, unknown>, objectType, s.selectionSet, ownId ?? parentId, children);
+  }
+  for (const emit of pendingChildren) emit();
+  return out;
+}
