@@ -42,7 +42,7 @@ export interface ItemModelOptions {
 /** The measured winner on the groceries baskets (bench/recommendations, ADR 008). */
 export const DEFAULT_ITEM_MODEL_OPTIONS: ItemModelOptions = {
   lambda: 50,
-  easeItems: 2500,
+  easeItems: 2000,
   knnWeight: 0,
   knnAlpha: 0.5,
   popularityWeight: 0,
