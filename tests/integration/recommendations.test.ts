@@ -23,7 +23,10 @@ const EMPTY = "recs-empty.myshopify.com";
 const NOW = new Date("2026-11-30T12:00:00Z");
 const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOString();
 
-function product(id: number, o: { title: string; type: string; price: string; compareAt?: string; status?: string; published?: string | null; tags?: string; created?: string }) {
+function product(
+  id: number,
+  o: { title: string; type: string; price: string; compareAt?: string; status?: string; published?: string | null; tags?: string; created?: string },
+) {
   return productPayload.parse({
     id,
     title: o.title,
@@ -35,7 +38,16 @@ function product(id: number, o: { title: string; type: string; price: string; co
     created_at: o.created ?? "2026-01-01T00:00:00Z",
     updated_at: "2026-01-02T00:00:00Z",
     published_at: o.published === undefined ? "2026-01-01T00:00:00Z" : o.published,
-    variants: [{ id: id * 100 + 1, price: o.price, compare_at_price: o.compareAt ?? null, inventory_quantity: 5, inventory_policy: "deny", inventory_management: "shopify" }],
+    variants: [
+      {
+        id: id * 100 + 1,
+        price: o.price,
+        compare_at_price: o.compareAt ?? null,
+        inventory_quantity: 5,
+        inventory_policy: "deny",
+        inventory_management: "shopify",
+      },
+    ],
     image: { src: `https://cdn.example/${id}.jpg` },
   });
 }
@@ -100,7 +112,15 @@ describe.each(BACKENDS)("recommendations on %s", (backend) => {
       product(7, { title: "Oolong", type: "Tea", price: "14.00", created: "2026-11-20T00:00:00Z" }),
     ];
     await syncProducts(prisma, SHOP, catalogue, "EUR");
-    await syncProducts(prisma, EMPTY, [product(11, { title: "Old", type: "Tea", price: "5.00", created: "2025-01-01T00:00:00Z" }), product(12, { title: "New", type: "Tea", price: "6.00", created: "2026-10-01T00:00:00Z" })], "EUR");
+    await syncProducts(
+      prisma,
+      EMPTY,
+      [
+        product(11, { title: "Old", type: "Tea", price: "5.00", created: "2025-01-01T00:00:00Z" }),
+        product(12, { title: "New", type: "Tea", price: "6.00", created: "2026-10-01T00:00:00Z" }),
+      ],
+      "EUR",
+    );
     await syncOrders(prisma, SHOP, [
       order([1, 2], daysAgo(40)),
       order([1, 2], daysAgo(35)),
@@ -168,7 +188,12 @@ describe.each(BACKENDS)("recommendations on %s", (backend) => {
   });
 
   it("applies the merchant's pins, exclusions and diversity", async () => {
-    const saved = await saveRecommendationSettings(prisma, SHOP, { pinnedProductIds: ["7"], excludedTags: ["Hidden-From-Recs"], excludedProductIds: ["2"], maxPerType: 1 });
+    const saved = await saveRecommendationSettings(prisma, SHOP, {
+      pinnedProductIds: ["7"],
+      excludedTags: ["Hidden-From-Recs"],
+      excludedProductIds: ["2"],
+      maxPerType: 1,
+    });
     expect(saved.ok).toBe(true);
     expect(await getRecommendationSettings(prisma, SHOP)).toMatchObject({ pinnedProductIds: ["7"], excludedProductIds: ["2"], maxPerType: 1 });
     const bad = await saveRecommendationSettings(prisma, SHOP, { maxPerType: 99 });
