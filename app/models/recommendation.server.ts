@@ -170,3 +170,10 @@ export async function saveShopSettingsKey(db: Db, shop: string, key: string, val
   await db.shop.update({ where: { domain: shop }, data: { settings: { ...current, [key]: value } } });
   return true;
 }
+
+/** Marks products as gift cards (Shopify flagged one of their order lines `gift_card`). */
+export async function markGiftCardProducts(db: Db, shop: string, shopifyIds: string[]): Promise<void> {
+  const ids = [...new Set(shopifyIds)];
+  if (!ids.length) return;
+  await db.product.updateMany({ where: { shop, shopifyId: { in: ids }, giftCard: false }, data: { giftCard: true } });
+}

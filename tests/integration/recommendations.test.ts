@@ -36,7 +36,7 @@ function product(
     vendor: "Maison",
     tags: o.tags ?? "",
     created_at: o.created ?? "2026-01-01T00:00:00Z",
-    updated_at: "2026-01-02T00:00:00Z",
+    updated_at: o.updated ?? "2026-01-02T00:00:00Z",
     published_at: o.published === undefined ? "2026-01-01T00:00:00Z" : o.published,
     variants: [
       {
@@ -53,7 +53,7 @@ function product(
 }
 
 let seq = 9000;
-function order(productIds: number[], at: string, customer: string | null = null) {
+function order(productIds: number[], at: string, customer: string | null = null, giftCards: number[] = []) {
   const id = String(++seq);
   return orderPayload.parse({
     id,
@@ -70,7 +70,15 @@ function order(productIds: number[], at: string, customer: string | null = null)
     total_tax: "0.00",
     test: false,
     customer: customer ? { id: customer, email: null, updated_at: at } : null,
-    line_items: productIds.map((p, i) => ({ id: `${id}${i}`, product_id: p, variant_id: p * 100 + 1, title: `P${p}`, quantity: 1, price: "5.00" })),
+    line_items: productIds.map((p, i) => ({
+      id: `${id}${i}`,
+      product_id: p,
+      variant_id: p * 100 + 1,
+      title: `P${p}`,
+      quantity: 1,
+      price: "5.00",
+      gift_card: giftCards.includes(p),
+    })),
     refunds: [],
   });
 }
@@ -110,6 +118,8 @@ describe.each(BACKENDS)("recommendations on %s", (backend) => {
       product(5, { title: "Draft Kettle", type: "Teaware", price: "50.00", status: "draft" }),
       product(6, { title: "Matcha", type: "Tea", price: "19.00", tags: "hidden-from-recs" }),
       product(7, { title: "Oolong", type: "Tea", price: "14.00", created: "2026-11-20T00:00:00Z" }),
+      // A gift card whose type does not say so: known from its order line's gift_card flag.
+      product(8, { title: "E-Voucher", type: "Voucher", price: "50.00" }),
     ];
     await syncProducts(prisma, SHOP, catalogue, "EUR");
     await syncProducts(
@@ -130,6 +140,7 @@ describe.each(BACKENDS)("recommendations on %s", (backend) => {
       order([3], daysAgo(2)),
       order([3], daysAgo(1)),
       order([2, 4], daysAgo(1)),
+      order([8], daysAgo(1), null, [8]),
       order([1], daysAgo(5), "501"),
     ]);
   });
@@ -147,7 +158,15 @@ describe.each(BACKENDS)("recommendations on %s", (backend) => {
   });
 
   it("trains and serves bought together, with the storefront's fields", async () => {
+    // The gift card's product update arrives after its order: it stays a gift card.
+    await syncProducts(prisma, SHOP, [product(8, { title: "E-Voucher", type: "Voucher", price: "55.00", updated: "2026-11-30T00:00:00Z" })], "EUR");
+    });
+    expect(String((await prisma.product.findFirst({ where: { shop: SHOP, shopifyId: "8" } }))?.priceMin)).toBe("55");
+    expect(
+      await prisma.product.findMany({ where: { shop: SHOP, giftCard: true }, select: { shopifyId: true }, orderBy: { shopifyId: "asc" } }),
+    ).toEqual([{ shopifyId: "4" }, { shopifyId: "8" }]);
     const summary = await trainRecommendations(prisma, SHOP, NOW);
+    // 10 orders, of which the gift-card-only one has no product left.
     expect(summary).toMatchObject({ orders: 9, products: 4 });
     const answer = await recommend(prisma, SHOP, request({ productId: "1" }));
     expect(answer.strategy).toBe("bought_together");
