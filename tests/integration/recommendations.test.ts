@@ -160,7 +160,7 @@ describe.each(BACKENDS)("recommendations on %s", (backend) => {
   it("trains and serves bought together, with the storefront's fields", async () => {
     // The gift card's product update arrives after its order: it stays a gift card.
     await syncProducts(prisma, SHOP, [product(8, { title: "E-Voucher", type: "Voucher", price: "55.00", updated: "2026-11-30T00:00:00Z" })], "EUR");
-    });
+    // (the update was applied: its new price is stored)
     expect(String((await prisma.product.findFirst({ where: { shop: SHOP, shopifyId: "8" } }))?.priceMin)).toBe("55");
     expect(
       await prisma.product.findMany({ where: { shop: SHOP, giftCard: true }, select: { shopifyId: true }, orderBy: { shopifyId: "asc" } }),
