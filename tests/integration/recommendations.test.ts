@@ -25,7 +25,17 @@ const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000).toISOStr
 
 function product(
   id: number,
-  o: { title: string; type: string; price: string; compareAt?: string; status?: string; published?: string | null; tags?: string; created?: string },
+  o: {
+    title: string;
+    type: string;
+    price: string;
+    compareAt?: string;
+    status?: string;
+    published?: string | null;
+    tags?: string;
+    created?: string;
+    updated?: string;
+  },
 ) {
   return productPayload.parse({
     id,
