@@ -294,9 +294,11 @@ export async function recommend(db: DbClient, shop: string, request: Recommendat
   let candidates: string[] = [];
   let blocked = new Set<string>();
   if (loaded) {
-    if (strategy === "bought_together") candidates = itemToItem(loaded, [request.productId as string, ...cart], want);
-    else if (strategy === "cart_complements") candidates = itemToItem(loaded, cart, want);
-    else if (strategy === "for_you") {
+    if (strategy === "bought_together" || strategy === "cart_complements") {
+      candidates = itemToItem(loaded, strategy === "bought_together" ? [request.productId as string, ...cart] : cart, want);
+      // A product nobody bought yet (new, or only in a gift card order): trending instead.
+      if (!candidates.length) strategy = "trending";
+    } else if (strategy === "for_you") {
       const personal = await forYou(
         db,
         shop,

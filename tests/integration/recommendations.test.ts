@@ -200,6 +200,13 @@ describe.each(BACKENDS)("recommendations on %s", (backend) => {
     expect(ids).toHaveLength(4);
   });
 
+  it("serves trending for a product nobody bought yet", async () => {
+    const answer = await recommend(prisma, SHOP, request({ productId: "7" }));
+    expect(answer.strategy).toBe("trending");
+    expect(answer.products.map((p) => p.id)).not.toContain("7");
+    expect(answer.products).toHaveLength(4);
+  });
+
   it("complements the cart, never repeating it", async () => {
     const answer = await recommend(prisma, SHOP, request({ placement: "cart", cartProductIds: ["2"] }));
     expect(answer.strategy).toBe("cart_complements");
