@@ -329,18 +329,28 @@ export async function recommend(db: DbClient, shop: string, request: Recommendat
     excludedTags: new Set(settings.excludedTags),
     blocked,
   };
-  const pool = unique(candidates).slice(0, want + 200);
+  // Products are read for the best candidates first (one indexed read); only when eligibility
+  // leaves the list short, for the next ones and then the newest products.
+  const all = unique(candidates);
+  let pool = all.slice(0, want);
   const products = new Map<string, RecommendableProduct & EligibilityProduct>();
   for (const p of await findProductsByShopifyIds(db, shop, unique([...settings.pinnedProductIds, ...pool])))
     products.set(p.shopifyId, eligibilityView(p));
   const options = { pins: settings.pinnedProductIds, rules, maxPerType: settings.maxPerType, limit, now };
   let list = finalList(pool, products, options);
+  if (list.length < limit && all.length > pool.length) {
+    const more = all.slice(want, want + 400);
+    for (const p of await findProductsByShopifyIds(db, shop, more)) products.set(p.shopifyId, eligibilityView(p));
+    pool = [...pool, ...more];
+    list = finalList(pool, products, options);
+  }
   if (list.length < limit) {
     // Too few from the model and sales (or a shop without orders): the newest products.
     for (const p of await newestProducts(db, shop, limit * 3 + settings.excludedProductIds.length))
       if (!products.has(p.shopifyId)) products.set(p.shopifyId, eligibilityView(p));
+    const inPool = new Set(pool);
     const newest = [...products.values()]
-      .filter((p) => !pool.includes(p.id))
+      .filter((p) => !inPool.has(p.id))
       .sort(byNewest)
       .map((p) => p.id);
     list = finalList([...pool, ...newest], products, options);
