@@ -19,8 +19,7 @@ export function choleskyInPlace(a: Float64Array, n: number): void {
     const ri = i * n;
     for (let j = 0; j <= i; j++) {
       const rj = j * n;
-      let s = a[ri + j];
-      for (let k = 0; k < j; k++) s -= a[ri + k] * a[rj + k];
+      const s = a[ri + j] - dot(a, ri, a, rj, j);
       if (i === j) {
         if (!(s > 0)) throw new NotPositiveDefiniteError(i);
         a[ri + i] = Math.sqrt(s);
@@ -45,9 +44,7 @@ export function spdInverse(a: Float64Array, n: number): Float64Array {
     y[i * n + i] = 1 / lii;
     for (let j = 0; j < i; j++) {
       const rj = j * n;
-      let s = 0;
-      for (let k = j; k < i; k++) s += a[ri + k] * y[rj + k];
-      y[rj + i] = -s / lii;
+      y[rj + i] = -dot(a, ri + j, y, rj + j, i - j) / lii;
     }
   }
   // P = L⁻ᵀ·L⁻¹ = Y·Yᵀ: P[a][b] = Σ_{k ≥ max(a,b)} Y[a][k]·Y[b][k].
@@ -56,11 +53,27 @@ export function spdInverse(a: Float64Array, n: number): Float64Array {
     const rr = r * n;
     for (let c = 0; c <= r; c++) {
       const rc = c * n;
-      let s = 0;
-      for (let k = r; k < n; k++) s += y[rr + k] * y[rc + k];
+      const s = dot(y, rr + r, y, rc + r, n - r);
       p[rr + c] = s;
       p[rc + r] = s;
     }
   }
   return p;
+}
+
+/** Σ x[xo + k]·y[yo + k] for k < len, four partial sums (lets the JIT overlap the multiplies). */
+function dot(x: Float64Array, xo: number, y: Float64Array, yo: number, len: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = 0;
+  for (; k + 3 < len; k += 4) {
+    s0 += x[xo + k] * y[yo + k];
+    s1 += x[xo + k + 1] * y[yo + k + 1];
+    s2 += x[xo + k + 2] * y[yo + k + 2];
+    s3 += x[xo + k + 3] * y[yo + k + 3];
+  }
+  for (; k < len; k++) s0 += x[xo + k] * y[yo + k];
+  return s0 + s1 + (s2 + s3);
 }

@@ -42,7 +42,7 @@ export interface ItemModelOptions {
 /** The measured winner on the groceries baskets (bench/recommendations, ADR 008). */
 export const DEFAULT_ITEM_MODEL_OPTIONS: ItemModelOptions = {
   lambda: 50,
-  easeItems: 2500,
+  easeItems: 2000,
   knnWeight: 0,
   knnAlpha: 0.5,
   popularityWeight: 0,
@@ -81,19 +81,49 @@ export function itemsByCount(counts: ArrayLike<number>): Int32Array {
   return order.sort((a, b) => counts[b] - counts[a] || a - b);
 }
 
-/** Co-purchase counts c(i, j), i ≠ j, as one sparse row per item. */
-export function cooccurrence(data: BasketSet): Map<number, number>[] {
-  const rows: Map<number, number>[] = Array.from({ length: data.nItems }, () => new Map());
-  for (const b of data.baskets) {
-    for (let x = 0; x < b.length; x++) {
-      const row = rows[b[x]];
-      for (let y = 0; y < b.length; y++) {
-        if (x === y) continue;
-        row.set(b[y], (row.get(b[y]) ?? 0) + 1);
+/**
+ * Co-purchase counts c(i, ·) one item at a time, from an inverted index (item → baskets): the
+ * memory is the index and one dense row, not a sparse matrix of every pair (a million orders
+ * over 20,000 products would need hundreds of megabytes of hash maps).
+ */
+export class Cooccurrence {
+  private readonly start: Int32Array;
+  private readonly baskets: Int32Array;
+  private readonly acc: Float64Array;
+  private readonly touched: Int32Array;
+
+  constructor(private readonly data: BasketSet) {
+    const n = data.nItems;
+    this.start = new Int32Array(n + 1);
+    for (const b of data.baskets) for (let k = 0; k < b.length; k++) this.start[b[k] + 1]++;
+    for (let i = 0; i < n; i++) this.start[i + 1] += this.start[i];
+    this.baskets = new Int32Array(this.start[n]);
+    const fill = this.start.slice(0, n);
+    data.baskets.forEach((b, bi) => {
+      for (let k = 0; k < b.length; k++) this.baskets[fill[b[k]]++] = bi;
+    });
+    this.acc = new Float64Array(n);
+    this.touched = new Int32Array(n);
+  }
+
+  /** Calls visit(j, c(i, j)) for every j ≠ i bought with i, in increasing j. */
+  row(i: number, visit: (j: number, count: number) => void): void {
+    let t = 0;
+    for (let p = this.start[i]; p < this.start[i + 1]; p++) {
+      const b = this.data.baskets[this.baskets[p]];
+      for (let k = 0; k < b.length; k++) {
+        const j = b[k];
+        if (j === i) continue;
+        if (this.acc[j] === 0) this.touched[t++] = j;
+        this.acc[j]++;
       }
     }
+    const list = this.touched.subarray(0, t).sort();
+    for (const j of list) {
+      visit(j, this.acc[j]);
+      this.acc[j] = 0;
+    }
   }
-  return rows;
 }
 
 /**
@@ -153,15 +183,7 @@ function topK(indices: number[], weights: number[], k: number): [number, number]
  * γ for pairs outside the EASE set: the mean best EASE weight of an item over the mean best kNN
  * similarity of an item, on the EASE items (1 without EASE items; 0 when every item is in the set).
  */
-function knnScale(
-  ease: Float64Array,
-  mm: number,
-  m: number,
-  co: Map<number, number>[],
-  counts: Float64Array,
-  column: Int32Array,
-  alpha: number,
-): number {
+function knnScale(ease: Float64Array, mm: number, m: number, co: Cooccurrence, counts: Float64Array, column: Int32Array, alpha: number): number {
   if (m === 0) return 1;
   if (m === counts.filter((c) => c > 0).length) return 0;
   let easeSum = 0;
@@ -172,7 +194,9 @@ function knnScale(
     let bestEase = 0;
     for (let cj = 0; cj < m; cj++) if (cj !== ci && ease[ci * mm + cj] > bestEase) bestEase = ease[ci * mm + cj];
     let bestKnn = 0;
-    for (const [j, cij] of co[i]) if (column[j] >= 0) bestKnn = Math.max(bestKnn, knnSimilarity(cij, counts[i], counts[j], alpha));
+    co.row(i, (j, cij) => {
+      if (column[j] >= 0) bestKnn = Math.max(bestKnn, knnSimilarity(cij, counts[i], counts[j], alpha));
+    });
     easeSum += bestEase;
     knnSum += bestKnn;
   }
@@ -198,7 +222,7 @@ export function trainItemModel(data: BasketSet, options: ItemModelOptions = DEFA
   for (let j = 0; j < n; j++) maxCount = Math.max(maxCount, counts[j]);
   if (options.popularityWeight !== 0 && maxCount > 0) for (let j = 0; j < n; j++) prior[j] = (options.popularityWeight * counts[j]) / maxCount;
   if (mm > m) for (let cj = 0; cj < m; cj++) prior[order[cj]] += ease[m * mm + cj];
-  const co = cooccurrence(data);
+  const co = new Cooccurrence(data);
   const gamma = knnScale(ease, mm, m, co, counts, column, options.knnAlpha);
 
   const offset = new Int32Array(n + 1);
@@ -224,10 +248,10 @@ export function trainItemModel(data: BasketSet, options: ItemModelOptions = DEFA
         w.push(v);
       }
     }
-    for (const [j, cij] of co[i]) {
+    co.row(i, (j, cij) => {
       const inEase = ci >= 0 && column[j] >= 0;
       const factor = inEase ? options.knnWeight : gamma;
-      if (factor === 0) continue;
+      if (factor === 0) return;
       const s = factor * knnSimilarity(cij, counts[i], counts[j], options.knnAlpha);
       const at = seen.get(j);
       if (at === undefined) {
@@ -235,7 +259,7 @@ export function trainItemModel(data: BasketSet, options: ItemModelOptions = DEFA
         idx.push(j);
         w.push(s);
       } else w[at] += s;
-    }
+    });
     for (const [j, v] of topK(idx, w, options.neighbours)) {
       neighbours.push(j);
       weights.push(v);

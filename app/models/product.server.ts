@@ -22,7 +22,9 @@ export function insertProducts(db: Db, shop: string, payloads: ProductPayload[],
 }
 
 export async function updateProduct(db: Db, shop: string, id: number, payload: ProductPayload, currency: string) {
-  await db.product.update({ where: { id, shop }, data: productRow(shop, payload, currency) });
+  const row = productRow(shop, payload, currency);
+  // A gift card known from its order lines stays one (product payloads rarely say so).
+  await db.product.update({ where: { id, shop }, data: { ...row, giftCard: row.giftCard || undefined } });
 }
 
 export async function deleteProductByShopifyId(db: Db, shop: string, shopifyId: string) {

@@ -6,26 +6,29 @@ import { chunks } from "~/lib/chunks";
 import type { Db } from "~/lib/transaction.server";
 
 export interface BasketRow {
+  id: number;
   customer: string | null;
   at: Date;
   products: string[];
 }
 
 /**
- * One row per counted order (cancelled and test orders excluded) processed at or before `now`:
- * its distinct products (gift cards left out), customer and time.
+ * One page of the training orders (cancelled and test orders excluded, processed at or before
+ * `now`), by increasing order id after `afterId`: each order's distinct products (gift cards
+ * left out), customer and time. Paged so that a million orders never sit in memory as rows.
  */
-export async function trainingBaskets(db: Db, shop: string, now: Date): Promise<BasketRow[]> {
-  const rows = await db.$queryRaw<{ customer: string | null; at: Date; products: string[] }[]>`
-    SELECT o."customerShopifyId" AS customer, o."processedAt" AS at,
+export async function trainingBasketsPage(db: Db, shop: string, now: Date, afterId: number, limit: number): Promise<BasketRow[]> {
+  return db.$queryRaw<BasketRow[]>`
+    SELECT o.id, o."customerShopifyId" AS customer, o."processedAt" AS at,
            array_agg(DISTINCT li."productShopifyId") AS products
     FROM "Order" o
     JOIN "LineItem" li ON li."orderId" = o.id
     LEFT JOIN "Product" p ON p.shop = o.shop AND p."shopifyId" = li."productShopifyId"
-    WHERE o.shop = ${shop} AND o."cancelledAt" IS NULL AND o.test = false AND o."processedAt" <= ${now}
+    WHERE o.shop = ${shop} AND o.id > ${afterId} AND o."cancelledAt" IS NULL AND o.test = false AND o."processedAt" <= ${now}
       AND li."productShopifyId" IS NOT NULL AND COALESCE(p."giftCard", false) = false
-    GROUP BY o.id`;
-  return rows;
+    GROUP BY o.id
+    ORDER BY o.id
+    LIMIT ${limit}`;
 }
 
 export interface RecentSale {
@@ -169,4 +172,11 @@ export async function saveShopSettingsKey(db: Db, shop: string, key: string, val
   const current = row.settings && typeof row.settings === "object" && !Array.isArray(row.settings) ? (row.settings as Prisma.JsonObject) : {};
   await db.shop.update({ where: { domain: shop }, data: { settings: { ...current, [key]: value } } });
   return true;
+}
+
+/** Marks products as gift cards (Shopify flagged one of their order lines `gift_card`). */
+export async function markGiftCardProducts(db: Db, shop: string, shopifyIds: string[]): Promise<void> {
+  const ids = [...new Set(shopifyIds)];
+  if (!ids.length) return;
+  await db.product.updateMany({ where: { shop, shopifyId: { in: ids }, giftCard: false }, data: { giftCard: true } });
 }

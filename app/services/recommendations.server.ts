@@ -52,7 +52,7 @@ import {
   recentSales,
   saveRecommendationModel,
   saveShopSettingsKey,
-  trainingBaskets,
+  trainingBasketsPage,
   type RecommendableProduct,
 } from "~/models/recommendation.server";
 import { UnknownShopError } from "./dataHealth.server";
@@ -97,6 +97,10 @@ export interface RecommendationAnswer {
 export const MODEL_VERSION = 1;
 const SETTINGS_KEY = "recommendations";
 const TRENDING_KEPT = 200;
+/** Orders read per query while training. */
+const TRAINING_PAGE = 50_000;
+/** Decoded models kept in memory (least recently trained-or-loaded shops are dropped first). */
+const CACHE_SHOPS = 100;
 const DAY_MS = 86_400_000;
 
 interface ModelExtras {
@@ -166,35 +170,67 @@ export async function trainRecommendations(
   options: ItemModelOptions = DEFAULT_ITEM_MODEL_OPTIONS,
 ): Promise<TrainingSummary> {
   const started = performance.now();
-  const rows = await trainingBaskets(db, shop, now);
-  const ids = unique(rows.flatMap((r) => r.products)).sort(compareIds);
-  const index = new Map(ids.map((id, i) => [id, i]));
-  const baskets = rows.map((r) => Int32Array.from(unique(r.products), (id) => index.get(id)!));
+  // Orders page by page into compact arrays: product index per basket, customer index and day.
+  const index = new Map<string, number>();
+  const ids: string[] = [];
+  const customerIndex = new Map<string, number>();
+  const baskets: Int32Array[] = [];
+  const customerOf: number[] = [];
+  const timeOf: number[] = [];
+  for (let afterId = 0; ;) {
+    const page = await trainingBasketsPage(db, shop, now, afterId, TRAINING_PAGE);
+    for (const row of page) {
+      baskets.push(
+        Int32Array.from(unique(row.products), (id) => {
+          let i = index.get(id);
+          if (i === undefined) {
+            index.set(id, (i = ids.length));
+            ids.push(id);
+          }
+          return i;
+        }),
+      );
+      let c = -1;
+      if (row.customer) {
+        c = customerIndex.get(row.customer) ?? customerIndex.size;
+        customerIndex.set(row.customer, c);
+      }
+      customerOf.push(c);
+      timeOf.push(row.at.getTime());
+    }
+    if (page.length < TRAINING_PAGE) break;
+    afterId = page[page.length - 1].id;
+  }
   const model = trainItemModel({ nItems: ids.length, baskets }, options);
   const types = await productTypes(db, shop);
   const sales = await recentSales(db, shop, new Date(now.getTime() - TRENDING_WINDOW_DAYS * DAY_MS), now);
   const trending = trendingScores(sales, now)
     .slice(0, TRENDING_KEPT)
     .map((t) => t.id);
+  const itemTypes = ids.map((id) => types.get(id) ?? null);
   const intervals = repurchaseIntervals(
-    rows.flatMap((r) =>
-      r.customer ? r.products.map((p) => ({ customerKey: r.customer as string, productType: types.get(p) ?? null, at: r.at })) : [],
-    ),
+    (function* () {
+      for (let b = 0; b < baskets.length; b++) {
+        if (customerOf[b] < 0) continue;
+        const at = new Date(timeOf[b]);
+        for (const i of baskets[b]) yield { customerKey: String(customerOf[b]), productType: itemTypes[i], at };
+      }
+    })(),
   );
-  const extras: ModelExtras = { trending, types: ids.map((id) => types.get(id) ?? null), intervals: Object.fromEntries(intervals) };
+  const extras: ModelExtras = { trending, types: itemTypes, intervals: Object.fromEntries(intervals) };
   const data = encodeItemModel(model);
   const trainMs = Math.round(performance.now() - started);
   await saveRecommendationModel(db, shop, {
     version: MODEL_VERSION,
     trainedAt: now,
-    orders: rows.length,
+    orders: baskets.length,
     items: ids,
     data,
     extras: { ...extras },
     trainMs,
   });
   cache.delete(shop);
-  return { orders: rows.length, products: ids.length, neighbours: model.neighbour.length, trainMs, bytes: data.length };
+  return { orders: baskets.length, products: ids.length, neighbours: model.neighbour.length, trainMs, bytes: data.length };
 }
 
 async function loadModel(db: Db, shop: string): Promise<LoadedModel | null> {
@@ -214,7 +250,9 @@ async function loadModel(db: Db, shop: string): Promise<LoadedModel | null> {
     extras: row.extras as unknown as ModelExtras,
     popular: popularItems(model, 500).map((i) => ids[i]),
   };
+  cache.delete(shop);
   cache.set(shop, loaded);
+  if (cache.size > CACHE_SHOPS) cache.delete(cache.keys().next().value as string);
   return loaded;
 }
 
@@ -256,9 +294,11 @@ export async function recommend(db: DbClient, shop: string, request: Recommendat
   let candidates: string[] = [];
   let blocked = new Set<string>();
   if (loaded) {
-    if (strategy === "bought_together") candidates = itemToItem(loaded, [request.productId as string, ...cart], want);
-    else if (strategy === "cart_complements") candidates = itemToItem(loaded, cart, want);
-    else if (strategy === "for_you") {
+    if (strategy === "bought_together" || strategy === "cart_complements") {
+      candidates = itemToItem(loaded, strategy === "bought_together" ? [request.productId as string, ...cart] : cart, want);
+      // A product nobody bought yet (new, or only in a gift card order): trending instead.
+      if (!candidates.length) strategy = "trending";
+    } else if (strategy === "for_you") {
       const personal = await forYou(
         db,
         shop,
@@ -289,18 +329,28 @@ export async function recommend(db: DbClient, shop: string, request: Recommendat
     excludedTags: new Set(settings.excludedTags),
     blocked,
   };
-  const pool = unique(candidates).slice(0, want + 200);
+  // Products are read for the best candidates first (one indexed read); only when eligibility
+  // leaves the list short, for the next ones and then the newest products.
+  const all = unique(candidates);
+  let pool = all.slice(0, want);
   const products = new Map<string, RecommendableProduct & EligibilityProduct>();
   for (const p of await findProductsByShopifyIds(db, shop, unique([...settings.pinnedProductIds, ...pool])))
     products.set(p.shopifyId, eligibilityView(p));
   const options = { pins: settings.pinnedProductIds, rules, maxPerType: settings.maxPerType, limit, now };
   let list = finalList(pool, products, options);
+  if (list.length < limit && all.length > pool.length) {
+    const more = all.slice(want, want + 400);
+    for (const p of await findProductsByShopifyIds(db, shop, more)) products.set(p.shopifyId, eligibilityView(p));
+    pool = [...pool, ...more];
+    list = finalList(pool, products, options);
+  }
   if (list.length < limit) {
     // Too few from the model and sales (or a shop without orders): the newest products.
     for (const p of await newestProducts(db, shop, limit * 3 + settings.excludedProductIds.length))
       if (!products.has(p.shopifyId)) products.set(p.shopifyId, eligibilityView(p));
+    const inPool = new Set(pool);
     const newest = [...products.values()]
-      .filter((p) => !pool.includes(p.id))
+      .filter((p) => !inPool.has(p.id))
       .sort(byNewest)
       .map((p) => p.id);
     list = finalList([...pool, ...newest], products, options);

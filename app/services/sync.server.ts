@@ -25,6 +25,7 @@ import {
   setOrderTotalRefunded,
 } from "~/models/order.server";
 import { deleteProductByShopifyId, findStoredProducts, insertProducts, productTypesByShopifyId, updateProduct } from "~/models/product.server";
+import { markGiftCardProducts } from "~/models/recommendation.server";
 import { deleteRefund, findRefundId, insertRefunds, sumOrderRefunds } from "~/models/refund.server";
 import { ensureShop as ensureShopRow } from "~/models/shop.server";
 import { addTombstone, findTombstonedIds, isTombstoned, type TombstoneKind } from "~/models/tombstone.server";
@@ -211,6 +212,12 @@ export async function syncOrders(db: Db, shop: string, payloads: OrderPayload[])
     ...items.filter((o) => inserted.has(o.id)).map((order) => ({ order, fresh: true })),
     ...updated.map((order) => ({ order, fresh: false })),
   ]);
+  // Shopify flags gift card lines: those products are never recommended (docs/metrics.md).
+  await markGiftCardProducts(
+    db,
+    shop,
+    items.flatMap((o) => o.line_items.filter((li) => li.gift_card && li.product_id).map((li) => li.product_id as string)),
+  );
   return result;
 }
 
