@@ -57,7 +57,7 @@ async function startServer(url: string, port: number): Promise<ChildProcess> {
   const t0 = Date.now();
   while (!output.includes("Rapport demo is ready")) {
     if (child.exitCode !== null) throw new Error(output);
-    if (Date.now() - t0 > 600_000) throw new Error("server not ready in 10 min");
+    if (Date.now() - t0 > 1_800_000) throw new Error("server not ready in 30 min");
     await new Promise((r) => setTimeout(r, 500));
   }
   console.log(`  demo server ready in ${((Date.now() - t0) / 1000).toFixed(0)} s (seeded, analysed, models trained)`);
