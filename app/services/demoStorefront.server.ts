@@ -371,9 +371,10 @@ function layout(
   body: string,
   customers: { shopifyId: string; name: string; orders: number }[],
   who: string | null,
+  withBlock = true,
 ): string {
   const { t, v } = ctx;
-  const schema = block();
+  const schema = withBlock ? block() : { stylesheet: undefined, javascript: undefined };
   const other: Locale = v.locale === "fr" ? "en" : "fr";
   const options = [
     `<option value="">${esc(t("storefront.anonymous"))}</option>`,
@@ -462,14 +463,18 @@ ${recs}
 
 export async function productPage(request: Request, handle: string): Promise<Response> {
   const ctx = await pageContext(request);
+  // ?block=0: the same page without the Rapport block or its assets (the Lighthouse baseline).
+  const withBlock = new URL(request.url).searchParams.get("block") !== "0";
   const { customers, who } = await browseList(ctx);
   const product = await productByHandle(prisma(), DEMO_SHOP, handle);
   if (!product) return html(layout(ctx, "404", `<p class="notice">${esc(ctx.t("storefront.notFound"))}</p>`, customers, who), ctx.v, 404);
-  const recs = await recommendationsBlock(ctx, "product", {
-    product,
-    heading: ctx.v.locale === "fr" ? "Souvent achetés ensemble" : "Frequently bought together",
-    showAdd: true,
-  });
+  const recs = !withBlock
+    ? ""
+    : await recommendationsBlock(ctx, "product", {
+        product,
+        heading: ctx.v.locale === "fr" ? "Souvent achetés ensemble" : "Frequently bought together",
+        showAdd: true,
+      });
   const buy =
     product.available && product.variantId
       ? `<form method="post" action="${ROOT_URL}/cart/add"><input type="hidden" name="id" value="${esc(product.variantId)}"><button type="submit" class="buy">${esc(ctx.t("storefront.addToCart"))}</button></form>`
@@ -483,7 +488,7 @@ ${product.vendor ? `<p class="product__vendor">${esc(ctx.t("storefront.by", { ve
 ${buy}</div>
 </article>
 ${recs}`;
-  return html(layout(ctx, product.title, body, customers, who), ctx.v);
+  return html(layout(ctx, product.title, body, customers, who, withBlock), ctx.v);
 }
 
 export async function cartPage(request: Request): Promise<Response> {
