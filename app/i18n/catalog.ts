@@ -3,10 +3,22 @@
 // defined by two areas (tests/unit/i18n.test.ts checks both).
 import coreEn from "./messages/core.en.json";
 import coreFr from "./messages/core.fr.json";
+import cohortsEn from "./messages/cohorts.en.json";
+import cohortsFr from "./messages/cohorts.fr.json";
+import dashboardEn from "./messages/dashboard.en.json";
+import dashboardFr from "./messages/dashboard.fr.json";
+import predictionsEn from "./messages/predictions.en.json";
+import predictionsFr from "./messages/predictions.fr.json";
+import segmentsEn from "./messages/segments.en.json";
+import segmentsFr from "./messages/segments.fr.json";
 
 /** Each area's English and French messages. Add a new area's pair here. */
 export const CATALOGS = {
   core: { en: coreEn, fr: coreFr },
+  dashboard: { en: dashboardEn, fr: dashboardFr },
+  segments: { en: segmentsEn, fr: segmentsFr },
+  cohorts: { en: cohortsEn, fr: cohortsFr },
+  predictions: { en: predictionsEn, fr: predictionsFr },
 } as const;
 
 type Catalogs = typeof CATALOGS;

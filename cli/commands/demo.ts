@@ -11,7 +11,7 @@ import { parseDateFlag, parseIntegerFlag, UsageError, type CliIO } from "../io";
 import { waitForSignal } from "./serve";
 
 const HELP = `Usage:
-  rapport demo seed [--customers N] [--orders N] [--products N] [--months N] [--seed S]
+  rapport demo seed [--customers N] [--orders N] [--products N] [--months N] [--seed S] [--history-weeks N]
                     [--end-date YYYY-MM-DD] [--shop DOMAIN] [--force]
       Migrates DATABASE_URL and seeds a deterministic demo shop if it has no orders
       (--force erases the shop's data and seeds again). Same flags, same data.
@@ -27,6 +27,7 @@ const seedOptions = {
   months: { type: "string" },
   seed: { type: "string" },
   "end-date": { type: "string" },
+  "history-weeks": { type: "string" },
   shop: { type: "string" },
   force: { type: "boolean" },
   port: { type: "string" },
@@ -45,6 +46,7 @@ function readSeedFlags(values: Record<string, string | boolean | undefined>) {
     months: parseIntegerFlag("months", values.months as string | undefined, 1),
     seed: parseIntegerFlag("seed", values.seed as string | undefined, 0),
     endDate: parseDateFlag("end-date", values["end-date"] as string | undefined),
+    historyWeeks: parseIntegerFlag("history-weeks", values["history-weeks"] as string | undefined, 0),
     shopDomain: shop,
     force: Boolean(values.force),
   };
