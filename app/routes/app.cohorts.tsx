@@ -5,6 +5,7 @@ import { boundary } from "@shopify/shopify-app-remix/server";
 import { useState } from "react";
 import { Chart } from "~/components/charts/Chart";
 import { dayText } from "~/components/insights/dayText";
+import { heat } from "~/components/insights/heat";
 import { NoAnalysisYet } from "~/components/insights/PageState";
 import { useLocale, useT, type MessageKey } from "~/i18n";
 import { requireAdmin } from "~/lib/adminAuth.server";
@@ -43,7 +44,11 @@ export default function Cohorts() {
   const rows = [...cohorts].reverse();
 
   return (
-    <Page title={t("cohorts.title")} subtitle={t("cohorts.subtitle", { count: cohorts.length })} backAction={{ url: "/app" }}>
+    <Page
+      title={t("cohorts.title")}
+      subtitle={t("cohorts.subtitle", { count: cohorts.length })}
+      backAction={{ content: t("dashboard.title"), url: "/app" }}
+    >
       <BlockStack gap="400">
         <Card padding="0">
           <Tabs tabs={METRICS.map((m) => ({ id: m, content: t(`cohorts.metric.${m}` as MessageKey) }))} selected={tab} onSelect={setTab} />
@@ -80,8 +85,7 @@ export default function Cohorts() {
                       const cell = c.months.find((x) => x.monthsSinceFirst === m);
                       if (!cell) return <td key={m} />;
                       const v = cell[metric];
-                      const share = Math.min(1, v / max);
-                      const alpha = 0.06 + 0.84 * share;
+                      const colours = heat(Math.min(1, v / max));
                       return (
                         <td
                           key={m}
@@ -90,8 +94,7 @@ export default function Cohorts() {
                             textAlign: "center",
                             padding: "6px 4px",
                             border: "1px solid var(--p-color-border-secondary)",
-                            background: `rgba(0, 91, 211, ${alpha.toFixed(2)})`,
-                            color: alpha > 0.5 ? "#fff" : "var(--p-color-text)",
+                            ...colours,
                             fontStyle: cell.partial ? "italic" : undefined,
                             whiteSpace: "nowrap",
                           }}

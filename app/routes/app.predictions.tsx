@@ -43,7 +43,11 @@ export default function Predictions() {
     backtest && backtest.actualPurchases > 0 ? ((backtest.predictedPurchases - backtest.actualPurchases) / backtest.actualPurchases) * 100 : null;
 
   return (
-    <Page title={t("predictions.title")} subtitle={t("predictions.subtitle", { date: dayText(analysis.date, locale) })} backAction={{ url: "/app" }}>
+    <Page
+      title={t("predictions.title")}
+      subtitle={t("predictions.subtitle", { date: dayText(analysis.date, locale) })}
+      backAction={{ content: t("dashboard.title"), url: "/app" }}
+    >
       <BlockStack gap="400">
         {analysis.lowConfidence ? (
           <Banner tone="warning" title={t("predictions.lowConfidenceTitle")}>

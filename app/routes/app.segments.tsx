@@ -5,6 +5,7 @@ import { boundary } from "@shopify/shopify-app-remix/server";
 import { useState } from "react";
 import { Chart } from "~/components/charts/Chart";
 import { dayText } from "~/components/insights/dayText";
+import { heat } from "~/components/insights/heat";
 import { NoAnalysisYet } from "~/components/insights/PageState";
 import { Toast } from "~/components/insights/Toast";
 import { segmentText, useLocale, useT } from "~/i18n";
@@ -20,12 +21,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 type Data = Extract<Awaited<ReturnType<typeof loader>>, { state: "ready" }>;
-
-/** Heat colour of a share of the maximum (0–1): Polaris's blue scale with readable text. */
-function heat(share: number) {
-  const alpha = 0.08 + 0.8 * share;
-  return { background: `rgba(0, 91, 211, ${alpha.toFixed(2)})`, color: alpha > 0.5 ? "#fff" : "var(--p-color-text)" };
-}
 
 function RfmGrid({ grid }: { grid: Data["grid"] }) {
   const t = useT();
@@ -206,7 +201,7 @@ export default function Segments() {
     <Page
       title={t("segments.title")}
       subtitle={t("segments.subtitle", { count: total, date: dayText(data.analysis.date, locale) })}
-      backAction={{ url: "/app" }}
+      backAction={{ content: t("dashboard.title"), url: "/app" }}
     >
       <BlockStack gap="400">
         <Card padding="0">

@@ -6,6 +6,9 @@ import type { ModelSummary } from "~/domain/predictions";
 import { prisma } from "~/lib/db.server";
 import { customersWithMetrics, latestAnalysisSnapshot, shopDisplay } from "~/models/insightReads.server";
 
+/** Rows of the "at risk and valuable" table (the analysis keeps 50). */
+const AT_RISK_SHOWN = 25;
+
 export async function getPredictionsPage(shop: string) {
   const db = prisma();
   const [display, latest] = await Promise.all([shopDisplay(db, shop), latestAnalysisSnapshot(db, shop)]);
@@ -14,7 +17,7 @@ export async function getPredictionsPage(shop: string) {
   const people = await customersWithMetrics(
     db,
     shop,
-    extras.atRisk.map((c) => c.customerId),
+    extras.atRisk.slice(0, AT_RISK_SHOWN).map((c) => c.customerId),
   );
   const byId = new Map(people.map((p) => [p.id, p]));
   return {
@@ -33,7 +36,7 @@ export async function getPredictionsPage(shop: string) {
     next90: extras.next90,
     backtest: extras.backtest,
     backtestSkipped: extras.backtestSkipped,
-    atRisk: extras.atRisk.flatMap((c) => {
+    atRisk: extras.atRisk.slice(0, AT_RISK_SHOWN).flatMap((c) => {
       const p = byId.get(c.customerId);
       if (!p) return []; // erased since the analysis
       const name = [p.profile?.firstName, p.profile?.lastName].filter(Boolean).join(" ") || p.profile?.email || null;

@@ -55,7 +55,7 @@ export function Chart({ kind, title, data, height, table, xFormat, yFormat, togg
   const hiddenTable = <DataTableView title={title} table={table} hidden />;
   if (kind === "spark") {
     return (
-      <div style={{ height, width: "100%" }} aria-hidden={Viz ? undefined : true}>
+      <div style={{ height, width: "100%" }} aria-hidden="true" {...{ inert: "" }}>
         {Viz ? <Viz kind="spark" data={data} accessibilityLabel={title} /> : null}
       </div>
     );
@@ -73,7 +73,9 @@ export function Chart({ kind, title, data, height, table, xFormat, yFormat, togg
         <DataTableView title={title} table={table} />
       ) : (
         <>
-          <div style={{ height, width: "100%" }} data-chart-ready={Viz ? "true" : "false"} aria-hidden="true">
+          {/* The drawing is for the eye only (the table below carries the data): hidden from assistive
+              technology and out of the tab order (`inert`; React 18 passes it through as a string). */}
+          <div style={{ height, width: "100%" }} data-chart-ready={Viz ? "true" : "false"} aria-hidden="true" {...{ inert: "" }}>
             {Viz ? <Viz kind={kind} data={data} xFormat={xFormat} yFormat={yFormat} accessibilityLabel={title} /> : <ChartPlaceholder />}
           </div>
           {hiddenTable}

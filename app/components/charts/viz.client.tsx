@@ -17,11 +17,12 @@ export default function Viz({ kind, data, xFormat, yFormat, accessibilityLabel }
   // polaris-viz expects option objects (an undefined one breaks its bar chart).
   const x = xFormat ? { labelFormatter: (v: string | number | null) => xFormat(String(v ?? "")) } : {};
   const y = yFormat ? { labelFormatter: (v: string | number | null) => yFormat(Number(v ?? 0)) } : {};
+  // Keys left out rather than undefined: an explicit `color: undefined` breaks the bar chart's gradients.
   const series = data.map((s) => ({
     name: s.name,
-    color: s.color,
-    isComparison: s.comparison,
     data: s.points.map((p) => ({ key: p.key, value: p.value })),
+    ...(s.color ? { color: s.color } : {}),
+    ...(s.comparison ? { isComparison: true } : {}),
   }));
   let chart;
   if (kind === "spark") chart = <SparkLineChart data={series} accessibilityLabel={accessibilityLabel} isAnimated={false} />;
