@@ -111,7 +111,7 @@ describe("the merchant's pages in Chromium", () => {
     expect(await page.locator("h1").first().textContent()).toBe("Tableau de bord");
     const text = await body();
     expect(await page.getAttribute("html", "lang")).toBe("fr");
-    expect(text).toContain("Comparé au 1 janv. 2025 – 31 mars 2025.");
+    expect(text).toContain("Comparé à la période du 1 janv. 2025 au 31 mars 2025.");
     // The chart's table alternative holds the daily figures of the stored series.
     const jan1 = extras.daily.find((d) => d.date === "2026-01-01")!;
     await page.getByRole("button", { name: "Afficher en tableau" }).first().click();
