@@ -26,7 +26,7 @@ function RfmGrid({ grid }: { grid: Data["grid"] }) {
   const t = useT();
   const locale = useLocale();
   const max = Math.max(1, ...grid.customers.flat());
-  const cell = { padding: 0, border: "1px solid var(--p-color-border-secondary)", textAlign: "center" as const, minWidth: 64 };
+  const cell = { padding: 0, border: "1px solid var(--p-color-border-secondary)", textAlign: "center" as const, minWidth: 40 };
   return (
     <table style={{ borderCollapse: "collapse", width: "100%" }}>
       <caption style={{ textAlign: "start", paddingBottom: 8 }}>
@@ -241,7 +241,7 @@ export default function Segments() {
             verticalAlign="top"
           />
         </Card>
-        <InlineGrid columns={{ xs: 1, lg: ["oneThird", "twoThirds"] }} gap="400">
+        <InlineGrid columns={{ xs: 1, lg: ["oneHalf", "oneHalf"] }} gap="400">
           <Box>
             <Card>
               <BlockStack gap="300">

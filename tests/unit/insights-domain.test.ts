@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { histogram, niceStep } from "~/domain/analysisExtras";
-import { PeriodError, resolvePeriod, sameDateYearBefore } from "~/domain/periods";
+import { type PeriodError, resolvePeriod, sameDateYearBefore } from "~/domain/periods";
 import { dayLabel, parseDayLabel } from "~/domain/time";
 
 const today = parseDayLabel("2026-11-30");
