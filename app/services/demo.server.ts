@@ -25,7 +25,7 @@ export interface SeedOptions extends Partial<Omit<DemoShopOptions, "endDate">> {
   /**
    * Weekly analyses run before the final one (as of 7, 14, … days before it), so that the
    * admin's trends, segment moves and sparklines have a history as they would after weeks of
-   * nightly runs. Default DEMO_HISTORY_WEEKS.
+   * nightly runs. Default 0 here; `rapport demo seed|serve` asks for DEMO_HISTORY_WEEKS.
    */
   historyWeeks?: number;
 }
@@ -109,7 +109,7 @@ export async function seedDemoShop(prisma: DbClient, options: SeedOptions = {}):
   let analysis: AnalysisSummary | undefined;
   if (options.analyze !== false) {
     const now = options.now ?? endDate;
-    for (let week = options.historyWeeks ?? DEMO_HISTORY_WEEKS; week >= 1; week--) {
+    for (let week = options.historyWeeks ?? 0; week >= 1; week--) {
       await analyzeShop(prisma, shop, { now: new Date(now.getTime() - week * 7 * 86_400_000) });
     }
     analysis = await analyzeShop(prisma, shop, { now });
