@@ -9,6 +9,14 @@ import storefrontEn from "./messages/storefront.en.json";
 import storefrontFr from "./messages/storefront.fr.json";
 import backfillEn from "./messages/backfill.en.json";
 import backfillFr from "./messages/backfill.fr.json";
+import cohortsEn from "./messages/cohorts.en.json";
+import cohortsFr from "./messages/cohorts.fr.json";
+import dashboardEn from "./messages/dashboard.en.json";
+import dashboardFr from "./messages/dashboard.fr.json";
+import predictionsEn from "./messages/predictions.en.json";
+import predictionsFr from "./messages/predictions.fr.json";
+import segmentsEn from "./messages/segments.en.json";
+import segmentsFr from "./messages/segments.fr.json";
 
 /** Each area's English and French messages. Add a new area's pair here. */
 export const CATALOGS = {
@@ -16,6 +24,10 @@ export const CATALOGS = {
   storefront: { en: storefrontEn, fr: storefrontFr },
   recommendations: { en: recommendationsEn, fr: recommendationsFr },
   backfill: { en: backfillEn, fr: backfillFr },
+  dashboard: { en: dashboardEn, fr: dashboardFr },
+  segments: { en: segmentsEn, fr: segmentsFr },
+  cohorts: { en: cohortsEn, fr: cohortsFr },
+  predictions: { en: predictionsEn, fr: predictionsFr },
 } as const;
 
 type Catalogs = typeof CATALOGS;

@@ -32,6 +32,8 @@ let scheduler: Scheduler | null = null;
 /** Shops scheduled before the scheduler started; analysed once it starts. */
 const early = new Set<string>();
 const queued = new Set<string>();
+/** The shop being analysed now, and since when (for the admin's "recompute now" progress). */
+let running: { shop: string; since: Date } | null = null;
 let chain: Promise<unknown> = Promise.resolve();
 
 /** A hook's error is logged, never allowed to break the queue. */
@@ -52,6 +54,7 @@ function enqueue(shop: string): void {
     queued.delete(shop);
     if (scheduler !== s) return;
     hook(() => s.options.onRunStart?.(shop));
+    running = { shop, since: new Date() };
     let summary: AnalysisSummary | null = null;
     try {
       summary = await analyzeShop(s.options.prisma, shop, { now: s.options.clock() });
@@ -59,8 +62,31 @@ function enqueue(shop: string): void {
     } catch (error) {
       logger.error({ shop, err: error }, "analytics: analysis failed");
     }
+    running = null;
     hook(() => s.options.onRunEnd?.(shop, summary));
   });
+}
+
+/**
+ * Analyse a shop as soon as the queue allows (the admin's "recompute now"). False when no
+ * scheduler runs in this process (a deployment whose worker is a separate process).
+ */
+export function analyzeNow(shop: string): boolean {
+  if (!scheduler) return false;
+  const entry = scheduler.debounced.get(shop);
+  if (entry) {
+    clearTimeout(entry.timer);
+    scheduler.debounced.delete(shop);
+  }
+  enqueue(shop);
+  return true;
+}
+
+/** Where a shop's analysis stands in this process: queued, running (since when) or idle. */
+export function analysisState(shop: string): { state: "queued" | "running" | "idle"; since: string | null; available: boolean } {
+  if (running?.shop === shop) return { state: "running", since: running.since.toISOString(), available: true };
+  if (queued.has(shop)) return { state: "queued", since: null, available: scheduler !== null };
+  return { state: "idle", since: null, available: scheduler !== null };
 }
 
 /**

@@ -49,6 +49,7 @@ import {
 import { findAnalyticsShop } from "~/models/analyticsShop.server";
 import { UnknownShopError } from "~/services/dataHealth.server";
 import { trainRecommendations } from "~/services/recommendations.server";
+import { computeAnalysisExtras } from "~/services/analysisExtras.server";
 
 export type { ModelSummary } from "~/domain/predictions";
 export type { RangeKind } from "~/domain/ranges";
@@ -89,7 +90,7 @@ export interface AnalysisSummary {
   customers: number;
   repeatCustomers: number;
   /** Milliseconds per stage. */
-  timings: Record<"load" | "aggregate" | "rfm" | "fit" | "predict" | "kpis" | "cohorts" | "write" | "total", number>;
+  timings: Record<"load" | "aggregate" | "rfm" | "fit" | "predict" | "kpis" | "cohorts" | "extras" | "write" | "total", number>;
   /** Resident memory of the process (MiB) at the end of each stage. */
   rssMb: Record<string, number>;
   segments: { segment: string; customers: number; orders: number; revenue: string }[];
@@ -239,6 +240,9 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
   }
 
   const modelSummary = modelSummaryOf(model);
+  // What the admin pages show as stored (daily series, RFM grid, backtest…): no page scans orders.
+  const extras = await computeAnalysisExtras(prisma, shop, { timeZone, now, today, agg, scored, segmentOrder, fits, model });
+  watch.lap("extras");
 
   let repeatCustomers = 0;
   for (let i = 0; i < agg.count; i++) if (agg.purchaseDays[i] > 1) repeatCustomers++;
@@ -315,6 +319,7 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
           confidenceNotes,
           model: modelSummary,
           cohorts,
+          extras,
           timings: { ...watch.laps },
           // Frozen for the incremental refresh until the next run (ADR 007).
           scoring: breakpoints ? frozenScoringOf(today, breakpoints, rules) : null,
@@ -329,7 +334,19 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
   await trainRecommendations(prisma, shop, now);
   watch.lap("recommendations");
 
-  const timings = { load: 0, aggregate: 0, rfm: 0, fit: 0, predict: 0, kpis: 0, cohorts: 0, write: 0, ...watch.laps, total: watch.total() };
+  const timings = {
+    load: 0,
+    aggregate: 0,
+    rfm: 0,
+    fit: 0,
+    predict: 0,
+    kpis: 0,
+    cohorts: 0,
+    extras: 0,
+    write: 0,
+    ...watch.laps,
+    total: watch.total(),
+  };
   return {
     shop,
     date,

@@ -22,7 +22,15 @@ export interface SeedOptions extends Partial<Omit<DemoShopOptions, "endDate">> {
   analyze?: boolean;
   /** The analysis date (default: the demo end date, so a seed is analysed the same way every time). */
   now?: Date;
+  /**
+   * Weekly analyses run before the final one (as of 7, 14, … days before it), so that the
+   * admin's trends, segment moves and sparklines have a history as they would after weeks of
+   * nightly runs. Default 0 here; `rapport demo seed|serve` asks for DEMO_HISTORY_WEEKS.
+   */
+  historyWeeks?: number;
 }
+
+export const DEMO_HISTORY_WEEKS = 8;
 
 export interface SeedResult {
   shop: string;
@@ -98,7 +106,14 @@ export async function seedDemoShop(prisma: DbClient, options: SeedOptions = {}):
   );
 
   // The demo shop is analysed on seeding, as a real shop is after its sync.
-  const analysis = options.analyze === false ? undefined : await analyzeShop(prisma, shop, { now: options.now ?? endDate });
+  let analysis: AnalysisSummary | undefined;
+  if (options.analyze !== false) {
+    const now = options.now ?? endDate;
+    for (let week = options.historyWeeks ?? 0; week >= 1; week--) {
+      await analyzeShop(prisma, shop, { now: new Date(now.getTime() - week * 7 * 86_400_000) });
+    }
+    analysis = await analyzeShop(prisma, shop, { now });
+  }
 
   return {
     shop,

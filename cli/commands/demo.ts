@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { getDatabase } from "../../app/lib/db.server";
 import { describeTarget } from "../../app/lib/database.server";
 import { env } from "../../app/lib/env.server";
-import { seedDemoShop } from "../../app/services/demo.server";
+import { DEMO_HISTORY_WEEKS, seedDemoShop } from "../../app/services/demo.server";
 import { applyMigrations } from "../../prisma/migrator";
 import { startServer } from "../../server/app";
 import { buildIfStale } from "../../server/build";
@@ -11,10 +11,12 @@ import { parseDateFlag, parseIntegerFlag, UsageError, type CliIO } from "../io";
 import { waitForSignal } from "./serve";
 
 const HELP = `Usage:
-  rapport demo seed [--customers N] [--orders N] [--products N] [--months N] [--seed S]
+  rapport demo seed [--customers N] [--orders N] [--products N] [--months N] [--seed S] [--history-weeks N]
                     [--end-date YYYY-MM-DD] [--shop DOMAIN] [--force]
       Migrates DATABASE_URL and seeds a deterministic demo shop if it has no orders
       (--force erases the shop's data and seeds again). Same flags, same data.
+      --history-weeks N: weekly analyses before today's (default 8 without --customers or
+      --orders, else 0), so the admin's trends and segment moves have a history.
   rapport demo serve [--port N]
       Builds the app if needed, migrates, seeds the demo shop if empty and serves it
       (default http://localhost:3000/app). Demo mode needs no Shopify store; it is refused
@@ -27,6 +29,7 @@ const seedOptions = {
   months: { type: "string" },
   seed: { type: "string" },
   "end-date": { type: "string" },
+  "history-weeks": { type: "string" },
   shop: { type: "string" },
   force: { type: "boolean" },
   port: { type: "string" },
@@ -45,6 +48,11 @@ function readSeedFlags(values: Record<string, string | boolean | undefined>) {
     months: parseIntegerFlag("months", values.months as string | undefined, 1),
     seed: parseIntegerFlag("seed", values.seed as string | undefined, 0),
     endDate: parseDateFlag("end-date", values["end-date"] as string | undefined),
+    // The default demo (`npm run demo`) gets weeks of analysis history; a sized seed (tests,
+    // benchmarks) only asks for it explicitly, so it stays as quick as before.
+    historyWeeks:
+      parseIntegerFlag("history-weeks", values["history-weeks"] as string | undefined, 0) ??
+      (values.customers !== undefined || values.orders !== undefined ? 0 : DEMO_HISTORY_WEEKS),
     shopDomain: shop,
     force: Boolean(values.force),
   };

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "AnalysisSnapshot" ADD COLUMN     "extras" JSONB;
