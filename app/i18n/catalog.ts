@@ -3,10 +3,22 @@
 // defined by two areas (tests/unit/i18n.test.ts checks both).
 import coreEn from "./messages/core.en.json";
 import coreFr from "./messages/core.fr.json";
+import customersEn from "./messages/customers.en.json";
+import customersFr from "./messages/customers.fr.json";
+import dataEn from "./messages/data.en.json";
+import dataFr from "./messages/data.fr.json";
+import navEn from "./messages/nav.en.json";
+import navFr from "./messages/nav.fr.json";
+import settingsEn from "./messages/settings.en.json";
+import settingsFr from "./messages/settings.fr.json";
 
 /** Each area's English and French messages. Add a new area's pair here. */
 export const CATALOGS = {
   core: { en: coreEn, fr: coreFr },
+  nav: { en: navEn, fr: navFr },
+  customers: { en: customersEn, fr: customersFr },
+  settings: { en: settingsEn, fr: settingsFr },
+  data: { en: dataEn, fr: dataFr },
 } as const;
 
 type Catalogs = typeof CATALOGS;
