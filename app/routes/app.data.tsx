@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useFetcher, useLoaderData, useRouteError } from "@remix-run/react";
-import { Badge, BlockStack, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Button, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { useEffect } from "react";
 import { RouteError, useToast } from "~/components/adminShell";
 import { useLocale, useT, type MessageKey } from "~/i18n";
@@ -161,16 +161,24 @@ export default function DataPage() {
                     {t("data.recentEmpty")}
                   </Text>
                 ) : (
-                  <DataTable
-                    columnContentTypes={["text", "text", "text", "text"]}
-                    headings={[t("data.event"), t("data.status"), t("data.received"), t("data.reason")]}
-                    rows={recent.map((e) => [
-                      `#${e.id} ${e.topic}`,
-                      status(e.status as Status),
-                      formatDateTime(e.receivedAt, locale, tz),
-                      e.lastError ?? "",
-                    ])}
-                  />
+                  <BlockStack gap="200">
+                    {recent.map((e) => (
+                      <InlineStack key={e.id} gap="200" blockAlign="center" wrap>
+                        {status(e.status as Status)}
+                        <Text as="span" fontWeight="semibold">
+                          #{e.id} {e.topic}
+                        </Text>
+                        <Text as="span" tone="subdued">
+                          {formatDateTime(e.receivedAt, locale, tz)}
+                        </Text>
+                        {e.lastError ? (
+                          <Text as="span" tone="critical" breakWord>
+                            {e.lastError}
+                          </Text>
+                        ) : null}
+                      </InlineStack>
+                    ))}
+                  </BlockStack>
                 )}
               </BlockStack>
             </Card>
@@ -224,15 +232,21 @@ export default function DataPage() {
                     {t("data.eventsEmpty")}
                   </Text>
                 ) : (
-                  <DataTable
-                    columnContentTypes={["text", "text", "numeric"]}
-                    headings={[t("data.topic"), t("data.lastReceived"), t("data.eventCount")]}
-                    rows={health.lastEventPerTopic.map((event) => [
-                      event.topic,
-                      event.lastReceivedAt ? formatDateTime(event.lastReceivedAt, locale, tz) : "—",
-                      formatNumber(event.count, locale),
-                    ])}
-                  />
+                  <BlockStack gap="150">
+                    {health.lastEventPerTopic.map((event) => (
+                      <InlineStack key={event.topic} align="space-between" gap="200">
+                        <Text as="span" fontWeight="semibold">
+                          {event.topic}
+                        </Text>
+                        <Text as="span" tone="subdued">
+                          {t("data.topicLine", {
+                            count: event.count,
+                            date: event.lastReceivedAt ? formatDateTime(event.lastReceivedAt, locale, tz) : "—",
+                          })}
+                        </Text>
+                      </InlineStack>
+                    ))}
+                  </BlockStack>
                 )}
               </BlockStack>
             </Card>
