@@ -96,22 +96,31 @@ function useRecompute(initial: RecomputeStatus) {
   const toast = useToast();
   const t = useT();
   const status = fetcher.data ?? initial;
-  const wasRunning = useRef(initial.state === "running");
+  const running = status.state === "running";
+  const wasRunning = useRef(running);
+  // Poll while a run is in progress. A poll that a revalidation aborts is simply replaced by the next one.
   useEffect(() => {
-    if (status.state !== "running") {
-      if (wasRunning.current) {
-        wasRunning.current = false;
-        toast(status.state === "failed" ? t("settings.recomputeFailed") : t("settings.recomputed"), { error: status.state === "failed" });
-        revalidator.revalidate();
-      }
+    if (!running) return;
+    const timer = setInterval(() => {
+      // load() returns a promise at run time (typed void): an aborted poll must not reach the console.
+      Promise.resolve(fetcher.load("/app/settings/recompute")).catch(() => {});
+    }, 700);
+    return () => clearInterval(timer);
+    // The interval lives as long as the run.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [running]);
+  useEffect(() => {
+    if (running) {
+      wasRunning.current = true;
       return;
     }
-    wasRunning.current = true;
-    const timer = setTimeout(() => fetcher.load("/app/settings/recompute"), 500);
-    return () => clearTimeout(timer);
-    // Polling follows the status only.
+    if (!wasRunning.current) return;
+    wasRunning.current = false;
+    toast(status.state === "failed" ? t("settings.recomputeFailed") : t("settings.recomputed"), { error: status.state === "failed" });
+    revalidator.revalidate();
+    // Once per run's end.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [status]);
+  }, [running]);
   return { status, start: () => fetcher.submit(null, { method: "post", action: "/app/settings/recompute" }) };
 }
 
