@@ -98,17 +98,15 @@ function useRecompute(initial: RecomputeStatus) {
   const status = fetcher.data ?? initial;
   const running = status.state === "running";
   const wasRunning = useRef(running);
-  // Poll while a run is in progress. A poll that a revalidation aborts is simply replaced by the next one.
+  // Poll while a run is in progress, one request at a time (an overlapping load would abort the previous one).
+  const idle = fetcher.state === "idle";
   useEffect(() => {
-    if (!running) return;
-    const timer = setInterval(() => {
-      // load() returns a promise at run time (typed void): an aborted poll must not reach the console.
-      Promise.resolve(fetcher.load("/app/settings/recompute")).catch(() => {});
-    }, 700);
-    return () => clearInterval(timer);
-    // The interval lives as long as the run.
+    if (!running || !idle) return;
+    const timer = setTimeout(() => fetcher.load("/app/settings/recompute"), 700);
+    return () => clearTimeout(timer);
+    // The next poll is due when the last one has answered.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [running]);
+  }, [running, idle, fetcher.data]);
   useEffect(() => {
     if (running) {
       wasRunning.current = true;

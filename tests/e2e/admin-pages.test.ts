@@ -44,7 +44,7 @@ describe("the admin pages in Chromium", () => {
   });
 
   /** expect.poll with room for a loaded machine. */
-  const poll = <T>(fn: () => Promise<T> | T, timeout = 30_000) => expect.poll(fn, { timeout, interval: 200 });
+  const poll = <T>(fn: () => Promise<T> | T, timeout = 60_000) => expect.poll(fn, { timeout, interval: 200 });
   const sql = <T>(query: string, ...params: unknown[]) => db.prisma.$queryRawUnsafe<T[]>(query, ...params);
   const money = (amount: string | number, locale: "en" | "fr" = "en") => formatMoney(amount, "EUR", locale);
 
