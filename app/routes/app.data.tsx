@@ -47,19 +47,10 @@ function Figure({ label, value, help }: { label: string; value: string; help?: s
   );
 }
 
-function RetryButton({ id, label }: { id?: number; label: string }) {
-  const fetcher = useFetcher<typeof action>();
-  const toast = useToast();
-  const t = useT();
-  useEffect(() => {
-    if (fetcher.state === "idle" && fetcher.data) {
-      toast(fetcher.data.retried > 0 ? t("data.retried", { count: fetcher.data.retried }) : t("data.retryMissing"), {
-        error: fetcher.data.retried === 0,
-      });
-    }
-    // The toast is shown once per answer.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [fetcher.state, fetcher.data]);
+type RetryFetcher = ReturnType<typeof useFetcher<typeof action>>;
+
+/** A retry form; the page owns the fetcher, so its answer outlives the row (a retried event leaves the list). */
+function RetryButton({ fetcher, id, label }: { fetcher: RetryFetcher; id?: number; label: string }) {
   return (
     <fetcher.Form method="post">
       {id !== undefined ? <input type="hidden" name="id" value={id} /> : null}
@@ -77,6 +68,15 @@ export default function DataPage() {
   const tz = health.shop.ianaTimezone;
   const money = (amount: string | number) => formatMoney(amount, health.shop.currency, locale);
   const status = (s: Status) => <Badge tone={inboxTones[s]}>{t(`data.inbox.${s}` as MessageKey)}</Badge>;
+  const retry = useFetcher<typeof action>();
+  const toast = useToast();
+  useEffect(() => {
+    if (retry.state === "idle" && retry.data) {
+      toast(retry.data.retried > 0 ? t("data.retried", { count: retry.data.retried }) : t("data.retryMissing"), { error: retry.data.retried === 0 });
+    }
+    // One toast per answer.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [retry.state, retry.data]);
 
   return (
     <Page title={t("data.title")} subtitle={t("data.subtitle", { shop: health.shop.name ?? health.shop.domain })}>
@@ -122,7 +122,7 @@ export default function DataPage() {
                   <Text as="h2" variant="headingMd">
                     {t("data.deadCard")}
                   </Text>
-                  {health.deadEvents.length > 1 ? <RetryButton label={t("data.retryAll")} /> : null}
+                  {health.deadEvents.length > 1 ? <RetryButton fetcher={retry} label={t("data.retryAll")} /> : null}
                 </InlineStack>
                 {health.deadEvents.length === 0 ? (
                   <Text as="p" tone="subdued">
@@ -144,7 +144,7 @@ export default function DataPage() {
                             {event.lastError ?? "—"}
                           </Text>
                         </BlockStack>
-                        <RetryButton id={event.id} label={t("data.retry")} />
+                        <RetryButton fetcher={retry} id={event.id} label={t("data.retry")} />
                       </InlineStack>
                     ))}
                   </>
