@@ -17,6 +17,14 @@ import predictionsEn from "./messages/predictions.en.json";
 import predictionsFr from "./messages/predictions.fr.json";
 import segmentsEn from "./messages/segments.en.json";
 import segmentsFr from "./messages/segments.fr.json";
+import customersEn from "./messages/customers.en.json";
+import customersFr from "./messages/customers.fr.json";
+import dataEn from "./messages/data.en.json";
+import dataFr from "./messages/data.fr.json";
+import navEn from "./messages/nav.en.json";
+import navFr from "./messages/nav.fr.json";
+import settingsEn from "./messages/settings.en.json";
+import settingsFr from "./messages/settings.fr.json";
 
 /** Each area's English and French messages. Add a new area's pair here. */
 export const CATALOGS = {
@@ -28,6 +36,10 @@ export const CATALOGS = {
   segments: { en: segmentsEn, fr: segmentsFr },
   cohorts: { en: cohortsEn, fr: cohortsFr },
   predictions: { en: predictionsEn, fr: predictionsFr },
+  nav: { en: navEn, fr: navFr },
+  customers: { en: customersEn, fr: customersFr },
+  settings: { en: settingsEn, fr: settingsFr },
+  data: { en: dataEn, fr: dataFr },
 } as const;
 
 type Catalogs = typeof CATALOGS;

@@ -4,6 +4,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@prisma/client";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
@@ -55,7 +56,8 @@ export function openDatabase(target: DatabaseTarget): Database {
     // PGlite allows a single connection: the web server, the worker and the migration runner
     // share this one instance inside one process.
     if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });
-    const pglite = new PGlite(target.dataDir ?? undefined);
+    // pg_trgm: the customers search indexes (prisma/schema.prisma); PostgreSQL ships it in contrib.
+    const pglite = new PGlite({ dataDir: target.dataDir ?? undefined, extensions: { pg_trgm } });
     const adapterFactory = new PrismaPGlite(pglite);
     const prisma = new PrismaClient({ adapter: adapterFactory });
     return {

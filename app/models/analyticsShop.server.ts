@@ -3,9 +3,9 @@
 import type { Db } from "~/lib/transaction.server";
 
 /** The analysis settings of a shop (zone "UTC" when Shopify gave none); null for an unknown shop. */
-export async function findAnalyticsShop(db: Db, shop: string): Promise<{ currency: string; timeZone: string } | null> {
-  const row = await db.shop.findUnique({ where: { domain: shop }, select: { currency: true, ianaTimezone: true } });
-  return row && { currency: row.currency, timeZone: row.ianaTimezone || "UTC" };
+export async function findAnalyticsShop(db: Db, shop: string): Promise<{ currency: string; timeZone: string; settings: unknown } | null> {
+  const row = await db.shop.findUnique({ where: { domain: shop }, select: { currency: true, ianaTimezone: true, settings: true } });
+  return row && { currency: row.currency, timeZone: row.ianaTimezone || "UTC", settings: row.settings };
 }
 
 /**

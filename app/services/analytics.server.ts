@@ -29,6 +29,7 @@ import { frozenScoringOf } from "~/domain/incremental";
 import { fitModels, modelSummaryOf, predictCustomers, type ModelSummary, type Predictions } from "~/domain/predictions";
 import { comparisonRanges, daySpan, RANGE_KINDS, storedSpan, type RangeKind } from "~/domain/ranges";
 import { DEFAULT_SEGMENT_RULES, OTHERS_KEY, scoreRfmWithBreakpoints, type SegmentRule } from "~/domain/rfm";
+import { segmentRulesOf } from "~/domain/shopSettings";
 import { rounded } from "~/domain/stats";
 import { dayLabel, startOfDayNumber, zonedCalendar } from "~/domain/time";
 import { inTransaction } from "~/lib/transaction.server";
@@ -66,8 +67,10 @@ const METRICS_BATCH = 20_000;
 export interface AnalyzeOptions {
   /** The analysis instant: orders after it are ignored; "today" is its day in the shop's zone. */
   now: Date;
-  /** Segment rule table (default: DEFAULT_SEGMENT_RULES). */
+  /** Segment rule table (default: the shop's own, Shop.settings.segmentRules, else DEFAULT_SEGMENT_RULES). */
   rules?: readonly SegmentRule[];
+  /** Called as each stage ends (load, aggregate, rfm, fit, predict, kpis, cohorts, write): progress for the settings page. */
+  onStage?: (stage: string) => void;
 }
 
 export interface KpiRangeSummary {
@@ -116,7 +119,9 @@ class Stopwatch {
   readonly laps: Record<string, number> = {};
   /** Resident memory (MiB) at the end of each stage. */
   readonly rssMb: Record<string, number> = {};
+  constructor(private readonly onLap?: (name: string) => void) {}
   lap(name: string) {
+    this.onLap?.(name);
     const t = performance.now();
     this.laps[name] = Math.round(t - this.last);
     this.last = t;
@@ -150,10 +155,10 @@ function loadAggregates(
 
 export async function analyzeShop(prisma: PrismaClient, shop: string, options: AnalyzeOptions): Promise<AnalysisSummary> {
   const now = options.now;
-  const rules = options.rules ?? DEFAULT_SEGMENT_RULES;
-  const watch = new Stopwatch();
+  const watch = new Stopwatch(options.onStage);
   const shopRow = await findAnalyticsShop(prisma, shop);
   if (!shopRow) throw new UnknownShopError(shop);
+  const rules = options.rules ?? segmentRulesOf(shopRow.settings) ?? DEFAULT_SEGMENT_RULES;
   const { timeZone, currency } = shopRow;
   const exponent = currencyExponent(currency);
   const cal = zonedCalendar(timeZone);

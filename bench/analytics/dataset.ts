@@ -18,21 +18,22 @@ export interface DatasetSize {
   checkouts: number;
 }
 
-export async function generateDataset(prisma: PrismaClient, size: DatasetSize): Promise<void> {
+/** `shop`: the domain the rows belong to (the admin bench uses the demo shop's, which demo mode serves). */
+export async function generateDataset(prisma: PrismaClient, size: DatasetSize, shop = BENCH_SHOP): Promise<void> {
   const { orders, customers, checkouts } = size;
   if (orders < customers) throw new RangeError("need at least one order per customer");
   const run = (sql: string) => prisma.$executeRawUnsafe(sql);
   await run(`CREATE OR REPLACE FUNCTION bench_u(bigint, bigint) RETURNS float8 IMMUTABLE PARALLEL SAFE LANGUAGE sql
              AS $$ SELECT (hashint8extended($1, $2) & 2147483647)::float8 / 2147483648 $$`);
   await run(`INSERT INTO "Shop" (domain, name, currency, "ianaTimezone", "updatedAt")
-             VALUES ('${BENCH_SHOP}', 'Benchmark shop', 'EUR', 'Europe/Paris', now())`);
+             VALUES ('${shop}', 'Benchmark shop', 'EUR', 'Europe/Paris', now())`);
   await run(`INSERT INTO "Customer" (id, shop, "shopifyId", "updatedAt")
-             SELECT c, '${BENCH_SHOP}', (1000000 + c)::text, now() FROM generate_series(1, ${customers}) c`);
+             SELECT c, '${shop}', (1000000 + c)::text, now() FROM generate_series(1, ${customers}) c`);
   await run(`SELECT setval(pg_get_serial_sequence('"Customer"', 'id'), ${customers})`);
   await run(`
     INSERT INTO "Order" (shop, "shopifyId", name, "customerId", "processedAt", "shopifyCreatedAt", "cancelledAt", currency,
                          "totalPrice", "subtotalPrice", "totalDiscounts", "totalTax", "totalShipping", "totalRefunded", test, "updatedAt")
-    SELECT '${BENCH_SHOP}', i::text, '#' || i, CASE WHEN guest THEN NULL ELSE c END, at, at,
+    SELECT '${shop}', i::text, '#' || i, CASE WHEN guest THEN NULL ELSE c END, at, at,
            CASE WHEN bench_u(i, 6) < 0.02 THEN at + interval '1 hour' END, 'EUR',
            amount, amount, 0, 0, 0,
            CASE WHEN bench_u(i, 9) < 0.03 THEN round(amount / 2, 2) ELSE 0 END,
@@ -54,12 +55,12 @@ export async function generateDataset(prisma: PrismaClient, size: DatasetSize): 
     ) o`);
   await run(`
     INSERT INTO "Checkout" (shop, "shopifyId", token, "totalPrice", currency, "shopifyCreatedAt", "completedAt", "updatedAt")
-    SELECT '${BENCH_SHOP}', k::text, 'tok' || k, 50, 'EUR', at, CASE WHEN bench_u(k, 22) < 0.3 THEN at + interval '5 minutes' END, now()
+    SELECT '${shop}', k::text, 'tok' || k, 50, 'EUR', at, CASE WHEN bench_u(k, 22) < 0.3 THEN at + interval '5 minutes' END, now()
     FROM (SELECT k, TIMESTAMP '${END_DAY} 00:00:00' - make_interval(secs => floor(bench_u(k, 21) * 1095 * 86400)) AS at
           FROM generate_series(1, ${checkouts}) k) x`);
   await run(`
     INSERT INTO "MarketingSpend" (shop, month, amount, currency, "updatedAt")
-    SELECT '${BENCH_SHOP}', to_char(DATE '${END_DAY}' - make_interval(months => m), 'YYYY-MM'), 2000 + 100 * m, 'EUR', now()
+    SELECT '${shop}', to_char(DATE '${END_DAY}' - make_interval(months => m), 'YYYY-MM'), 2000 + 100 * m, 'EUR', now()
     FROM generate_series(0, 35) m`);
   await run(`DROP FUNCTION bench_u(bigint, bigint)`);
   await run(`ANALYZE`);

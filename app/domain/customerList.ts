@@ -1,0 +1,130 @@
+// The customers page's query, as data: which filters, which sort, where a page starts. Parsed
+// from the URL (`?q=&segment=&r=&f=&risk=&clvMin=&clvMax=&from=&to=&sort=&dir=&after=|before=`)
+// here, run by models/customerList.server.ts. Pure: no I/O.
+
+/** Metrics a merchant can sort by (CustomerMetrics columns). */
+export const CUSTOMER_SORTS = ["lastOrderAt", "monetary", "frequency", "predictedClv12m", "pAlive"] as const;
+export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
+export type SortDirection = "asc" | "desc";
+
+/**
+ * Churn risk bands from P(alive), the BG/NBD probability that the customer still buys:
+ * high below 30 %, medium from 30 % to 70 %, low from 70 %.
+ */
+export const RISK_BANDS = {
+  high: { min: 0, max: 0.3 },
+  medium: { min: 0.3, max: 0.7 },
+  low: { min: 0.7, max: Infinity },
+} as const;
+export type RiskBand = keyof typeof RISK_BANDS;
+
+export function riskBandOf(pAlive: number | null): RiskBand | null {
+  if (pAlive === null || Number.isNaN(pAlive)) return null;
+  if (pAlive < RISK_BANDS.high.max) return "high";
+  if (pAlive < RISK_BANDS.medium.max) return "medium";
+  return "low";
+}
+
+export interface CustomerFilter {
+  /** Part of a name or e-mail, any case. */
+  q?: string;
+  segment?: string;
+  /** RFM grid cell. */
+  r?: number;
+  f?: number;
+  risk?: RiskBand;
+  /** Predicted 12-month CLV range, decimal strings in the shop currency. */
+  clvMin?: string;
+  clvMax?: string;
+  /** Last order on or after / before these local days (YYYY-MM-DD, inclusive). */
+  from?: string;
+  to?: string;
+}
+
+/** Where a page starts: after or before a row, identified by its sort value and customer id. */
+export interface Cursor {
+  /** 1: customers with orders (CustomerMetrics), 2: customers without orders (after every phase-1 row). */
+  phase: 1 | 2;
+  /** The row's sort value as text (ISO instant, decimal or number); null when the metric is null. */
+  value: string | null;
+  id: number;
+}
+
+export interface CustomerQuery {
+  filter: CustomerFilter;
+  sort: CustomerSort;
+  dir: SortDirection;
+  after?: Cursor;
+  before?: Cursor;
+  limit: number;
+}
+
+export const PAGE_SIZE = 50;
+
+/** Whether customers without orders (no metrics) can match: only when no metric filter is set. */
+export function includesCustomersWithoutOrders(filter: CustomerFilter): boolean {
+  return (
+    filter.segment === undefined &&
+    filter.r === undefined &&
+    filter.f === undefined &&
+    filter.risk === undefined &&
+    filter.clvMin === undefined &&
+    filter.clvMax === undefined &&
+    filter.from === undefined &&
+    filter.to === undefined
+  );
+}
+
+/** "phase.id.-" (null value) or "phase.id.v<value>": short, readable in the URL. */
+export function encodeCursor(cursor: Cursor): string {
+  return `${cursor.phase}.${cursor.id}.${cursor.value === null ? "-" : `v${cursor.value}`}`;
+}
+
+export function decodeCursor(text: string | null): Cursor | undefined {
+  const match = text ? /^([12])\.(\d{1,10})\.(-|v[-0-9.:TZ]{1,40})$/.exec(text) : null;
+  if (!match) return undefined;
+  return { phase: Number(match[1]) as 1 | 2, id: Number(match[2]), value: match[3] === "-" ? null : match[3].slice(1) };
+}
+
+const DECIMAL = /^\d{1,15}(\.\d{1,4})?$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The query of a customers-page URL; unknown or malformed values are ignored (the page shows the rest). */
+export function parseCustomerQuery(params: URLSearchParams, limit = PAGE_SIZE): CustomerQuery {
+  const text = (name: string) => params.get(name)?.trim() || undefined;
+  const score = (name: string) => {
+    const n = Number(params.get(name));
+    return Number.isInteger(n) && n >= 1 && n <= 5 ? n : undefined;
+  };
+  const decimal = (name: string) => {
+    const v = text(name)?.replace(",", ".");
+    return v && DECIMAL.test(v) ? v : undefined;
+  };
+  const day = (name: string) => {
+    const v = text(name);
+    return v && DAY.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) ? v : undefined;
+  };
+  const risk = text("risk");
+  const sort = text("sort");
+  const segment = text("segment");
+  const filter: CustomerFilter = {
+    q: text("q")?.slice(0, 100),
+    segment: segment && /^[a-z0-9_]+$/.test(segment) ? segment : undefined,
+    r: score("r"),
+    f: score("f"),
+    risk: risk && risk in RISK_BANDS ? (risk as RiskBand) : undefined,
+    clvMin: decimal("clvMin"),
+    clvMax: decimal("clvMax"),
+    from: day("from"),
+    to: day("to"),
+  };
+  for (const key of Object.keys(filter) as (keyof CustomerFilter)[]) if (filter[key] === undefined) delete filter[key];
+  return {
+    filter,
+    sort: (CUSTOMER_SORTS as readonly string[]).includes(sort ?? "") ? (sort as CustomerSort) : "lastOrderAt",
+    dir: params.get("dir") === "asc" ? "asc" : "desc",
+    after: decodeCursor(params.get("after")),
+    before: decodeCursor(params.get("before")),
+    limit,
+  };
+}

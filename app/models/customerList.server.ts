@@ -1,0 +1,210 @@
+// The customers page's reads: one page of customers (filters, search, sort, keyset pagination)
+// and the counts. Customers with orders (a CustomerMetrics row) come first, in the order of the
+// chosen metric (each has a (shop, metric, customerId) index, so a page is an index range scan
+// whatever its depth); customers without orders follow, newest first, and only when no metric
+// filter is set. Search: every word, any case, anywhere in the e-mail or a name (ILIKE on
+// pg_trgm GIN indexes, on PGlite too). Counts stop at COUNT_CAP: an exact count of 100,000 rows
+// costs more than the page itself (bench/admin, docs/benchmarks.md).
+import { Prisma } from "@prisma/client";
+import type { Db } from "~/lib/transaction.server";
+
+export type ListSort = "lastOrderAt" | "monetary" | "frequency" | "predictedClv12m" | "pAlive";
+
+export interface ListWhere {
+  q?: string;
+  segment?: string;
+  r?: number;
+  f?: number;
+  /** P(alive) in [min, max). */
+  pAliveMin?: number;
+  pAliveMax?: number;
+  /** Predicted 12-month CLV, inclusive, decimal strings. */
+  clvMin?: string;
+  clvMax?: string;
+  /** Last order instant in [from, before). */
+  lastOrderFrom?: Date;
+  lastOrderBefore?: Date;
+  /** Only these customers (a bulk selection); at most a page of them. */
+  customerIds?: number[];
+}
+
+export interface ListPosition {
+  phase: 1 | 2;
+  value: string | null;
+  id: number;
+}
+
+export interface ListedCustomer {
+  id: number;
+  shopifyId: string;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  tags: string[];
+  /** Null for a customer without orders (no metrics). */
+  segment: string | null;
+  rScore: number | null;
+  fScore: number | null;
+  mScore: number | null;
+  frequency: number | null;
+  monetary: Prisma.Decimal | null;
+  currency: string | null;
+  pAlive: number | null;
+  predictedClv12m: Prisma.Decimal | null;
+  lastOrderAt: Date | null;
+  firstOrderAt: Date | null;
+  lowConfidence: boolean | null;
+}
+
+// Ordered without a NULLS clause, so PostgreSQL reads each (shop, metric, customerId) index
+// forwards or backwards: nulls (no fitted model: every customer of the shop at once) come last
+// in ascending order and first in descending order, PostgreSQL's default.
+const COLUMN: Record<ListSort, { sql: Prisma.Sql; cast: (v: string) => Prisma.Sql; nullable: boolean }> = {
+  lastOrderAt: { sql: Prisma.raw(`m."lastOrderAt"`), cast: (v) => Prisma.sql`${v}::timestamp`, nullable: false },
+  monetary: { sql: Prisma.raw(`m."monetary"`), cast: (v) => Prisma.sql`${v}::numeric`, nullable: false },
+  frequency: { sql: Prisma.raw(`m."frequency"`), cast: (v) => Prisma.sql`${Number(v)}::int`, nullable: false },
+  predictedClv12m: { sql: Prisma.raw(`m."predictedClv12m"`), cast: (v) => Prisma.sql`${v}::numeric`, nullable: true },
+  pAlive: { sql: Prisma.raw(`m."pAlive"`), cast: (v) => Prisma.sql`${Number(v)}::float8`, nullable: true },
+};
+
+/** The sort value of a row as cursor text. */
+export function sortValueOf(row: ListedCustomer, sort: ListSort): string | null {
+  const v = row[sort];
+  if (v === null) return null;
+  if (v instanceof Date) return v.toISOString();
+  return v.toString();
+}
+
+function escapeLike(text: string) {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** Every word of `q` must appear in the e-mail, first or last name (trigram-indexed ILIKE). */
+function searchSql(q: string | undefined): Prisma.Sql {
+  const words = (q ?? "").split(/\s+/).filter(Boolean).slice(0, 5);
+  if (!words.length) return Prisma.empty;
+  const each = words.map((word) => {
+    const pattern = `%${escapeLike(word)}%`;
+    return Prisma.sql`(p.email ILIKE ${pattern} OR p."firstName" ILIKE ${pattern} OR p."lastName" ILIKE ${pattern})`;
+  });
+  return Prisma.sql` AND ${Prisma.join(each, " AND ")}`;
+}
+
+function idsSql(column: Prisma.Sql, ids: number[]): Prisma.Sql {
+  return ids.length ? Prisma.sql`${column} IN (${Prisma.join(ids)})` : Prisma.sql`FALSE`;
+}
+
+function metricsWhere(shop: string, w: ListWhere): Prisma.Sql {
+  const parts: Prisma.Sql[] = [Prisma.sql`m.shop = ${shop}`];
+  if (w.segment !== undefined) parts.push(Prisma.sql`m.segment = ${w.segment}`);
+  if (w.r !== undefined) parts.push(Prisma.sql`m."rScore" = ${w.r}`);
+  if (w.f !== undefined) parts.push(Prisma.sql`m."fScore" = ${w.f}`);
+  if (w.pAliveMin !== undefined) parts.push(Prisma.sql`m."pAlive" >= ${w.pAliveMin}`);
+  if (w.pAliveMax !== undefined && Number.isFinite(w.pAliveMax)) parts.push(Prisma.sql`m."pAlive" < ${w.pAliveMax}`);
+  if (w.clvMin !== undefined) parts.push(Prisma.sql`m."predictedClv12m" >= ${w.clvMin}::numeric`);
+  if (w.clvMax !== undefined) parts.push(Prisma.sql`m."predictedClv12m" <= ${w.clvMax}::numeric`);
+  if (w.lastOrderFrom) parts.push(Prisma.sql`m."lastOrderAt" >= ${w.lastOrderFrom.toISOString()}::timestamp`);
+  if (w.lastOrderBefore) parts.push(Prisma.sql`m."lastOrderAt" < ${w.lastOrderBefore.toISOString()}::timestamp`);
+  if (w.customerIds) parts.push(idsSql(Prisma.raw(`m."customerId"`), w.customerIds));
+  return Prisma.sql`${Prisma.join(parts, " AND ")}${searchSql(w.q)}`;
+}
+
+/**
+ * Rows that come after `(value, id)` when reading in `dir` with nulls at `nulls`; customerId
+ * breaks ties in the same direction.
+ */
+function afterSql(
+  col: Prisma.Sql,
+  cast: (v: string) => Prisma.Sql,
+  dir: "asc" | "desc",
+  nulls: "first" | "last" | null,
+  at: ListPosition,
+): Prisma.Sql {
+  const cmp = Prisma.raw(dir === "desc" ? "<" : ">");
+  const id = Prisma.sql`m."customerId" ${cmp} ${at.id}`;
+  if (at.value === null) {
+    return nulls === "first" ? Prisma.sql`((${col} IS NULL AND ${id}) OR ${col} IS NOT NULL)` : Prisma.sql`(${col} IS NULL AND ${id})`;
+  }
+  const v = cast(at.value);
+  const base = Prisma.sql`(${col} ${cmp} ${v} OR (${col} = ${v} AND ${id}))`;
+  return nulls === "last" ? Prisma.sql`(${base} OR ${col} IS NULL)` : base;
+}
+
+const SELECT_METRICS = Prisma.sql`
+  SELECT c.id, c."shopifyId", c.tags, p.email, p."firstName", p."lastName",
+         m.segment, m."rScore", m."fScore", m."mScore", m.frequency, m.monetary, m.currency, m."pAlive",
+         m."predictedClv12m", m."lastOrderAt", m."firstOrderAt", m."lowConfidence"
+  FROM "CustomerMetrics" m
+  JOIN "Customer" c ON c.id = m."customerId"
+  LEFT JOIN "CustomerProfile" p ON p."customerId" = m."customerId"`;
+
+/**
+ * Up to `limit` customers with orders in display order (`dir`) after `at`, or, with
+ * `reverse`, the `limit` rows just before `at` in reverse display order.
+ */
+export function customersWithOrdersPage(
+  db: Db,
+  shop: string,
+  w: ListWhere,
+  page: { sort: ListSort; dir: "asc" | "desc"; at?: ListPosition; reverse?: boolean; limit: number },
+): Promise<ListedCustomer[]> {
+  const { sql: col, cast, nullable } = COLUMN[page.sort];
+  const dir = page.reverse ? (page.dir === "asc" ? "desc" : "asc") : page.dir;
+  const nulls = nullable ? (dir === "desc" ? "first" : "last") : null;
+  const keyset = page.at ? Prisma.sql` AND ${afterSql(col, cast, dir, nulls, page.at)}` : Prisma.empty;
+  const order = Prisma.raw(`${dir.toUpperCase()}, m."customerId" ${dir.toUpperCase()}`);
+  return db.$queryRaw<ListedCustomer[]>`${SELECT_METRICS} WHERE ${metricsWhere(shop, w)}${keyset} ORDER BY ${col} ${order} LIMIT ${page.limit}`;
+}
+
+/** Customers without a counted order (no metrics), newest id first; `reverse` as above. */
+export function customersWithoutOrdersPage(
+  db: Db,
+  shop: string,
+  w: Pick<ListWhere, "q" | "customerIds">,
+  page: { afterId?: number; reverse?: boolean; limit: number },
+): Promise<ListedCustomer[]> {
+  const dir = page.reverse ? "ASC" : "DESC";
+  const ids = w.customerIds ? Prisma.sql` AND ${idsSql(Prisma.raw("c.id"), w.customerIds)}` : Prisma.empty;
+  const keyset = page.afterId !== undefined ? Prisma.sql` AND c.id ${Prisma.raw(page.reverse ? ">" : "<")} ${page.afterId}` : Prisma.empty;
+  return db.$queryRaw<ListedCustomer[]>`
+    SELECT c.id, c."shopifyId", c.tags, p.email, p."firstName", p."lastName",
+           NULL::text AS segment, NULL::int AS "rScore", NULL::int AS "fScore", NULL::int AS "mScore", NULL::int AS frequency,
+           NULL::numeric AS monetary, NULL::text AS currency, NULL::float8 AS "pAlive", NULL::numeric AS "predictedClv12m",
+           NULL::timestamp AS "lastOrderAt", NULL::timestamp AS "firstOrderAt", NULL::boolean AS "lowConfidence"
+    FROM "Customer" c LEFT JOIN "CustomerProfile" p ON p."customerId" = c.id
+    WHERE c.shop = ${shop} AND NOT EXISTS (SELECT 1 FROM "CustomerMetrics" m WHERE m."customerId" = c.id)${searchSql(w.q)}${ids}${keyset}
+    ORDER BY c.id ${Prisma.raw(dir)} LIMIT ${page.limit}`;
+}
+
+/** Counts stop here: past it the page says "10,000+" (an exact count would cost more than the page). */
+export const COUNT_CAP = 10_000;
+
+/**
+ * How many customers with orders match, and (when `withoutOrders` and still under the cap) how
+ * many without; `capped` when there are more than COUNT_CAP in all.
+ */
+export async function countListedCustomers(
+  db: Db,
+  shop: string,
+  w: ListWhere,
+  withoutOrders: boolean,
+): Promise<{ withOrders: number; withoutOrders: number; capped: boolean }> {
+  const profile = w.q ? Prisma.sql`LEFT JOIN "CustomerProfile" p ON p."customerId" = m."customerId"` : Prisma.empty;
+  const [one] = await db.$queryRaw<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM (SELECT 1 FROM "CustomerMetrics" m ${profile} WHERE ${metricsWhere(shop, w)} LIMIT ${COUNT_CAP + 1}) x`;
+  if (one.n > COUNT_CAP) return { withOrders: COUNT_CAP, withoutOrders: 0, capped: true };
+  if (!withoutOrders) return { withOrders: one.n, withoutOrders: 0, capped: false };
+  const rest = COUNT_CAP - one.n;
+  const [two] = await db.$queryRaw<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM (
+      SELECT 1 FROM "Customer" c LEFT JOIN "CustomerProfile" p ON p."customerId" = c.id
+      WHERE c.shop = ${shop} AND NOT EXISTS (SELECT 1 FROM "CustomerMetrics" m WHERE m."customerId" = c.id)${searchSql(w.q)}
+      LIMIT ${rest + 1}) x`;
+  return { withOrders: one.n, withoutOrders: Math.min(two.n, rest), capped: two.n > rest };
+}
+
+/** Stored customer ids among `shopifyIds` of this shop (bulk export of a selection). */
+export async function customerIdsOfShopifyIds(db: Db, shop: string, shopifyIds: string[]): Promise<number[]> {
+  const rows = await db.customer.findMany({ where: { shop, shopifyId: { in: shopifyIds } }, select: { id: true } });
+  return rows.map((r) => r.id);
+}
