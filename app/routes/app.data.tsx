@@ -3,6 +3,7 @@ import { useFetcher, useLoaderData, useRouteError } from "@remix-run/react";
 import { Badge, BlockStack, Button, Card, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { useEffect } from "react";
 import { RouteError, useToast } from "~/components/adminShell";
+import { BackfillProgress } from "~/components/BackfillProgress";
 import { useLocale, useT, type MessageKey } from "~/i18n";
 import { requireAdmin } from "~/lib/adminAuth.server";
 import { formatDate, formatDateTime, formatMoney, formatNumber } from "~/lib/format";
@@ -62,7 +63,7 @@ function RetryButton({ fetcher, id, label }: { fetcher: RetryFetcher; id?: numbe
 }
 
 export default function DataPage() {
-  const { health, recent, analysedAt } = useLoaderData<typeof loader>();
+  const { health, recent, analysedAt, backfill } = useLoaderData<typeof loader>();
   const t = useT();
   const locale = useLocale();
   const tz = health.shop.ianaTimezone;
@@ -115,7 +116,7 @@ export default function DataPage() {
                 </Text>
               </BlockStack>
             </Card>
-            {/* Slot: the backfill issue adds its progress card (import of past data) here. */}
+            <BackfillProgress initial={backfill} />
             <Card>
               <BlockStack gap="300">
                 <InlineStack align="space-between" blockAlign="center">

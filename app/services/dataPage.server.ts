@@ -4,16 +4,19 @@ import { prisma } from "~/lib/db.server";
 import { latestAnalysisModel } from "~/models/customerProfile.server";
 import { getDataHealth } from "./dataHealth.server";
 import { listInboxEvents, requeueInboxEvents } from "./inboxAdmin.server";
+import { getBackfillPanel } from "./backfillAdmin.server";
 
 export async function getDataPage(shop: string) {
   const db = prisma();
-  const [health, recent, analysis] = await Promise.all([
+  const [health, recent, analysis, backfill] = await Promise.all([
     getDataHealth(shop),
     listInboxEvents(db, { shop, limit: 20 }),
     latestAnalysisModel(db, shop),
+    getBackfillPanel(db, shop),
   ]);
   return {
     health,
+    backfill,
     analysedAt: analysis?.computedAt.toISOString() ?? null,
     recent: recent.map((e) => ({
       id: e.id,
