@@ -81,14 +81,14 @@ export async function upsertSurveyState(
 }
 
 /**
- * Records an answer in the shopper's throttling state only if they did not answer at or after
+ * Records an answer in the shopper's throttling state only if they did not answer after
  * `notAnsweredSince`: one conditional UPDATE, so two answers racing cannot both pass (the second
  * waits for the first's row lock, then re-checks the condition). False = throttled.
  */
 export async function claimAnswerSlot(db: Db, shop: string, subjectKey: string, now: Date, notAnsweredSince: Date): Promise<boolean> {
   await db.npsSurveyState.upsert({ where: { shop_subjectKey: { shop, subjectKey } }, create: { shop, subjectKey }, update: {} });
   const { count } = await db.npsSurveyState.updateMany({
-    where: { shop, subjectKey, OR: [{ lastAnsweredAt: null }, { lastAnsweredAt: { lt: notAnsweredSince } }] },
+    where: { shop, subjectKey, OR: [{ lastAnsweredAt: null }, { lastAnsweredAt: { lte: notAnsweredSince } }] },
     data: { lastAnsweredAt: now },
   });
   return count === 1;
