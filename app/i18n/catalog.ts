@@ -3,10 +3,13 @@
 // defined by two areas (tests/unit/i18n.test.ts checks both).
 import coreEn from "./messages/core.en.json";
 import coreFr from "./messages/core.fr.json";
+import npsEn from "./messages/nps.en.json";
+import npsFr from "./messages/nps.fr.json";
 
 /** Each area's English and French messages. Add a new area's pair here. */
 export const CATALOGS = {
   core: { en: coreEn, fr: coreFr },
+  nps: { en: npsEn, fr: npsFr },
 } as const;
 
 type Catalogs = typeof CATALOGS;

@@ -32,6 +32,7 @@ import { comparisonRanges, daySpan } from "~/domain/ranges";
 import { DEFAULT_SEGMENT_RULES, OTHERS_KEY } from "~/domain/rfm";
 import { dayLabel, daysFromCivil, startOfDayNumber, zonedCalendar } from "~/domain/time";
 import { newSurveySecret, surveyLinkSnippet, verifySurveyLink, type SurveyLinkParams } from "~/lib/npsLink.server";
+import { prisma } from "~/lib/db.server";
 import { inTransaction, type Db, type DbClient } from "~/lib/transaction.server";
 import { findAnalyticsShop } from "~/models/analyticsShop.server";
 import {
@@ -446,4 +447,18 @@ export async function importNpsHistory(
   for (const a of answers) if (a.customerShopifyId) last.set(a.customerShopifyId, a.createdAt);
   for (const [id, at] of last) await upsertSurveyState(db, shop, `customer:${id}`, { lastAnsweredAt: at });
   return { answers: rows.length, followUps: followUps.length };
+}
+
+// ---------------------------------------------------------------------------------------
+// Entry points of the admin route (the process database).
+
+/** /app/nps: the overview and the survey link snippet. */
+export async function loadNpsPage(shop: string, query: NpsPageQuery, linkText: string) {
+  const db = prisma();
+  const [overview, link] = await Promise.all([getNpsOverview(db, shop, query), getSurveyLink(db, shop, linkText)]);
+  return { ...overview, surveyLink: link };
+}
+
+export function moveFollowUpOfShop(shop: string, id: number, change: { to: unknown; note?: unknown }) {
+  return moveFollowUp(prisma(), shop, id, change);
 }
