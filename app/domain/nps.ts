@@ -139,6 +139,12 @@ export function summarizeBy<K extends string>(answers: Iterable<{ score: number;
   return [...dists].map(([key, d]) => ({ key, summary: summarizeDistribution(d) }));
 }
 
+/** The breakdown's key for answers without a segment (anonymous, or not analysed yet). */
+export const NO_SEGMENT = "none";
+
+/** Filter of the answers list. */
+export type AnswerFilter = "all" | NpsGroup;
+
 // ---------------------------------------------------------------------------------------
 // Predicted-CLV bands: quartiles of the shop's predicted 12-month CLV over all its customers.
 

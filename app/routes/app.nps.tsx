@@ -14,7 +14,6 @@ import {
   ButtonGroup,
   Card,
   DataTable,
-  Frame,
   InlineGrid,
   InlineStack,
   Layout,
@@ -22,14 +21,13 @@ import {
   Page,
   Text,
   TextField,
-  Toast,
 } from "@shopify/polaris";
 import { useCallback, useEffect, useState } from "react";
-import type { FollowUpStatus, NpsGroup, NpsInterval } from "~/domain/nps";
+import { NO_SEGMENT, type AnswerFilter, type FollowUpStatus, type NpsGroup, type NpsInterval } from "~/domain/nps";
 import { detectLocale, segmentText, translate, useLocale, useT, type Locale, type MessageKey } from "~/i18n";
 import { requireAdmin } from "~/lib/adminAuth.server";
 import { formatDate, formatMoney, formatNumber, formatPercent } from "~/lib/format";
-import { loadNpsPage, moveFollowUpOfShop, NpsError, NO_SEGMENT, type AnswerFilter } from "~/services/nps.server";
+import { loadNpsPage, moveFollowUpOfShop, NpsError } from "~/services/nps.server";
 
 export const meta: MetaFunction = () => [{ title: "NPS · Rapport" }];
 
@@ -423,7 +421,7 @@ function FollowUpItem({ item, tz, onSaved }: { item: Data["followUps"]["items"][
           </fetcher.Form>
         ) : item.note ? (
           <Text as="p" tone="subdued">
-            {t("nps.followUps.note")}: {item.note}
+            {t("nps.followUps.noteShown", { note: item.note })}
           </Text>
         ) : null}
       </BlockStack>
@@ -578,15 +576,52 @@ function PeriodForm({ data }: { data: Data }) {
   );
 }
 
+/**
+ * A short confirmation: App Bridge's toast inside the Shopify admin; offline (demo mode, no App
+ * Bridge) a polite live region that is always in the page, so screen readers announce it.
+ */
+function ToastRegion({ message, onDismiss }: { message: string | null; onDismiss: () => void }) {
+  useEffect(() => {
+    if (!message) return;
+    const bridge = (window as unknown as { shopify?: { toast?: { show(text: string): void } } }).shopify;
+    if (bridge?.toast) {
+      bridge.toast.show(message);
+      onDismiss();
+      return;
+    }
+    const timer = setTimeout(onDismiss, 5000);
+    return () => clearTimeout(timer);
+  }, [message, onDismiss]);
+  return (
+    <div role="status" aria-live="polite" style={{ position: "fixed", bottom: 24, left: "50%", transform: "translateX(-50%)", zIndex: 520 }}>
+      {message ? (
+        <div
+          className="nps-toast"
+          style={{
+            background: "var(--p-color-bg-inverse)",
+            color: "var(--p-color-text-inverse)",
+            padding: "12px 16px",
+            borderRadius: 8,
+            boxShadow: "var(--p-shadow-600)",
+          }}
+        >
+          {message}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
 export default function NpsPage() {
   const data = useLoaderData<typeof loader>();
   const t = useT();
   const locale = useLocale();
   const [toast, setToast] = useState<string | null>(null);
+  const dismissToast = useCallback(() => setToast(null), []);
   const money = (v: number) => formatMoney(v, data.currency, locale);
   const date = (d: string) => formatDate(`${d}T12:00:00Z`, locale, "UTC");
   return (
-    <Frame>
+    <>
       <Page title={t("nps.title")} subtitle={t("nps.subtitle")}>
         <Layout>
           <Layout.Section>
@@ -594,7 +629,7 @@ export default function NpsPage() {
               {data.periodError ? <Banner tone="warning">{t("nps.period.invalid")}</Banner> : null}
               <PeriodForm data={data} />
               <Text as="p" tone="subdued">
-                {t("nps.period.label")}: {t("nps.period.range", { from: date(data.period.from), to: date(data.period.to) })}
+                {t("nps.period.shown", { from: date(data.period.from), to: date(data.period.to) })}
               </Text>
               {data.current.answers > 0 && data.current.lowSample ? <Banner tone="info">{t("nps.score.lowSample")}</Banner> : null}
               <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
@@ -655,7 +690,7 @@ export default function NpsPage() {
           </Layout.Section>
         </Layout>
       </Page>
-      {toast ? <Toast content={toast} onDismiss={() => setToast(null)} /> : null}
-    </Frame>
+      <ToastRegion message={toast} onDismiss={dismissToast} />
+    </>
   );
 }

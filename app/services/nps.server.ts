@@ -23,7 +23,9 @@ import {
   surveySettingsFrom,
   validateAnswer,
   EMPTY_SURVEY_STATE,
+  type AnswerFilter,
   type AnswerProblem,
+  NO_SEGMENT,
   type FollowUpStatus,
   type NpsGroup,
   type SurveySettings,
@@ -278,11 +280,7 @@ export async function rotateSurveyKey(prisma: DbClient, shop: string) {
 // ---------------------------------------------------------------------------------------
 // The admin page
 
-export type AnswerFilter = "all" | NpsGroup;
 const GROUP_SCORES: Record<AnswerFilter, [number, number]> = { all: [0, 10], promoter: [9, 10], passive: [7, 8], detractor: [0, 6] };
-
-/** Segment order of the breakdown: the default rule table's, then others, then answers with no segment. */
-export const NO_SEGMENT = "none";
 
 export interface NpsPageQuery {
   /** Inclusive local days; default: the last 90 days ending today. */
