@@ -7,7 +7,7 @@ import { pathToFileURL } from "node:url";
 import { compiledEntry } from "./compiled.mjs";
 
 const argv = process.argv.slice(2);
-const COMPILED = new Set([undefined, "--help", "-h", "help", "rfm", "clv"]);
+const COMPILED = new Set([undefined, "--help", "-h", "help", "rfm", "clv", "recommend"]);
 const explain = process.env.RAPPORT_CLI_EXPLAIN === "1";
 let main;
 if (COMPILED.has(argv[0])) {

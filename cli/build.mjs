@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const DEFAULT_OUT_DIR = path.join(ROOT, "build", "cli");
 /** Commands compiled into the bundle (cli/bin.mjs routes exactly these, plus help, to it). */
-export const COMPILED_COMMANDS = ["rfm", "clv"];
+export const COMPILED_COMMANDS = ["rfm", "clv", "recommend"];
 /** Files that shape the output without being bundled. */
 const EXTRA_INPUTS = ["cli/build.mjs", "tsconfig.json", "package.json"];
 

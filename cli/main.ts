@@ -18,6 +18,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "rfm --orders FILE --analysis-date YYYY-MM-DD [--labels en|fr] [--out FILE]",
     load: async () => (await import("./commands/rfm")).run,
   },
+  recommend: {
+    summary: "recommend --baskets FILE --queries FILE [--k 10] [--out FILE]",
+    load: async () => (await import("./commands/recommend")).run,
+  },
   clv: { summary: "clv --transactions FILE --calibration-end YYYY-MM-DD [--out FILE]", load: async () => (await import("./commands/clv")).run },
 };
 

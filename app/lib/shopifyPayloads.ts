@@ -57,6 +57,7 @@ export const lineItemPayload = z.object({
   price_set: moneySet,
   total_discount: money.nullish(),
   total_discount_set: moneySet,
+  gift_card: z.boolean().nullish(),
 });
 
 export const refundPayload = z.object({
@@ -139,6 +140,8 @@ export const productPayload = z.object({
   product_type: text,
   vendor: text,
   tags,
+  // Not in every payload; gift card products are also known by their type and their order lines.
+  gift_card: z.boolean().nullish(),
   created_at: timestamp.nullish(),
   updated_at: timestamp.nullish(),
   published_at: timestamp.nullish(),
@@ -147,6 +150,8 @@ export const productPayload = z.object({
       z.object({
         id,
         price: money,
+        // Shopify sends null or "" when there is no compare-at price.
+        compare_at_price: z.union([money, z.literal("")]).nullish(),
         inventory_quantity: z.number().int().nullish(),
         inventory_policy: text,
         inventory_management: text,

@@ -134,11 +134,20 @@ export function refundLineItemRows(shop: string, refundId: number, r: RefundPayl
   }));
 }
 
+/** A product type Shopify and merchants use for gift cards ("Gift Card", "gift cards", "Carte cadeau"). */
+export const GIFT_CARD_TYPE = /^\s*(gift[ -]?cards?|cartes?[ -]cadeaux?)\s*$/i;
+
 export function productRow(shop: string, p: ProductPayload, currency: string) {
-  const prices = (p.variants ?? []).map((v) => new Decimal(v.price));
-  const sellable = (p.variants ?? []).some(
-    (v) => v.inventory_management == null || v.inventory_policy === "continue" || (v.inventory_quantity ?? 0) > 0,
-  );
+  const variants = p.variants ?? [];
+  const prices = variants.map((v) => new Decimal(v.price));
+  const canBuy = (v: (typeof variants)[number]) =>
+    v.inventory_management == null || v.inventory_policy === "continue" || (v.inventory_quantity ?? 0) > 0;
+  const sellable = variants.some(canBuy);
+  // A sale: compare-at above the price.
+  const compareAt = variants
+    .filter((v) => v.compare_at_price && new Decimal(v.compare_at_price).gt(new Decimal(v.price)))
+    .map((v) => new Decimal(v.compare_at_price as string));
+  const defaultVariant = variants.find(canBuy) ?? variants[0];
   return {
     shop,
     shopifyId: p.id,
@@ -153,6 +162,9 @@ export function productRow(shop: string, p: ProductPayload, currency: string) {
     priceMax: prices.length ? Decimal.max(...prices) : null,
     currency,
     available: p.status === "active" && sellable,
+    giftCard: p.gift_card === true || GIFT_CARD_TYPE.test(p.product_type ?? ""),
+    compareAtPriceMin: compareAt.length ? Decimal.min(...compareAt) : null,
+    defaultVariantId: defaultVariant?.id ?? null,
     publishedAt: p.published_at ?? null,
     shopifyCreatedAt: p.created_at ?? null,
     shopifyUpdatedAt: p.updated_at ?? null,

@@ -49,6 +49,7 @@ import {
 import { npsDistributions } from "~/models/nps.server";
 import { findAnalyticsShop } from "~/models/analyticsShop.server";
 import { UnknownShopError } from "~/services/dataHealth.server";
+import { trainRecommendations } from "~/services/recommendations.server";
 
 export type { ModelSummary } from "~/domain/predictions";
 export type { RangeKind } from "~/domain/ranges";
@@ -327,6 +328,9 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
     { timeout: 600_000, maxWait: 60_000 },
   );
   watch.lap("write");
+  // The storefront recommendations learn from the same orders (ADR 008).
+  await trainRecommendations(prisma, shop, now);
+  watch.lap("recommendations");
 
   const timings = { load: 0, aggregate: 0, rfm: 0, fit: 0, predict: 0, kpis: 0, cohorts: 0, write: 0, ...watch.laps, total: watch.total() };
   return {
