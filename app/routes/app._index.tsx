@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Card, DataTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Card, DataTable, InlineGrid, InlineStack, Layout, Link, Page, Text } from "@shopify/polaris";
 import { detectLocale, segmentText, useLocale, useT, type MessageKey } from "~/i18n";
 import { requireAdmin } from "~/lib/adminAuth.server";
 import { formatDate, formatDateTime, formatMoney, formatNumber, formatPercent } from "~/lib/format";
@@ -41,6 +41,13 @@ function Figure({ label, value, help }: { label: string; value: string; help?: s
   );
 }
 
+/** NPS in points with its sign (+27.3), "—" without answers. */
+function npsPoints(value: number | null, locale: "en" | "fr"): string {
+  return value === null
+    ? "—"
+    : new Intl.NumberFormat(locale === "fr" ? "fr-FR" : "en-GB", { maximumFractionDigits: 1, signDisplay: "exceptZero" }).format(value);
+}
+
 type Last30 = NonNullable<NonNullable<Awaited<ReturnType<typeof loader>>["analysis"]>["last30"]>;
 
 /** The analysis date is a calendar day of the shop: shown as such, without a time zone shift. */
@@ -58,6 +65,7 @@ function KpiCard({ last30, date, money }: { last30: Last30; date: string; money:
     [t("home.newCustomers"), formatNumber(current.newCustomers, locale), formatNumber(previous.newCustomers, locale)],
     [t("home.repeatRate"), pct(current.repeatPurchaseRate), pct(previous.repeatPurchaseRate)],
     [t("home.abandonment"), pct(current.cartAbandonmentRate), pct(previous.cartAbandonmentRate)],
+    [t("nps.home.label"), npsPoints(current.nps, locale), npsPoints(previous.nps, locale)],
   ];
   return (
     <Card>
@@ -69,6 +77,7 @@ function KpiCard({ last30, date, money }: { last30: Last30; date: string; money:
           {t("home.kpiHelp", { date: formatDate(`${date}T12:00:00Z`, locale, "UTC") })}
         </Text>
         <DataTable columnContentTypes={["text", "numeric", "numeric"]} headings={["", t("home.last30"), t("home.previous30")]} rows={rows} />
+        <Link url="/app/nps">{t("nps.home.link")}</Link>
       </BlockStack>
     </Card>
   );
