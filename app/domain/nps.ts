@@ -275,6 +275,11 @@ export interface SurveySettings {
 export const DEFAULT_SURVEY_SETTINGS: SurveySettings = { reaskDays: 90, snoozeDays: 7 };
 
 const DAY_MS = 86_400_000;
+/**
+ * A visit ends after 30 minutes without the survey being offered (the usual web-analytics
+ * session): "once per visit" is kept on the server, so the storefront needs no cookie for it.
+ */
+export const VISIT_GAP_MS = 30 * 60_000;
 
 /** Settings from the shop's stored JSON: whole days, re-ask 1–730, snooze 1–90; anything else → default. */
 export function surveySettingsFrom(raw: unknown): SurveySettings {
@@ -298,7 +303,15 @@ export interface SurveyState {
 
 export const EMPTY_SURVEY_STATE: SurveyState = { lastAnsweredAt: null, lastDismissedAt: null, lastShownVisit: null, lastShownAt: null };
 
-export type SurveyRefusal = "opted_out" | "answered_recently" | "snoozed" | "shown_this_visit" | "checkout_page";
+export type SurveyRefusal = "opted_out" | "answered_recently" | "snoozed" | "shown_this_visit" | "checkout_page" | "audience";
+
+/** Who is asked: logged-in customers with at least one order (default), or every visitor. */
+export type SurveyAudience = "customers_with_orders" | "everyone";
+
+/** Whether the shopper is in the audience the merchant chose. */
+export function inAudience(audience: SurveyAudience, shopper: { customerShopifyId: string | null; orders: number }): boolean {
+  return audience === "everyone" || (shopper.customerShopifyId !== null && shopper.orders > 0);
+}
 
 /** Cart and checkout pages: the shopper is paying, never interrupt. */
 export function isCheckoutPage(page: string | null | undefined): boolean {
@@ -337,6 +350,7 @@ export function shouldAsk(input: {
     return { ask: false, reason: "snoozed" };
   }
   if (input.visitId && state.lastShownVisit === input.visitId) return { ask: false, reason: "shown_this_visit" };
+  if (state.lastShownAt && now.getTime() - state.lastShownAt.getTime() < VISIT_GAP_MS) return { ask: false, reason: "shown_this_visit" };
   return { ask: true };
 }
 

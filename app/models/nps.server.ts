@@ -331,3 +331,8 @@ export async function customerIdsByShopifyIds(db: Db, shop: string, shopifyIds: 
   const rows = await db.customer.findMany({ where: { shop, shopifyId: { in: [...new Set(shopifyIds)] } }, select: { id: true, shopifyId: true } });
   return new Map(rows.map((r) => [r.shopifyId, r.id]));
 }
+
+/** Counted orders (not cancelled, not test) of a customer by Shopify id. */
+export async function countCustomerOrders(db: Db, shop: string, customerShopifyId: string): Promise<number> {
+  return db.order.count({ where: { shop, customerShopifyId, cancelledAt: null, test: false } });
+}

@@ -25,9 +25,11 @@ import {
   EMPTY_SURVEY_STATE,
   type AnswerFilter,
   type AnswerProblem,
+  type SurveyAudience,
+  type SurveyRefusal,
+  inAudience,
   NO_SEGMENT,
   type FollowUpStatus,
-  type NpsGroup,
   type SurveySettings,
 } from "~/domain/nps";
 import { comparisonRanges, daySpan } from "~/domain/ranges";
@@ -40,6 +42,7 @@ import { findAnalyticsShop } from "~/models/analyticsShop.server";
 import {
   answersForAnalysis,
   claimAnswerSlot,
+  countCustomerOrders,
   countFollowUps,
   createFollowUp,
   customerIdByShopifyId,
@@ -212,13 +215,20 @@ export async function surveyDecision(
     optedOut: boolean;
     page: string | null;
     visitId: string | null;
+    /** The merchant's choice in the widget's settings (default: customers with an order). */
+    audience?: SurveyAudience;
     now?: Date;
   },
 ) {
   const now = input.now ?? new Date();
   const key = subjectKey(input);
-  return inTransaction(prisma, async (tx) => {
+  return inTransaction(prisma, async (tx): Promise<{ ask: true } | { ask: false; reason: SurveyRefusal }> => {
     const settings = await surveySettings(tx, shop);
+    if (input.optedOut) return { ask: false, reason: "opted_out" };
+    const orders = input.customerShopifyId ? await countCustomerOrders(tx, shop, input.customerShopifyId) : 0;
+    if (!inAudience(input.audience ?? "customers_with_orders", { customerShopifyId: input.customerShopifyId, orders })) {
+      return { ask: false, reason: "audience" };
+    }
     const state = key ? ((await findSurveyState(tx, shop, key)) ?? EMPTY_SURVEY_STATE) : EMPTY_SURVEY_STATE;
     const decision = shouldAsk({ now, settings, state, optedOut: input.optedOut, page: input.page, visitId: input.visitId });
     if (decision.ask && key) await upsertSurveyState(tx, shop, key, { lastShownAt: now, lastShownVisit: input.visitId });

@@ -176,6 +176,30 @@ describe.each(BACKENDS)("NPS on %s", (backend) => {
     expect(await prisma.npsResponse.count({ where: { shop: SHOP, customerShopifyId: "502" } })).toBe(1);
   });
 
+  it("asks logged-in customers with an order by default, every visitor when the merchant says so", async () => {
+    const ask = (customerShopifyId: string | null, audience?: "everyone" | "customers_with_orders") =>
+      surveyDecision(prisma, SHOP, {
+        customerShopifyId,
+        optedOut: false,
+        page: "/",
+        visitId: null,
+        audience,
+        now: new Date(T0.getTime() + 500 * DAY),
+      });
+    expect(await ask(null)).toEqual({ ask: false, reason: "audience" });
+    expect(await ask("999")).toEqual({ ask: false, reason: "audience" }); // no order
+    expect(await ask(null, "everyone")).toEqual({ ask: true });
+    expect(
+      await surveyDecision(prisma, SHOP, {
+        customerShopifyId: "502",
+        optedOut: true,
+        page: "/",
+        visitId: null,
+        now: new Date(T0.getTime() + 500 * DAY),
+      }),
+    ).toEqual({ ask: false, reason: "opted_out" });
+  });
+
   it("accepts anonymous answers (no identity, no throttling state)", async () => {
     await submitStorefrontAnswer(prisma, SHOP, { customerShopifyId: null, body: { score: 8, comment: "ok" }, optedOut: false, now: T0 });
     const anon = await prisma.npsResponse.findFirstOrThrow({ where: { shop: SHOP, customerShopifyId: null } });

@@ -185,9 +185,15 @@ describe("throttling", () => {
     const snoozed = { ...EMPTY_SURVEY_STATE, lastDismissedAt: new Date(now.getTime() - 6 * DAY) };
     expect(ask(snoozed)).toEqual({ ask: false, reason: "snoozed" });
     expect(ask({ ...snoozed, lastDismissedAt: new Date(now.getTime() - 7 * DAY) })).toEqual({ ask: true });
-    const shown = { ...EMPTY_SURVEY_STATE, lastShownVisit: "v1", lastShownAt: now };
+    // Once per visit: the same visit id, or offered less than 30 minutes ago (no cookie needed).
+    const shown = { ...EMPTY_SURVEY_STATE, lastShownVisit: "v1", lastShownAt: new Date(now.getTime() - 31 * 60_000) };
     expect(ask(shown)).toEqual({ ask: false, reason: "shown_this_visit" });
     expect(ask(shown, { visitId: "v2" })).toEqual({ ask: true });
+    expect(ask({ ...shown, lastShownAt: new Date(now.getTime() - 29 * 60_000) }, { visitId: null })).toEqual({
+      ask: false,
+      reason: "shown_this_visit",
+    });
+    expect(ask({ ...shown, lastShownVisit: null }, { visitId: null })).toEqual({ ask: true });
     expect(nextAskAt({ ...answered, lastDismissedAt: snoozed.lastDismissedAt }, settings)).toEqual(new Date(now.getTime() + DAY));
     expect(nextAskAt(EMPTY_SURVEY_STATE, settings)).toBeNull();
   });
