@@ -149,6 +149,7 @@ const answerSelect = {
   customerId: true,
   customerShopifyId: true,
   orderShopifyId: true,
+  customer: { select: { profile: { select: { firstName: true, lastName: true } } } },
   followUp: { select: { id: true, status: true, note: true, contactedAt: true, resolvedAt: true, createdAt: true, updatedAt: true } },
 } satisfies Prisma.NpsResponseSelect;
 

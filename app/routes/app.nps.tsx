@@ -429,12 +429,12 @@ function FollowUpItem({ item, tz, onSaved }: { item: Data["followUps"]["items"][
   );
 }
 
-function CustomerCell({ answer }: { answer: { customerId: number | null; redacted: boolean } }) {
+function CustomerCell({ answer }: { answer: { customerShopifyId: string | null; customerName: string | null } }) {
   const t = useT();
-  if (answer.customerId === null) return <Text as="span">{t("nps.answers.anonymous")}</Text>;
+  if (answer.customerShopifyId === null) return <Text as="span">{t("nps.answers.anonymous")}</Text>;
   return (
-    <RemixLink to={`/app/customers/${answer.customerId}`}>
-      <Text as="span">{t("nps.answers.customerLink", { id: answer.customerId })}</Text>
+    <RemixLink to={`/app/customers/${answer.customerShopifyId}`}>
+      <Text as="span">{answer.customerName ?? t("nps.answers.customerLink", { id: answer.customerShopifyId })}</Text>
     </RemixLink>
   );
 }

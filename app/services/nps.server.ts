@@ -375,6 +375,9 @@ export async function getNpsOverview(prisma: DbClient, shop: string, query: NpsP
     source: r.source,
     createdAt: r.createdAt.toISOString(),
     customerId: r.customerId,
+    // The customer profile page is keyed by the Shopify id; the name when the profile has one.
+    customerShopifyId: r.customerShopifyId,
+    customerName: [r.customer?.profile?.firstName, r.customer?.profile?.lastName].filter(Boolean).join(" ") || null,
     orderShopifyId: r.orderShopifyId,
     orderName: r.orderShopifyId ? (names.get(r.orderShopifyId) ?? null) : null,
     redacted: r.redactedAt !== null,
