@@ -5,11 +5,17 @@ import coreEn from "./messages/core.en.json";
 import coreFr from "./messages/core.fr.json";
 import npsEn from "./messages/nps.en.json";
 import npsFr from "./messages/nps.fr.json";
+import recommendationsEn from "./messages/recommendations.en.json";
+import recommendationsFr from "./messages/recommendations.fr.json";
+import storefrontEn from "./messages/storefront.en.json";
+import storefrontFr from "./messages/storefront.fr.json";
 
 /** Each area's English and French messages. Add a new area's pair here. */
 export const CATALOGS = {
   core: { en: coreEn, fr: coreFr },
   nps: { en: npsEn, fr: npsFr },
+  storefront: { en: storefrontEn, fr: storefrontFr },
+  recommendations: { en: recommendationsEn, fr: recommendationsFr },
 } as const;
 
 type Catalogs = typeof CATALOGS;

@@ -57,6 +57,11 @@ export const lineItemPayload = z.object({
   price_set: moneySet,
   total_discount: money.nullish(),
   total_discount_set: moneySet,
+  // Line-item properties (the storefront's add-to-cart writes `_rapport_rec`).
+  properties: z
+    .array(z.object({ name: z.string(), value: z.unknown() }))
+    .nullish()
+    .transform((value) => value ?? []),
   gift_card: z.boolean().nullish(),
 });
 
@@ -121,6 +126,11 @@ export const orderPayload = z.object({
   tags,
   customer_locale: text,
   checkout_token: text,
+  // Cart attributes (the storefront block writes `_rapport_vid`, ADR 011).
+  note_attributes: z
+    .array(z.object({ name: z.string(), value: z.unknown() }))
+    .nullish()
+    .transform((value) => value ?? []),
   customer: customerPayload.nullish(),
   line_items: z.array(lineItemPayload),
   refunds: z.array(refundPayload).nullish(),

@@ -42,6 +42,7 @@ export default function AppLayout() {
         <Link to="/app" rel="home">
           {translate(locale, "nav.home")}
         </Link>
+        <Link to="/app/recommendations">{translate(locale, "recommendations.nav")}</Link>
       </NavMenu>
       {page}
     </AppProvider>

@@ -17,6 +17,7 @@ import { findOrdersMatching, ordersWithPersonalData, redactOrders } from "~/mode
 import { deleteSessions } from "~/models/session.server";
 import { deleteShop } from "~/models/shop.server";
 import { scrubCustomerPayloads } from "~/models/webhookEvent.server";
+import { forgetShoppers } from "./shopperPreferences.server";
 
 const id = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
 
@@ -119,6 +120,7 @@ export async function redactCustomer(db: Db, shop: string, raw: unknown, now = n
     shop,
     customerShopifyIds.map((id) => `customer:${id}`),
   );
+  await forgetShoppers(db, shop, customerShopifyIds);
 
   // The inbox keeps raw payloads: scrub every one that carried this customer's data,
   // including this redaction request itself.

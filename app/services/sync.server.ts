@@ -29,6 +29,7 @@ import { deleteRefund, findRefundId, insertRefunds, sumOrderRefunds } from "~/mo
 import { ensureShop as ensureShopRow } from "~/models/shop.server";
 import { addTombstone, findTombstonedIds, isTombstoned, type TombstoneKind } from "~/models/tombstone.server";
 import { isStale, newestById } from "./sync/newestWins";
+import { attributeOrders } from "./recommendationTracking.server";
 import type { CheckoutPayload, CustomerPayload, OrderPayload, ProductPayload, RefundPayload } from "~/lib/shopifyPayloads";
 
 export interface SyncResult {
@@ -194,6 +195,7 @@ export async function syncOrders(db: Db, shop: string, payloads: OrderPayload[])
     for (const [shopifyId, row] of await findStoredOrders(db, shop, raced)) existing.set(shopifyId, row);
   }
 
+  const updated: OrderPayload[] = [];
   for (const o of items.filter((o) => existing.has(o.id) && !inserted.has(o.id))) {
     const stored = existing.get(o.id)!;
     if (isStale(stored.shopifyUpdatedAt, o.updated_at)) {
@@ -202,7 +204,13 @@ export async function syncOrders(db: Db, shop: string, payloads: OrderPayload[])
     }
     await replaceOrder(db, shop, stored.id, toWrite(o), productTypes);
     result.updated++;
+    updated.push(o);
   }
+  // Recommendation attribution is decided as orders are applied (ADR 011).
+  await attributeOrders(db, shop, [
+    ...items.filter((o) => inserted.has(o.id)).map((order) => ({ order, fresh: true })),
+    ...updated.map((order) => ({ order, fresh: false })),
+  ]);
   return result;
 }
 

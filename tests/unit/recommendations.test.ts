@@ -114,7 +114,10 @@ describe("kNN and the trained model", () => {
     const model = trainItemModel(data, { ...DEFAULT_ITEM_MODEL_OPTIONS, easeItems: 0, intercept: false, dropout: 0 });
     // sim(0,1) = 2/√(3·2) = 0.816…, sim(0,2) = 1/√3 = 0.577…; then 3 by popularity.
     expect(recommendForQuery(model, [0], 3)).toEqual([1, 2, 3]);
-    expect(Array.from(model.weight.subarray(model.offset[0], model.offset[1]))).toEqual([Math.fround(2 / Math.sqrt(6)), Math.fround(1 / Math.sqrt(3))]);
+    expect(Array.from(model.weight.subarray(model.offset[0], model.offset[1]))).toEqual([
+      Math.fround(2 / Math.sqrt(6)),
+      Math.fround(1 / Math.sqrt(3)),
+    ]);
   });
 
   it("round-trips through the stored binary form", () => {
@@ -182,7 +185,17 @@ describe("repurchase intervals and the personal list", () => {
 });
 
 describe("segment rules", () => {
-  const types: Record<string, string> = { p1: "Tea", p2: "Coffee", n1: "Tea", n2: "Cake", b1: "Cake", b2: "Tea", t1: "Cake", t2: "Coffee", s1: "Cups" };
+  const types: Record<string, string> = {
+    p1: "Tea",
+    p2: "Coffee",
+    n1: "Tea",
+    n2: "Cake",
+    b1: "Cake",
+    b2: "Tea",
+    t1: "Cake",
+    t2: "Coffee",
+    s1: "Cups",
+  };
   const base: SegmentInputs = {
     rule: "personal",
     personal: ["p1", "p2"],
@@ -271,7 +284,10 @@ describe("eligibility, diversity and pins", () => {
   });
   it("puts eligible pins first, then eligible candidates, diversified", () => {
     const products = new Map(
-      [product("10"), product("11"), product("12", { productType: "Cake" }), product("13", { available: false }), product("14")].map((p) => [p.id, p]),
+      [product("10"), product("11"), product("12", { productType: "Cake" }), product("13", { available: false }), product("14")].map((p) => [
+        p.id,
+        p,
+      ]),
     );
     const list = finalList(["10", "11", "14", "12"], products, { pins: ["13", "14"], rules, maxPerType: 1, limit: 3, now: NOW });
     expect(list.map((p) => p.id)).toEqual(["14", "10", "12"]);
@@ -280,7 +296,11 @@ describe("eligibility, diversity and pins", () => {
 
 describe("settings", () => {
   it("completes a partial object with the defaults and normalises ids and tags", () => {
-    const r = parseRecommendationSettings({ pinnedProductIds: [123, "gid://shopify/Product/456", "123"], excludedTags: [" Sale "], strategies: { cart: "trending" } });
+    const r = parseRecommendationSettings({
+      pinnedProductIds: [123, "gid://shopify/Product/456", "123"],
+      excludedTags: [" Sale "],
+      strategies: { cart: "trending" },
+    });
     expect(r).toEqual({
       ok: true,
       settings: {

@@ -1,0 +1,8 @@
+// Demo storefront: the product form's POST /cart/add (demo mode only).
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { assertDemoStorefront, cartAdd } from "~/services/demoStorefront.server";
+
+export async function action({ request }: ActionFunctionArgs) {
+  assertDemoStorefront();
+  return cartAdd(request);
+}
