@@ -25,7 +25,9 @@
     }
     async ask() {
       try {
-        const r = await fetch(this.url("/nps", { page: this.dataset.page, audience: this.dataset.audience }), { headers: { Accept: "application/json" } });
+        const r = await fetch(this.url("/nps", { page: this.dataset.page, audience: this.dataset.audience }), {
+          headers: { Accept: "application/json" },
+        });
         if (!r.ok || !(await r.json()).ask) return;
       } catch {
         return;
