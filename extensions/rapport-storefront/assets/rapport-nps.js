@@ -1,6 +1,7 @@
 // Rapport NPS survey (app embed). No framework, no cookie, no storage: the server keeps the
 // throttling state (90 days after an answer, 7 after "not now", once per visit). Fixed at the
 // bottom of the viewport, so the page's layout never shifts.
+/* global document, customElements, HTMLElement */
 (() => {
   if (customElements.get("rapport-nps")) return;
   const el = (tag, attrs, text) => {
@@ -95,7 +96,7 @@
     async send(score, comment, button, status, form) {
       button.disabled = true;
       let ok = false;
-      let code = 0;
+      let code;
       try {
         const r = await fetch(this.url("/nps"), {
           method: "POST",
