@@ -6,7 +6,15 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { hitRateAtK, splitBaskets } from "../../app/domain/recommendationsEval";
-import { DEFAULT_ITEM_MODEL_OPTIONS, itemCounts, recommendForQuery, topItems, trainItemModel, type BasketSet, type ItemModelOptions } from "../../app/domain/recommendationsModel";
+import {
+  DEFAULT_ITEM_MODEL_OPTIONS,
+  itemCounts,
+  recommendForQuery,
+  topItems,
+  trainItemModel,
+  type BasketSet,
+  type ItemModelOptions,
+} from "../../app/domain/recommendationsModel";
 
 export function loadGroceries(file = path.resolve(import.meta.dirname, "../../tests/fixtures/datasets/groceries_baskets.csv")): BasketSet {
   const lines = readFileSync(file, "utf8").trim().split("\n").slice(1);
@@ -31,7 +39,10 @@ export const MODELS: [string, ItemModelOptions][] = [
   ["kNN P(j|i) (α=1)", { ...KNN, knnAlpha: 1, neighbours: 1000 }],
   ["kNN α=0.8", { ...KNN, knnAlpha: 0.8, neighbours: 1000 }],
   ["EASE λ=500 + popularity β=0.05", { ...PLAIN, lambda: 500, popularityWeight: 0.05, neighbours: 1000 }],
-  ...[20, 50, 100].map((lambda): [string, ItemModelOptions] => [`EASE+intercept+dropout 0.5 λ=${lambda} (all neighbours)`, { ...DEFAULT_ITEM_MODEL_OPTIONS, lambda, neighbours: 1000 }]),
+  ...[20, 50, 100].map((lambda): [string, ItemModelOptions] => [
+    `EASE+intercept+dropout 0.5 λ=${lambda} (all neighbours)`,
+    { ...DEFAULT_ITEM_MODEL_OPTIONS, lambda, neighbours: 1000 },
+  ]),
   ["EASE+intercept+dropout 0.3 λ=50", { ...DEFAULT_ITEM_MODEL_OPTIONS, dropout: 0.3, neighbours: 1000 }],
   ["EASE+intercept+dropout 0.7 λ=50", { ...DEFAULT_ITEM_MODEL_OPTIONS, dropout: 0.7, neighbours: 1000 }],
   ["winner: defaults (λ=50, dropout 0.5, intercept, 50 neighbours)", DEFAULT_ITEM_MODEL_OPTIONS],

@@ -76,6 +76,9 @@ else
     [100_000, 2_000],
     [1_000_000, 20_000],
   ]) {
-    const r = spawnSync(process.execPath, ["--import", "tsx", import.meta.filename, String(orders), String(products)], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    const r = spawnSync(process.execPath, ["--import", "tsx", import.meta.filename, String(orders), String(products)], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     process.stdout.write(r.stdout);
   }
