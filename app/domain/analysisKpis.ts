@@ -34,6 +34,8 @@ export interface KpiInputs {
   /** Lifetime net revenue of all customers (major units). */
   lifetimeNet: number;
   predictions?: { pAlive: ArrayLike<number>; clv12m: ArrayLike<number | null> };
+  /** NPS answers per score (index = score 0–10) in each window; absent → NPS null. */
+  nps?: readonly (readonly number[])[];
 }
 
 /** Lifetime net revenue of all the aggregate's customers, major units (an exact sum). */
@@ -48,7 +50,7 @@ export function lifetimeNetRevenue(agg: Pick<KpiColumns, "count" | "netScaled">)
  * 3k, 3k+1, 3k+2 of the aggregate; the third only serves the previous period's retention).
  */
 export function periodKpisOf(inputs: KpiInputs, k: number, p: 0 | 1, range: DateRange): StoredKpis {
-  const { agg, guests, checkouts, spend, timeZone, lifetimeNet, predictions } = inputs;
+  const { agg, guests, checkouts, spend, timeZone, lifetimeNet, predictions, nps } = inputs;
   const w = 3 * k + p;
   const customers = [];
   const prior: string[] = [];
@@ -93,8 +95,8 @@ export function periodKpisOf(inputs: KpiInputs, k: number, p: 0 | 1, range: Date
     secondOrders,
     checkouts: checkouts[w],
     marketingSpend,
-    // No survey answers are stored yet: NPS stays empty.
-    nps: undefined,
+    // Answers given in the window (NpsResponse.createdAt); no answers → null.
+    nps: nps ? nps[w].map((count, score) => ({ score, count })) : undefined,
   });
   // Guests: their orders count in revenue, orders and AOV, never as customers.
   const guest = guests[w];

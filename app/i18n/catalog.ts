@@ -3,6 +3,8 @@
 // defined by two areas (tests/unit/i18n.test.ts checks both).
 import coreEn from "./messages/core.en.json";
 import coreFr from "./messages/core.fr.json";
+import npsEn from "./messages/nps.en.json";
+import npsFr from "./messages/nps.fr.json";
 import recommendationsEn from "./messages/recommendations.en.json";
 import recommendationsFr from "./messages/recommendations.fr.json";
 import storefrontEn from "./messages/storefront.en.json";
@@ -29,6 +31,7 @@ import settingsFr from "./messages/settings.fr.json";
 /** Each area's English and French messages. Add a new area's pair here. */
 export const CATALOGS = {
   core: { en: coreEn, fr: coreFr },
+  nps: { en: npsEn, fr: npsFr },
   storefront: { en: storefrontEn, fr: storefrontFr },
   recommendations: { en: recommendationsEn, fr: recommendationsFr },
   backfill: { en: backfillEn, fr: backfillFr },

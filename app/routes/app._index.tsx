@@ -121,6 +121,7 @@ function KpiCard({ kpi, currency, compare }: { kpi: Kpi; currency: string; compa
             {value}
           </Text>
         )}
+        {kpi.key === "nps" ? <Link url="/app/nps">{t("dashboard.npsLink")}</Link> : null}
         {kpi.key === "cac" && kpi.value === null ? (
           <Text as="p" variant="bodySm" tone="subdued">
             {t("dashboard.cacEmpty")}

@@ -32,6 +32,7 @@ export const NAV_ITEMS: { url: string; label: MessageKey }[] = [
   { url: "/app/cohorts", label: "nav.cohorts" },
   { url: "/app/predictions", label: "nav.predictions" },
   { url: "/app/recommendations", label: "nav.recommendations" },
+  { url: "/app/nps", label: "nav.nps" },
   { url: "/app/data", label: "nav.data" },
   { url: "/app/settings", label: "nav.settings" },
 ];

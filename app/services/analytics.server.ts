@@ -17,8 +17,8 @@
 // - Cart abandonment: checkouts created in the range and at least 24 hours old at `now` (the
 //   clock, whatever the range: domain checkoutCutoff), abandoned = still not completed
 //   (younger checkouts may still complete, so they are not counted yet).
-// - CAC from MarketingSpend (months prorated by days, domain marketingSpendForRange); NPS is
-//   null until survey answers are stored.
+// - CAC from MarketingSpend (months prorated by days, domain marketingSpendForRange); NPS from
+//   the survey answers given in the period (NpsResponse.createdAt, before `now`), null without.
 // - Cohorts: first-order months of the last 24 months.
 import type { PrismaClient } from "@prisma/client";
 import { lifetimeNetRevenue, periodKpisOf, type KpiInputs, type StoredKpis } from "~/domain/analysisKpis";
@@ -47,6 +47,7 @@ import {
   type CustomerMetricsBatch,
   type Window,
 } from "~/models/analytics.server";
+import { npsDistributions } from "~/models/nps.server";
 import { findAnalyticsShop } from "~/models/analyticsShop.server";
 import { UnknownShopError } from "~/services/dataHealth.server";
 import { trainRecommendations } from "~/services/recommendations.server";
@@ -147,7 +148,8 @@ function loadAggregates(
       const g = await guestTotals(tx, shop, { timeZone, now, windows });
       const k = await checkoutCounts(tx, shop, { cutoff: options.checkoutCutoff, windows });
       const s = await monthlyMarketingSpend(tx, shop);
-      return [a, g, k, s] as const;
+      const n = await npsDistributions(tx, shop, { now, windows });
+      return [a, g, k, s, n] as const;
     },
     { timeout: 600_000, maxWait: 60_000 },
   );
@@ -172,7 +174,7 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
   const currentMonth = cal.monthNumber(now.getTime());
   watch.lap("load");
 
-  const [{ customers: agg, cohorts: cells }, guests, checkouts, spend] = await loadAggregates(prisma, shop, {
+  const [{ customers: agg, cohorts: cells }, guests, checkouts, spend, nps] = await loadAggregates(prisma, shop, {
     timeZone,
     now,
     checkoutCutoff: checkoutCutoff(now),
@@ -216,6 +218,7 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
     timeZone,
     lifetimeNet,
     predictions: preds && clvValues ? { pAlive: preds.pAlive, clv12m: clvValues } : undefined,
+    nps,
   };
   const kpiSummaries: KpiRangeSummary[] = ranges.map((r, k) => {
     const periodKpis = (p: 0 | 1): StoredKpis => periodKpisOf(inputs, k, p, p === 0 ? r.windows.current : r.windows.previous);
@@ -451,7 +454,7 @@ export async function kpisForRange(
   const { windows: w } = comparisonRanges(span, timeZone);
   const now = new Date(Math.min(w.current.to.getTime(), clock.getTime()));
   const cal = zonedCalendar(timeZone);
-  const [{ customers: agg }, guests, checkouts, spend] = await loadAggregates(prisma, shop, {
+  const [{ customers: agg }, guests, checkouts, spend, nps] = await loadAggregates(prisma, shop, {
     timeZone,
     now,
     checkoutCutoff: checkoutCutoff(clock),
@@ -460,7 +463,7 @@ export async function kpisForRange(
     countOnly: [false, false, true],
   });
   const lifetimeNet = lifetimeNetRevenue(agg);
-  const inputs: KpiInputs = { agg, guests, checkouts, spend, timeZone, lifetimeNet };
+  const inputs: KpiInputs = { agg, guests, checkouts, spend, timeZone, lifetimeNet, nps };
   return {
     rangeKind: "custom",
     from: days.from,

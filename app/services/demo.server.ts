@@ -11,6 +11,8 @@ import { deleteSessions } from "~/models/session.server";
 import { deleteShop, updateShop } from "~/models/shop.server";
 import { analyzeShop, type AnalysisSummary } from "./analytics.server";
 import { DEFAULT_DEMO_OPTIONS, generateDemoShop, type DemoShopOptions } from "./demo/generator";
+import { generateDemoNps } from "./demo/nps";
+import { importNpsHistory } from "./nps.server";
 import { ensureShop, syncCheckouts, syncCustomers, syncOrders, syncProducts } from "./sync.server";
 import { checkoutPayload, customerPayload, describeZodError, orderPayload, productPayload } from "~/lib/shopifyPayloads";
 
@@ -39,6 +41,9 @@ export interface SeedResult {
   customers: number;
   orders: number;
   checkouts: number;
+  /** NPS answers and detractor follow-ups of the demo history. */
+  npsAnswers?: number;
+  npsFollowUps?: number;
   endDate: string;
   /** The analysis run right after seeding (segments, KPIs, predictions). */
   analysis?: AnalysisSummary;
@@ -83,6 +88,7 @@ export async function seedDemoShop(prisma: DbClient, options: SeedOptions = {}):
   const customers = parseAll(customerPayload, demo.customers, "customer");
   const orders = parseAll(orderPayload, demo.orders, "order");
   const checkouts = parseAll(checkoutPayload, demo.checkouts, "checkout");
+  const nps = generateDemoNps({ orders: demo.orders, products: demo.products, endDate }, settings.seed);
 
   await inTransaction(
     prisma,
@@ -101,6 +107,7 @@ export async function seedDemoShop(prisma: DbClient, options: SeedOptions = {}):
       await syncOrders(tx, shop, orders);
       await syncCheckouts(tx, shop, checkouts, demo.shop.currency);
       await insertMarketingSpend(tx, shop, demo.marketingSpend);
+      await importNpsHistory(tx, shop, nps.answers, nps.followUps);
     },
     { timeout: 10 * 60_000, maxWait: 60_000 },
   );
@@ -123,6 +130,8 @@ export async function seedDemoShop(prisma: DbClient, options: SeedOptions = {}):
     customers: await countCustomers(prisma, shop),
     orders: orders.length,
     checkouts: checkouts.length,
+    npsAnswers: nps.answers.length,
+    npsFollowUps: nps.followUps.length,
     endDate: endDate.toISOString(),
   };
 }

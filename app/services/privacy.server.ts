@@ -3,13 +3,16 @@
 //   merchant (DataRequest) and log that it exists (ids and counts only, never the data).
 // - customers/redact: erase every personal field of the customer and of the named orders, and
 //   scrub the raw webhook payloads that carried them. Amounts, dates and product lines stay,
-//   anonymous, so the shop's revenue and analytics stay right (see README "Privacy").
+//   anonymous, so the shop's revenue and analytics stay right (see README "Privacy"). Survey
+//   answers lose their comment, page and links to the customer and order (the score and date
+//   stay, anonymous); follow-up notes go; the customer's survey throttling state goes.
 // - shop/redact: delete every row of the shop.
 import { z } from "zod";
 import { logger } from "~/lib/logger.server";
 import type { Db } from "~/lib/transaction.server";
 import { customersWithPersonalData, findCustomersByIdOrEmail, redactCustomers } from "~/models/customer.server";
 import { createDataRequest, deleteDataRequestsOf } from "~/models/dataRequest.server";
+import { deleteSurveyStates, npsAnswersOf, redactNpsAnswers } from "~/models/nps.server";
 import { findOrdersMatching, ordersWithPersonalData, redactOrders } from "~/models/order.server";
 import { deleteSessions } from "~/models/session.server";
 import { deleteShop } from "~/models/shop.server";
@@ -58,7 +61,23 @@ export async function handleDataRequest(db: Db, shop: string, raw: unknown, now 
       shop,
       orders.map((o) => o.id),
     ),
-    // NPS answers and other shopper-provided data join this report when they exist.
+    // The shopper's own words: survey answers (score, comment, page, order) and follow-ups.
+    npsAnswers: (
+      await npsAnswersOf(db, shop, {
+        customerIds: customers.map((c) => c.id),
+        customerShopifyIds: customers.map((c) => c.shopifyId).concat(payload.customer.id ? [payload.customer.id] : []),
+        orderShopifyIds: orders.map((o) => o.shopifyId).concat(requested),
+      })
+    ).map((a) => ({
+      score: a.score,
+      comment: a.comment,
+      page: a.page,
+      source: a.source,
+      locale: a.locale,
+      orderId: a.orderShopifyId,
+      answeredAt: a.createdAt.toISOString(),
+      followUp: a.followUp ? { status: a.followUp.status, note: a.followUp.note, createdAt: a.followUp.createdAt.toISOString() } : null,
+    })),
   };
   const dataRequestId = await createDataRequest(db, shop, {
     requestId: payload.data_request?.id ?? null,
@@ -89,6 +108,18 @@ export async function redactCustomer(db: Db, shop: string, raw: unknown, now = n
   await redactCustomers(db, shop, customerIds, now);
   await redactOrders(db, shop, orderIds, now);
   await deleteDataRequestsOf(db, shop, customerShopifyIds);
+  // Survey answers keep their score and date (past NPS stays right) and lose everything personal.
+  const npsAnswers = await redactNpsAnswers(
+    db,
+    shop,
+    { customerIds, customerShopifyIds, orderShopifyIds: orders.map((o) => o.shopifyId).concat(payload.orders_to_redact ?? []) },
+    now,
+  );
+  await deleteSurveyStates(
+    db,
+    shop,
+    customerShopifyIds.map((id) => `customer:${id}`),
+  );
   await forgetShoppers(db, shop, customerShopifyIds);
 
   // The inbox keeps raw payloads: scrub every one that carried this customer's data,
@@ -98,8 +129,11 @@ export async function redactCustomer(db: Db, shop: string, raw: unknown, now = n
     orderShopifyIds: orders.map((o) => o.shopifyId).concat(payload.orders_to_redact ?? []),
     email: payload.customer.email,
   });
-  logger.info({ shop, customers: customerIds.length, orders: orderIds.length, scrubbedEvents: scrubbed }, "GDPR customer redaction applied");
-  return { customers: customerIds.length, orders: orderIds.length, scrubbedEvents: scrubbed };
+  logger.info(
+    { shop, customers: customerIds.length, orders: orderIds.length, npsAnswers, scrubbedEvents: scrubbed },
+    "GDPR customer redaction applied",
+  );
+  return { customers: customerIds.length, orders: orderIds.length, npsAnswers, scrubbedEvents: scrubbed };
 }
 
 /** Every row of the shop goes: the Shop row cascades to everything keyed by it; sessions are separate. */

@@ -51,6 +51,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       ["retention rate", (k) => pct(k.retentionRate)],
       ["cart abandonment", (k) => pct(k.cartAbandonmentRate)],
       ["CAC", (k) => k.cac ?? "—"],
+      ["NPS", (k) => (k.nps === null ? "—" : k.nps.toFixed(1))],
     ];
     io.stdout(`${values.shop}, ${result.from} to ${result.to} (${result.timeZone}), previous period alongside`);
     for (const [label, show] of rows) io.stdout(`  ${label.padEnd(22)} ${show(result.current).padEnd(28)} ${show(result.previous)}`);

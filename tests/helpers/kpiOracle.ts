@@ -51,8 +51,9 @@ export interface OraclePeriod {
   cac: string | null;
   /** Historical CLV ÷ CAC (the basis when no prediction exists). */
   ltvToCacHistorical: number | null;
-  /** No survey answers are stored anywhere yet. */
-  nps: null;
+  /** Survey answers given in the period (local day of the answer), and the NPS from them. */
+  npsAnswers: number;
+  nps: number | null;
 }
 
 export interface OracleRange {
@@ -198,6 +199,17 @@ export async function oraclePeriod(
     range.to,
   );
 
+  // NPS: answers whose local day (their instant in the shop's zone) is in the period, given
+  // before the clock; % promoters (9–10) − % detractors (0–6).
+  const nps = await one<{ n: number; p: number; d: number }>(
+    db,
+    `SELECT COUNT(*)::int AS n, COUNT(*) FILTER (WHERE r.score >= 9)::int AS p, COUNT(*) FILTER (WHERE r.score <= 6)::int AS d
+     FROM "NpsResponse" r JOIN "Shop" s ON s.domain = r.shop
+     WHERE r.shop = $1 AND r."createdAt" < $2::timestamp
+       AND ((r."createdAt" AT TIME ZONE 'UTC') AT TIME ZONE s."ianaTimezone")::date BETWEEN $3::date AND $4::date`,
+    ...args,
+  );
+
   const netRevenue = all.net;
   const retentionRate = pct(kept.kept, kept.prior);
   const historicalClv = await exactDiv(db, life.net, life.customers);
@@ -231,7 +243,8 @@ export async function oraclePeriod(
     marketingSpend: spend.spend,
     cac,
     ltvToCacHistorical: historicalClv === null || cac === null ? null : div(Number(historicalClv), Number(cac)),
-    nps: null,
+    npsAnswers: nps.n,
+    nps: nps.n === 0 ? null : ((nps.p - nps.d) / nps.n) * 100,
   };
 }
 

@@ -37,7 +37,13 @@ async function fingerprint(prisma: PrismaClient): Promise<string> {
     omit: { id: true, customerId: true, createdAt: true, updatedAt: true },
   });
   const spend = await prisma.marketingSpend.findMany({ where: { shop: SHOP }, orderBy: { month: "asc" }, select: { month: true, amount: true } });
-  for (const part of [products, customers, orders, checkouts, spend]) hash.update(JSON.stringify(part));
+  const nps = await prisma.npsResponse.findMany({
+    where: { shop: SHOP },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    omit: { id: true, customerId: true },
+    include: { followUp: { omit: { id: true, responseId: true, updatedAt: true } } },
+  });
+  for (const part of [products, customers, orders, checkouts, spend, nps]) hash.update(JSON.stringify(part));
   return hash.digest("hex");
 }
 
@@ -76,6 +82,14 @@ describe.each(BACKENDS)("demo seed on %s", (backend) => {
     ]);
     expect(fromOrders._sum.totalRefunded?.toString()).toBe("2017.95");
     expect(fromRefunds._sum.amount?.toString()).toBe("2017.95");
+    // NPS history of seed 7 (added with the survey, issue 10): 20 answers (13 from order
+    // e-mail links), scores summing to 171, 2 detractor follow-ups; every identified answer
+    // is linked to its synced customer.
+    expect(result).toMatchObject({ npsAnswers: 20, npsFollowUps: 2 });
+    expect(await prisma.npsResponse.count({ where: { shop: SHOP, source: "email" } })).toBe(13);
+    expect((await prisma.npsResponse.aggregate({ where: { shop: SHOP }, _sum: { score: true } }))._sum.score).toBe(171);
+    expect(await prisma.npsFollowUp.count({ where: { shop: SHOP } })).toBe(2);
+    expect(await prisma.npsResponse.count({ where: { shop: SHOP, customerShopifyId: { not: null }, customerId: null } })).toBe(0);
   });
 
   it("does nothing when the shop already has orders, unless forced", async () => {

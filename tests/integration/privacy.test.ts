@@ -2,6 +2,8 @@
 import type { PrismaClient } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebhookWorker } from "~/jobs/webhookWorker.server";
+import { signSurveyLink } from "~/lib/npsLink.server";
+import { getSurveyLink, moveFollowUp, submitEmailAnswer, submitStorefrontAnswer } from "~/services/nps.server";
 import * as f from "../factories/shopify";
 import { useDatabase, useTestEnvironment } from "../helpers/app";
 import { BACKENDS, openMigrated } from "../helpers/db";
@@ -75,6 +77,32 @@ describe.each(BACKENDS)("GDPR webhooks on %s", (backend) => {
     await orders(f.signedWebhook("customers/create", f.customer(502), { shop: SHOP }));
     await orders(f.signedWebhook("orders/create", f.order(7003, 502), { shop: SHOP }));
     expect(await worker.drain()).toMatchObject({ dead: 0 });
+
+    // Survey answers: customer 501 on the storefront and by the e-mail link of order 7002 (a
+    // detractor, with a follow-up note), customer 502 on the storefront.
+    const at = new Date("2026-04-01T10:00:00Z");
+    await submitStorefrontAnswer(prisma, SHOP, {
+      customerShopifyId: "501",
+      body: { score: 9, comment: "Jeanne-nps-words: lovely shop", page: "/products/jeanne-nps-page" },
+      optedOut: false,
+      now: at,
+    });
+    await getSurveyLink(prisma, SHOP, "Tell us");
+    const key = await prisma.npsSurveyKey.findUniqueOrThrow({ where: { shop: SHOP } });
+    const email = await submitEmailAnswer(prisma, SHOP, {
+      link: { order: "7002", customer: "501", sig: signSurveyLink(key.secret, "7002", "501") },
+      body: { score: 2, comment: "Jeanne-nps-late parcel" },
+      optedOut: false,
+      now: new Date("2026-04-02T10:00:00Z"),
+    });
+    const followUp = await prisma.npsFollowUp.findUniqueOrThrow({ where: { responseId: email.id } });
+    await moveFollowUp(prisma, SHOP, followUp.id, { to: "contacted", note: "Called Jeanne-nps-note" }, new Date("2026-04-03T10:00:00Z"));
+    await submitStorefrontAnswer(prisma, SHOP, {
+      customerShopifyId: "502",
+      body: { score: 7, comment: "other-customer-words" },
+      optedOut: false,
+      now: at,
+    });
   });
   afterAll(async () => {
     useDatabase(undefined);
@@ -106,6 +134,15 @@ describe.each(BACKENDS)("GDPR webhooks on %s", (backend) => {
     expect(report.customers.map((c) => c.profile.email)).toEqual(["jeanne.martin.501@example.com"]);
     expect(report.orders.map((o) => o.shopifyId)).toEqual(["7001", "7002"]);
     expect(report.orders[1].refunds).toHaveLength(1);
+    // The customer's survey answers, with their words and the follow-up.
+    const answers = (
+      request.report as { npsAnswers: { score: number; comment: string; orderId: string | null; followUp: { note: string } | null }[] }
+    ).npsAnswers;
+    expect(answers.map((a) => [a.score, a.comment, a.orderId])).toEqual([
+      [9, "Jeanne-nps-words: lovely shop", null],
+      [2, "Jeanne-nps-late parcel", "7002"],
+    ]);
+    expect(answers[1].followUp?.note).toBe("Called Jeanne-nps-note");
   });
 
   it("customers/redact leaves no personal data of the customer anywhere, and keeps the amounts", async () => {
@@ -154,6 +191,17 @@ describe.each(BACKENDS)("GDPR webhooks on %s", (backend) => {
     expect(redacted.profile).toBeNull();
     expect(await prisma.customerProfile.count({ where: { shop: SHOP } })).toBe(1);
     expect(await prisma.dataRequest.count({ where: { shop: SHOP } })).toBe(0);
+    // Survey answers: no words, page, customer or order left; scores and dates stay for the NPS.
+    for (const needle of ["Jeanne-nps", "jeanne-nps-page"]) expect(await rowsContaining(prisma, needle), needle).toEqual([]);
+    const answers = await prisma.npsResponse.findMany({ where: { shop: SHOP }, orderBy: { id: "asc" } });
+    expect(answers.map((a) => [a.score, a.comment, a.page, a.customerId, a.customerShopifyId, a.orderShopifyId, a.redactedAt])).toEqual([
+      [9, null, null, null, null, null, WORKER_NOW],
+      [2, null, null, null, null, null, WORKER_NOW],
+      [7, "other-customer-words", null, answers[2].customerId, "502", null, null],
+    ]);
+    expect(answers[2].customerId).not.toBeNull();
+    expect((await prisma.npsFollowUp.findFirstOrThrow({ where: { shop: SHOP } })).note).toBeNull();
+    expect(await prisma.npsSurveyState.findMany({ where: { shop: SHOP }, select: { subjectKey: true } })).toEqual([{ subjectKey: "customer:502" }]);
   });
 
   it("shop/redact deletes every row of the shop and only of that shop", async () => {
