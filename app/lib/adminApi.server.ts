@@ -140,7 +140,8 @@ export class AdminClient {
     const available = Math.min(status.maximumAvailable, status.currentlyAvailable + ((Date.now() - at) / 1000) * status.restoreRate);
     const needed = Math.min(cost, status.maximumAvailable);
     if (available >= needed || status.restoreRate <= 0) return;
-    await this.wait("budget", Math.ceil(((needed - available) / status.restoreRate) * 1000));
+    // One point of margin: the bucket's state is reported rounded, and is a little old on arrival.
+    await this.wait("budget", Math.ceil(((needed - available + 1) / status.restoreRate) * 1000));
   }
 
   /** Runs a query or mutation; returns `data` (never null) or throws AdminApiError. */
@@ -179,7 +180,7 @@ export class AdminClient {
       if (body.errors?.some((e) => e.extensions?.code === "THROTTLED")) {
         this.stats.throttled++;
         lastProblem = "THROTTLED";
-        const refill = cost ? ((cost.requestedQueryCost - cost.throttleStatus.currentlyAvailable) / cost.throttleStatus.restoreRate) * 1000 : 0;
+        const refill = cost ? ((cost.requestedQueryCost - cost.throttleStatus.currentlyAvailable + 1) / cost.throttleStatus.restoreRate) * 1000 : 0;
         await this.wait("throttled", Math.max(Math.ceil(refill), this.backoff(attempt) / 4));
         continue;
       }

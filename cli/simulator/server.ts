@@ -156,6 +156,11 @@ export class ShopifySimulator {
     };
   }
 
+  /** Every token's bucket full again (tests that count throttled requests start from here). */
+  refillBuckets() {
+    this.buckets.clear();
+  }
+
   private bucket(token: string) {
     const now = Date.now();
     const b = this.buckets.get(token) ?? { available: this.maximumAvailable, at: now };

@@ -12,6 +12,7 @@ import type { AnalysisExtras } from "~/domain/analysisExtras";
 import type { Cohort } from "~/domain/cohorts";
 import type { Database } from "~/lib/database.server";
 import { kpiSnapshotOn, latestAnalysisSnapshot, segmentSnapshotsBetween } from "~/models/insightReads.server";
+import { kpisForRange } from "~/services/analytics.server";
 import { launchChromium } from "../helpers/browser";
 import { ROOT } from "../helpers/cli";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
@@ -88,7 +89,10 @@ describe("the merchant's pages in Chromium", () => {
     expect(text).toMatch(new RegExp(`Net revenue\\s+${esc(EUR_EN(last30.netRevenue))}`));
     expect(text).toMatch(new RegExp(`Orders\\s+${esc(INT_EN(last30.orders))}`));
     expect(text).toMatch(new RegExp(`New customers\\s+${esc(INT_EN(last30.newCustomers))}`));
-    expect(text).toMatch(/Net Promoter Score\s+No answers yet/);
+    // The demo shop has survey answers: the card shows the stored NPS (rounded), or says none came.
+    expect(text).toMatch(
+      last30.nps === null ? /Net Promoter Score\s+No answers yet/ : new RegExp(`Net Promoter Score\\s+${esc(INT_EN(Math.round(last30.nps)))}\\s`),
+    );
     expect(text).toMatch(/Updated (\d+ minutes? ago|\d+ hours? ago|yesterday|\d+ days ago|now|this minute)/);
     expect(text).not.toContain("docs/metrics.md");
     // The definition of a KPI on hover.
@@ -116,7 +120,12 @@ describe("the merchant's pages in Chromium", () => {
     const jan1 = extras.daily.find((d) => d.date === "2026-01-01")!;
     await page.getByRole("button", { name: "Afficher en tableau" }).first().click();
     await expect.poll(() => body()).toMatch(new RegExp(`1 janv\\. 2026\\s+${esc(EUR_FR(jan1.netRevenue))}`));
-    expect(text).toContain("Pas encore de réponse");
+    // The custom period's NPS, as the KPI service computes it for any range.
+    const nps = (await kpisForRange(db.prisma, SHOP, { from: "2026-01-01", to: "2026-03-31" })).current.nps;
+    const INT_FR = (v: number) => new Intl.NumberFormat("fr-FR").format(v);
+    expect(text).toMatch(
+      nps === null ? /Net Promoter Score\s+Pas encore de réponse/ : new RegExp(`Net Promoter Score\\s+${esc(INT_FR(Math.round(nps)))}\\s`),
+    );
     expect(text).not.toMatch(/\b[01] clients\b/);
     await finish(page, errors, "dashboard-fr");
   });
