@@ -8,6 +8,7 @@
 // Order rules, everywhere: cancelled (cancelledAt set) and test orders are excluded, the order
 // date is processedAt, net revenue = totalPrice − totalRefunded, and orders after the analysis
 // instant are ignored (an injected "now" in the past gives the state as of that instant).
+import type { BacktestColumns } from "~/domain/analysisExtras";
 import type { CohortCell } from "~/domain/cohorts";
 import { NET_SCALE } from "~/domain/money";
 import { prisma } from "~/lib/db.server";
@@ -26,6 +27,9 @@ export interface Window {
  * object per customer: 100,000 customers cost a few MB of arrays instead of 100,000 objects
  * with dates, strings and nested arrays (≈100 MB of JavaScript heap per analysis).
  */
+/** The backtest's calibration and holdout columns, and the holdout's order days per week. */
+export type BacktestAggregate = BacktestColumns & { weeklyActual: number[] };
+
 export interface CustomerColumns {
   count: number;
   customerId: Int32Array;
@@ -114,17 +118,53 @@ export async function aggregateCustomers(
     countOnly?: readonly boolean[];
     /** Only these customers (the incremental path): same definitions, read through the (shop, customerId) index. */
     customerIds?: readonly number[];
+    /**
+     * Also the backtest's columns (domain/analysisExtras.ts runBacktest): the calibration period
+     * is the days before `cutoffDay`, the holdout the days from it to the day before `today`.
+     * From the same pass over the orders, not a second one.
+     */
+    backtest?: { cutoffDay: number; today: number };
   },
-): Promise<{ customers: CustomerColumns; cohorts: CohortCell[] }> {
+): Promise<{ customers: CustomerColumns; cohorts: CohortCell[]; backtest: BacktestAggregate | null }> {
   const { clauses, params } = windowParams(opts.windows, 5);
   const only = opts.customerIds ? `AND "customerId" = ANY(string_to_array($${5 + params.length}, ',')::int[])` : "";
   if (opts.customerIds) params.push(opts.customerIds.join(","));
+  const bt = opts.backtest;
+  const cut = `$${5 + params.length}::int`;
+  const upTo = `$${6 + params.length}::int`;
+  if (bt) params.push(String(bt.cutoffDay), String(bt.today));
+  const newDay = `(prev_day IS NULL OR day <> prev_day)`;
+  const backtestCols = bt
+    ? [
+        `MAX(day) FILTER (WHERE day < ${cut}) AS bt_last_day`,
+        `COUNT(*) FILTER (WHERE day < ${cut} AND ${newDay}) AS bt_days`,
+        `COALESCE(SUM(net) FILTER (WHERE day <> first_day AND day < ${cut}), 0)::bigint AS bt_repeat_net`,
+        `COUNT(*) FILTER (WHERE day >= ${cut} AND day < ${upTo} AND ${newDay}) AS bt_hold_days`,
+        `COALESCE(SUM(net) FILTER (WHERE day >= ${cut} AND day < ${upTo}), 0)::bigint AS bt_hold_net`,
+        // Holdout order days by week since the cut-off (customers already known at the cut-off).
+        `array_agg((day - ${cut}) / 7) FILTER (WHERE day >= ${cut} AND day < ${upTo} AND first_day < ${cut} AND ${newDay}) AS bt_weeks`,
+      ]
+    : [];
+  const backtestNames = bt ? ["bt_last_day", "bt_days", "bt_repeat_net", "bt_hold_days", "bt_hold_net"] : [];
   const windowCols = clauses.flatMap((c, i) => [
     `COUNT(*) FILTER (WHERE ${c}) AS wo${i}`,
     opts.countOnly?.[i] ? `0 AS wn${i}` : `COALESCE(SUM(net) FILTER (WHERE ${c}), 0)::bigint AS wn${i}`,
   ]);
   const windowNames = clauses.flatMap((_, i) => [`wo${i}`, `wn${i}`]);
-  const customerCols = ["c", "orders", "net", "first_at", "last_at", "days", "first_day", "last_day", "repeat_net", "second_at", ...windowNames];
+  const customerCols = [
+    "c",
+    "orders",
+    "net",
+    "first_at",
+    "last_at",
+    "days",
+    "first_day",
+    "last_day",
+    "repeat_net",
+    "second_at",
+    ...windowNames,
+    ...backtestNames,
+  ];
   const sql = `
     WITH o AS (
       -- OFFSET 0 keeps both subqueries from being flattened: the local time, day and month
@@ -174,7 +214,7 @@ export async function aggregateCustomers(
              -- net revenue at the end of each (cohort customers only).
              array_agg(m - first_m) FILTER (WHERE first_m >= $4::int AND (next_m IS NULL OR next_m <> m)) AS ks,
              array_agg(running_net) FILTER (WHERE first_m >= $4::int AND (next_m IS NULL OR next_m <> m)) AS ends
-             ${windowCols.map((col) => `, ${col}`).join("")}
+             ${[...windowCols, ...backtestCols].map((col) => `, ${col}`).join("")}
       FROM w
       GROUP BY c
     ), k AS (
@@ -188,6 +228,7 @@ export async function aggregateCustomers(
       (SELECT json_build_array(${customerCols.map((col) => `COALESCE(json_agg(${col}), '[]')`).join(", ")})::text
        FROM (SELECT * FROM a ORDER BY c) s) AS customers,
       (SELECT COALESCE(json_agg(json_build_array(first_m, k, active, revenue) ORDER BY first_m, k), '[]')::text FROM k) AS cohorts,
+      ${bt ? `(SELECT COALESCE(json_agg(json_build_array(w, n) ORDER BY w), '[]')::text FROM (SELECT w, COUNT(*) AS n FROM a, unnest(a.bt_weeks) AS w GROUP BY w) x)` : "NULL"} AS weeks,
       $2::text AS tz`;
   // The session time zone becomes the shop's for this query only (restored after it, and
   // transaction-local in any case). $2 stays bound for the shared parameter numbering.
@@ -195,7 +236,7 @@ export async function aggregateCustomers(
     `SELECT current_setting('TimeZone') AS previous, set_config('TimeZone', $1, true) AS now`,
     opts.timeZone,
   );
-  const rows = await db.$queryRawUnsafe<{ customers: string; cohorts: string }[]>(
+  const rows = await db.$queryRawUnsafe<{ customers: string; cohorts: string; weeks: string | null }[]>(
     sql,
     shop,
     opts.timeZone,
@@ -242,13 +283,42 @@ export async function aggregateCustomers(
     windowOrders: Array.from({ length: n }, (_, i) => column(Int32Array, 10 + 2 * i)),
     windowNetScaled: Array.from({ length: n }, (_, i) => column(Float64Array, 11 + 2 * i)),
   };
+  let backtest: BacktestAggregate | null = null;
+  if (bt) {
+    // Only the customers whose first order came before the cut-off, in id order.
+    const k0 = 10 + 2 * n;
+    const lastDay = column(Int32Array, k0);
+    const days = column(Int32Array, k0 + 1);
+    const repeat = column(Float64Array, k0 + 2, NET_SCALE);
+    const holdDays = column(Int32Array, k0 + 3);
+    const holdNet = column(Float64Array, k0 + 4, NET_SCALE);
+    const keep: number[] = [];
+    for (let i = 0; i < count; i++) if (customers.firstDay[i] < bt.cutoffDay) keep.push(i);
+    const pick = <A extends Int32Array | Float64Array>(make: new (n: number) => A, from: ArrayLike<number>): A => {
+      const out = new make(keep.length);
+      for (let j = 0; j < keep.length; j++) out[j] = from[keep[j]];
+      return out;
+    };
+    const weekly: number[] = [];
+    for (const [w, c] of JSON.parse(rows[0].weeks ?? "[]") as number[][]) weekly[w] = c;
+    backtest = {
+      count: keep.length,
+      firstDay: pick(Int32Array, customers.firstDay),
+      lastDay: pick(Int32Array, lastDay),
+      purchaseDays: pick(Int32Array, days),
+      repeatNetRevenue: pick(Float64Array, repeat),
+      holdoutDays: pick(Int32Array, holdDays),
+      holdoutRevenue: pick(Float64Array, holdNet),
+      weeklyActual: Array.from({ length: weekly.length }, (_, i) => weekly[i] ?? 0),
+    };
+  }
   const cohorts = (JSON.parse(rows[0].cohorts) as number[][]).map(([cohortMonth, monthsSinceFirst, activeCustomers, revenue]) => ({
     cohortMonth,
     monthsSinceFirst,
     activeCustomers,
     revenue: revenue / NET_SCALE,
   }));
-  return { customers, cohorts };
+  return { customers, cohorts, backtest };
 }
 
 /** Guest orders (no customer): orders and exact net revenue (NET_SCALE units) per window. */

@@ -1,13 +1,14 @@
 // The extras of the daily analysis (domain/analysisExtras.ts), stored on its AnalysisSnapshot
 // so that the admin pages read them as they are: called by analyzeShop with the run's
-// in-memory columns, plus two aggregates of its own (the daily order series and the backtest's
-// calibration/holdout columns).
+// in-memory columns (the backtest's calibration/holdout columns come from the run's aggregate),
+// plus one aggregate of its own: the daily order series.
 import type { PrismaClient } from "@prisma/client";
 import { computeExtras, HORIZON_DAYS, runBacktest, type AnalysisExtras, type ExtrasColumns } from "~/domain/analysisExtras";
 import type { ModelFits, ModelResult } from "~/domain/predictions";
 import { startOfDayNumber } from "~/domain/time";
 import { inTransaction } from "~/lib/transaction.server";
-import { backtestColumns, dailyOrderTotals, useShopTimeZone } from "~/models/analysisExtras.server";
+import { dailyOrderTotals, useShopTimeZone } from "~/models/analysisExtras.server";
+import type { BacktestAggregate } from "~/models/analytics.server";
 
 /** Days of the stored daily series: two years and a day (a year compared with the one before). */
 export const SERIES_DAYS = 731;
@@ -23,31 +24,34 @@ export interface ExtrasRun {
   segmentOrder: readonly string[];
   fits: ModelFits | null;
   model: ModelResult;
+  /** The backtest's columns, from the run's aggregate (aggregateCustomers with `backtest`). */
+  backtest: BacktestAggregate | null;
 }
+
+/** The backtest's cut-off: its holdout is the 90 full days before today (today is not over yet). */
+export const backtestCutoffDay = (today: number) => today - HORIZON_DAYS;
 
 export async function computeAnalysisExtras(prisma: PrismaClient, shop: string, run: ExtrasRun): Promise<AnalysisExtras> {
   const { timeZone, today, agg } = run;
   const seriesFirstDay = today - (SERIES_DAYS - 1);
-  // The holdout is the 90 full days before today (today is not over yet).
-  const cutoffDay = today - HORIZON_DAYS;
+  const cutoffDay = backtestCutoffDay(today);
   let firstDay = Infinity;
   for (let i = 0; i < agg.count; i++) firstDay = Math.min(firstDay, agg.firstDay[i]);
   const enoughHistory = firstDay <= cutoffDay - MIN_CALIBRATION_DAYS;
 
-  const [dailyOrders, cols] = await inTransaction(
+  const dailyOrders = await inTransaction(
     prisma,
     async (tx) => {
       await useShopTimeZone(tx, timeZone);
-      const daily = await dailyOrderTotals(tx, shop, {
+      return dailyOrderTotals(tx, shop, {
         now: run.now,
         fromDay: seriesFirstDay,
         fromInstant: startOfDayNumber(seriesFirstDay, timeZone),
       });
-      const bt = enoughHistory ? await backtestColumns(tx, shop, { now: startOfDayNumber(today, timeZone), cutoffDay }) : null;
-      return [daily, bt] as const;
     },
     { timeout: 600_000, maxWait: 60_000 },
   );
+  const cols = enoughHistory ? run.backtest : null;
 
   const backtest = cols
     ? runBacktest(cols, { cutoffDay, holdoutDays: HORIZON_DAYS, weeklyActual: cols.weeklyActual })

@@ -51,7 +51,7 @@ import { npsDistributions } from "~/models/nps.server";
 import { findAnalyticsShop } from "~/models/analyticsShop.server";
 import { UnknownShopError } from "~/services/dataHealth.server";
 import { trainRecommendations } from "~/services/recommendations.server";
-import { computeAnalysisExtras } from "~/services/analysisExtras.server";
+import { backtestCutoffDay, computeAnalysisExtras } from "~/services/analysisExtras.server";
 
 export type { ModelSummary } from "~/domain/predictions";
 export type { RangeKind } from "~/domain/ranges";
@@ -137,7 +137,15 @@ class Stopwatch {
 function loadAggregates(
   prisma: PrismaClient,
   shop: string,
-  options: { timeZone: string; now: Date; checkoutCutoff: Date; windows: Window[]; cohortFromMonth: number; countOnly: boolean[] },
+  options: {
+    timeZone: string;
+    now: Date;
+    checkoutCutoff: Date;
+    windows: Window[];
+    cohortFromMonth: number;
+    countOnly: boolean[];
+    backtest?: { cutoffDay: number; today: number };
+  },
 ) {
   const { timeZone, now, windows } = options;
   return inTransaction(
@@ -174,7 +182,7 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
   const currentMonth = cal.monthNumber(now.getTime());
   watch.lap("load");
 
-  const [{ customers: agg, cohorts: cells }, guests, checkouts, spend, nps] = await loadAggregates(prisma, shop, {
+  const [{ customers: agg, cohorts: cells, backtest }, guests, checkouts, spend, nps] = await loadAggregates(prisma, shop, {
     timeZone,
     now,
     checkoutCutoff: checkoutCutoff(now),
@@ -182,6 +190,7 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
     cohortFromMonth: currentMonth - (COHORT_MONTHS - 1),
     // The period before the previous one only serves the previous period's retention.
     countOnly: windows.map((_, i) => i % 3 === 2),
+    backtest: { cutoffDay: backtestCutoffDay(today), today },
   });
   watch.lap("aggregate");
 
@@ -249,7 +258,7 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
 
   const modelSummary = modelSummaryOf(model);
   // What the admin pages show as stored (daily series, RFM grid, backtest…): no page scans orders.
-  const extras = await computeAnalysisExtras(prisma, shop, { timeZone, now, today, agg, scored, segmentOrder, fits, model });
+  const extras = await computeAnalysisExtras(prisma, shop, { timeZone, now, today, agg, scored, segmentOrder, fits, model, backtest });
   watch.lap("extras");
 
   let repeatCustomers = 0;

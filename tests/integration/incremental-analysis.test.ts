@@ -152,6 +152,45 @@ describe.each(BACKENDS)("incremental analysis on %s", (backend) => {
     return worker.drain();
   }
 
+  it("takes the backtest's columns from the same pass over the orders, equal to a plain per-customer query", async () => {
+    const today = zonedCalendar(TZ).dayNumber(NOW.getTime());
+    const cutoffDay = today - 90;
+    const { backtest } = await prisma.$transaction((tx) =>
+      aggregateCustomers(tx, SHOP, { timeZone: TZ, now: NOW, windows: [], cohortFromMonth: 0, backtest: { cutoffDay, today } }),
+    );
+    // The oracle: orders grouped by (customer, local day) up to the start of today, then per customer.
+    const oracle = await prisma.$transaction(async (tx) => {
+      await tx.$queryRawUnsafe(`SELECT set_config('TimeZone', $1, true)`, TZ);
+      return tx.$queryRawUnsafe<Record<string, number | bigint>[]>(
+        `WITH d AS (
+           SELECT "customerId" AS c, ((("processedAt" AT TIME ZONE 'UTC')::date) - DATE '1970-01-01')::int AS day,
+                  SUM("totalPrice" - "totalRefunded") AS net
+           FROM "Order"
+           WHERE shop = $1 AND "cancelledAt" IS NULL AND NOT test AND "customerId" IS NOT NULL
+             AND ((("processedAt" AT TIME ZONE 'UTC')::date) - DATE '1970-01-01') < $3
+           GROUP BY 1, 2
+         ), f AS (SELECT c, MIN(day) AS first_day FROM d GROUP BY c)
+         SELECT f.first_day::int AS "firstDay", MAX(day) FILTER (WHERE day < $2)::int AS "lastDay",
+                COUNT(*) FILTER (WHERE day < $2)::int AS "purchaseDays",
+                COALESCE(SUM(net) FILTER (WHERE day > f.first_day AND day < $2), 0)::float8 AS "repeatNetRevenue",
+                COUNT(*) FILTER (WHERE day >= $2)::int AS "holdoutDays",
+                COALESCE(SUM(net) FILTER (WHERE day >= $2), 0)::float8 AS "holdoutRevenue"
+         FROM d JOIN f USING (c) WHERE f.first_day < $2 GROUP BY c, f.first_day ORDER BY c`,
+        SHOP,
+        cutoffDay,
+        today,
+      );
+    });
+    expect(oracle.length).toBeGreaterThan(40);
+    expect(backtest!.count).toBe(oracle.length);
+    for (const key of ["firstDay", "lastDay", "purchaseDays", "repeatNetRevenue", "holdoutDays", "holdoutRevenue"] as const) {
+      expect(Array.from(backtest![key]), key).toEqual(oracle.map((r) => Number(r[key])));
+    }
+    const holdoutDays = oracle.reduce((sum, r) => sum + Number(r.holdoutDays), 0);
+    expect(holdoutDays).toBeGreaterThan(0);
+    expect(backtest!.weeklyActual.reduce((a, b) => a + b, 0)).toBe(holdoutDays);
+  });
+
   it("does nothing before the first full run (no frozen scoring)", async () => {
     const result = await deliver(NOW, [{ topic: "orders/updated", payload: { ...seeded[0], updated_at: NOW.toISOString() } }]);
     expect(result).toMatchObject({ processed: 1, dead: 0, retried: 0 });
