@@ -21,15 +21,28 @@ export interface Window {
   to: Date;
 }
 
+/** The backtest's calibration and holdout columns, and the holdout's order days per week. */
+export type BacktestAggregate = BacktestColumns & { weeklyActual: number[] };
+
+/** Per customer, the backtest's columns as of its cut-off (aggregateCustomers with `backtest`). */
+export interface CalibrationColumns {
+  /** Last order day before the cut-off (0 when none). */
+  lastDay: Int32Array;
+  /** Distinct order days before the cut-off. */
+  purchaseDays: Int32Array;
+  /** Net revenue of the days after the first and before the cut-off, major units. */
+  repeatNetRevenue: Float64Array;
+  /** Distinct order days and net revenue (major units) in the holdout. */
+  holdoutDays: Int32Array;
+  holdoutRevenue: Float64Array;
+}
+
 /**
  * Per-customer aggregates (identified customers only; guests have no customerId), one typed
  * array per field, index i = the i-th customer in ascending id order. Columns rather than one
  * object per customer: 100,000 customers cost a few MB of arrays instead of 100,000 objects
  * with dates, strings and nested arrays (≈100 MB of JavaScript heap per analysis).
  */
-/** The backtest's calibration and holdout columns, and the holdout's order days per week. */
-export type BacktestAggregate = BacktestColumns & { weeklyActual: number[] };
-
 export interface CustomerColumns {
   count: number;
   customerId: Int32Array;
@@ -51,6 +64,8 @@ export interface CustomerColumns {
   /** Per window (same order as requested): orders and exact net revenue (NET_SCALE units) inside it. */
   windowOrders: Int32Array[];
   windowNetScaled: Float64Array[];
+  /** The backtest's columns, when asked for. */
+  calibration?: CalibrationColumns;
 }
 
 const ORDER_FILTER = `shop = $1 AND "cancelledAt" IS NULL AND NOT test AND "processedAt" < $3::timestamp`;
@@ -86,6 +101,12 @@ export async function useWorkMem(db: Db) {
   // The planner's cost of the cohort cells (generate_subscripts counts 1,000 rows per customer)
   // crosses jit_above_cost and the JIT compile took seconds of a query that gains nothing from it.
   await db.$executeRawUnsafe(`SET LOCAL jit = off`);
+}
+
+/** True on PostgreSQL (a pool of connections), false on PGlite (a single one). */
+export async function readsInParallel(db: Db): Promise<boolean> {
+  const [{ v }] = await db.$queryRawUnsafe<{ v: string }[]>(`SELECT version() AS v`);
+  return !/pglite/i.test(v);
 }
 
 /**
@@ -124,11 +145,17 @@ export async function aggregateCustomers(
      * From the same pass over the orders, not a second one.
      */
     backtest?: { cutoffDay: number; today: number };
+    /**
+     * Only the customers whose id ≡ `index` (mod `of`): disjoint parts that separate
+     * connections aggregate at the same time (PostgreSQL), merged by mergeAggregates.
+     */
+    part?: { index: number; of: number };
   },
-): Promise<{ customers: CustomerColumns; cohorts: CohortCell[]; backtest: BacktestAggregate | null }> {
+): Promise<{ customers: CustomerColumns; cohorts: CohortCell[]; backtestWeeks: number[] | null }> {
   const { clauses, params } = windowParams(opts.windows, 5);
   const only = opts.customerIds ? `AND "customerId" = ANY(string_to_array($${5 + params.length}, ',')::int[])` : "";
   if (opts.customerIds) params.push(opts.customerIds.join(","));
+  const part = opts.part && opts.part.of > 1 ? `AND "customerId" % ${Number(opts.part.of)} = ${Number(opts.part.index)}` : "";
   const bt = opts.backtest;
   const cut = `$${5 + params.length}::int`;
   const upTo = `$${6 + params.length}::int`;
@@ -178,7 +205,7 @@ export async function aggregateCustomers(
       FROM (SELECT "customerId" AS c, "processedAt" AS at,
                    (("totalPrice" - "totalRefunded") * ${NET_SCALE})::bigint AS net, ("processedAt" AT TIME ZONE 'UTC')::date AS d
             FROM "Order"
-            WHERE ${ORDER_FILTER} AND "customerId" IS NOT NULL ${only}
+            WHERE ${ORDER_FILTER} AND "customerId" IS NOT NULL ${only} ${part}
             OFFSET 0) x
       OFFSET 0
     ), w AS (
@@ -283,34 +310,19 @@ export async function aggregateCustomers(
     windowOrders: Array.from({ length: n }, (_, i) => column(Int32Array, 10 + 2 * i)),
     windowNetScaled: Array.from({ length: n }, (_, i) => column(Float64Array, 11 + 2 * i)),
   };
-  let backtest: BacktestAggregate | null = null;
+  let weeks: number[] | null = null;
   if (bt) {
-    // Only the customers whose first order came before the cut-off, in id order.
     const k0 = 10 + 2 * n;
-    const lastDay = column(Int32Array, k0);
-    const days = column(Int32Array, k0 + 1);
-    const repeat = column(Float64Array, k0 + 2, NET_SCALE);
-    const holdDays = column(Int32Array, k0 + 3);
-    const holdNet = column(Float64Array, k0 + 4, NET_SCALE);
-    const keep: number[] = [];
-    for (let i = 0; i < count; i++) if (customers.firstDay[i] < bt.cutoffDay) keep.push(i);
-    const pick = <A extends Int32Array | Float64Array>(make: new (n: number) => A, from: ArrayLike<number>): A => {
-      const out = new make(keep.length);
-      for (let j = 0; j < keep.length; j++) out[j] = from[keep[j]];
-      return out;
+    customers.calibration = {
+      lastDay: column(Int32Array, k0),
+      purchaseDays: column(Int32Array, k0 + 1),
+      repeatNetRevenue: column(Float64Array, k0 + 2, NET_SCALE),
+      holdoutDays: column(Int32Array, k0 + 3),
+      holdoutRevenue: column(Float64Array, k0 + 4, NET_SCALE),
     };
-    const weekly: number[] = [];
-    for (const [w, c] of JSON.parse(rows[0].weeks ?? "[]") as number[][]) weekly[w] = c;
-    backtest = {
-      count: keep.length,
-      firstDay: pick(Int32Array, customers.firstDay),
-      lastDay: pick(Int32Array, lastDay),
-      purchaseDays: pick(Int32Array, days),
-      repeatNetRevenue: pick(Float64Array, repeat),
-      holdoutDays: pick(Int32Array, holdDays),
-      holdoutRevenue: pick(Float64Array, holdNet),
-      weeklyActual: Array.from({ length: weekly.length }, (_, i) => weekly[i] ?? 0),
-    };
+    weeks = [];
+    for (const [w, c] of JSON.parse(rows[0].weeks ?? "[]") as number[][]) weeks[w] = c;
+    weeks = Array.from({ length: weeks.length }, (_, i) => weeks![i] ?? 0);
   }
   const cohorts = (JSON.parse(rows[0].cohorts) as number[][]).map(([cohortMonth, monthsSinceFirst, activeCustomers, revenue]) => ({
     cohortMonth,
@@ -318,7 +330,109 @@ export async function aggregateCustomers(
     activeCustomers,
     revenue: revenue / NET_SCALE,
   }));
-  return { customers, cohorts, backtest };
+  return { customers, cohorts, backtestWeeks: weeks };
+}
+
+/**
+ * The backtest's input from the aggregate: the customers whose first order came before the
+ * cut-off (in id order), their calibration and holdout columns, and the holdout's order days
+ * per week. Null when the aggregate was run without `backtest`.
+ */
+export function backtestAggregateOf(customers: CustomerColumns, cutoffDay: number, weeklyActual: number[] | null): BacktestAggregate | null {
+  const cal = customers.calibration;
+  if (!cal || !weeklyActual) return null;
+  const keep: number[] = [];
+  for (let i = 0; i < customers.count; i++) if (customers.firstDay[i] < cutoffDay) keep.push(i);
+  const pick = <A extends Int32Array | Float64Array>(make: new (n: number) => A, from: ArrayLike<number>): A => {
+    const out = new make(keep.length);
+    for (let j = 0; j < keep.length; j++) out[j] = from[keep[j]];
+    return out;
+  };
+  return {
+    count: keep.length,
+    firstDay: pick(Int32Array, customers.firstDay),
+    lastDay: pick(Int32Array, cal.lastDay),
+    purchaseDays: pick(Int32Array, cal.purchaseDays),
+    repeatNetRevenue: pick(Float64Array, cal.repeatNetRevenue),
+    holdoutDays: pick(Int32Array, cal.holdoutDays),
+    holdoutRevenue: pick(Float64Array, cal.holdoutRevenue),
+    weeklyActual,
+  };
+}
+
+type Aggregate = Awaited<ReturnType<typeof aggregateCustomers>>;
+
+/**
+ * One aggregate from the parts of aggregateCustomers run with `part` (disjoint sets of
+ * customers, each in ascending id order): the customers merged in id order, the cohort cells
+ * and the holdout weeks added up.
+ */
+export function mergeAggregates(parts: readonly Aggregate[]): Aggregate {
+  if (parts.length === 1) return parts[0];
+  const count = parts.reduce((sum, p) => sum + p.customers.count, 0);
+  // Positions of the merged order: (part, index) pairs by ascending customer id.
+  const fromPart = new Int32Array(count);
+  const fromIndex = new Int32Array(count);
+  const next = parts.map(() => 0);
+  for (let i = 0; i < count; i++) {
+    let best = -1;
+    for (let p = 0; p < parts.length; p++) {
+      if (next[p] < parts[p].customers.count && (best < 0 || parts[p].customers.customerId[next[p]] < parts[best].customers.customerId[next[best]]))
+        best = p;
+    }
+    fromPart[i] = best;
+    fromIndex[i] = next[best]++;
+  }
+  const merge = <A extends Int32Array | Float64Array>(columns: readonly A[]): A => {
+    const out = new (columns[0].constructor as new (n: number) => A)(count);
+    for (let i = 0; i < count; i++) out[i] = columns[fromPart[i]][fromIndex[i]];
+    return out;
+  };
+  const c = parts.map((p) => p.customers);
+  const windows = c[0].windowOrders.length;
+  const customers: CustomerColumns = {
+    count,
+    customerId: merge(c.map((x) => x.customerId)),
+    orders: merge(c.map((x) => x.orders)),
+    netScaled: merge(c.map((x) => x.netScaled)),
+    firstOrderAt: merge(c.map((x) => x.firstOrderAt)),
+    lastOrderAt: merge(c.map((x) => x.lastOrderAt)),
+    purchaseDays: merge(c.map((x) => x.purchaseDays)),
+    firstDay: merge(c.map((x) => x.firstDay)),
+    lastDay: merge(c.map((x) => x.lastDay)),
+    repeatNetRevenue: merge(c.map((x) => x.repeatNetRevenue)),
+    secondOrderAt: merge(c.map((x) => x.secondOrderAt)),
+    windowOrders: Array.from({ length: windows }, (_, w) => merge(c.map((x) => x.windowOrders[w]))),
+    windowNetScaled: Array.from({ length: windows }, (_, w) => merge(c.map((x) => x.windowNetScaled[w]))),
+  };
+  if (c.every((x) => x.calibration)) {
+    const cal = c.map((x) => x.calibration!);
+    customers.calibration = {
+      lastDay: merge(cal.map((x) => x.lastDay)),
+      purchaseDays: merge(cal.map((x) => x.purchaseDays)),
+      repeatNetRevenue: merge(cal.map((x) => x.repeatNetRevenue)),
+      holdoutDays: merge(cal.map((x) => x.holdoutDays)),
+      holdoutRevenue: merge(cal.map((x) => x.holdoutRevenue)),
+    };
+  }
+  const cells = new Map<string, CohortCell>();
+  for (const cell of parts.flatMap((p) => p.cohorts)) {
+    const key = `${cell.cohortMonth}:${cell.monthsSinceFirst}`;
+    const known = cells.get(key);
+    if (known) {
+      known.activeCustomers += cell.activeCustomers;
+      // Added in exact NET_SCALE units, as one statement would have.
+      known.revenue = (Math.round(known.revenue * NET_SCALE) + Math.round(cell.revenue * NET_SCALE)) / NET_SCALE;
+    } else cells.set(key, { ...cell });
+  }
+  const cohorts = [...cells.values()].sort((a, b) => a.cohortMonth - b.cohortMonth || a.monthsSinceFirst - b.monthsSinceFirst);
+  let backtestWeeks: number[] | null = null;
+  if (parts.every((p) => p.backtestWeeks)) {
+    backtestWeeks = [];
+    for (const p of parts) p.backtestWeeks!.forEach((n, w) => (backtestWeeks![w] = (backtestWeeks![w] ?? 0) + n));
+    backtestWeeks = Array.from({ length: backtestWeeks.length }, (_, w) => backtestWeeks![w] ?? 0);
+  }
+  return { customers, cohorts, backtestWeeks };
 }
 
 /** Guest orders (no customer): orders and exact net revenue (NET_SCALE units) per window. */

@@ -32,10 +32,13 @@ import { DEFAULT_SEGMENT_RULES, OTHERS_KEY, scoreRfmWithBreakpoints, type Segmen
 import { segmentRulesOf } from "~/domain/shopSettings";
 import { rounded } from "~/domain/stats";
 import { dayLabel, startOfDayNumber, zonedCalendar } from "~/domain/time";
-import { inTransaction } from "~/lib/transaction.server";
+import { inTransaction, type Tx } from "~/lib/transaction.server";
 import {
   aggregateCustomers,
+  backtestAggregateOf,
   checkoutCounts,
+  mergeAggregates,
+  readsInParallel,
   guestTotals,
   monthlyMarketingSpend,
   deleteStaleCustomerMetrics,
@@ -134,7 +137,15 @@ class Stopwatch {
 }
 
 /** Everything the analysis reads from the database, in one read transaction. */
-function loadAggregates(
+/**
+ * Parts of the customer aggregate run at once on PostgreSQL, one connection each: the
+ * statement is a sort, window and group over every order, on one CPU, while the rest of the
+ * analysis waits for it. Two keeps a two-core database server busy without starving the
+ * webhooks. PGlite has one connection: one part.
+ */
+const AGGREGATE_PARTS = 2;
+
+async function loadAggregates(
   prisma: PrismaClient,
   shop: string,
   options: {
@@ -148,19 +159,37 @@ function loadAggregates(
   },
 ) {
   const { timeZone, now, windows } = options;
-  return inTransaction(
-    prisma,
-    async (tx) => {
-      await useWorkMem(tx);
-      const a = await aggregateCustomers(tx, shop, options);
-      const g = await guestTotals(tx, shop, { timeZone, now, windows });
-      const k = await checkoutCounts(tx, shop, { cutoff: options.checkoutCutoff, windows });
-      const s = await monthlyMarketingSpend(tx, shop);
-      const n = await npsDistributions(tx, shop, { now, windows });
-      return [a, g, k, s, n] as const;
-    },
-    { timeout: 600_000, maxWait: 60_000 },
-  );
+  const parts = (await readsInParallel(prisma)) ? AGGREGATE_PARTS : 1;
+  const transaction = { timeout: 600_000, maxWait: 60_000 };
+  const aggregate = (tx: Tx, index: number) => aggregateCustomers(tx, shop, { ...options, part: { index, of: parts } });
+  const [[first, g, k, s, n], ...others] = await Promise.all([
+    inTransaction(
+      prisma,
+      async (tx) => {
+        await useWorkMem(tx);
+        const a = await aggregate(tx, 0);
+        const guests = await guestTotals(tx, shop, { timeZone, now, windows });
+        const checkouts = await checkoutCounts(tx, shop, { cutoff: options.checkoutCutoff, windows });
+        const spend = await monthlyMarketingSpend(tx, shop);
+        const nps = await npsDistributions(tx, shop, { now, windows });
+        return [a, guests, checkouts, spend, nps] as const;
+      },
+      transaction,
+    ),
+    ...Array.from({ length: parts - 1 }, (_, i) =>
+      inTransaction(
+        prisma,
+        async (tx) => {
+          await useWorkMem(tx);
+          return [await aggregate(tx, i + 1)] as const;
+        },
+        transaction,
+      ),
+    ),
+  ]);
+  const merged = mergeAggregates([first, ...others.map(([a]) => a as Awaited<ReturnType<typeof aggregateCustomers>>)]);
+  const backtest = options.backtest ? backtestAggregateOf(merged.customers, options.backtest.cutoffDay, merged.backtestWeeks) : null;
+  return [{ ...merged, backtest }, g, k, s, n] as const;
 }
 
 export async function analyzeShop(prisma: PrismaClient, shop: string, options: AnalyzeOptions): Promise<AnalysisSummary> {

@@ -11,7 +11,7 @@ import { zonedCalendar } from "~/domain/time";
 import { WebhookWorker } from "~/jobs/webhookWorker.server";
 import type { Database } from "~/lib/database.server";
 import { setDatabase } from "~/lib/db.server";
-import { aggregateCustomers, latestFrozenAnalysis, segmentMovesSince } from "~/models/analytics.server";
+import { aggregateCustomers, backtestAggregateOf, latestFrozenAnalysis, mergeAggregates, segmentMovesSince } from "~/models/analytics.server";
 import { insertWebhookEvents } from "~/models/webhookEvent.server";
 import { analyzeShop, customerMetricsBatch } from "~/services/analytics.server";
 import { getSegmentSummary } from "~/services/analyticsReads.server";
@@ -155,9 +155,10 @@ describe.each(BACKENDS)("incremental analysis on %s", (backend) => {
   it("takes the backtest's columns from the same pass over the orders, equal to a plain per-customer query", async () => {
     const today = zonedCalendar(TZ).dayNumber(NOW.getTime());
     const cutoffDay = today - 90;
-    const { backtest } = await prisma.$transaction((tx) =>
+    const whole = await prisma.$transaction((tx) =>
       aggregateCustomers(tx, SHOP, { timeZone: TZ, now: NOW, windows: [], cohortFromMonth: 0, backtest: { cutoffDay, today } }),
     );
+    const backtest = backtestAggregateOf(whole.customers, cutoffDay, whole.backtestWeeks);
     // The oracle: orders grouped by (customer, local day) up to the start of today, then per customer.
     const oracle = await prisma.$transaction(async (tx) => {
       await tx.$queryRawUnsafe(`SELECT set_config('TimeZone', $1, true)`, TZ);
@@ -189,6 +190,27 @@ describe.each(BACKENDS)("incremental analysis on %s", (backend) => {
     const holdoutDays = oracle.reduce((sum, r) => sum + Number(r.holdoutDays), 0);
     expect(holdoutDays).toBeGreaterThan(0);
     expect(backtest!.weeklyActual.reduce((a, b) => a + b, 0)).toBe(holdoutDays);
+  });
+
+  it("aggregates in parts (separate connections on PostgreSQL) to exactly the one-statement result", async () => {
+    const today = zonedCalendar(TZ).dayNumber(NOW.getTime());
+    const windows = [
+      { from: new Date(NOW.getTime() - 90 * DAY_MS), to: NOW },
+      { from: new Date(NOW.getTime() - 400 * DAY_MS), to: new Date(NOW.getTime() - 90 * DAY_MS) },
+    ];
+    const run = (part?: { index: number; of: number }) =>
+      prisma.$transaction((tx) =>
+        aggregateCustomers(tx, SHOP, { timeZone: TZ, now: NOW, windows, cohortFromMonth: 0, backtest: { cutoffDay: today - 90, today }, part }),
+      );
+    const whole = await run();
+    expect(whole.customers.count).toBe(80);
+    expect(whole.cohorts.length).toBeGreaterThan(10);
+    for (const of of [2, 3]) {
+      const parts = [];
+      for (let index = 0; index < of; index++) parts.push(await run({ index, of }));
+      expect(parts.every((p) => p.customers.count > 0 && p.customers.count < 80)).toBe(true);
+      expect(mergeAggregates(parts)).toEqual(whole);
+    }
   });
 
   it("does nothing before the first full run (no frozen scoring)", async () => {
