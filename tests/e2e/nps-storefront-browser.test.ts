@@ -214,6 +214,14 @@ describe("the NPS survey and the privacy page on the demo storefront in Chromium
     expect([prefs.personalization, prefs.surveys]).toEqual([true, false]);
     expect(errors).toEqual([]);
 
+    // The merchant sees the choice on the customer's profile.
+    const admin = await open();
+    await admin.page.goto(`${server.url}/app/customers/${customer}`, { waitUntil: "networkidle" });
+    const profile = await admin.page.locator("body").innerText();
+    expect(profile).toContain("Storefront choices");
+    expect(profile).toContain("Personalised recommendations: on");
+    expect(profile).toContain("Surveys: off");
+
     // On the next page the embed asks, and the server says no.
     const decision = page.waitForResponse((r) => r.url().includes("/apps/rapport/nps?"), { timeout: 30_000 });
     await page.goto(`${server.url}/demo/storefront`);

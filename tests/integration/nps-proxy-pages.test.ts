@@ -11,6 +11,7 @@ import { signSurveyLink } from "~/lib/npsLink.server";
 import { signProxyQuery } from "~/lib/proxySignature";
 import { inTransaction } from "~/lib/transaction.server";
 import { createEngine } from "~/services/demoStorefront/liquid.server";
+import { getCustomerProfile } from "~/services/customers.server";
 import { getSurveyLink } from "~/services/nps.server";
 import { saveTrackingSettings } from "~/services/recommendationTracking.server";
 import { ensureShop, syncCustomers, syncOrders, syncProducts } from "~/services/sync.server";
@@ -344,6 +345,9 @@ describe.each(BACKENDS)("the survey and privacy pages on %s", (backend) => {
       expect(response.headers.get("cache-control")).toBe("private, no-store");
       expect(await response.json()).toEqual({ ok: true, personalization: false, surveys: true });
       expect((await preferences()).map((p) => [p.customerId, p.personalization, p.surveys])).toEqual([["601", false, true]]);
+      // The merchant sees the choice on the customer's profile; a customer who never chose has none.
+      expect((await getCustomerProfile(SHOP, "601"))?.preferences).toEqual({ personalization: false, surveys: true });
+      expect((await getCustomerProfile(SHOP, "602"))?.preferences).toBeNull();
 
       // The form: an unticked switch is absent.
       const page = await postForm("privacy", signed("privacy", "", { customer: "603" }), { form: "1", personalization: "on" });
