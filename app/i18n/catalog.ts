@@ -27,6 +27,8 @@ import navEn from "./messages/nav.en.json";
 import navFr from "./messages/nav.fr.json";
 import settingsEn from "./messages/settings.en.json";
 import settingsFr from "./messages/settings.fr.json";
+import privacyEn from "./messages/privacy.en.json";
+import privacyFr from "./messages/privacy.fr.json";
 
 /** Each area's English and French messages. Add a new area's pair here. */
 export const CATALOGS = {
@@ -43,6 +45,7 @@ export const CATALOGS = {
   customers: { en: customersEn, fr: customersFr },
   settings: { en: settingsEn, fr: settingsFr },
   data: { en: dataEn, fr: dataFr },
+  privacy: { en: privacyEn, fr: privacyFr },
 } as const;
 
 type Catalogs = typeof CATALOGS;

@@ -53,6 +53,12 @@ export async function customerIdsByShopifyId(db: Db, shop: string, shopifyIds: s
   return ids;
 }
 
+/** A customer's current RFM segment from the latest analysis; null when not analysed (or unknown). */
+export async function customerSegmentByShopifyId(db: Db, shop: string, shopifyId: string): Promise<string | null> {
+  const row = await db.customer.findUnique({ where: { shop_shopifyId: { shop, shopifyId } }, select: { metrics: { select: { segment: true } } } });
+  return row?.metrics?.segment ?? null;
+}
+
 export function countCustomers(db: Db, shop: string) {
   return db.customer.count({ where: { shop } });
 }

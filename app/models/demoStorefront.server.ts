@@ -77,3 +77,13 @@ export async function customerName(db: Db, shop: string, shopifyId: string): Pro
 export function shopDisplay(db: Db, shop: string) {
   return db.shop.findUnique({ where: { domain: shop }, select: { name: true, currency: true } });
 }
+
+/** A customer's latest counted orders (the demo's account page), newest first. */
+export function customerOrders(db: Db, shop: string, customerShopifyId: string, limit: number) {
+  return db.order.findMany({
+    where: { shop, customerShopifyId, cancelledAt: null, test: false },
+    orderBy: [{ processedAt: "desc" }, { id: "desc" }],
+    take: limit,
+    select: { shopifyId: true, name: true, processedAt: true, totalPrice: true, currency: true },
+  });
+}

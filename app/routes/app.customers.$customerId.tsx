@@ -47,7 +47,7 @@ export default function CustomerProfile() {
   const t = useT();
   const locale = useLocale();
   const href = useLocaleHref();
-  const { shop, customer, metrics: m, outlook } = data;
+  const { shop, customer, metrics: m, outlook, preferences } = data;
   const tz = shop.timeZone;
   const money = (amount: string | null) => (amount === null ? "—" : formatMoney(amount, shop.currency, locale));
   const date = (iso: string) => formatDate(iso, locale, tz);
@@ -237,6 +237,24 @@ export default function CustomerProfile() {
                   <Text as="p" tone="subdued">
                     {t("customers.profile.noTags")}
                   </Text>
+                )}
+              </BlockStack>
+            </Card>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingMd">
+                  {t("customers.profile.choices")}
+                </Text>
+                <Text as="p" variant="bodySm" tone="subdued">
+                  {t("customers.profile.choicesHelp")}
+                </Text>
+                {preferences ? (
+                  <>
+                    <Text as="p">{t("customers.profile.choicePersonalization", { on: preferences.personalization ? "yes" : "no" })}</Text>
+                    <Text as="p">{t("customers.profile.choiceSurveys", { on: preferences.surveys ? "yes" : "no" })}</Text>
+                  </>
+                ) : (
+                  <Text as="p">{t("customers.profile.choicesDefault")}</Text>
                 )}
               </BlockStack>
             </Card>

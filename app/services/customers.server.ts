@@ -33,6 +33,7 @@ import {
   findCustomerForProfile,
   latestAnalysisModel,
 } from "~/models/customerProfile.server";
+import { findShopperPreference } from "~/models/recommendationTracking.server";
 import { findShop } from "~/models/shop.server";
 import { UnknownShopError } from "./dataHealth.server";
 
@@ -186,11 +187,12 @@ export async function getCustomerProfile(shop: string, shopifyId: string, orderL
   const info = await shopDisplay(db, shop);
   const customer = await findCustomerForProfile(db, shop, shopifyId);
   if (!customer) return null;
-  const [orders, orderCount, moves, analysis] = await Promise.all([
+  const [orders, orderCount, moves, analysis, choices] = await Promise.all([
     customerOrders(db, shop, customer.id, orderLimit),
     countCustomerOrders(db, shop, customer.id),
     customerSegmentMoves(db, shop, customer.id),
     latestAnalysisModel(db, shop),
+    findShopperPreference(db, shop, customer.shopifyId),
   ]);
   const m = customer.metrics;
   const digits = currencyExponent(info.currency);
@@ -247,6 +249,8 @@ export async function getCustomerProfile(shop: string, shopifyId: string, orderL
       computedAt: m.computedAt.toISOString(),
     },
     outlook,
+    // What the customer chose on the shop's privacy page; null = never chose (both allowed).
+    preferences: choices ? { personalization: choices.personalization, surveys: choices.surveys } : null,
     moves: moves.map((mv) => ({ from: mv.fromSegment, to: mv.toSegment, at: mv.movedAt.toISOString(), source: mv.source })),
     orderCount,
     orders: orders.map((o) => ({

@@ -15,6 +15,7 @@ import { env } from "~/lib/env.server";
 import { signProxyQuery } from "~/lib/proxySignature";
 import {
   customerName,
+  customerOrders,
   customersToBrowseAs,
   featuredProducts,
   productByHandle,
@@ -23,6 +24,7 @@ import {
   type StorefrontProductRow,
 } from "~/models/demoStorefront.server";
 import { createEngine, defaultSettings, EXTENSION_DIR, readBlockSchema, renderBlock } from "./demoStorefront/liquid.server";
+import { surveyLinkQuery } from "./nps.server";
 
 export const ROOT_URL = "/demo/storefront";
 const PROXY_PREFIX = "/apps/rapport";
@@ -30,6 +32,8 @@ const CUSTOMER_COOKIE = "rapport_demo_customer";
 const LOCALE_COOKIE = "rapport_demo_locale";
 const CART_COOKIE = "cart";
 const CONSENT_COOKIE = "rapport_demo_consent";
+// Liquid's `shop.email` on the demo shop's pages (the .example domain is reserved: nobody gets mail).
+const DEMO_SHOP_EMAIL = "privacy@rapport-demo.example";
 
 /** Every demo storefront request goes through here first: 404 unless the process is in demo mode. */
 export function assertDemoStorefront(): void {
@@ -232,6 +236,9 @@ export async function forwardToProxy(request: Request, subpath: string): Promise
     (init.headers as Record<string, string>)["Content-Type"] = request.headers.get("content-type") ?? "application/octet-stream";
   }
   const answer = await fetch(target, init);
+  // An `application/liquid` answer is a page: Shopify renders it as Liquid inside the theme.
+  if ((answer.headers.get("content-type") ?? "").startsWith("application/liquid"))
+    return proxyPage(request, subpath, answer.status, await answer.text());
   const headers = new Headers();
   for (const name of ["content-type", "cache-control", "vary"]) {
     const value = answer.headers.get(name);
@@ -328,10 +335,26 @@ async function pageContext(request: Request): Promise<PageContext> {
   };
 }
 
-const block = readBlockSchemaOnce();
-function readBlockSchemaOnce() {
+const block = readBlockSchemaOnce("recommendations");
+const npsBlock = readBlockSchemaOnce("nps-survey");
+function readBlockSchemaOnce(name: string) {
   let cached: ReturnType<typeof readBlockSchema> | undefined;
-  return () => (cached ??= readBlockSchema("recommendations"));
+  return () => (cached ??= readBlockSchema(name));
+}
+
+/**
+ * The "NPS survey" app embed as the demo shop's merchant turned it on: the block's defaults
+ * (customers with an order are asked; home, product and collection pages) with a 3-second delay
+ * so that a visitor sees it soon. Shopify renders body embeds just before </body>.
+ */
+async function npsEmbed(ctx: PageContext, pageType: string, pagePath: string): Promise<string> {
+  const engine = createEngine({ locale: ctx.v.locale });
+  return renderBlock(engine, "nps-survey", {
+    block: { id: "demo-nps", settings: { ...defaultSettings(npsBlock()), delay: 3 } },
+    request: { page_type: pageType, path: pagePath, locale: { iso_code: ctx.v.locale } },
+    shop: { name: ctx.shopName },
+    routes: { root_url: ROOT_URL },
+  });
 }
 
 /** The Liquid objects the block reads, as Shopify would give them for this page. */
@@ -371,10 +394,13 @@ function layout(
   body: string,
   customers: { shopifyId: string; name: string; orders: number }[],
   who: string | null,
-  withBlock = true,
+  extras: { withBlock?: boolean; nps?: string } = {},
 ): string {
   const { t, v } = ctx;
+  const withBlock = extras.withBlock ?? true;
+  const nps = extras.nps ?? "";
   const schema = withBlock ? block() : { stylesheet: undefined, javascript: undefined };
+  const npsSchema = nps.trim() ? npsBlock() : { stylesheet: undefined, javascript: undefined };
   const other: Locale = v.locale === "fr" ? "en" : "fr";
   const options = [
     `<option value="">${esc(t("storefront.anonymous"))}</option>`,
@@ -401,6 +427,8 @@ function layout(
 ${schema.stylesheet ? `<link rel="stylesheet" href="${ROOT_URL}/assets/${esc(schema.stylesheet)}">` : ""}
 <script src="${ROOT_URL}/assets/demo-consent.js" data-consent="${v.consent ?? ""}"></script>
 ${schema.javascript ? `<script src="${ROOT_URL}/assets/${esc(schema.javascript)}" defer></script>` : ""}
+${npsSchema.stylesheet ? `<link rel="stylesheet" href="${ROOT_URL}/assets/${esc(npsSchema.stylesheet)}">` : ""}
+${npsSchema.javascript ? `<script src="${ROOT_URL}/assets/${esc(npsSchema.javascript)}" defer></script>` : ""}
 </head>
 <body>
 <div class="demo-bar">
@@ -414,12 +442,14 @@ ${schema.javascript ? `<script src="${ROOT_URL}/assets/${esc(schema.javascript)}
 </div>
 <header class="site-header">
   <a class="site-header__name" href="${ROOT_URL}">${esc(ctx.shopName)}</a>
-  <nav aria-label="${esc(ctx.shopName)}"><a href="${ROOT_URL}">${esc(t("storefront.home"))}</a> <a href="${ROOT_URL}/cart">${esc(t("storefront.cart", { count: ctx.cartCount }))}</a></nav>
+  <nav aria-label="${esc(ctx.shopName)}"><a href="${ROOT_URL}">${esc(t("storefront.home"))}</a> <a href="${ROOT_URL}/account">${esc(t("storefront.account"))}</a> <a href="${ROOT_URL}/cart">${esc(t("storefront.cart", { count: ctx.cartCount }))}</a></nav>
 </header>
 <main id="main">
 ${body}
 </main>
+<footer class="site-footer"><a href="${ROOT_URL}/apps/rapport/privacy">${esc(t("storefront.privacyChoices"))}</a> <a href="${ROOT_URL}/policies/privacy-policy">${esc(t("storefront.privacyPolicy"))}</a></footer>
 ${consent}
+${nps}
 </body>
 </html>`;
 }
@@ -458,7 +488,8 @@ export async function homePage(request: Request): Promise<Response> {
 ${recs}
 <section class="featured"><h2>${esc(ctx.t("storefront.featured"))}</h2><ul class="grid">${featured.map((p) => productCard(ctx, p)).join("")}</ul></section>`;
   const { customers, who } = await browseList(ctx);
-  return html(layout(ctx, ctx.t("storefront.home"), body, customers, who), ctx.v);
+  const nps = await npsEmbed(ctx, "index", "/");
+  return html(layout(ctx, ctx.t("storefront.home"), body, customers, who, { nps }), ctx.v);
 }
 
 export async function productPage(request: Request, handle: string): Promise<Response> {
@@ -467,7 +498,8 @@ export async function productPage(request: Request, handle: string): Promise<Res
   const withBlock = new URL(request.url).searchParams.get("block") !== "0";
   const { customers, who } = await browseList(ctx);
   const product = await productByHandle(prisma(), DEMO_SHOP, handle);
-  if (!product) return html(layout(ctx, "404", `<p class="notice">${esc(ctx.t("storefront.notFound"))}</p>`, customers, who), ctx.v, 404);
+  if (!product)
+    return html(layout(ctx, "404", `<p class="notice">${esc(ctx.t("storefront.notFound"))}</p>`, customers, who, { withBlock: false }), ctx.v, 404);
   const recs = !withBlock
     ? ""
     : await recommendationsBlock(ctx, "product", {
@@ -488,7 +520,9 @@ ${product.vendor ? `<p class="product__vendor">${esc(ctx.t("storefront.by", { ve
 ${buy}</div>
 </article>
 ${recs}`;
-  return html(layout(ctx, product.title, body, customers, who, withBlock), ctx.v);
+  // ?block=0 is the page without any of Rapport's theme extension (the Lighthouse baseline).
+  const nps = withBlock ? await npsEmbed(ctx, "product", `/products/${product.handle}`) : "";
+  return html(layout(ctx, product.title, body, customers, who, { withBlock, nps }), ctx.v);
 }
 
 export async function cartPage(request: Request): Promise<Response> {
@@ -511,7 +545,65 @@ export async function cartPage(request: Request): Promise<Response> {
       })
     : "";
   const body = `<h1>${esc(ctx.t("storefront.cartTitle"))}</h1>${lines}<p><a href="${ROOT_URL}">${esc(ctx.t("storefront.continue"))}</a></p>${recs}`;
-  return html(layout(ctx, ctx.t("storefront.cartTitle"), body, customers, who), ctx.v);
+  // The embed renders nothing on the cart page (never while checking out): rendered all the same.
+  const nps = await npsEmbed(ctx, "cart", "/cart");
+  return html(layout(ctx, ctx.t("storefront.cartTitle"), body, customers, who, { nps }), ctx.v);
+}
+
+/**
+ * A page the app proxy answered as `application/liquid` (the survey and privacy pages), rendered
+ * as Shopify does: its Liquid with the shop's objects, inside the theme's layout.
+ */
+async function proxyPage(request: Request, subpath: string, status: number, source: string): Promise<Response> {
+  const ctx = await pageContext(request);
+  const { customers, who } = await browseList(ctx);
+  const engine = createEngine({ locale: ctx.v.locale });
+  const body = (await engine.parseAndRender(source, {
+    shop: { name: ctx.shopName, email: DEMO_SHOP_EMAIL },
+    request: { page_type: "page", path: `/apps/rapport/${subpath}`, locale: { iso_code: ctx.v.locale } },
+    routes: { root_url: ROOT_URL, account_login_url: `${ROOT_URL}/account` },
+  })) as string;
+  const title = subpath === "survey" ? ctx.t("nps.survey.title") : subpath === "privacy" ? ctx.t("privacy.title") : ctx.shopName;
+  return html(layout(ctx, title, body, customers, who, { withBlock: false }), ctx.v, status);
+}
+
+/**
+ * The customer's account (the demo's stand-in for Shopify's): their latest orders, each with the
+ * survey link its order e-mail would carry, signed with the shop's survey key as the snippet does.
+ */
+export async function accountPage(request: Request): Promise<Response> {
+  const ctx = await pageContext(request);
+  const { customers, who } = await browseList(ctx);
+  const { t, v } = ctx;
+  let body = `<h1>${esc(t("storefront.accountTitle"))}</h1>`;
+  if (!v.customerId) {
+    body += `<p>${esc(t("storefront.accountChoose"))}</p>`;
+  } else {
+    const orders = await customerOrders(prisma(), DEMO_SHOP, v.customerId, 10);
+    const rows: string[] = [];
+    // One after the other: the first call creates the shop's survey key.
+    for (const o of orders) {
+      const query = await surveyLinkQuery(prisma(), DEMO_SHOP, o.shopifyId, v.customerId);
+      const date = new Intl.DateTimeFormat(INTL_LOCALE[v.locale], { dateStyle: "medium" }).format(o.processedAt);
+      rows.push(
+        `<tr><th scope="row">${esc(o.name)}</th><td>${esc(date)}</td><td>${esc(ctx.money(o.totalPrice, o.currency))}</td><td><a href="${ROOT_URL}/apps/rapport/survey?${esc(query)}">${esc(t("storefront.surveyLinkOpen", { order: o.name }))}</a></td></tr>`,
+      );
+    }
+    body += `<h2>${esc(t("storefront.orders"))}</h2>`;
+    body += rows.length
+      ? `<table class="cart"><thead><tr><th scope="col">${esc(t("storefront.order"))}</th><th scope="col">${esc(t("storefront.orderDate"))}</th><th scope="col">${esc(t("storefront.total"))}</th><th scope="col">${esc(t("storefront.surveyLink"))}</th></tr></thead><tbody>${rows.join("")}</tbody></table><p class="notice">${esc(t("storefront.surveyLinkHelp"))}</p>`
+      : `<p>${esc(t("storefront.noOrders"))}</p>`;
+    body += `<p><a href="${ROOT_URL}/apps/rapport/privacy">${esc(t("storefront.privacyChoices"))}</a></p>`;
+  }
+  return html(layout(ctx, t("storefront.accountTitle"), body, customers, who, { withBlock: false }), v);
+}
+
+/** /policies/privacy-policy: the demo shop has no policy of its own, and says so. */
+export async function policyPage(request: Request): Promise<Response> {
+  const ctx = await pageContext(request);
+  const { customers, who } = await browseList(ctx);
+  const body = `<h1>${esc(ctx.t("storefront.policyTitle"))}</h1><p>${esc(ctx.t("storefront.policyBody"))}</p>`;
+  return html(layout(ctx, ctx.t("storefront.policyTitle"), body, customers, who, { withBlock: false }), ctx.v);
 }
 
 /** The demo's own theme files (not part of the extension): the shop's look and its consent banner. */

@@ -35,7 +35,7 @@ import {
 import { comparisonRanges, daySpan } from "~/domain/ranges";
 import { DEFAULT_SEGMENT_RULES, OTHERS_KEY } from "~/domain/rfm";
 import { dayLabel, daysFromCivil, startOfDayNumber, zonedCalendar } from "~/domain/time";
-import { newSurveySecret, surveyLinkSnippet, verifySurveyLink, type SurveyLinkParams } from "~/lib/npsLink.server";
+import { newSurveySecret, signSurveyLink, surveyLinkSnippet, verifySurveyLink, type SurveyLinkParams } from "~/lib/npsLink.server";
 import { prisma } from "~/lib/db.server";
 import { inTransaction, type Db, type DbClient } from "~/lib/transaction.server";
 import { findAnalyticsShop } from "~/models/analyticsShop.server";
@@ -155,8 +155,8 @@ export async function verifyEmailLink(prisma: DbClient, shop: string, params: Su
   const key = await findSurveyKey(prisma, shop);
   const link = key ? verifySurveyLink(key.secret, params) : null;
   if (!link) throw new NpsError("forged_link", "bad_signature");
-  const answered = await findOrderAnswer(prisma, shop, link.orderId);
-  return { ...link, answered: answered !== null };
+  const [answered, names] = await Promise.all([findOrderAnswer(prisma, shop, link.orderId), orderNames(prisma, shop, [link.orderId])]);
+  return { ...link, answered: answered !== null, orderName: names.get(link.orderId) ?? null };
 }
 
 /**
@@ -280,6 +280,15 @@ export async function moveFollowUp(prisma: DbClient, shop: string, id: number, c
 export async function getSurveyLink(prisma: DbClient, shop: string, linkText: string) {
   const key = (await findSurveyKey(prisma, shop)) ?? (await ensureSurveyKey(prisma, shop, newSurveySecret()));
   return { createdAt: key.createdAt.toISOString(), snippet: surveyLinkSnippet(key.secret, linkText) };
+}
+
+/**
+ * The query of the survey link an order e-mail carries (what the snippet renders for this order
+ * and customer): for the demo storefront's account page, which stands in for the e-mail.
+ */
+export async function surveyLinkQuery(prisma: DbClient, shop: string, orderId: string, customerId: string | null): Promise<string> {
+  const key = (await findSurveyKey(prisma, shop)) ?? (await ensureSurveyKey(prisma, shop, newSurveySecret()));
+  return new URLSearchParams({ order: orderId, customer: customerId ?? "", sig: signSurveyLink(key.secret, orderId, customerId) }).toString();
 }
 
 /** A new key: links already sent stop working (for a leaked key). */
