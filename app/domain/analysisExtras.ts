@@ -277,10 +277,16 @@ export interface BacktestColumns extends PredictionColumns {
  */
 export function runBacktest(
   cols: BacktestColumns,
-  opts: { cutoffDay: number; holdoutDays: number; weeklyActual: readonly number[] },
+  opts: {
+    cutoffDay: number;
+    holdoutDays: number;
+    weeklyActual: readonly number[];
+    /** The latest fit's parameters: the cut-off's optimum lies near them (one descent instead of several). */
+    start?: BgNbdParams;
+  },
 ): { result: Backtest | null; skipped: AnalysisExtras["backtestSkipped"] } {
   if (cols.count < 2) return { result: null, skipped: "too_little_history" };
-  const fits = fitModels(cols, opts.cutoffDay - 1);
+  const fits = fitModels(cols, opts.cutoffDay - 1, { bgStart: opts.start });
   if (!fits?.bg || !fits.bg.converged) return { result: null, skipped: "no_fit" };
   const params = fits.bg.params;
   const gg = fits.gg?.converged ? fits.gg.params : null;

@@ -165,7 +165,7 @@ export function customerValue(
  * Fits BG/NBD and Gamma-Gamma on whatever data exists (`today` = the analysis day number). A
  * fit that fails is noted, never thrown. Null without customers.
  */
-export function fitModels(agg: PredictionColumns, today: number): ModelFits | null {
+export function fitModels(agg: PredictionColumns, today: number, options: { bgStart?: BgNbdParams } = {}): ModelFits | null {
   const n = agg.count;
   if (n === 0) return null;
   const notes: string[] = [];
@@ -183,7 +183,7 @@ export function fitModels(agg: PredictionColumns, today: number): ModelFits | nu
   const grouped = groupRftArrays(x, tx, T);
   let bg: BgNbdFit | null = null;
   try {
-    bg = fitBgNbd(grouped);
+    bg = fitBgNbd(grouped, { start: options.bgStart });
   } catch (error) {
     notes.push(encodeMessageRef({ key: "analysis.purchaseFitFailed", params: { reason: (error as Error).message } }));
   }

@@ -54,7 +54,7 @@ export async function computeAnalysisExtras(prisma: PrismaClient, shop: string, 
   const cols = enoughHistory ? run.backtest : null;
 
   const backtest = cols
-    ? runBacktest(cols, { cutoffDay, holdoutDays: HORIZON_DAYS, weeklyActual: cols.weeklyActual })
+    ? runBacktest(cols, { cutoffDay, holdoutDays: HORIZON_DAYS, weeklyActual: cols.weeklyActual, start: run.fits?.bg?.params })
     : { result: null, skipped: "too_little_history" as const };
   const { model } = run;
   return computeExtras(

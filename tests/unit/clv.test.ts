@@ -338,6 +338,59 @@ describe("fits on sufficient statistics (grouped customers)", () => {
     expect(Math.abs(a.logLikelihood - -9582.429)).toBeLessThan(0.01);
   });
 
+  it("BG/NBD on many groups: starting points raced on a sample, then one descent, land on the optimum of the full race, to 1e-9", () => {
+    // 40,000 customers drawn from the BG/NBD story (continuous times: every customer is a group).
+    let seed = 11;
+    const rand = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed + 0.5) / 2 ** 32;
+    };
+    const gamma = (shape: number): number => {
+      // Marsaglia–Tsang, with the shape < 1 boost.
+      if (shape < 1) return gamma(shape + 1) * rand() ** (1 / shape);
+      const d = shape - 1 / 3;
+      const c = 1 / Math.sqrt(9 * d);
+      for (;;) {
+        const u1 = rand();
+        const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * rand());
+        const v = (1 + c * z) ** 3;
+        if (v > 0 && Math.log(rand()) < 0.5 * z * z + d - d * v + d * Math.log(v)) return d * v;
+      }
+    };
+    const rows: { x: number; tx: number; T: number }[] = [];
+    for (let i = 0; i < 40_000; i++) {
+      const T = 10 + rand() * 150;
+      const lambda = gamma(0.8) / 4;
+      const g1 = gamma(0.9);
+      const p = g1 / (g1 + gamma(4));
+      let t = 0;
+      let x = 0;
+      let tx = 0;
+      for (;;) {
+        t += -Math.log(rand()) / lambda;
+        if (t > T) break;
+        x++;
+        tx = t;
+        if (rand() < p) break;
+      }
+      rows.push({ x, tx, T });
+    }
+    const grouped = groupRft(rows);
+    expect(grouped.x.length).toBeGreaterThan(20_000);
+    const raced = fitBgNbd(grouped);
+    const full = fitBgNbd(grouped, { sampleStartsAboveGroups: Infinity });
+    expect(raced.converged).toBe(true);
+    for (const k of ["r", "alpha", "a", "b"] as const) expect(rel(raced.params[k], full.params[k])).toBeLessThan(1e-9);
+    expect(rel(raced.logLikelihood, full.logLikelihood)).toBeLessThan(1e-12);
+    // An interior optimum near the story's parameters (r = 0.8, α = 4, a = 0.9, b = 4).
+    expect(raced.params.r).toBeGreaterThan(0.6);
+    expect(raced.params.r).toBeLessThan(1);
+    expect(raced.params.b).toBeLessThan(20);
+    // A start near the optimum needs one descent and finds the same point.
+    const warm = fitBgNbd(grouped, { start: { r: 0.7, alpha: 3, a: 1, b: 5 } });
+    for (const k of ["r", "alpha", "a", "b"] as const) expect(rel(warm.params[k], full.params[k])).toBeLessThan(1e-9);
+  });
+
   it("Gamma-Gamma on (x, m) groups lands on the optimum of the one-row-per-customer fit, to 1e-9", () => {
     const repeat = summaries.filter((c) => c.x > 0 && c.monetaryValue! > 0);
     const grouped = groupSpend(repeat.flatMap((c) => [c.x, c.monetaryValue!]));
