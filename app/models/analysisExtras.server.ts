@@ -11,7 +11,7 @@ const ORDER_FILTER = `shop = $1 AND "cancelledAt" IS NULL AND NOT test AND "proc
 const LOCAL_DAY = `((("processedAt" AT TIME ZONE 'UTC')::date) - DATE '1970-01-01')`;
 
 /** Sets the transaction's time zone (local day arithmetic in SQL). */
-export async function useShopTimeZone(db: Db, timeZone: string) {
+export async function setShopTimeZone(db: Db, timeZone: string) {
   await db.$queryRawUnsafe(`SELECT set_config('TimeZone', $1, true)`, timeZone);
 }
 

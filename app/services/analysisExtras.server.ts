@@ -1,13 +1,9 @@
 // The extras of the daily analysis (domain/analysisExtras.ts), stored on its AnalysisSnapshot
 // so that the admin pages read them as they are: called by analyzeShop with the run's
-// in-memory columns (the backtest's calibration/holdout columns come from the run's aggregate),
-// plus one aggregate of its own: the daily order series.
-import type { PrismaClient } from "@prisma/client";
+// in-memory columns and what its aggregate reads alongside (the backtest's calibration and
+// holdout columns, the daily order series): no query of its own.
 import { computeExtras, HORIZON_DAYS, runBacktest, type AnalysisExtras, type ExtrasColumns } from "~/domain/analysisExtras";
 import type { ModelFits, ModelResult } from "~/domain/predictions";
-import { startOfDayNumber } from "~/domain/time";
-import { inTransaction } from "~/lib/transaction.server";
-import { dailyOrderTotals, useShopTimeZone } from "~/models/analysisExtras.server";
 import type { BacktestAggregate } from "~/models/analytics.server";
 
 /** Days of the stored daily series: two years and a day (a year compared with the one before). */
@@ -16,8 +12,6 @@ export const SERIES_DAYS = 731;
 const MIN_CALIBRATION_DAYS = 90;
 
 export interface ExtrasRun {
-  timeZone: string;
-  now: Date;
   today: number;
   agg: ExtrasColumns;
   scored: readonly { recencyDays: number; r: number; f: number; segment: string }[];
@@ -26,31 +20,23 @@ export interface ExtrasRun {
   model: ModelResult;
   /** The backtest's columns, from the run's aggregate (aggregateCustomers with `backtest`). */
   backtest: BacktestAggregate | null;
+  /** Orders and net revenue per local day from seriesFirstDayOf(today), guests included (models/analysisExtras.server.ts dailyOrderTotals). */
+  dailyOrders: { day: number; orders: number; netRevenue: number }[];
 }
 
 /** The backtest's cut-off: its holdout is the 90 full days before today (today is not over yet). */
 export const backtestCutoffDay = (today: number) => today - HORIZON_DAYS;
 
-export async function computeAnalysisExtras(prisma: PrismaClient, shop: string, run: ExtrasRun): Promise<AnalysisExtras> {
-  const { timeZone, today, agg } = run;
-  const seriesFirstDay = today - (SERIES_DAYS - 1);
+/** First day of the stored daily series. */
+export const seriesFirstDayOf = (today: number) => today - (SERIES_DAYS - 1);
+
+export function computeAnalysisExtras(run: ExtrasRun): AnalysisExtras {
+  const { today, agg } = run;
+  const seriesFirstDay = seriesFirstDayOf(today);
   const cutoffDay = backtestCutoffDay(today);
   let firstDay = Infinity;
   for (let i = 0; i < agg.count; i++) firstDay = Math.min(firstDay, agg.firstDay[i]);
   const enoughHistory = firstDay <= cutoffDay - MIN_CALIBRATION_DAYS;
-
-  const dailyOrders = await inTransaction(
-    prisma,
-    async (tx) => {
-      await useShopTimeZone(tx, timeZone);
-      return dailyOrderTotals(tx, shop, {
-        now: run.now,
-        fromDay: seriesFirstDay,
-        fromInstant: startOfDayNumber(seriesFirstDay, timeZone),
-      });
-    },
-    { timeout: 600_000, maxWait: 60_000 },
-  );
   const cols = enoughHistory ? run.backtest : null;
 
   const backtest = cols
@@ -66,7 +52,7 @@ export async function computeAnalysisExtras(prisma: PrismaClient, shop: string, 
       bg: model.bg && !model.bgDegenerate ? model.bg.params : null,
       gg: model.gg && !model.ggDegenerate ? model.gg.params : null,
       predictions: model.predictions,
-      dailyOrders,
+      dailyOrders: run.dailyOrders,
       seriesFirstDay,
       today,
     },

@@ -54,7 +54,8 @@ import { npsDistributions } from "~/models/nps.server";
 import { findAnalyticsShop } from "~/models/analyticsShop.server";
 import { UnknownShopError } from "~/services/dataHealth.server";
 import { trainRecommendations } from "~/services/recommendations.server";
-import { backtestCutoffDay, computeAnalysisExtras } from "~/services/analysisExtras.server";
+import { backtestCutoffDay, computeAnalysisExtras, seriesFirstDayOf } from "~/services/analysisExtras.server";
+import { dailyOrderTotals, setShopTimeZone } from "~/models/analysisExtras.server";
 
 export type { ModelSummary } from "~/domain/predictions";
 export type { RangeKind } from "~/domain/ranges";
@@ -156,13 +157,21 @@ async function loadAggregates(
     cohortFromMonth: number;
     countOnly: boolean[];
     backtest?: { cutoffDay: number; today: number };
+    /** Also the daily order series (guests included) from this local day (analysis extras). */
+    dailySeries?: { fromDay: number; fromInstant: Date };
   },
 ) {
   const { timeZone, now, windows } = options;
   const parts = (await readsInParallel(prisma)) ? AGGREGATE_PARTS : 1;
   const transaction = { timeout: 600_000, maxWait: 60_000 };
   const aggregate = (tx: Tx, index: number) => aggregateCustomers(tx, shop, { ...options, part: { index, of: parts } });
-  const [[first, g, k, s, n], ...others] = await Promise.all([
+  // The daily series goes with the last part: the first one also reads the small totals below.
+  const daily = async (tx: Tx) => {
+    if (!options.dailySeries) return null;
+    await setShopTimeZone(tx, timeZone);
+    return dailyOrderTotals(tx, shop, { now, ...options.dailySeries });
+  };
+  const [[first, g, k, s, n, d0], ...others] = await Promise.all([
     inTransaction(
       prisma,
       async (tx) => {
@@ -172,7 +181,7 @@ async function loadAggregates(
         const checkouts = await checkoutCounts(tx, shop, { cutoff: options.checkoutCutoff, windows });
         const spend = await monthlyMarketingSpend(tx, shop);
         const nps = await npsDistributions(tx, shop, { now, windows });
-        return [a, guests, checkouts, spend, nps] as const;
+        return [a, guests, checkouts, spend, nps, parts === 1 ? await daily(tx) : null] as const;
       },
       transaction,
     ),
@@ -181,15 +190,17 @@ async function loadAggregates(
         prisma,
         async (tx) => {
           await useWorkMem(tx);
-          return [await aggregate(tx, i + 1)] as const;
+          const a = await aggregate(tx, i + 1);
+          return [a, i + 1 === parts - 1 ? await daily(tx) : null] as const;
         },
         transaction,
       ),
     ),
   ]);
-  const merged = mergeAggregates([first, ...others.map(([a]) => a as Awaited<ReturnType<typeof aggregateCustomers>>)]);
+  const merged = mergeAggregates([first, ...others.map(([a]) => a)]);
   const backtest = options.backtest ? backtestAggregateOf(merged.customers, options.backtest.cutoffDay, merged.backtestWeeks) : null;
-  return [{ ...merged, backtest }, g, k, s, n] as const;
+  const dailyOrders = d0 ?? others.at(-1)?.[1] ?? null;
+  return [{ ...merged, backtest, dailyOrders }, g, k, s, n] as const;
 }
 
 export async function analyzeShop(prisma: PrismaClient, shop: string, options: AnalyzeOptions): Promise<AnalysisSummary> {
@@ -211,7 +222,7 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
   const currentMonth = cal.monthNumber(now.getTime());
   watch.lap("load");
 
-  const [{ customers: agg, cohorts: cells, backtest }, guests, checkouts, spend, nps] = await loadAggregates(prisma, shop, {
+  const [{ customers: agg, cohorts: cells, backtest, dailyOrders }, guests, checkouts, spend, nps] = await loadAggregates(prisma, shop, {
     timeZone,
     now,
     checkoutCutoff: checkoutCutoff(now),
@@ -220,6 +231,7 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
     // The period before the previous one only serves the previous period's retention.
     countOnly: windows.map((_, i) => i % 3 === 2),
     backtest: { cutoffDay: backtestCutoffDay(today), today },
+    dailySeries: { fromDay: seriesFirstDayOf(today), fromInstant: startOfDayNumber(seriesFirstDayOf(today), timeZone) },
   });
   watch.lap("aggregate");
 
@@ -287,7 +299,7 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
 
   const modelSummary = modelSummaryOf(model);
   // What the admin pages show as stored (daily series, RFM grid, backtest…): no page scans orders.
-  const extras = await computeAnalysisExtras(prisma, shop, { timeZone, now, today, agg, scored, segmentOrder, fits, model, backtest });
+  const extras = await computeAnalysisExtras({ today, agg, scored, segmentOrder, fits, model, backtest, dailyOrders: dailyOrders ?? [] });
   watch.lap("extras");
 
   let repeatCustomers = 0;
