@@ -1,21 +1,21 @@
 // The in-process analytics scheduler: a shop is analysed after sync activity (debounced per
-// shop) and every installed shop nightly. Runs are serialized: one analysis at a time per
+// shop) and every installed shop nightly, at the hour its merchant chose in its own time zone
+// (domain/analysisSchedule.ts; 03:00 by default). Runs are serialized: one analysis at a time per
 // process (PGlite has a single connection, and a run is CPU-heavy).
 import type { PrismaClient } from "@prisma/client";
 import { logger } from "~/lib/logger.server";
-import { listInstalledShops } from "~/models/analyticsShop.server";
+import { analysisDue, analysisHourOf, localDateKey, msUntilNextTick } from "~/domain/analysisSchedule";
+import { listInstalledShopsForSchedule } from "~/models/analyticsShop.server";
 import { analyzeShop, type AnalysisSummary } from "~/services/analytics.server";
 import { reconcileShopQuietly } from "~/services/backfill.server";
 
 export interface SchedulerOptions {
   prisma: PrismaClient;
-  /** Hour (UTC) of the nightly run of every installed shop; default 3. */
-  nightlyHourUtc?: number;
   /** Quiet time after the last sync activity before a shop is analysed; default 60 s. 0: at once. */
   debounceMs?: number;
   /** Longest delay under continuous activity; default 10 minutes. */
   maxWaitMs?: number;
-  /** Clock (tests): the analysis instant, the debounce and max-wait arithmetic, the nightly hour. */
+  /** Clock (tests): the analysis instant, the debounce and max-wait arithmetic, the nightly wake-ups. */
   clock?: () => Date;
   /** Called when a queued analysis starts and when it ends (summary null: it failed). */
   onRunStart?: (shop: string) => void;
@@ -26,6 +26,8 @@ interface Scheduler {
   options: Required<Omit<SchedulerOptions, "prisma" | "onRunStart" | "onRunEnd">> & Pick<SchedulerOptions, "prisma" | "onRunStart" | "onRunEnd">;
   debounced: Map<string, { timer: NodeJS.Timeout; firstAt: number }>;
   nightly: NodeJS.Timeout | null;
+  /** The local date of each shop's last nightly run: one per day, whatever the wake-ups. */
+  lastNightly: Map<string, string>;
 }
 
 let scheduler: Scheduler | null = null;
@@ -118,20 +120,19 @@ export function scheduleAnalysis(shop: string): void {
   s.debounced.set(shop, { timer, firstAt });
 }
 
-function msUntilNextHourUtc(hour: number, now: Date): number {
-  const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), hour));
-  if (next.getTime() <= now.getTime()) next.setUTCDate(next.getUTCDate() + 1);
-  return next.getTime() - now.getTime();
-}
-
 function armNightly(s: Scheduler) {
-  const delay = msUntilNextHourUtc(s.options.nightlyHourUtc, s.options.clock());
+  const delay = msUntilNextTick(s.options.clock());
   s.nightly = setTimeout(async () => {
     try {
-      for (const shop of await listInstalledShops(s.options.prisma)) {
+      const at = s.options.clock();
+      for (const shop of await listInstalledShopsForSchedule(s.options.prisma)) {
+        if (!analysisDue(at, shop.timeZone, analysisHourOf(shop.settings))) continue;
+        const day = localDateKey(at, shop.timeZone);
+        if (s.lastNightly.get(shop.domain) === day) continue;
+        s.lastNightly.set(shop.domain, day);
         // What the webhooks missed since last night, before the nightly analysis (ADR 010).
-        await reconcileShopQuietly(s.options.prisma, shop);
-        enqueue(shop);
+        await reconcileShopQuietly(s.options.prisma, shop.domain);
+        enqueue(shop.domain);
       }
     } catch (error) {
       logger.error({ err: error }, "analytics: nightly run could not list shops");
@@ -143,14 +144,9 @@ function armNightly(s: Scheduler) {
 
 export function startAnalyticsScheduler(options: SchedulerOptions): void {
   if (scheduler) return;
-  const nightlyHourUtc = options.nightlyHourUtc ?? 3;
-  if (!Number.isInteger(nightlyHourUtc) || nightlyHourUtc < 0 || nightlyHourUtc > 23) {
-    throw new RangeError(`nightlyHourUtc must be a whole hour from 0 to 23 (got ${nightlyHourUtc}).`);
-  }
   scheduler = {
     options: {
       prisma: options.prisma,
-      nightlyHourUtc,
       debounceMs: options.debounceMs ?? 60_000,
       maxWaitMs: options.maxWaitMs ?? 600_000,
       clock: options.clock ?? (() => new Date()),
@@ -159,6 +155,7 @@ export function startAnalyticsScheduler(options: SchedulerOptions): void {
     },
     debounced: new Map(),
     nightly: null,
+    lastNightly: new Map(),
   };
   armNightly(scheduler);
   for (const shop of early) scheduleAnalysis(shop);

@@ -12,6 +12,16 @@ export async function findAnalyticsShop(db: Db, shop: string): Promise<{ currenc
  * Domains of the installed shops, in order. Cross-shop by nature (the nightly run visits every
  * shop), like the inbox's queue functions.
  */
+/** Installed shops with what the nightly schedule needs: time zone and settings (analysis hour). */
+export async function listInstalledShopsForSchedule(db: Db): Promise<{ domain: string; timeZone: string; settings: unknown }[]> {
+  const rows = await db.shop.findMany({
+    where: { uninstalledAt: null },
+    select: { domain: true, ianaTimezone: true, settings: true },
+    orderBy: { domain: "asc" },
+  });
+  return rows.map((r) => ({ domain: r.domain, timeZone: r.ianaTimezone, settings: r.settings }));
+}
+
 export async function listInstalledShops(db: Db): Promise<string[]> {
   const rows = await db.shop.findMany({ where: { uninstalledAt: null }, select: { domain: true }, orderBy: { domain: "asc" } });
   return rows.map((r) => r.domain);

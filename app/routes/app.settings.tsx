@@ -25,12 +25,9 @@ import { messageText, segmentText, useLocale, useT, type MessageKey } from "~/i1
 import { requireAdmin } from "~/lib/adminAuth.server";
 import { formatDateTime, formatMoney, formatNumber } from "~/lib/format";
 import { recomputeStatus, startRecompute, type RecomputeStatus } from "~/services/recompute.server";
-import { deleteSpendMonth, getSettingsPage, previewRules, resetRules, saveRules, saveSpend } from "~/services/settings.server";
+import { deleteSpendMonth, getSettingsPage, previewRules, resetRules, saveAnalysisHour, saveRules, saveSpend } from "~/services/settings.server";
 
 export const meta: MetaFunction = () => [{ title: "Rapport · Settings" }];
-
-/** The scheduler's nightly hour (jobs/analyticsScheduler.server.ts default). */
-const NIGHTLY_HOUR_UTC = 3;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { shop } = await requireAdmin(request);
@@ -68,6 +65,7 @@ export async function action({ request }: ActionFunctionArgs) {
     await deleteSpendMonth(shop, String(form.get("month") ?? ""));
     return { intent, ok: true as const, problems: [] as MessageRef[] };
   }
+  if (intent === "schedule") return { intent, ...(await saveAnalysisHour(shop, form.get("hour"))) };
   return { intent: "unknown", ok: false as const, problems: [] as MessageRef[] };
 }
 
@@ -427,6 +425,45 @@ function SpendCard({ data }: { data: Data }) {
   );
 }
 
+/** The nightly analysis hour: a whole hour of the shop's time zone, saved on its own. */
+function ScheduleHour({ hour, timeZone }: { hour: number; timeZone: string }) {
+  const t = useT();
+  const locale = useLocale();
+  const toast = useToast();
+  const fetcher = useFetcher<typeof action>();
+  const [value, setValue] = useState(String(hour));
+  // Hours as the viewer writes them ("03:00", "3:00 AM"): a fixed UTC date, formatted in UTC.
+  const label = (h: number) =>
+    new Intl.DateTimeFormat(locale === "fr" ? "fr-FR" : "en-GB", { timeStyle: "short", timeZone: "UTC" }).format(new Date(Date.UTC(2026, 0, 15, h)));
+  const saved = fetcher.state === "idle" && fetcher.data?.intent === "schedule" && fetcher.data.ok;
+  useEffect(() => {
+    if (saved) toast(t("settings.scheduleSaved"));
+  }, [saved, toast, t]);
+  const problems = fetcher.data?.intent === "schedule" && !fetcher.data.ok ? fetcher.data.problems : [];
+  const current = saved && fetcher.data && "hour" in fetcher.data && typeof fetcher.data.hour === "number" ? fetcher.data.hour : hour;
+  return (
+    <BlockStack gap="200">
+      <Text as="p">{t("settings.scheduleNightly", { time: label(current) })}</Text>
+      <InlineStack gap="200" blockAlign="end">
+        <Select
+          label={t("settings.scheduleHourLabel", { zone: timeZone })}
+          options={Array.from({ length: 24 }, (_, h) => ({ label: label(h), value: String(h) }))}
+          value={value}
+          onChange={setValue}
+          error={problems.length ? problems.map((p) => messageText(locale, p)).join(" ") : undefined}
+        />
+        <Button
+          onClick={() => fetcher.submit({ intent: "schedule", hour: value }, { method: "post" })}
+          loading={fetcher.state !== "idle"}
+          disabled={value === String(current)}
+        >
+          {t("settings.scheduleSave")}
+        </Button>
+      </InlineStack>
+    </BlockStack>
+  );
+}
+
 export default function Settings() {
   const data = useLoaderData<typeof loader>();
   const t = useT();
@@ -434,9 +471,6 @@ export default function Settings() {
   const navigate = useNavigate();
   const { pathname, search } = useLocation();
   const recompute = useRecompute(data.recompute);
-  const nightly = new Intl.DateTimeFormat(locale === "fr" ? "fr-FR" : "en-GB", { timeStyle: "short", timeZone: data.shop.timeZone }).format(
-    new Date(Date.UTC(2026, 0, 15, NIGHTLY_HOUR_UTC)),
-  );
   const changeLanguage = (value: string) => {
     const params = new URLSearchParams(search);
     params.set("locale", value);
@@ -478,7 +512,7 @@ export default function Settings() {
                 <Text as="h2" variant="headingMd">
                   {t("settings.schedule")}
                 </Text>
-                <Text as="p">{t("settings.scheduleNightly", { time: nightly })}</Text>
+                <ScheduleHour hour={data.analysisHour} timeZone={data.shop.timeZone} />
                 <Text as="p">{t("settings.scheduleSync")}</Text>
                 <Text as="p" tone="subdued">
                   {data.analysedAt

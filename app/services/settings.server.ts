@@ -1,6 +1,7 @@
 // The settings page: the shop's segment rule table (validated, previewed on the stored scores,
 // saved, then applied by a recompute), its monthly marketing spend (CAC) and the analysis
 // schedule.
+import { ANALYSIS_HOUR_KEY, analysisHourOf, parseAnalysisHour } from "~/domain/analysisSchedule";
 import { customerAcquisitionCost, marketingSpendForRange } from "~/domain/kpis";
 import type { MessageRef } from "~/domain/messageRef";
 import { currencyExponent } from "~/domain/money";
@@ -87,7 +88,16 @@ export async function getSettingsPage(shop: string) {
     spend: spend.map((s) => ({ month: s.month, amount: s.amount.toFixed(digits) })),
     cac,
     analysedAt: latest?.analysis.computedAt.toISOString() ?? null,
+    analysisHour: analysisHourOf(row.settings),
   };
+}
+
+/** Saves the nightly analysis hour (a whole hour of the shop's time zone); the scheduler reads it at each wake-up. */
+export async function saveAnalysisHour(shop: string, input: unknown) {
+  const parsed = parseAnalysisHour(input);
+  if (!parsed.ok) return { ok: false as const, problems: [parsed.problem] };
+  await setShopSetting(prisma(), shop, ANALYSIS_HOUR_KEY, parsed.hour);
+  return { ok: true as const, problems: [] as MessageRef[], hour: parsed.hour };
 }
 
 /** Saves spend lines (a month entered again replaces its amount); nothing is saved when a line is wrong. */

@@ -230,6 +230,28 @@ describe("the admin pages in Chromium", () => {
     await page.close();
   });
 
+  it("sets the nightly analysis hour, stored in the shop's settings", async () => {
+    const { page, errors } = await open("/app/settings");
+    const body = await page.locator("body").innerText();
+    expect(body).toContain("Every night at 03:00 (your shop’s time)");
+    const [{ tz }] = await sql<{ tz: string }>(`SELECT "ianaTimezone" AS tz FROM "Shop" WHERE domain = $1`, shop);
+    const select = page.getByRole("combobox", { name: `Nightly analysis at (time zone ${tz})` });
+    await select.selectOption("22");
+    await page.getByRole("button", { name: "Save the time" }).click();
+    await poll(() => page.locator("body").innerText()).toContain("Nightly analysis time saved.");
+    expect(await page.locator("body").innerText()).toContain("Every night at 22:00 (your shop’s time)");
+    const [{ hour }] = await sql<{ hour: number }>(`SELECT (settings->>'analysisHour')::int AS hour FROM "Shop" WHERE domain = $1`, shop);
+    expect(hour).toBe(22);
+    // Back to the default for the other tests.
+    await select.selectOption("3");
+    await page.getByRole("button", { name: "Save the time" }).click();
+    await poll(
+      async () => (await sql<{ hour: number }>(`SELECT (settings->>'analysisHour')::int AS hour FROM "Shop" WHERE domain = $1`, shop))[0].hour,
+    ).toBe(3);
+    expect(errors.join("\n")).toBe("");
+    await page.close();
+  });
+
   it("shows a dead webhook with its reason and retries it", async () => {
     const body = "{not json";
     const response = await fetch(`${server.url}/webhooks/orders`, {

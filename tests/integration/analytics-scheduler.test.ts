@@ -95,7 +95,7 @@ describe.each(BACKENDS)("analytics scheduler on %s", (backend) => {
     const now = new Date("2026-11-22T12:00:00Z");
     const rec = recorder();
     // Nightly hour far from the clock's time: the nightly timer stays pending.
-    startAnalyticsScheduler({ prisma, clock: () => now, debounceMs: 20, maxWaitMs: 10 * HOUR, nightlyHourUtc: 3, ...rec.hooks });
+    startAnalyticsScheduler({ prisma, clock: () => now, debounceMs: 20, maxWaitMs: 10 * HOUR, ...rec.hooks });
     const done = rec.next(2);
     for (let i = 0; i < 5; i++) scheduleAnalysis(SHOPS[0]);
     for (let i = 0; i < 3; i++) scheduleAnalysis(SHOPS[1]);
@@ -113,7 +113,7 @@ describe.each(BACKENDS)("analytics scheduler on %s", (backend) => {
     let now = t0;
     const rec = recorder();
     // A quiet time of an hour never elapses in this test: only the max wait can start the run.
-    startAnalyticsScheduler({ prisma, clock: () => new Date(now), debounceMs: HOUR, maxWaitMs: 10 * HOUR, nightlyHourUtc: 3, ...rec.hooks });
+    startAnalyticsScheduler({ prisma, clock: () => new Date(now), debounceMs: HOUR, maxWaitMs: 10 * HOUR, ...rec.hooks });
     const done = rec.next();
     // An event every 50 minutes (less than the quiet time) for 9 h 10 min: nothing runs.
     for (let k = 0; k <= 11; k++) {
@@ -136,7 +136,7 @@ describe.each(BACKENDS)("analytics scheduler on %s", (backend) => {
     const now = new Date("2026-11-22T12:00:00Z");
     const rec = recorder();
     // No quiet time: every event queues its shop at once, behind the running analysis.
-    startAnalyticsScheduler({ prisma, clock: () => now, debounceMs: 0, nightlyHourUtc: 3, ...rec.hooks });
+    startAnalyticsScheduler({ prisma, clock: () => now, debounceMs: 0, ...rec.hooks });
     const done = rec.next(3);
     scheduleAnalysis(SHOPS[1]);
     scheduleAnalysis(SHOPS[0]);
@@ -154,20 +154,34 @@ describe.each(BACKENDS)("analytics scheduler on %s", (backend) => {
     expect(rec.events.filter((e) => e === `start ${SHOPS[0]}`)).toHaveLength(2);
   });
 
-  it("analyses every installed shop at the nightly hour, one after the other", async () => {
-    // The first reading of the clock (arming the nightly timer) is 20 ms before 03:00 UTC;
-    // every later reading is 03:00:05, so the next nightly run is a day away.
-    const before = new Date("2026-11-23T02:59:59.980Z");
-    const after = new Date("2026-11-23T03:00:05Z");
-    let reads = 0;
-    const rec = recorder();
-    const done = rec.next(SHOPS.length);
-    startAnalyticsScheduler({ prisma, clock: () => (reads++ === 0 ? before : after), nightlyHourUtc: 3, debounceMs: HOUR, ...rec.hooks });
-    await done;
-    await stopAnalyticsScheduler();
-    expect(rec.events).toEqual(SHOPS.flatMap((s) => [`start ${s}`, `end ${s}`]));
-    for (const shop of SHOPS) expect(await analysedAt(shop)).toEqual([after.toISOString()]);
-    expect(await analysedAt(GONE)).toEqual([]);
+  it("analyses every installed shop at its own nightly hour, one after the other", async () => {
+    // The third shop chose 05:00 in its time zone (UTC); the others keep the default 03:00.
+    await prisma.shop.update({ where: { domain: SHOPS[2] }, data: { settings: { analysisHour: 5 } } });
+    const nightAt = async (hourUtc: number, runs: number) => {
+      // The first reading of the clock (arming the wake-up) is 20 ms before the hour; every later
+      // reading is 5 s after it, so the next wake-up is a quarter of an hour away.
+      const before = new Date(Date.UTC(2026, 10, 23, hourUtc) - 20);
+      const after = new Date(Date.UTC(2026, 10, 23, hourUtc, 0, 5));
+      let reads = 0;
+      const rec = recorder();
+      const done = rec.next(runs);
+      startAnalyticsScheduler({ prisma, clock: () => (reads++ === 0 ? before : after), debounceMs: HOUR, ...rec.hooks });
+      await done;
+      await stopAnalyticsScheduler();
+      return { events: rec.events, after };
+    };
+    try {
+      const three = await nightAt(3, 2);
+      expect(three.events).toEqual(SHOPS.slice(0, 2).flatMap((s) => [`start ${s}`, `end ${s}`]));
+      for (const shop of SHOPS.slice(0, 2)) expect(await analysedAt(shop)).toEqual([three.after.toISOString()]);
+      expect(await analysedAt(SHOPS[2])).toEqual([]);
+      expect(await analysedAt(GONE)).toEqual([]);
+      const five = await nightAt(5, 1);
+      expect(five.events).toEqual([`start ${SHOPS[2]}`, `end ${SHOPS[2]}`]);
+      expect(await analysedAt(SHOPS[2])).toEqual([five.after.toISOString()]);
+    } finally {
+      await prisma.shop.update({ where: { domain: SHOPS[2] }, data: { settings: {} } });
+    }
   });
 
   it("analyses shops with sync activity before the scheduler started once it starts, once each", async () => {
@@ -176,7 +190,7 @@ describe.each(BACKENDS)("analytics scheduler on %s", (backend) => {
     scheduleAnalysis(SHOPS[1]);
     const rec = recorder();
     const done = rec.next();
-    startAnalyticsScheduler({ prisma, clock: () => now, debounceMs: 10, nightlyHourUtc: 3, ...rec.hooks });
+    startAnalyticsScheduler({ prisma, clock: () => now, debounceMs: 10, ...rec.hooks });
     await done;
     await stopAnalyticsScheduler();
     expect(rec.events).toEqual([`start ${SHOPS[1]}`, `end ${SHOPS[1]}`]);
