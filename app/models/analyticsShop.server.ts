@@ -21,8 +21,3 @@ export async function listInstalledShopsForSchedule(db: Db): Promise<{ domain: s
   });
   return rows.map((r) => ({ domain: r.domain, timeZone: r.ianaTimezone, settings: r.settings }));
 }
-
-export async function listInstalledShops(db: Db): Promise<string[]> {
-  const rows = await db.shop.findMany({ where: { uninstalledAt: null }, select: { domain: true }, orderBy: { domain: "asc" } });
-  return rows.map((r) => r.domain);
-}
