@@ -1,8 +1,9 @@
 // What every admin page shares beyond Polaris: links that keep `?locale=` (demo mode has no
-// Shopify admin to pass it on each load), and toasts (App Bridge's in the Shopify admin,
-// Polaris's in demo mode, where App Bridge is not loaded).
+// Shopify admin to pass it on each load), and toasts (App Bridge's in the Shopify admin; in demo
+// mode, where App Bridge is not loaded, a polite live region styled like one: Polaris's Toast
+// has a close button without an accessible name).
 import { isRouteErrorResponse, Link as RemixLink, useLocation } from "@remix-run/react";
-import { Banner, Frame, Page, Toast } from "@shopify/polaris";
+import { Banner, Box, Frame, Page, Text } from "@shopify/polaris";
 import { useT } from "~/i18n";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 
@@ -55,7 +56,7 @@ declare global {
   }
 }
 
-/** Shows a toast: App Bridge's when it is loaded, else the demo frame's Polaris toast. */
+/** Shows a toast: App Bridge's when it is loaded, else the demo frame's. */
 export function useToast(): ShowToast {
   const local = useContext(ToastContext);
   return useCallback<ShowToast>(
@@ -64,6 +65,26 @@ export function useToast(): ShowToast {
       else local(message, options);
     },
     [local],
+  );
+}
+
+/** The demo frame's toast: announced politely, gone after 5 s. */
+function DemoToast({ toast, onDismiss }: { toast: { message: string; error?: boolean; key: number } | null; onDismiss: () => void }) {
+  useEffect(() => {
+    if (!toast) return;
+    const timer = window.setTimeout(onDismiss, 5000);
+    return () => window.clearTimeout(timer);
+  }, [toast, onDismiss]);
+  return (
+    <div role="status" aria-live="polite" style={{ position: "fixed", bottom: 24, left: "50%", transform: "translateX(-50%)", zIndex: 600 }}>
+      {toast ? (
+        <Box key={toast.key} background={toast.error ? "bg-fill-critical" : "bg-fill-inverse"} padding="300" borderRadius="200" shadow="400">
+          <Text as="p" tone="text-inverse" fontWeight="medium">
+            {toast.message}
+          </Text>
+        </Box>
+      ) : null}
+    </div>
   );
 }
 
@@ -76,7 +97,7 @@ export function DemoFrame({ navigation, children }: { navigation: ReactNode; chi
     <ToastContext.Provider value={value}>
       <Frame navigation={navigation}>
         {children}
-        {toast ? <Toast key={toast.key} content={toast.message} error={toast.error} onDismiss={() => setToast(null)} /> : null}
+        <DemoToast toast={toast} onDismiss={() => setToast(null)} />
       </Frame>
     </ToastContext.Provider>
   );

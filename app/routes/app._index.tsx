@@ -19,12 +19,12 @@ import {
   Tooltip,
 } from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
-import { useCallback, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
+import { useToast } from "~/components/adminShell";
 import { Chart } from "~/components/charts/Chart";
 import { dayText } from "~/components/insights/dayText";
 import { Freshness } from "~/components/insights/Freshness";
 import { NoAnalysisYet } from "~/components/insights/PageState";
-import { Toast } from "~/components/insights/Toast";
 import { segmentText, useLocale, useT, type Locale, type MessageKey } from "~/i18n";
 import { requireAdmin } from "~/lib/adminAuth.server";
 import { formatDate, formatMoney, formatNumber, formatPercent } from "~/lib/format";
@@ -195,7 +195,7 @@ function Recompute({ computedAt, serverNow, initial }: { computedAt: string; ser
   const revalidator = useRevalidator();
   // The analysis the page showed when it was opened: a newer one means the recompute finished.
   const [baseline] = useState(computedAt);
-  const [dismissed, setDismissed] = useState<string | null>(null);
+  const toast = useToast();
   const requested = action.data?.ok === true || initial.state !== "idle";
   const finished = status.data?.state === "idle" ? status.data : null;
   const watching = requested && !finished;
@@ -212,10 +212,13 @@ function Recompute({ computedAt, serverNow, initial }: { computedAt: string; ser
     if (fresh) revalidator.revalidate();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [fresh]);
-  const dismiss = useCallback(() => setDismissed(fresh ?? "unavailable"), [fresh]);
-  let toast: string | null = null;
-  if (fresh && dismissed !== fresh) toast = t("dashboard.recomputeDone");
-  else if (action.data?.ok === false && dismissed !== "unavailable") toast = t("dashboard.recomputeUnavailable");
+  useEffect(() => {
+    if (fresh) toast(t("dashboard.recomputeDone"));
+  }, [fresh, toast, t]);
+  const unavailable = action.state === "idle" && action.data?.ok === false;
+  useEffect(() => {
+    if (unavailable) toast(t("dashboard.recomputeUnavailable"), { error: true });
+  }, [unavailable, toast, t]);
 
   const busy = watching || action.state !== "idle";
   return (
@@ -236,7 +239,6 @@ function Recompute({ computedAt, serverNow, initial }: { computedAt: string; ser
           <Button submit>{t("dashboard.recompute")}</Button>
         </action.Form>
       )}
-      <Toast message={toast} onDismiss={dismiss} />
     </InlineStack>
   );
 }

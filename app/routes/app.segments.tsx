@@ -7,7 +7,7 @@ import { Chart } from "~/components/charts/Chart";
 import { dayText } from "~/components/insights/dayText";
 import { heat } from "~/components/insights/heat";
 import { NoAnalysisYet } from "~/components/insights/PageState";
-import { Toast } from "~/components/insights/Toast";
+import { useToast } from "~/components/adminShell";
 import { segmentText, useLocale, useT } from "~/i18n";
 import { requireAdmin } from "~/lib/adminAuth.server";
 import { formatMoney, formatNumber, formatPercent } from "~/lib/format";
@@ -157,7 +157,7 @@ function ExportButton({ segment }: { segment: string }) {
   const t = useT();
   const locale = useLocale();
   const [busy, setBusy] = useState(false);
-  const [toast, setToast] = useState<string | null>(null);
+  const toast = useToast();
   // fetch, not a plain link: inside the Shopify admin App Bridge adds the session token to fetch.
   const run = async () => {
     setBusy(true);
@@ -172,9 +172,9 @@ function ExportButton({ segment }: { segment: string }) {
       a.download = name;
       a.click();
       URL.revokeObjectURL(url);
-      setToast(t("segments.exported", { segment: segmentText(locale, segment) }));
+      toast(t("segments.exported", { segment: segmentText(locale, segment) }));
     } catch {
-      setToast(t("segments.exportFailed"));
+      toast(t("segments.exportFailed"), { error: true });
     } finally {
       setBusy(false);
     }
@@ -184,7 +184,6 @@ function ExportButton({ segment }: { segment: string }) {
       <Button size="slim" onClick={run} loading={busy} accessibilityLabel={t("segments.exportLabel", { segment: segmentText(locale, segment) })}>
         {t("segments.export")}
       </Button>
-      <Toast message={toast} onDismiss={() => setToast(null)} />
     </>
   );
 }
