@@ -2,8 +2,8 @@
 // and the counts. Customers with orders (a CustomerMetrics row) come first, in the order of the
 // chosen metric (each has a (shop, metric, customerId) index, so a page is an index range scan
 // whatever its depth); customers without orders follow, newest first, and only when no metric
-// filter is set. Search: every word, any case, anywhere in the e-mail or a name (ILIKE on
-// pg_trgm GIN indexes, on PGlite too). Counts stop at COUNT_CAP: an exact count of 100,000 rows
+// filter is set. Search: every word, any case, anywhere in the e-mail or a name (ILIKE on a
+// pg_trgm GIN index of the three together, on PGlite too). Counts stop at COUNT_CAP: an exact count of 100,000 rows
 // costs more than the page itself (bench/admin, docs/benchmarks.md).
 import { Prisma } from "@prisma/client";
 import type { Db } from "~/lib/transaction.server";
@@ -79,15 +79,24 @@ function escapeLike(text: string) {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** Every word of `q` must appear in the e-mail, first or last name (trigram-indexed ILIKE). */
+/**
+ * The e-mail, first and last name in one text, exactly as the trigram index of migration
+ * customer_search_text is built (the planner uses the index only for this very expression):
+ * one index scan per word instead of three, and no word can match across two fields, as words
+ * hold no space.
+ */
+const SEARCH_TEXT = Prisma.raw(`(coalesce(p."email", '') || ' ' || coalesce(p."firstName", '') || ' ' || coalesce(p."lastName", ''))`);
+
+/**
+ * Every word of `q` must appear in the e-mail, first or last name (trigram-indexed ILIKE).
+ * `p."customerId" IS NOT NULL` makes the profile join an inner join for the planner (the text
+ * never matches without a profile), so it may start from the index.
+ */
 function searchSql(q: string | undefined): Prisma.Sql {
   const words = (q ?? "").split(/\s+/).filter(Boolean).slice(0, 5);
   if (!words.length) return Prisma.empty;
-  const each = words.map((word) => {
-    const pattern = `%${escapeLike(word)}%`;
-    return Prisma.sql`(p.email ILIKE ${pattern} OR p."firstName" ILIKE ${pattern} OR p."lastName" ILIKE ${pattern})`;
-  });
-  return Prisma.sql` AND ${Prisma.join(each, " AND ")}`;
+  const each = words.map((word) => Prisma.sql`${SEARCH_TEXT} ILIKE ${`%${escapeLike(word)}%`}`);
+  return Prisma.sql` AND p."customerId" IS NOT NULL AND ${Prisma.join(each, " AND ")}`;
 }
 
 function idsSql(column: Prisma.Sql, ids: number[]): Prisma.Sql {
