@@ -61,20 +61,18 @@ export async function foldShopTally(db: Db, shop: string) {
     FROM gone HAVING count(*) > 0`);
 }
 
+// Plain SQL rather than Prisma's groupBy: a third of the time on PGlite (bench/admin).
 export async function lastEventPerTopic(db: Db, shop: string) {
-  const rows = await db.webhookEvent.groupBy({
-    by: ["topic"],
-    where: { shop },
-    _max: { receivedAt: true },
-    _count: { _all: true },
-    orderBy: { topic: "asc" },
-  });
-  return rows.map((row) => ({ topic: row.topic, lastReceivedAt: row._max.receivedAt, count: row._count._all }));
+  return db.$queryRaw<{ topic: string; lastReceivedAt: Date | null; count: number }[]>(Prisma.sql`
+    SELECT topic, max("receivedAt") AS "lastReceivedAt", count(*)::int AS count
+    FROM "WebhookEvent" WHERE shop = ${shop} GROUP BY topic ORDER BY topic`);
 }
 
 export async function inboxCountsByStatus(db: Db, shop: string): Promise<Record<WebhookEventStatus, number>> {
-  const rows = await db.webhookEvent.groupBy({ by: ["status"], where: { shop }, _count: { _all: true } });
+  const rows = await db.$queryRaw<{ status: WebhookEventStatus; n: number }[]>(
+    Prisma.sql`SELECT status::text AS status, count(*)::int AS n FROM "WebhookEvent" WHERE shop = ${shop} GROUP BY status`,
+  );
   const counts: Record<WebhookEventStatus, number> = { pending: 0, processing: 0, processed: 0, dead: 0 };
-  for (const row of rows) counts[row.status] = row._count._all;
+  for (const row of rows) counts[row.status] = row.n;
   return counts;
 }

@@ -27,6 +27,8 @@ export async function rfmCellCounts(db: Db, shop: string) {
 
 /** Customers per stored segment (what the last run and the refreshes since assigned). */
 export async function storedSegmentCounts(db: Db, shop: string) {
-  const rows = await db.customerMetrics.groupBy({ by: ["segment"], where: { shop }, _count: { _all: true } });
-  return rows.map((r) => ({ segment: r.segment, customers: r._count._all }));
+  // Plain SQL: half the time of the same groupBy through Prisma on PGlite at 100,000 rows (bench/admin).
+  return db.$queryRaw<{ segment: string; customers: number }[]>(
+    Prisma.sql`SELECT segment, count(*)::int AS customers FROM "CustomerMetrics" WHERE shop = ${shop} GROUP BY segment`,
+  );
 }

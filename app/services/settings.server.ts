@@ -9,8 +9,8 @@ import { parseRuleTable, segmentCountsOf, segmentRulesOf } from "~/domain/shopSe
 import { parseSpendCsv } from "~/domain/spendInput";
 import { prisma } from "~/lib/db.server";
 import { inTransaction } from "~/lib/transaction.server";
-import { latestKpiSnapshots } from "~/models/analytics.server";
 import { deleteMarketingSpendMonth, listMarketingSpend, upsertMarketingSpend } from "~/models/marketingSpend.server";
+import { latestKpiRanges } from "~/models/insightReads.server";
 import { findShop } from "~/models/shop.server";
 import { findShopSettings, removeShopSetting, rfmCellCounts, setShopSetting, storedSegmentCounts } from "~/models/shopSettings.server";
 import { UnknownShopError } from "./dataHealth.server";
@@ -61,7 +61,7 @@ export async function getSettingsPage(shop: string) {
     getSegmentRules(shop),
     storedSegmentCounts(db, shop),
     listMarketingSpend(db, shop),
-    latestKpiSnapshots(shop),
+    latestKpiRanges(db, shop),
   ]);
   const tz = row.ianaTimezone || "UTC";
   const digits = currencyExponent(row.currency);
