@@ -198,10 +198,28 @@ export async function countListedCustomers(
   w: ListWhere,
   withoutOrders: boolean,
 ): Promise<{ withOrders: number; withoutOrders: number; capped: boolean }> {
+  const capped = { withOrders: COUNT_CAP, withoutOrders: 0, capped: true };
+  if (withoutOrders && !w.customerIds) {
+    if (!w.q) {
+      // Every customer of the shop is listed: their number is the shop's tally (kept by
+      // triggers, migration shop_tally), so a big shop is "10,000+" without counting rows.
+      const [tally] = await db.$queryRaw<{ n: number }[]>`SELECT coalesce(sum(customers), 0)::int AS n FROM "ShopTally" WHERE shop = ${shop}`;
+      if (tally.n > COUNT_CAP) return capped;
+    } else {
+      // A search alone: count the matching profiles (the trigram index) and look each one's
+      // metrics row up, instead of joining every customer or metrics row of the shop.
+      const [hits] = await db.$queryRaw<{ total: number; withOrders: number }[]>`
+        SELECT count(*)::int AS total,
+               count(*) FILTER (WHERE EXISTS (SELECT 1 FROM "CustomerMetrics" m WHERE m."customerId" = h.id))::int AS "withOrders"
+        FROM (SELECT p."customerId" AS id FROM "CustomerProfile" p WHERE p.shop = ${shop}${searchSql(w.q)} LIMIT ${COUNT_CAP + 1}) h`;
+      if (hits.total > COUNT_CAP) return capped;
+      return { withOrders: hits.withOrders, withoutOrders: hits.total - hits.withOrders, capped: false };
+    }
+  }
   const profile = w.q ? Prisma.sql`LEFT JOIN "CustomerProfile" p ON p."customerId" = m."customerId"` : Prisma.empty;
   const [one] = await db.$queryRaw<{ n: number }[]>`
     SELECT count(*)::int AS n FROM (SELECT 1 FROM "CustomerMetrics" m ${profile} WHERE ${metricsWhere(shop, w)} LIMIT ${COUNT_CAP + 1}) x`;
-  if (one.n > COUNT_CAP) return { withOrders: COUNT_CAP, withoutOrders: 0, capped: true };
+  if (one.n > COUNT_CAP) return capped;
   if (!withoutOrders) return { withOrders: one.n, withoutOrders: 0, capped: false };
   const rest = COUNT_CAP - one.n;
   const [two] = await db.$queryRaw<{ n: number }[]>`

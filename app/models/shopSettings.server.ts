@@ -32,3 +32,19 @@ export async function storedSegmentCounts(db: Db, shop: string) {
     Prisma.sql`SELECT segment, count(*)::int AS customers FROM "CustomerMetrics" WHERE shop = ${shop} GROUP BY segment`,
   );
 }
+
+/**
+ * The segments stored customers are in, without counting them: a skip scan of the
+ * (shop, segment) index, one index probe per segment (the customers page's segment filter).
+ */
+export async function storedSegmentKeys(db: Db, shop: string): Promise<string[]> {
+  const rows = await db.$queryRaw<{ segment: string }[]>(Prisma.sql`
+    WITH RECURSIVE s AS (
+      (SELECT segment FROM "CustomerMetrics" WHERE shop = ${shop} ORDER BY segment LIMIT 1)
+      UNION ALL
+      SELECT (SELECT m.segment FROM "CustomerMetrics" m WHERE m.shop = ${shop} AND m.segment > s.segment ORDER BY m.segment LIMIT 1)
+      FROM s WHERE s.segment IS NOT NULL
+    )
+    SELECT segment FROM s WHERE segment IS NOT NULL`);
+  return rows.map((r) => r.segment);
+}
