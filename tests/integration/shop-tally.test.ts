@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/lib/database.server";
 import { setDatabase } from "~/lib/db.server";
 import { orderPayload } from "~/lib/shopifyPayloads";
+import { COUNT_CAP, countListedCustomers } from "~/models/customerList.server";
 import { countShopData, foldShopTally } from "~/models/dataHealth.server";
 import { getDataHealth } from "~/services/dataHealth.server";
 import { deleteCustomer, deleteOrder, ensureShop, syncOrders } from "~/services/sync.server";
@@ -177,5 +178,29 @@ describe.each(BACKENDS)("shop tally on %s", (backend) => {
     await foldShopTally(prisma, SHOP);
     expect(await tallied(prisma, SHOP)).toEqual(expected);
     expect(expected).toMatchObject({ orders: 4503, gross: "112540.0000", refunded: "12.3400" });
+  });
+
+  it("the customers page counts a big shop as '10,000+' from the tally, and a search's matches exactly", async () => {
+    const big = "tally-big.myshopify.com";
+    await ensureShop(prisma, big);
+    await prisma.$executeRawUnsafe(
+      `INSERT INTO "Customer" (shop, "shopifyId", "updatedAt") SELECT $1, 'c' || i, now() FROM generate_series(1, ${COUNT_CAP + 1}) i`,
+      big,
+    );
+    await prisma.$executeRawUnsafe(
+      `INSERT INTO "CustomerProfile" ("customerId", shop, email, "lastName")
+       SELECT id, shop, 'p' || id || '@example.com', CASE WHEN id % 1000 = 0 THEN 'Dubois' ELSE 'Martin' END FROM "Customer" WHERE shop = $1`,
+      big,
+    );
+    expect(await countListedCustomers(prisma, big, {}, true)).toEqual({ withOrders: COUNT_CAP, withoutOrders: 0, capped: true });
+    const [dubois] = await prisma.$queryRawUnsafe<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM "CustomerProfile" WHERE shop = $1 AND "lastName" = 'Dubois'`,
+      big,
+    );
+    expect(dubois.n).toBeGreaterThan(5);
+    expect(await countListedCustomers(prisma, big, { q: "duBOIS" }, true)).toEqual({ withOrders: 0, withoutOrders: dubois.n, capped: false });
+    expect(await countListedCustomers(prisma, big, { q: "martin" }, true)).toMatchObject({ capped: false, withoutOrders: COUNT_CAP + 1 - dubois.n });
+    // Under the cap, the unfiltered count is the rows' own.
+    expect(await countListedCustomers(prisma, SHOP, {}, true)).toEqual({ withOrders: 0, withoutOrders: 2, capped: false });
   });
 });
