@@ -2,8 +2,8 @@
 // and the counts. Customers with orders (a CustomerMetrics row) come first, in the order of the
 // chosen metric (each has a (shop, metric, customerId) index, so a page is an index range scan
 // whatever its depth); customers without orders follow, newest first, and only when no metric
-// filter is set. Search: every word, any case, anywhere in the e-mail or a name (ILIKE on
-// pg_trgm GIN indexes, on PGlite too). Counts stop at COUNT_CAP: an exact count of 100,000 rows
+// filter is set. Search: every word, any case, anywhere in the e-mail or a name (ILIKE on a
+// pg_trgm GIN index of the three together, on PGlite too). Counts stop at COUNT_CAP: an exact count of 100,000 rows
 // costs more than the page itself (bench/admin, docs/benchmarks.md).
 import { Prisma } from "@prisma/client";
 import type { Db } from "~/lib/transaction.server";
@@ -79,15 +79,24 @@ function escapeLike(text: string) {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** Every word of `q` must appear in the e-mail, first or last name (trigram-indexed ILIKE). */
+/**
+ * The e-mail, first and last name in one text, exactly as the trigram index of migration
+ * customer_search_text is built (the planner uses the index only for this very expression):
+ * one index scan per word instead of three, and no word can match across two fields, as words
+ * hold no space.
+ */
+const SEARCH_TEXT = Prisma.raw(`(coalesce(p."email", '') || ' ' || coalesce(p."firstName", '') || ' ' || coalesce(p."lastName", ''))`);
+
+/**
+ * Every word of `q` must appear in the e-mail, first or last name (trigram-indexed ILIKE).
+ * `p."customerId" IS NOT NULL` makes the profile join an inner join for the planner (the text
+ * never matches without a profile), so it may start from the index.
+ */
 function searchSql(q: string | undefined): Prisma.Sql {
   const words = (q ?? "").split(/\s+/).filter(Boolean).slice(0, 5);
   if (!words.length) return Prisma.empty;
-  const each = words.map((word) => {
-    const pattern = `%${escapeLike(word)}%`;
-    return Prisma.sql`(p.email ILIKE ${pattern} OR p."firstName" ILIKE ${pattern} OR p."lastName" ILIKE ${pattern})`;
-  });
-  return Prisma.sql` AND ${Prisma.join(each, " AND ")}`;
+  const each = words.map((word) => Prisma.sql`${SEARCH_TEXT} ILIKE ${`%${escapeLike(word)}%`}`);
+  return Prisma.sql` AND p."customerId" IS NOT NULL AND ${Prisma.join(each, " AND ")}`;
 }
 
 function idsSql(column: Prisma.Sql, ids: number[]): Prisma.Sql {
@@ -189,10 +198,28 @@ export async function countListedCustomers(
   w: ListWhere,
   withoutOrders: boolean,
 ): Promise<{ withOrders: number; withoutOrders: number; capped: boolean }> {
+  const capped = { withOrders: COUNT_CAP, withoutOrders: 0, capped: true };
+  if (withoutOrders && !w.customerIds) {
+    if (!w.q) {
+      // Every customer of the shop is listed: their number is the shop's tally (kept by
+      // triggers, migration shop_tally), so a big shop is "10,000+" without counting rows.
+      const [tally] = await db.$queryRaw<{ n: number }[]>`SELECT coalesce(sum(customers), 0)::int AS n FROM "ShopTally" WHERE shop = ${shop}`;
+      if (tally.n > COUNT_CAP) return capped;
+    } else {
+      // A search alone: count the matching profiles (the trigram index) and look each one's
+      // metrics row up, instead of joining every customer or metrics row of the shop.
+      const [hits] = await db.$queryRaw<{ total: number; withOrders: number }[]>`
+        SELECT count(*)::int AS total,
+               count(*) FILTER (WHERE EXISTS (SELECT 1 FROM "CustomerMetrics" m WHERE m."customerId" = h.id))::int AS "withOrders"
+        FROM (SELECT p."customerId" AS id FROM "CustomerProfile" p WHERE p.shop = ${shop}${searchSql(w.q)} LIMIT ${COUNT_CAP + 1}) h`;
+      if (hits.total > COUNT_CAP) return capped;
+      return { withOrders: hits.withOrders, withoutOrders: hits.total - hits.withOrders, capped: false };
+    }
+  }
   const profile = w.q ? Prisma.sql`LEFT JOIN "CustomerProfile" p ON p."customerId" = m."customerId"` : Prisma.empty;
   const [one] = await db.$queryRaw<{ n: number }[]>`
     SELECT count(*)::int AS n FROM (SELECT 1 FROM "CustomerMetrics" m ${profile} WHERE ${metricsWhere(shop, w)} LIMIT ${COUNT_CAP + 1}) x`;
-  if (one.n > COUNT_CAP) return { withOrders: COUNT_CAP, withoutOrders: 0, capped: true };
+  if (one.n > COUNT_CAP) return capped;
   if (!withoutOrders) return { withOrders: one.n, withoutOrders: 0, capped: false };
   const rest = COUNT_CAP - one.n;
   const [two] = await db.$queryRaw<{ n: number }[]>`

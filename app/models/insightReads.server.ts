@@ -2,6 +2,8 @@
 // Every query is keyed by shop and served by an index: AnalysisSnapshot and KpiSnapshot by their
 // unique (shop, date[, rangeKind]), SegmentSnapshot by (shop, date, segment), SegmentMove by
 // (shop, movedAt), CustomerMetrics by (shop, segment) or its primary key.
+import { Prisma } from "@prisma/client";
+import type { AnalysisExtras } from "~/domain/analysisExtras";
 import type { Db } from "~/lib/transaction.server";
 
 /** The shop's name, currency and time zone for display. */
@@ -27,6 +29,63 @@ export async function latestAnalysisSnapshot(db: Db, shop: string) {
       extras: true,
     },
   });
+}
+
+/**
+ * The latest analysis's date and time and its KPI snapshots' ranges and new customers (the
+ * settings page's CAC): the columns only, none of the JSON documents.
+ */
+export async function latestKpiRanges(db: Db, shop: string) {
+  const analysis = await db.analysisSnapshot.findFirst({ where: { shop }, orderBy: { date: "desc" }, select: { date: true, computedAt: true } });
+  if (!analysis) return null;
+  const kpis = await db.kpiSnapshot.findMany({
+    where: { shop, date: analysis.date },
+    orderBy: { id: "asc" },
+    select: { rangeKind: true, rangeFrom: true, rangeTo: true, newCustomers: true },
+  });
+  return { analysis, kpis };
+}
+
+export interface AnalysisParts<K extends keyof AnalysisExtras> {
+  date: Date;
+  computedAt: Date;
+  customers: number;
+  repeatCustomers: number;
+  lowConfidence: boolean;
+  confidenceNotes: string[];
+  model: unknown;
+  cohorts: unknown;
+  /** Only the keys asked for; null for runs before the extras existed. */
+  extras: Pick<AnalysisExtras, K> | null;
+  /** Customers in the "at risk and valuable" list, without reading it. */
+  atRiskCount: number | null;
+}
+
+/**
+ * The latest analysis with only the JSON a page shows: the model and the cohorts when asked,
+ * and the asked keys of the extras, cut out in SQL (a page reads a few kilobytes instead of
+ * the whole document: the two-year daily series, the cohorts, the backtest…).
+ */
+export async function latestAnalysisParts<K extends keyof AnalysisExtras>(
+  db: Db,
+  shop: string,
+  want: { model?: boolean; cohorts?: boolean; extras?: readonly K[] },
+): Promise<AnalysisParts<K> | null> {
+  const keys = (want.extras ?? []).filter((k) => /^\w+$/.test(k));
+  const extras = keys.length
+    ? Prisma.sql`CASE WHEN extras IS NULL THEN NULL ELSE jsonb_build_object(${Prisma.join(
+        keys.map((k) => Prisma.sql`${k}::text, extras -> ${k}::text`),
+      )}) END`
+    : Prisma.sql`NULL::jsonb`;
+  const rows = await db.$queryRaw<(Omit<AnalysisParts<K>, "date"> & { day: string })[]>(Prisma.sql`
+    SELECT to_char(date, 'YYYY-MM-DD') AS day, "computedAt", customers, "repeatCustomers", "lowConfidence", "confidenceNotes",
+           ${want.model ? Prisma.sql`model` : Prisma.sql`NULL::jsonb`} AS model,
+           ${want.cohorts ? Prisma.sql`cohorts` : Prisma.sql`NULL::jsonb`} AS cohorts,
+           ${extras} AS extras, jsonb_array_length(extras -> 'atRisk') AS "atRiskCount"
+    FROM "AnalysisSnapshot" WHERE shop = ${shop} ORDER BY date DESC LIMIT 1`);
+  if (!rows.length) return null;
+  const { day, ...rest } = rows[0];
+  return { ...rest, date: new Date(`${day}T00:00:00Z`) };
 }
 
 /** Dates of the shop's analyses from `since` on, ascending. */

@@ -58,5 +58,7 @@ export async function findShopTimeZone(db: Db, shop: string): Promise<string | n
 /** Deletes the shop row and, by cascade, every row keyed by the shop. Returns how many shop rows went (0 or 1). */
 export async function deleteShop(db: Db, shop: string): Promise<number> {
   const deleted = await db.shop.deleteMany({ where: { domain: shop } });
+  // ShopTally has no foreign key (the cascade's own deletes write to it): cleared after it.
+  await db.shopTally.deleteMany({ where: { shop } });
   return deleted.count;
 }

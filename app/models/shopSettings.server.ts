@@ -27,6 +27,24 @@ export async function rfmCellCounts(db: Db, shop: string) {
 
 /** Customers per stored segment (what the last run and the refreshes since assigned). */
 export async function storedSegmentCounts(db: Db, shop: string) {
-  const rows = await db.customerMetrics.groupBy({ by: ["segment"], where: { shop }, _count: { _all: true } });
-  return rows.map((r) => ({ segment: r.segment, customers: r._count._all }));
+  // Plain SQL: half the time of the same groupBy through Prisma on PGlite at 100,000 rows (bench/admin).
+  return db.$queryRaw<{ segment: string; customers: number }[]>(
+    Prisma.sql`SELECT segment, count(*)::int AS customers FROM "CustomerMetrics" WHERE shop = ${shop} GROUP BY segment`,
+  );
+}
+
+/**
+ * The segments stored customers are in, without counting them: a skip scan of the
+ * (shop, segment) index, one index probe per segment (the customers page's segment filter).
+ */
+export async function storedSegmentKeys(db: Db, shop: string): Promise<string[]> {
+  const rows = await db.$queryRaw<{ segment: string }[]>(Prisma.sql`
+    WITH RECURSIVE s AS (
+      (SELECT segment FROM "CustomerMetrics" WHERE shop = ${shop} ORDER BY segment LIMIT 1)
+      UNION ALL
+      SELECT (SELECT m.segment FROM "CustomerMetrics" m WHERE m.shop = ${shop} AND m.segment > s.segment ORDER BY m.segment LIMIT 1)
+      FROM s WHERE s.segment IS NOT NULL
+    )
+    SELECT segment FROM s WHERE segment IS NOT NULL`);
+  return rows.map((r) => r.segment);
 }

@@ -2,11 +2,11 @@
 // analysis (domain/cohorts.ts), as they are.
 import type { Cohort } from "~/domain/cohorts";
 import { prisma } from "~/lib/db.server";
-import { latestAnalysisSnapshot, shopDisplay } from "~/models/insightReads.server";
+import { latestAnalysisParts, shopDisplay } from "~/models/insightReads.server";
 
 export async function getCohortsPage(shop: string) {
   const db = prisma();
-  const [display, latest] = await Promise.all([shopDisplay(db, shop), latestAnalysisSnapshot(db, shop)]);
+  const [display, latest] = await Promise.all([shopDisplay(db, shop), latestAnalysisParts(db, shop, { cohorts: true })]);
   const cohorts = (latest?.cohorts ?? []) as unknown as Cohort[];
   if (!display || !latest || !cohorts.length) return { state: "empty" as const, shop: display };
   return {

@@ -33,6 +33,7 @@ import {
   findCustomerForProfile,
   latestAnalysisModel,
 } from "~/models/customerProfile.server";
+import { latestAnalysisParts } from "~/models/insightReads.server";
 import { findShopperPreference } from "~/models/recommendationTracking.server";
 import { findShop } from "~/models/shop.server";
 import { UnknownShopError } from "./dataHealth.server";
@@ -138,7 +139,7 @@ export async function listCustomers(shop: string, query: CustomerQuery) {
   const [page, counts, analysed] = await Promise.all([
     customerPage(db, shop, where, query, withoutOrders),
     countListedCustomers(db, shop, where, withoutOrders),
-    latestAnalysisModel(db, shop),
+    latestAnalysisParts(db, shop, {}),
   ]);
   return {
     shop: info,

@@ -4,7 +4,7 @@
 // custom period, or a comparison with the year before that no stored snapshot covers, is computed
 // on demand by kpisForRange (one aggregate of the shop's orders).
 import type { StoredKpis } from "~/domain/analysisKpis";
-import type { AnalysisExtras, DailyPoint } from "~/domain/analysisExtras";
+import type { DailyPoint } from "~/domain/analysisExtras";
 import { resolvePeriod, type ResolvedPeriod } from "~/domain/periods";
 import { spanDays, type DaySpan } from "~/domain/ranges";
 import { dayLabel, parseDayLabel } from "~/domain/time";
@@ -13,7 +13,7 @@ import { prisma } from "~/lib/db.server";
 import {
   kpiSnapshotOn,
   kpiSnapshotsBetween,
-  latestAnalysisSnapshot,
+  latestAnalysisParts,
   movesBetweenSegments,
   customersWithMetrics,
   segmentSnapshotsBetween,
@@ -77,12 +77,12 @@ export function seriesOf(daily: readonly DailyPoint[], span: DaySpan): { date: s
 
 export async function getDashboard(shop: string, params: URLSearchParams) {
   const db = prisma();
-  const [display, latest] = await Promise.all([shopDisplay(db, shop), latestAnalysisSnapshot(db, shop)]);
+  const [display, latest] = await Promise.all([shopDisplay(db, shop), latestAnalysisParts(db, shop, { extras: ["daily"] })]);
   const status = analysisState(shop);
   if (!display || !latest) return { state: "empty" as const, shop: display, status };
   const today = parseDayLabel(latest.date.toISOString().slice(0, 10));
   const period: ResolvedPeriod = resolvePeriod(params, today);
-  const extras = latest.extras as unknown as AnalysisExtras | null;
+  const extras = latest.extras;
 
   // KPIs of the period and of the comparison period.
   let current: StoredKpis;
@@ -189,7 +189,7 @@ export async function getDashboard(shop: string, params: URLSearchParams) {
       slippingCount: movedIds.length,
       slipping,
       shrank,
-      atRisk: extras?.atRisk.length ?? 0,
+      atRisk: latest.atRiskCount ?? 0,
       sinceDate: dayLabel(today - 30),
     },
   };
@@ -197,7 +197,7 @@ export async function getDashboard(shop: string, params: URLSearchParams) {
 
 /** For the "recompute now" progress: where the analysis stands and when the last one ran. */
 export async function getAnalysisStatus(shop: string) {
-  const latest = await latestAnalysisSnapshot(prisma(), shop);
+  const latest = await latestAnalysisParts(prisma(), shop, {});
   return { ...analysisState(shop), computedAt: latest ? latest.computedAt.toISOString() : null };
 }
 

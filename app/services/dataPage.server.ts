@@ -1,7 +1,7 @@
 // The data page: the data health, the latest inbox events and the retry of failed ones, all of
 // one shop.
 import { prisma } from "~/lib/db.server";
-import { latestAnalysisModel } from "~/models/customerProfile.server";
+import { latestAnalysisParts } from "~/models/insightReads.server";
 import { getDataHealth } from "./dataHealth.server";
 import { listInboxEvents, requeueInboxEvents } from "./inboxAdmin.server";
 import { getBackfillPanel } from "./backfillAdmin.server";
@@ -11,7 +11,7 @@ export async function getDataPage(shop: string) {
   const [health, recent, analysis, backfill] = await Promise.all([
     getDataHealth(shop),
     listInboxEvents(db, { shop, limit: 20 }),
-    latestAnalysisModel(db, shop),
+    latestAnalysisParts(db, shop, {}),
     getBackfillPanel(db, shop),
   ]);
   return {

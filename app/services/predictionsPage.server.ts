@@ -1,19 +1,21 @@
 // The predictions page (/app/predictions): the predicted CLV histogram, the "at risk and
 // valuable" customers, the next 90 days' expectation and the backtest (all stored with the
 // latest analysis, domain/analysisExtras.ts), and the fitted models with their confidence.
-import type { AnalysisExtras } from "~/domain/analysisExtras";
 import type { ModelSummary } from "~/domain/predictions";
 import { prisma } from "~/lib/db.server";
-import { customersWithMetrics, latestAnalysisSnapshot, shopDisplay } from "~/models/insightReads.server";
+import { customersWithMetrics, latestAnalysisParts, shopDisplay } from "~/models/insightReads.server";
 
 /** Rows of the "at risk and valuable" table (the analysis keeps 50). */
 const AT_RISK_SHOWN = 25;
 
 export async function getPredictionsPage(shop: string) {
   const db = prisma();
-  const [display, latest] = await Promise.all([shopDisplay(db, shop), latestAnalysisSnapshot(db, shop)]);
+  const [display, latest] = await Promise.all([
+    shopDisplay(db, shop),
+    latestAnalysisParts(db, shop, { model: true, extras: ["clvHistogram", "next90", "backtest", "backtestSkipped", "atRisk"] }),
+  ]);
   if (!display || !latest?.extras) return { state: "empty" as const, shop: display };
-  const extras = latest.extras as unknown as AnalysisExtras;
+  const extras = latest.extras;
   const people = await customersWithMetrics(
     db,
     shop,

@@ -1,11 +1,10 @@
 // The segments page (/app/segments): per-segment figures and the RFM grid (stored with the
 // analysis), the trend from the daily segment snapshots, and the moves between two dates
 // (SegmentMove). The CSV export of a segment streams CustomerMetrics page by page.
-import type { AnalysisExtras } from "~/domain/analysisExtras";
 import { dayLabel, parseDayLabel, startOfDayNumber } from "~/domain/time";
 import { prisma } from "~/lib/db.server";
 import { currencyDecimal } from "~/lib/format";
-import { latestAnalysisSnapshot, segmentCustomersPage, segmentMoveCounts, segmentSnapshotsBetween, shopDisplay } from "~/models/insightReads.server";
+import { latestAnalysisParts, segmentCustomersPage, segmentMoveCounts, segmentSnapshotsBetween, shopDisplay } from "~/models/insightReads.server";
 
 const DAY_MS = 86_400_000;
 const TREND_DAYS = 90;
@@ -21,9 +20,9 @@ function dayParam(value: string | null, fallback: number, max: number): number {
 
 export async function getSegmentsPage(shop: string, params: URLSearchParams) {
   const db = prisma();
-  const [display, latest] = await Promise.all([shopDisplay(db, shop), latestAnalysisSnapshot(db, shop)]);
+  const [display, latest] = await Promise.all([shopDisplay(db, shop), latestAnalysisParts(db, shop, { extras: ["segments", "rfmGrid"] })]);
   if (!display || !latest?.extras) return { state: "empty" as const, shop: display };
-  const extras = latest.extras as unknown as AnalysisExtras;
+  const extras = latest.extras;
   const today = parseDayLabel(latest.date.toISOString().slice(0, 10));
   const total = extras.segments.reduce((s, x) => s + x.customers, 0);
 

@@ -10,10 +10,17 @@ import { parseRuleTable, segmentCountsOf, segmentRulesOf } from "~/domain/shopSe
 import { parseSpendCsv } from "~/domain/spendInput";
 import { prisma } from "~/lib/db.server";
 import { inTransaction } from "~/lib/transaction.server";
-import { latestKpiSnapshots } from "~/models/analytics.server";
 import { deleteMarketingSpendMonth, listMarketingSpend, upsertMarketingSpend } from "~/models/marketingSpend.server";
+import { latestKpiRanges } from "~/models/insightReads.server";
 import { findShop } from "~/models/shop.server";
-import { findShopSettings, removeShopSetting, rfmCellCounts, setShopSetting, storedSegmentCounts } from "~/models/shopSettings.server";
+import {
+  findShopSettings,
+  removeShopSetting,
+  rfmCellCounts,
+  setShopSetting,
+  storedSegmentCounts,
+  storedSegmentKeys,
+} from "~/models/shopSettings.server";
 import { UnknownShopError } from "./dataHealth.server";
 
 const RULES_KEY = "segmentRules";
@@ -28,8 +35,7 @@ export async function getSegmentRules(shop: string): Promise<{ rules: SegmentRul
 export async function getSegmentKeys(shop: string): Promise<string[]> {
   const { rules } = await getSegmentRules(shop);
   const keys = [...rules.map((r) => r.key), OTHERS_KEY];
-  const stored = await storedSegmentCounts(prisma(), shop);
-  for (const { segment } of stored) if (!keys.includes(segment)) keys.push(segment);
+  for (const segment of await storedSegmentKeys(prisma(), shop)) if (!keys.includes(segment)) keys.push(segment);
   return keys;
 }
 
@@ -62,7 +68,7 @@ export async function getSettingsPage(shop: string) {
     getSegmentRules(shop),
     storedSegmentCounts(db, shop),
     listMarketingSpend(db, shop),
-    latestKpiSnapshots(shop),
+    latestKpiRanges(db, shop),
   ]);
   const tz = row.ianaTimezone || "UTC";
   const digits = currencyExponent(row.currency);
