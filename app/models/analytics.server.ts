@@ -110,6 +110,17 @@ export async function readsInParallel(db: Db): Promise<boolean> {
 }
 
 /**
+ * PGlite has no autovacuum: each full run leaves the previous version of every CustomerMetrics
+ * row behind (39.7 MB after two runs of 100,000 customers, for 13 MB of live rows), and every
+ * later scan reads them. Reclaimed after each run there; PostgreSQL's autovacuum does it itself.
+ * Outside any transaction (VACUUM cannot run in one).
+ */
+export async function reclaimRewrittenMetrics(db: Db) {
+  if (await readsInParallel(db)) return;
+  await db.$executeRawUnsafe(`VACUUM "CustomerMetrics"`);
+}
+
+/**
  * The analytics write transaction does not wait for its WAL flush on PostgreSQL
  * (synchronous_commit = off, this transaction only). CustomerMetrics and the snapshots are
  * derived data, recomputed from the orders at the next run: a server crash right after the

@@ -39,6 +39,7 @@ import {
   checkoutCounts,
   mergeAggregates,
   readsInParallel,
+  reclaimRewrittenMetrics,
   guestTotals,
   monthlyMarketingSpend,
   deleteStaleCustomerMetrics,
@@ -388,6 +389,8 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
     { timeout: 600_000, maxWait: 60_000 },
   );
   watch.lap("write");
+  await reclaimRewrittenMetrics(prisma);
+  watch.lap("vacuum");
   // The storefront recommendations learn from the same orders (ADR 008).
   await trainRecommendations(prisma, shop, now);
   watch.lap("recommendations");

@@ -19,7 +19,7 @@ import { END_DAY, generateDataset } from "./dataset";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const NOW = `${END_DAY}T20:00:00Z`;
-const STAGES = ["aggregate", "rfm", "fit", "predict", "kpis", "cohorts", "extras", "write", "recommendations"] as const;
+const STAGES = ["aggregate", "rfm", "fit", "predict", "kpis", "cohorts", "extras", "write", "vacuum", "recommendations"] as const;
 
 const { values } = parseArgs({
   options: {
