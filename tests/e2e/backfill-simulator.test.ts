@@ -232,6 +232,23 @@ describe.each(BACKENDS)("backfill against the Admin API simulator (%s)", (backen
     expect((await prisma.order.findFirstOrThrow({ where: { shop: SHOP, shopifyId: legacy } })).tags).toEqual(["from-webhook"]);
   }, 120_000);
 
+  it("reconciliation refreshes the shop's name, currency and time zone from the Admin API", async () => {
+    const prisma = await freshDb();
+    await runBackfill(prisma, client(), SHOP, FAST);
+    const before = { name: sim.shop.name, currencyCode: sim.shop.currencyCode, ianaTimezone: sim.shop.ianaTimezone };
+    const read = () => prisma.shop.findUniqueOrThrow({ where: { domain: SHOP }, select: { name: true, currency: true, ianaTimezone: true } });
+    expect(await read()).toEqual({ name: before.name, currency: before.currencyCode, ianaTimezone: before.ianaTimezone });
+    try {
+      // The merchant renamed the shop and moved it while no shop/update webhook reached us.
+      Object.assign(sim.shop, { name: "Maison Rapport Montréal", currencyCode: "CAD", ianaTimezone: "America/Toronto" });
+      const run = await runReconcile(prisma, client(), SHOP, FAST);
+      expect(run.status).toBe("completed");
+      expect(await read()).toEqual({ name: "Maison Rapport Montréal", currency: "CAD", ianaTimezone: "America/Toronto" });
+    } finally {
+      Object.assign(sim.shop, before);
+    }
+  }, 120_000);
+
   it("without read_all_orders, backfills the last 60 days and says so", async () => {
     const prisma = await freshDb();
     sim.tokens.set("limited", { scopes: ALL_SCOPES.filter((s) => s !== "read_all_orders") });
