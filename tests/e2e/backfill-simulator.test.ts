@@ -249,6 +249,25 @@ describe.each(BACKENDS)("backfill against the Admin API simulator (%s)", (backen
     }
   }, 120_000);
 
+  it("reconciliation checks the webhook subscriptions and records the missing ones", async () => {
+    const prisma = await freshDb();
+    await runBackfill(prisma, client(), SHOP, FAST);
+    expect((await runReconcile(prisma, client(), SHOP, FAST)).webhookCheck).toEqual({ listed: 16, missing: [] });
+    const all = sim.webhookSubscriptions;
+    try {
+      sim.webhookSubscriptions = all.filter((w) => w.topic !== "REFUNDS_CREATE");
+      const run = await runReconcile(prisma, client(), SHOP, FAST);
+      expect(run.webhookCheck).toEqual({ listed: 15, missing: ["refunds/create"] });
+      const stored = await prisma.backfillRun.findFirstOrThrow({ where: { shop: SHOP, kind: "reconcile" }, orderBy: { id: "desc" } });
+      expect(stored.webhookCheck).toEqual({ listed: 15, missing: ["refunds/create"] });
+      // The app-specific subscriptions of shopify.app.toml are not listed by the API: not "all missing".
+      sim.webhookSubscriptions = [];
+      expect((await runReconcile(prisma, client(), SHOP, FAST)).webhookCheck).toEqual({ listed: 0, missing: null });
+    } finally {
+      sim.webhookSubscriptions = all;
+    }
+  }, 120_000);
+
   it("without read_all_orders, backfills the last 60 days and says so", async () => {
     const prisma = await freshDb();
     sim.tokens.set("limited", { scopes: ALL_SCOPES.filter((s) => s !== "read_all_orders") });
