@@ -37,11 +37,11 @@ async function snapshot(prisma: PrismaClient, shop: string) {
   const customers = await prisma.customer.findMany({
     where: { shop },
     orderBy: { shopifyId: "asc" },
-    // Not emailMarketingState: the seed applies orders after customers, and an order's embedded customer
-    // (webhook shape) carries no consent, which the sync service stores as null; the backfill keeps it.
+    // emailMarketingState too: an order's embedded customer (no consent in Shopify's shape) no longer erases it.
     select: {
       shopifyId: true,
       state: true,
+      emailMarketingState: true,
       countryCode: true,
       tags: true,
       shopifyUpdatedAt: true,
