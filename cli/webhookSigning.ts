@@ -70,6 +70,8 @@ export function routeForTopic(topic: string): string {
       return "/webhooks/app/uninstalled";
     case "app/scopes_update":
       return "/webhooks/app/scopes_update";
+    case "shop/update":
+      return "/webhooks/shop/update";
     case "customers/data_request":
     case "customers/redact":
     case "shop/redact":

@@ -31,6 +31,29 @@ function fraction(run: RunView): number {
   return total ? done / total : 0;
 }
 
+/** The last reconciliation's webhook subscriptions check: a warning naming the missing topics. */
+function WebhookCheckLine({ check }: { check: RunView["webhookCheck"] }) {
+  const t = useT();
+  const locale = useLocale();
+  if (!check) return null;
+  if (check.missing === null) {
+    return (
+      <Text as="p" variant="bodySm" tone="subdued">
+        {t("backfill.webhooks.appManaged")}
+      </Text>
+    );
+  }
+  if (!check.missing.length) {
+    return (
+      <Text as="p" variant="bodySm" tone="subdued">
+        {t("backfill.webhooks.allPresent", { count: check.listed })}
+      </Text>
+    );
+  }
+  const topics = new Intl.ListFormat(locale, { type: "conjunction" }).format(check.missing);
+  return <Banner tone="warning">{t("backfill.webhooks.missing", { count: check.missing.length, topics })}</Banner>;
+}
+
 export function BackfillProgress({ initial }: { initial?: BackfillPanel }) {
   const t = useT();
   const locale = useLocale();
@@ -117,6 +140,7 @@ export function BackfillProgress({ initial }: { initial?: BackfillPanel }) {
                 })
               : t("backfill.reconcile.never")}
           </Text>
+          <WebhookCheckLine check={panel.reconcile?.webhookCheck ?? null} />
           <InlineStack gap="200">
             {!run ? (
               <Button variant="primary" onClick={() => submit("backfill")} disabled={busy}>

@@ -190,6 +190,26 @@ export type CheckoutPayload = z.infer<typeof checkoutPayload>;
 /** The body of products/delete, customers/delete and orders/delete. */
 export const deletePayload = z.object({ id });
 
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** shop/update: the REST Shop resource; Rapport keeps its name, currency and IANA time zone. */
+export const shopUpdatePayload = z.object({
+  name: z.string().min(1),
+  currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR"),
+  iana_timezone: z
+    .string()
+    .refine(isTimeZone, { message: "must be an IANA time zone such as Europe/Paris" })
+    .nullish()
+    .transform((value) => value ?? null),
+});
+
 /** Shop money from a *_set field, else the plain amount. */
 export function shopMoney(set: { shop_money: { amount: string } } | null | undefined, fallback: string | null | undefined): string {
   return set?.shop_money.amount ?? fallback ?? "0";

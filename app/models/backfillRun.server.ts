@@ -30,19 +30,21 @@ export interface RunUpdate {
   progress?: object;
   counts?: object;
   ordersLimited?: boolean;
+  webhookCheck?: object;
   error?: string | null;
   finishedAt?: Date | null;
   until?: Date | null;
 }
 
 export async function updateRun(db: Db, shop: string, id: number, data: RunUpdate) {
-  const { progress, counts, ...rest } = data;
+  const { progress, counts, webhookCheck, ...rest } = data;
   await db.backfillRun.update({
     where: { id, shop },
     data: {
       ...rest,
       ...(progress ? { progress: progress as Prisma.InputJsonValue } : {}),
       ...(counts ? { counts: counts as Prisma.InputJsonValue } : {}),
+      ...(webhookCheck ? { webhookCheck: webhookCheck as Prisma.InputJsonValue } : {}),
     },
   });
 }

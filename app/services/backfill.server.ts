@@ -18,6 +18,8 @@ import { bulkProductsQuery } from "~/graphql/bulkProducts";
 import { CURRENT_BULK_OPERATION_QUERY } from "~/graphql/currentBulkOperation";
 import { OBJECT_COUNTS_QUERY, type ObjectCountsResponse } from "~/graphql/objectCounts";
 import { SHOP_DETAILS_QUERY, type ShopDetailsResponse } from "~/graphql/shopDetails";
+import { WEBHOOK_SUBSCRIPTIONS_QUERY, type WebhookSubscriptionsResponse } from "~/graphql/webhookSubscriptions";
+import { checkSubscriptions, type WebhookCheck } from "~/domain/webhookSubscriptions";
 import { createRun, latestCompletedRun, latestRun, updateRun, type RunKind } from "~/models/backfillRun.server";
 import { findStoredCustomers } from "~/models/customer.server";
 import { findStoredOrders } from "~/models/order.server";
@@ -173,6 +175,17 @@ async function refreshShop(db: DbClient, admin: AdminClient, shop: string) {
   });
 }
 
+/** The shop's subscriptions against the declared topics; a failed query is logged, not fatal (the repair matters more). */
+async function checkWebhookSubscriptions(admin: AdminClient, shop: string): Promise<WebhookCheck | null> {
+  try {
+    const { webhookSubscriptions } = await admin.request<WebhookSubscriptionsResponse>(WEBHOOK_SUBSCRIPTIONS_QUERY);
+    return checkSubscriptions(webhookSubscriptions.edges.map((e) => e.node.topic));
+  } catch (error) {
+    logger.warn({ shop, err: error instanceof Error ? error.message : String(error) }, "reconciliation: webhook subscriptions not checked");
+    return null;
+  }
+}
+
 /**
  * Runs (or resumes) a backfill or a reconciliation of `shop`. Returns the finished run; a
  * failure is recorded on the run (status failed, error) and rethrown.
@@ -222,7 +235,9 @@ export async function runSyncJob(
       progress.customers = { done: progress.customers?.done ?? 0, total: totals.customersCount.count };
       progress.orders = { done: progress.orders?.done ?? 0, total: totals.ordersCount.count };
     }
-    await updateRun(db, shop, runId, { ordersLimited, progress });
+    const webhookCheck = kind === "reconcile" ? await checkWebhookSubscriptions(admin, shop) : null;
+    if (webhookCheck) row = { ...row, webhookCheck: webhookCheck as unknown as typeof row.webhookCheck };
+    await updateRun(db, shop, runId, { ordersLimited, progress, ...(webhookCheck ? { webhookCheck } : {}) });
     const currency = await getShopCurrency(db, shop);
 
     for (const p of PHASES.slice(Math.max(0, PHASES.indexOf(phase as Phase)))) {

@@ -105,8 +105,20 @@ export async function ensureShop(db: Db, shop: string) {
   await ensureShopRow(db, shop);
 }
 
-export async function syncCustomers(db: Db, shop: string, payloads: CustomerPayload[]): Promise<SyncResult & { ids: Map<string, number> }> {
+/**
+ * `partial`: the customer object embedded in an order (no tags, marketing consent, locale or
+ * addresses in Shopify's payload). It creates a customer not stored yet, without a version, so
+ * that the full copy (customers/create, or the reconciliation) always replaces it; it never
+ * overwrites a stored customer (it would erase what it does not carry).
+ */
+export async function syncCustomers(
+  db: Db,
+  shop: string,
+  payloads: CustomerPayload[],
+  options: { partial?: boolean } = {},
+): Promise<SyncResult & { ids: Map<string, number> }> {
   const result = { ...emptyResult(), ids: new Map<string, number>() };
+  if (options.partial) payloads = payloads.map((c) => ({ ...c, updated_at: null }));
   const { kept: items, dropped } = await withoutTombstoned(
     db,
     shop,
@@ -143,6 +155,7 @@ export async function syncCustomers(db: Db, shop: string, payloads: CustomerPayl
   for (const c of items.filter((c) => existing.has(c.id) && !inserted.has(c.id))) {
     const stored = existing.get(c.id)!;
     result.ids.set(c.id, stored.id);
+    if (options.partial) continue;
     if (isStale(stored.shopifyUpdatedAt, c.updated_at)) {
       result.stale++;
       continue;
@@ -170,7 +183,7 @@ export async function syncOrders(db: Db, shop: string, payloads: OrderPayload[])
   if (!items.length) return result;
 
   const embedded = items.map((o) => o.customer).filter((c): c is CustomerPayload => !!c);
-  const customers = await syncCustomers(db, shop, embedded);
+  const customers = await syncCustomers(db, shop, embedded, { partial: true });
   const productTypes = await productTypesOf(db, shop, items);
 
   const existing = await findStoredOrders(

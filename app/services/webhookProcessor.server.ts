@@ -24,6 +24,7 @@ import {
   orderPayload,
   productPayload,
   refundPayload,
+  shopUpdatePayload,
 } from "~/lib/shopifyPayloads";
 
 /** Retrying will not help (invalid payload, unknown topic): the event goes straight to dead. */
@@ -67,6 +68,7 @@ export const HANDLED_TOPICS = [
   "checkouts/update",
   "app/uninstalled",
   "app/scopes_update",
+  "shop/update",
   "customers/data_request",
   "customers/redact",
   "shop/redact",
@@ -168,6 +170,17 @@ export async function applyWebhookEvent(db: Db, event: EventToApply, now = new D
       await updateShop(db, shop, { scope });
       await setSessionsScope(db, shop, scope);
       return { affectsAnalytics: false };
+    }
+    case "shop/update": {
+      // Applied in arrival order (not batched); reconciliation re-reads the shop from the Admin API.
+      const details = parse(shopUpdatePayload, payload, topic);
+      await updateShop(db, shop, {
+        name: details.name,
+        currency: details.currency,
+        // Shopify's own sample sends a null zone: keep the stored one rather than guess.
+        ...(details.iana_timezone ? { ianaTimezone: details.iana_timezone } : {}),
+      });
+      return { affectsAnalytics: true };
     }
     case "customers/data_request":
       await handleDataRequest(db, shop, payloadOrThrow(payload, topic), now);

@@ -46,6 +46,8 @@ function selectionCost(
   selectionSet: SelectionSetNode | undefined,
   variables: Record<string, unknown>,
 ): number {
+  // A union (a webhook's endpoint) has no fields of its own; its members' fields are scalars here.
+  if (!("getFields" in type)) return 0;
   let cost = 0;
   for (const field of fieldsOf(selectionSet)) {
     const def = type.getFields()[field.name.value];
@@ -91,7 +93,7 @@ function dataCost(
   selectionSet: SelectionSetNode | undefined,
   data: Record<string, unknown> | null,
 ): number {
-  if (!data) return 0;
+  if (!data || !("getFields" in type)) return 0;
   let cost = 0;
   for (const field of fieldsOf(selectionSet)) {
     const def = type.getFields()[field.name.value];

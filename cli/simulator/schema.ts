@@ -500,6 +500,73 @@ export const SDL = /* GraphQL */ `
     userErrors: [MetafieldDefinitionCreateUserError!]!
   }
 
+  enum WebhookSubscriptionTopic {
+    APP_UNINSTALLED
+    APP_SCOPES_UPDATE
+    CHECKOUTS_CREATE
+    CHECKOUTS_UPDATE
+    CUSTOMERS_CREATE
+    CUSTOMERS_DELETE
+    CUSTOMERS_UPDATE
+    ORDERS_CANCELLED
+    ORDERS_CREATE
+    ORDERS_DELETE
+    ORDERS_PAID
+    ORDERS_UPDATED
+    PRODUCTS_CREATE
+    PRODUCTS_DELETE
+    PRODUCTS_UPDATE
+    REFUNDS_CREATE
+    SHOP_UPDATE
+  }
+  enum WebhookSubscriptionFormat {
+    JSON
+    XML
+  }
+  type WebhookHttpEndpoint {
+    callbackUrl: URL!
+  }
+  type WebhookEventBridgeEndpoint {
+    arn: String!
+  }
+  type WebhookPubSubEndpoint {
+    pubSubProject: String!
+    pubSubTopic: String!
+  }
+  union WebhookSubscriptionEndpoint = WebhookHttpEndpoint | WebhookEventBridgeEndpoint | WebhookPubSubEndpoint
+  type WebhookSubscription {
+    id: ID!
+    topic: WebhookSubscriptionTopic!
+    uri: String!
+    endpoint: WebhookSubscriptionEndpoint!
+    format: WebhookSubscriptionFormat!
+    apiVersion: ApiVersion!
+    includeFields: [String!]!
+    metafieldNamespaces: [String!]!
+    filter: String
+    createdAt: DateTime!
+    updatedAt: DateTime!
+  }
+  type ApiVersion {
+    handle: String!
+    displayName: String!
+    supported: Boolean!
+  }
+  type WebhookSubscriptionEdge {
+    cursor: String!
+    node: WebhookSubscription!
+  }
+  type WebhookSubscriptionConnection {
+    edges: [WebhookSubscriptionEdge!]!
+    nodes: [WebhookSubscription!]!
+    pageInfo: PageInfo!
+  }
+  enum WebhookSubscriptionSortKeys {
+    CREATED_AT
+    ID
+    RELEVANCE
+  }
+
   type AccessScope {
     handle: String!
   }
@@ -546,6 +613,18 @@ export const SDL = /* GraphQL */ `
     bulkOperation(id: ID!): BulkOperation
     currentBulkOperation(type: BulkOperationType = QUERY): BulkOperation
     metafieldDefinitions(first: Int, after: String, ownerType: MetafieldOwnerType!, namespace: String): MetafieldDefinitionConnection!
+    webhookSubscriptions(
+      first: Int
+      after: String
+      last: Int
+      before: String
+      reverse: Boolean = false
+      sortKey: WebhookSubscriptionSortKeys = CREATED_AT
+      topics: [WebhookSubscriptionTopic!]
+      format: WebhookSubscriptionFormat
+      uri: String
+      query: String
+    ): WebhookSubscriptionConnection!
   }
 
   type Mutation {

@@ -11,6 +11,7 @@
 // Faults (HTTP 5xx, THROTTLED, dropped connections, expired or cut bulk downloads) are injected
 // by tests through `faults`.
 import { randomBytes } from "node:crypto";
+import { DECLARED_SUBSCRIPTIONS, topicEnum } from "../../app/domain/webhookSubscriptions";
 import { createWriteStream, mkdtempSync, rmSync, statSync, createReadStream } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
@@ -69,6 +70,18 @@ export interface SimulatorOptions extends SimShopOptions {
   bulkChunk?: number;
   /** An existing shop to serve instead of generating one. */
   shop?: SimShop;
+  /** The app's URL, for the default webhook subscriptions' callbacks. */
+  appUrl?: string;
+}
+
+/** A shop-specific webhook subscription of the app (webhookSubscriptionCreate), as stored. */
+export interface SimWebhookSubscription {
+  id: string;
+  /** The WebhookSubscriptionTopic enum value: ORDERS_CREATE. */
+  topic: string;
+  callbackUrl: string;
+  createdAt: string;
+  updatedAt: string;
 }
 
 export const DEFAULT_TOKEN = "sim-token";
@@ -98,6 +111,8 @@ export class ShopifySimulator {
   bulkUrlTtlMs: number;
   bulkChunk: number;
   readonly appId = 1;
+  /** Edit it to simulate a missing or extra subscription. Default: one per topic Rapport declares. */
+  webhookSubscriptions: SimWebhookSubscription[];
   readonly metafieldDefinitions = new Map<string, { id: string; name: string; namespace: string; key: string; type: string; ownerType: string }>();
   private readonly buckets = new Map<string, { available: number; at: number }>();
   private readonly bulkOps = new Map<string, BulkOp>();
@@ -114,6 +129,14 @@ export class ShopifySimulator {
     this.restoreRate = options.restoreRate ?? 100;
     this.bulkUrlTtlMs = options.bulkUrlTtlMs ?? 7 * DAY;
     this.bulkChunk = options.bulkChunk ?? 500;
+    const appUrl = options.appUrl ?? "https://rapport.example.com";
+    this.webhookSubscriptions = DECLARED_SUBSCRIPTIONS.map((s, i) => ({
+      id: `gid://shopify/WebhookSubscription/${7000 + i}`,
+      topic: topicEnum(s.topic),
+      callbackUrl: `${appUrl}${s.uri}`,
+      createdAt: "2026-01-01T00:00:00Z",
+      updatedAt: "2026-01-01T00:00:00Z",
+    }));
   }
 
   async start(): Promise<string> {
@@ -352,6 +375,25 @@ export class ShopifySimulator {
         const list = [...this.metafieldDefinitions.values()].filter((d) => d.ownerType === args.ownerType && (!ns || d.namespace === ns));
         return connection(list, args, (d) => ({ ...d, type: { name: d.type } }));
       },
+      webhookSubscriptions: guard((args: ConnectionArgs & { topics?: string[] | null; uri?: string | null }) => {
+        // Only the subscriptions this app created for this shop (not the app-specific ones of a toml).
+        const list = this.webhookSubscriptions.filter(
+          (w) => (!args.topics?.length || args.topics.includes(w.topic)) && (!args.uri || w.callbackUrl === args.uri),
+        );
+        return connection(list, { ...args, query: null }, (w) => ({
+          id: w.id,
+          topic: w.topic,
+          uri: w.callbackUrl,
+          endpoint: { __typename: "WebhookHttpEndpoint", callbackUrl: w.callbackUrl },
+          format: "JSON",
+          apiVersion: { handle: SIM_API_VERSION, displayName: SIM_API_VERSION, supported: true },
+          includeFields: [],
+          metafieldNamespaces: [],
+          filter: null,
+          createdAt: w.createdAt,
+          updatedAt: w.updatedAt,
+        }));
+      }),
       bulkOperationRunQuery: ({ query, groupObjects }: { query: string; groupObjects: boolean }) =>
         this.startBulk(tokenValue, token, query, groupObjects),
       bulkOperationCancel: ({ id }: { id: string }) => {

@@ -48,5 +48,18 @@ describe("backfill panel (resource route) against the simulator", () => {
     expect(state.writeBackEnabled).toBe(false);
     await post("writeback-on");
     expect((await panel()).writeBackEnabled).toBe(true);
+
+    // The shop lost its orders/delete subscription: the reconciliation records it and /app/data says so.
+    sim.webhookSubscriptions = sim.webhookSubscriptions.filter((w) => w.topic !== "ORDERS_DELETE");
+    expect((await (await post("reconcile")).json()).started).toBe(true);
+    state = await panel();
+    while (state.reconcile?.status !== "completed" && Date.now() < deadline + 60_000) {
+      expect(state.reconcile?.status ?? "running").not.toBe("failed");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      state = await panel();
+    }
+    expect(state.reconcile.webhookCheck).toEqual({ listed: 15, missing: ["orders/delete"] });
+    const html = await (await fetch(`${server.url}/app/data`)).text();
+    expect(html).toContain("Missing webhook subscription: orders/delete.");
   }, 200_000);
 });

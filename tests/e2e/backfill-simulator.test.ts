@@ -37,11 +37,11 @@ async function snapshot(prisma: PrismaClient, shop: string) {
   const customers = await prisma.customer.findMany({
     where: { shop },
     orderBy: { shopifyId: "asc" },
-    // Not emailMarketingState: the seed applies orders after customers, and an order's embedded customer
-    // (webhook shape) carries no consent, which the sync service stores as null; the backfill keeps it.
+    // emailMarketingState too: an order's embedded customer (no consent in Shopify's shape) no longer erases it.
     select: {
       shopifyId: true,
       state: true,
+      emailMarketingState: true,
       countryCode: true,
       tags: true,
       shopifyUpdatedAt: true,
@@ -230,6 +230,42 @@ describe.each(BACKENDS)("backfill against the Admin API simulator (%s)", (backen
     expect(repaired.tags).toContain("edited-in-admin");
     expect(await prisma.order.count({ where: { shop: SHOP } })).toBe(SMALL.orders);
     expect((await prisma.order.findFirstOrThrow({ where: { shop: SHOP, shopifyId: legacy } })).tags).toEqual(["from-webhook"]);
+  }, 120_000);
+
+  it("reconciliation refreshes the shop's name, currency and time zone from the Admin API", async () => {
+    const prisma = await freshDb();
+    await runBackfill(prisma, client(), SHOP, FAST);
+    const before = { name: sim.shop.name, currencyCode: sim.shop.currencyCode, ianaTimezone: sim.shop.ianaTimezone };
+    const read = () => prisma.shop.findUniqueOrThrow({ where: { domain: SHOP }, select: { name: true, currency: true, ianaTimezone: true } });
+    expect(await read()).toEqual({ name: before.name, currency: before.currencyCode, ianaTimezone: before.ianaTimezone });
+    try {
+      // The merchant renamed the shop and moved it while no shop/update webhook reached us.
+      Object.assign(sim.shop, { name: "Maison Rapport Montréal", currencyCode: "CAD", ianaTimezone: "America/Toronto" });
+      const run = await runReconcile(prisma, client(), SHOP, FAST);
+      expect(run.status).toBe("completed");
+      expect(await read()).toEqual({ name: "Maison Rapport Montréal", currency: "CAD", ianaTimezone: "America/Toronto" });
+    } finally {
+      Object.assign(sim.shop, before);
+    }
+  }, 120_000);
+
+  it("reconciliation checks the webhook subscriptions and records the missing ones", async () => {
+    const prisma = await freshDb();
+    await runBackfill(prisma, client(), SHOP, FAST);
+    expect((await runReconcile(prisma, client(), SHOP, FAST)).webhookCheck).toEqual({ listed: 16, missing: [] });
+    const all = sim.webhookSubscriptions;
+    try {
+      sim.webhookSubscriptions = all.filter((w) => w.topic !== "REFUNDS_CREATE");
+      const run = await runReconcile(prisma, client(), SHOP, FAST);
+      expect(run.webhookCheck).toEqual({ listed: 15, missing: ["refunds/create"] });
+      const stored = await prisma.backfillRun.findFirstOrThrow({ where: { shop: SHOP, kind: "reconcile" }, orderBy: { id: "desc" } });
+      expect(stored.webhookCheck).toEqual({ listed: 15, missing: ["refunds/create"] });
+      // The app-specific subscriptions of shopify.app.toml are not listed by the API: not "all missing".
+      sim.webhookSubscriptions = [];
+      expect((await runReconcile(prisma, client(), SHOP, FAST)).webhookCheck).toEqual({ listed: 0, missing: null });
+    } finally {
+      sim.webhookSubscriptions = all;
+    }
   }, 120_000);
 
   it("without read_all_orders, backfills the last 60 days and says so", async () => {

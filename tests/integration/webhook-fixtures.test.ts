@@ -26,6 +26,7 @@ const ROUTES: Record<string, string> = {
   "/webhooks/checkouts": "webhooks.checkouts",
   "/webhooks/app/uninstalled": "webhooks.app.uninstalled",
   "/webhooks/app/scopes_update": "webhooks.app.scopes_update",
+  "/webhooks/shop/update": "webhooks.shop.update",
   "/webhooks/compliance": "webhooks.compliance",
 };
 
@@ -92,6 +93,13 @@ describe.each(BACKENDS)("every webhook topic on %s", (backend) => {
     expect((await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).scope).toBe(
       "read_orders,read_customers,read_products,write_customers,write_app_proxy",
     );
+    // shop/update refreshes the name, currency and time zone the numbers are read in.
+    await deliver("shop/update");
+    expect(await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP }, select: { name: true, currency: true, ianaTimezone: true } })).toEqual({
+      name: "Rapport Fixtures Café",
+      currency: "EUR",
+      ianaTimezone: "Europe/Paris",
+    });
     await deliver("customers/redact");
     expect(await prisma.customerProfile.count({ where: { shop: SHOP } })).toBe(0);
     expect(await prisma.orderPersonal.count({ where: { shop: SHOP } })).toBe(0);

@@ -4,7 +4,15 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
-import { checkoutPayload, customerPayload, deletePayload, orderPayload, productPayload, refundPayload } from "~/lib/shopifyPayloads";
+import {
+  checkoutPayload,
+  customerPayload,
+  deletePayload,
+  orderPayload,
+  productPayload,
+  refundPayload,
+  shopUpdatePayload,
+} from "~/lib/shopifyPayloads";
 
 const DIR = path.resolve(__dirname, "../fixtures/webhooks");
 const SHOP = "rapport-fixtures.myshopify.com";
@@ -25,6 +33,7 @@ const TOPICS = [
   "checkouts/update",
   "app/uninstalled",
   "app/scopes_update",
+  "shop/update",
   "customers/data_request",
   "customers/redact",
   "shop/redact",
@@ -45,6 +54,7 @@ const SCHEMAS: Partial<Record<Topic, z.ZodType>> = {
   "products/delete": deletePayload,
   "checkouts/create": checkoutPayload,
   "checkouts/update": checkoutPayload,
+  "shop/update": shopUpdatePayload,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

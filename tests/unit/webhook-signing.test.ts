@@ -135,6 +135,7 @@ describe("routes and defaults", () => {
       "checkouts/update": "/webhooks/checkouts",
       "app/uninstalled": "/webhooks/app/uninstalled",
       "app/scopes_update": "/webhooks/app/scopes_update",
+      "shop/update": "/webhooks/shop/update",
       "customers/data_request": "/webhooks/compliance",
       "customers/redact": "/webhooks/compliance",
       "shop/redact": "/webhooks/compliance",
@@ -344,13 +345,13 @@ describe("rapport webhook send|replay against a real HTTP server", () => {
     const res = await call(["replay", FIXTURES, "--url", base, "--secret", SECRET]);
     expect(res.code).toBe(1);
     const names = received.map((r) => r.headers["x-shopify-topic"]);
-    expect(names).toHaveLength(18);
+    expect(names).toHaveLength(19);
     expect(names[0]).toBe("app/scopes_update");
     expect(names).toContain("refunds/create");
     expect(res.stderr).toContain(
       `refunds__create.json: refunds/create for rapport-demo.myshopify.com → ${base}/webhooks/refunds: 500 Internal Server Error`,
     );
-    expect(res.stderr).toContain("1 of 18 webhooks were not accepted.");
+    expect(res.stderr).toContain("1 of 19 webhooks were not accepted.");
   });
 });
 
@@ -386,7 +387,7 @@ describe("rapport webhook: mistakes and failures as sentences", () => {
     const replay = await callAsMain(["replay", FIXTURES, "--url", `http://127.0.0.1:${port}`]);
     expect(replay.code).toBe(1);
     expect(replay.stderr).toContain("app__scopes_update.json: app/scopes_update");
-    expect(replay.stderr).toContain("Stopped: 17 more files not sent.");
+    expect(replay.stderr).toContain("Stopped: 18 more files not sent.");
   });
 
   it("refuses a replay directory that is missing, empty or has unnamed files (exit 2)", async () => {

@@ -1,4 +1,5 @@
 // A run of the Admin API jobs as the admin and the CLI see it (from a BackfillRun row).
+import type { WebhookCheck } from "~/domain/webhookSubscriptions";
 import type { latestRun, RunKind } from "~/models/backfillRun.server";
 
 export const PHASES = ["products", "customers", "orders"] as const;
@@ -26,6 +27,8 @@ export interface RunView {
   progress: Partial<Record<Phase, PhaseProgress>>;
   counts: Partial<Record<Phase, PhaseCounts>>;
   ordersLimited: boolean;
+  /** Reconciliation only: the webhook subscriptions check (null when not run or not answered). */
+  webhookCheck: WebhookCheck | null;
   error: string | null;
   startedAt: string;
   finishedAt: string | null;
@@ -44,6 +47,7 @@ export function runView(row: RunRow): RunView {
     progress: (row.progress ?? {}) as RunView["progress"],
     counts: (row.counts ?? {}) as RunView["counts"],
     ordersLimited: row.ordersLimited,
+    webhookCheck: (row.webhookCheck ?? null) as WebhookCheck | null,
     error: row.error,
     startedAt: row.startedAt.toISOString(),
     finishedAt: row.finishedAt?.toISOString() ?? null,
