@@ -21,7 +21,10 @@ export function startEmbeddedWorker(prisma: DbClient): WebhookWorker | null {
   if (holder[KEY] || !embeddedWorkerEnabled()) return holder[KEY] ?? null;
   const worker = new WebhookWorker({
     prisma,
-    yieldToIngestion: true,
+    // PGlite: acknowledgements wait for the worker's transaction on the one connection, so the
+    // worker steps aside during bursts. PostgreSQL: they run on other connections of the pool,
+    // and stepping aside would delay every refresh by the length of the burst.
+    yieldToIngestion: getDatabase().target.kind === "pglite",
     onApplied: ({ shop }) => scheduleAnalysis(shop),
     // A restart after a crash applies the dead process's claims at once (ADR 006).
     liveness: workerLiveness(getDatabase().target),
