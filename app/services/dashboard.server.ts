@@ -54,25 +54,30 @@ function pick(kpis: StoredKpis, key: KpiKey): number | null {
   return typeof v === "number" && Number.isFinite(v) ? v : null;
 }
 
-/** Daily points of a span (the stored series covers two years); weekly sums past 92 days. */
+/**
+ * Daily points of a span (the stored series covers two years); past 92 days, weekly sums of the
+ * weeks that end on the span's last day, so that the latest point is a whole week (only the
+ * oldest one may be shorter) and the points add up to the period's total. Each point is dated by
+ * its first day.
+ */
 export function seriesOf(daily: readonly DailyPoint[], span: DaySpan): { date: string; orders: number; netRevenue: number }[] {
   const byDate = new Map(daily.map((d) => [d.date, d]));
-  const days = spanDays(span);
-  const step = days > 92 ? 7 : 1;
+  const step = spanDays(span) > 92 ? 7 : 1;
   const out: { date: string; orders: number; netRevenue: number }[] = [];
-  for (let d = span.first; d <= span.last; d += step) {
+  for (let end = span.last; end >= span.first; end -= step) {
+    const start = Math.max(span.first, end - step + 1);
     let orders = 0;
     let net = 0;
-    for (let k = d; k < Math.min(d + step, span.last + 1); k++) {
+    for (let k = start; k <= end; k++) {
       const p = byDate.get(dayLabel(k));
       if (p) {
         orders += p.orders;
         net += p.netRevenue;
       }
     }
-    out.push({ date: dayLabel(d), orders, netRevenue: Math.round(net * 100) / 100 });
+    out.push({ date: dayLabel(start), orders, netRevenue: Math.round(net * 100) / 100 });
   }
-  return out;
+  return out.reverse();
 }
 
 export async function getDashboard(shop: string, params: URLSearchParams) {
