@@ -8,7 +8,7 @@ const span = (from: string, to: string) => ({ first: parseDayLabel(from), last: 
 // One order of 10.00 every day of 2026.
 const daily = Array.from({ length: 365 }, (_, i) => {
   const d = new Date(Date.UTC(2026, 0, 1 + i));
-  return { date: d.toISOString().slice(0, 10), orders: 1, netRevenue: 10 };
+  return { date: d.toISOString().slice(0, 10), orders: 1, netRevenue: 10, newCustomers: 0 };
 });
 
 describe("the dashboard's series", () => {
