@@ -8,6 +8,7 @@ import { useLocale, useT, type MessageKey } from "~/i18n";
 import { requireAdmin } from "~/lib/adminAuth.server";
 import { formatDate, formatDateTime, formatMoney, formatNumber } from "~/lib/format";
 import { getDataPage, retryDeadEvents } from "~/services/dataPage.server";
+import { Figure } from "~/components/insights/Figure";
 
 export const meta: MetaFunction = () => [{ title: "Rapport · Data" }];
 
@@ -27,26 +28,6 @@ export async function action({ request }: ActionFunctionArgs) {
 
 const inboxTones = { pending: "attention", processing: "info", processed: "success", dead: "critical" } as const;
 type Status = keyof typeof inboxTones;
-
-function Figure({ label, value, help }: { label: string; value: string; help?: string }) {
-  return (
-    <Card>
-      <BlockStack gap="100">
-        <Text as="h3" variant="headingSm" tone="subdued">
-          {label}
-        </Text>
-        <Text as="p" variant="headingXl">
-          {value}
-        </Text>
-        {help ? (
-          <Text as="p" variant="bodySm" tone="subdued">
-            {help}
-          </Text>
-        ) : null}
-      </BlockStack>
-    </Card>
-  );
-}
 
 type RetryFetcher = ReturnType<typeof useFetcher<typeof action>>;
 

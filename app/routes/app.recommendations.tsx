@@ -24,6 +24,7 @@ import { prisma } from "~/lib/db.server";
 import { formatMoney, formatNumber, formatPercent } from "~/lib/format";
 import { PERIODS, PLACEMENTS, STRATEGY_CHOICES } from "~/domain/storefrontOptions";
 import { getRecommendationReport, previewRecommendations, saveRecommendationSettingsForm } from "~/services/recommendationReport.server";
+import { Figure } from "~/components/insights/Figure";
 
 export const meta: MetaFunction = () => [{ title: "Rapport · Recommendations" }];
 
@@ -59,26 +60,6 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 type Data = Awaited<ReturnType<typeof loader>>;
-
-function Figure({ label, value, help }: { label: string; value: string; help?: string }) {
-  return (
-    <Card>
-      <BlockStack gap="100">
-        <Text as="h3" variant="headingSm" tone="subdued">
-          {label}
-        </Text>
-        <Text as="p" variant="headingXl">
-          {value}
-        </Text>
-        {help ? (
-          <Text as="p" variant="bodySm" tone="subdued">
-            {help}
-          </Text>
-        ) : null}
-      </BlockStack>
-    </Card>
-  );
-}
 
 export default function Recommendations() {
   const { report, preview, previewInput } = useLoaderData<typeof loader>();
