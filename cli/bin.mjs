@@ -3,7 +3,7 @@
 // (cli/build.mjs, made on install and by `npm run build`) when it is up to date with every
 // source it was built from; every other command, and every command when the build is missing
 // or stale, runs the TypeScript sources through tsx. RAPPORT_CLI_EXPLAIN=1 says which on stderr.
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { compiledEntry } from "./compiled.mjs";
 
 const argv = process.argv.slice(2);
@@ -20,7 +20,8 @@ if (COMPILED.has(argv[0])) {
 }
 if (!main) {
   const { register } = await import("tsx/esm/api");
-  register();
+  // The project's tsconfig (its "~" paths), whatever the working directory.
+  register({ tsconfig: fileURLToPath(new URL("../tsconfig.json", import.meta.url)) });
   ({ main } = await import("./main.ts"));
 }
 process.exitCode = await main(argv);

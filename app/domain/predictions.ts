@@ -6,7 +6,7 @@ import {
   assessConfidence,
   bgNbdDegeneracy,
   bgNbdPredictionProblem,
-  discountedExpectedPurchases,
+  discountedExpectedPurchasesOf,
   expectedAverageValue,
   expectedNextOrderPeriods,
   fitBgNbd,
@@ -20,6 +20,7 @@ import {
   type ConfidenceReport,
   type GammaGammaFit,
   type GammaGammaParams,
+  type Rft,
 } from "./clv";
 import { encodeMessageRef } from "./messageRef";
 
@@ -129,9 +130,13 @@ const PREDICTION_OPTIONS = {
  * BG/NBD predictions for one (x, t_x, T), in periods; `problem` when they break the model's
  * bounds (bgNbdPredictionProblem), and then no values.
  */
-export function predictPurchases(params: BgNbdParams, c: { x: number; tx: number; T: number }) {
+export function predictPurchases(
+  params: BgNbdParams,
+  c: { x: number; tx: number; T: number },
+  discountedOf: (c: Rft) => { expectedPurchases: number; discountedPurchases: number } = discountedExpectedPurchasesOf(params, PREDICTION_OPTIONS),
+) {
   const pAlive = probabilityAlive(params, c.x, c.tx, c.T);
-  const d = discountedExpectedPurchases(params, c, PREDICTION_OPTIONS);
+  const d = discountedOf(c);
   const problem = bgNbdPredictionProblem(params, c, PREDICTION_OPTIONS, { pAlive, ...d });
   if (problem) return { problem };
   const next = expectedNextOrderPeriods(params, c.x, c.tx, c.T, { maxPeriods: NEXT_ORDER_MAX_DAYS / MODEL_SETTINGS.periodDays }) ?? NaN;
@@ -228,8 +233,9 @@ export function predictCustomers(fits: ModelFits | null, now: Date): ModelResult
   const gNext = new Float64Array(G).fill(NaN);
   const bgProblems = bg ? bgNbdDegeneracy(bg, grouped) : [];
   if (bg && !bgProblems.length) {
+    const discountedOf = discountedExpectedPurchasesOf(bg.params, PREDICTION_OPTIONS);
     for (let g = 0; g < G; g++) {
-      const p = predictPurchases(bg.params, { x: grouped.x[g], tx: grouped.tx[g], T: grouped.T[g] });
+      const p = predictPurchases(bg.params, { x: grouped.x[g], tx: grouped.tx[g], T: grouped.T[g] }, discountedOf);
       if (p.problem !== null) {
         bgProblems.push(p.problem);
         break;

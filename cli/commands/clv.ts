@@ -4,7 +4,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import {
   assessConfidence,
-  discountedExpectedPurchases,
+  discountedExpectedPurchasesOf,
   expectedAverageValue,
   fitBgNbd,
   fitGammaGammaGrouped,
@@ -196,11 +196,11 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     const gAlive = new Float64Array(G);
     const gExp = new Float64Array(G);
     const gDisc = new Float64Array(G);
-    const opts = { horizon, periodDays: pd, annualDiscountRate: discountRate };
+    const discountedOf = discountedExpectedPurchasesOf(bg.params, { horizon, periodDays: pd, annualDiscountRate: discountRate });
     for (let g = 0; g < G; g++) {
       const c = { x: grouped.x[g], tx: grouped.tx[g], T: grouped.T[g] };
       gAlive[g] = probabilityAlive(bg.params, c.x, c.tx, c.T);
-      const d = discountedExpectedPurchases(bg.params, c, opts);
+      const d = discountedOf(c);
       gExp[g] = d.expectedPurchases;
       gDisc[g] = d.discountedPurchases;
     }

@@ -9,6 +9,7 @@ import {
   bgnbdLogLikelihood,
   conditionalExpectedPurchases,
   customerClv,
+  discountedExpectedPurchasesOf,
   expectedAverageValue,
   expectedNextOrderDate,
   expectedNextOrderPeriods,
@@ -229,6 +230,27 @@ describe("CLV and next order date", () => {
     expect(t).toBeLessThan(2);
     const date = expectedNextOrderDate(BTYD, { x: 26, tx: 30.85714, T: 31 }, day("1997-09-30"), 7)!;
     expect(date.getTime()).toBeCloseTo(day("1997-09-30").getTime() + t * 7 * 86_400_000, -1);
+  });
+
+  it("for many customers at once (kept per (x, T)) is exactly the monthly sum of one customer at a time", () => {
+    const opts = { horizon: 52, periodDays: 7, annualDiscountRate: 0.1 };
+    const many = discountedExpectedPurchasesOf(BTYD, opts);
+    const step = 365.25 / 12 / 7;
+    // Several t_x for each (x, T), so most answers come from the kept series.
+    for (const s of summaries) {
+      for (const tx of [s.tx, s.tx / 2, 0]) {
+        const c = { x: s.x, tx: s.x > 0 ? tx : 0, T: s.T };
+        let prev = 0;
+        let discounted = 0;
+        for (let k = 1; k <= 12; k++) {
+          const t = k === 12 ? 52 : k * step;
+          const e = conditionalExpectedPurchases(BTYD, t, c.x, c.tx, c.T);
+          discounted += (e - prev) / Math.pow(1.1, (t * 7) / 365.25);
+          prev = e;
+        }
+        expect(many(c)).toEqual({ expectedPurchases: prev, discountedPurchases: discounted });
+      }
+    }
   });
 
   it("is null when the customer is unlikely to buy again", () => {
