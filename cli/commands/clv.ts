@@ -17,22 +17,8 @@ import {
   type Period,
 } from "../../app/domain/clv";
 import { messageText } from "../../app/i18n";
-import {
-  CsvInputError,
-  CsvOutput,
-  columnIndexes,
-  csvField,
-  decodeField,
-  forEachRecord,
-  formatNumber,
-  openCsv,
-  parseDay,
-  parseDayBytes,
-  parseNumberBytes,
-  sortIdOrder,
-  IdInterner,
-  type CommandIo,
-} from "../csv";
+import { readTransactionRows } from "../csvParts";
+import { CsvInputError, CsvOutput, columnIndexes, csvField, formatNumber, openCsv, parseDay, sortIdOrder, type CommandIo } from "../csv";
 
 const HELP = `Usage: rapport clv --transactions FILE --calibration-end YYYY-MM-DD [options]
 
@@ -139,35 +125,10 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   };
 
   try {
-    const csv = openCsv(file, io.cwd);
+    const csv = openCsv(file, io.cwd, { shared: true });
     const idx = columnIndexes(csv, [cols.customer, cols.date, cols.amount]);
-    const buf = csv.buf;
-    const ids = new IdInterner();
-    let cap = 1 << 16;
-    let cust = new Int32Array(cap);
-    let days = new Int32Array(cap);
-    let amounts = new Float64Array(cap);
-    let n = 0;
-    forEachRecord(csv, idx, (line, s, e, q) => {
-      if (e[0] === s[0]) throw badField(file, line, cols.customer, "", "a customer id");
-      const day = parseDayBytes(buf, s[1], e[1]);
-      if (Number.isNaN(day)) throw badField(file, line, cols.date, decodeField(buf, s[1], e[1], q[1] === 1), "a date (YYYY-MM-DD or YYYYMMDD)");
-      const amount = parseNumberBytes(buf, s[2], e[2]);
-      if (Number.isNaN(amount)) throw badField(file, line, cols.amount, decodeField(buf, s[2], e[2], q[2] === 1), "a number");
-      const k = ids.internField(buf, s[0], e[0], q[0] === 1);
-      if (n === cap) {
-        cap *= 2;
-        cust = growI32(cust, cap);
-        days = growI32(days, cap);
-        const a2 = new Float64Array(cap);
-        a2.set(amounts);
-        amounts = a2;
-      }
-      cust[n] = k;
-      days[n] = day;
-      amounts[n] = amount;
-      n++;
-    });
+    const { rows, ids } = await readTransactionRows(csv, { cols, idx });
+    const { n, cust, days, amounts } = rows;
     if (n === 0) throw new CsvInputError(`${file} has no data rows.`, file);
 
     const pd = periodDays(period);
@@ -278,14 +239,4 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     }
     throw err;
   }
-}
-
-function badField(file: string, line: number, field: string, value: string, expected: string): CsvInputError {
-  return new CsvInputError(`${file}, line ${line}: field "${field}" has value "${value}", expected ${expected}.`, file, line, field);
-}
-
-function growI32(a: Int32Array, cap: number): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(cap);
-  b.set(a);
-  return b;
 }

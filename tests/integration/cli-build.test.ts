@@ -101,4 +101,51 @@ describe("rapport with a compiled build", () => {
     expect(stale.stderr).toBe("rapport: TypeScript sources through tsx: cli/csv.ts changed since the build\n");
     expect(stale.stdout).toBe(compiled.stdout);
   });
+  it("reads a large CSV on two threads with the same results and the same error messages as on one", async () => {
+    mkdirSync(path.join(ROOT, "build"), { recursive: true });
+    const outDir = mkdtempSync(path.join(ROOT, "build", "cli-test-"));
+    dirs.push(outDir);
+    await buildCli({ outDir });
+    const dir = tempDir();
+    const cdnow = path.join(ROOT, "tests/fixtures/datasets/cdnow_sample_transactions.csv");
+    // The rfm package's orders without their quotes (a quote anywhere keeps the reading on one thread).
+    const orders = path.join(dir, "orders.csv");
+    writeFileSync(orders, readFileSync(path.join(ROOT, "tests/fixtures/datasets/rfm_data_orders.csv"), "utf8").replace(/"/g, ""));
+    const twoThreads = (args: string[]) =>
+      spawnSync(process.execPath, [BIN, ...args], {
+        cwd: dir,
+        encoding: "utf8",
+        env: { ...process.env, RAPPORT_CLI_BUILD: outDir, RAPPORT_CLI_EXPLAIN: "1", RAPPORT_CSV_PARALLEL_MIN_BYTES: "1" },
+      });
+    // The sources through tsx always read on one thread.
+    const oneThread = (args: string[]) =>
+      spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, RAPPORT_CLI_BUILD: path.join(dir, "none") } });
+    const cases = [
+      ["clv", "--transactions", cdnow, "--calibration-end", "1997-09-30", "--decimals", "all"],
+      ["rfm", "--orders", orders, "--analysis-date", "2007-01-01"],
+    ];
+    for (const args of cases) {
+      const par = twoThreads(args);
+      const seq = oneThread(args);
+      expect(par.status).toBe(0);
+      expect(par.stderr).toContain("on two threads from byte");
+      expect(par.stdout).toBe(seq.stdout);
+      expect(par.stdout.split("\n").length).toBeGreaterThan(500);
+    }
+    // A bad amount near the end (in the worker's part) and one near the start (this thread's):
+    // the same message, file and line as a single reading gives.
+    const lines = readFileSync(cdnow, "utf8").trimEnd().split("\n");
+    for (const at of [lines.length - 3, 5]) {
+      const bad = [...lines];
+      bad[at] = bad[at].replace(/,[^,]*$/, ",12..5");
+      const file = path.join(dir, `bad-${at}.csv`);
+      writeFileSync(file, `${bad.join("\n")}\n`);
+      const args = ["clv", "--transactions", file, "--calibration-end", "1997-09-30"];
+      const par = twoThreads(args);
+      const seq = oneThread(args);
+      expect(par.status).toBe(2);
+      expect(par.stderr).toContain(`${file}, line ${at + 1}: field "amount" has value "12..5", expected a number.`);
+      expect(par.stderr.split("\n").filter((l) => !l.startsWith("rapport: "))).toEqual(seq.stderr.split("\n"));
+    }
+  });
 });
