@@ -153,21 +153,14 @@ const answerSelect = {
   followUp: { select: { id: true, status: true, note: true, contactedAt: true, resolvedAt: true, createdAt: true, updatedAt: true } },
 } satisfies Prisma.NpsResponseSelect;
 
-/** Follow-ups, open ones first, then contacted, then resolved; newest first within each. */
-export async function listFollowUps(db: Db, shop: string, opts: { limit: number }) {
-  const byStatus = async (status: string, take: number) =>
-    take <= 0
-      ? []
-      : db.npsFollowUp.findMany({
-          where: { shop, status },
-          orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-          take,
-          select: { id: true, status: true, note: true, contactedAt: true, resolvedAt: true, createdAt: true, response: { select: answerSelect } },
-        });
-  const open = await byStatus("open", opts.limit);
-  const contacted = await byStatus("contacted", opts.limit - open.length);
-  const resolved = await byStatus("resolved", opts.limit - open.length - contacted.length);
-  return [...open, ...contacted, ...resolved];
+/** The newest `limit` follow-ups with one status. */
+export function listFollowUps(db: Db, shop: string, opts: { status: string; limit: number }) {
+  return db.npsFollowUp.findMany({
+    where: { shop, status: opts.status },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: opts.limit,
+    select: { id: true, status: true, note: true, contactedAt: true, resolvedAt: true, createdAt: true, response: { select: answerSelect } },
+  });
 }
 
 export async function countFollowUps(db: Db, shop: string) {

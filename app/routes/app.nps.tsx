@@ -23,7 +23,15 @@ import {
   TextField,
 } from "@shopify/polaris";
 import { useCallback, useEffect, useState } from "react";
-import { NO_SEGMENT, type AnswerFilter, type FollowUpStatus, type NpsGroup, type NpsInterval } from "~/domain/nps";
+import {
+  FOLLOW_UP_STATUSES,
+  isFollowUpStatus,
+  NO_SEGMENT,
+  type AnswerFilter,
+  type FollowUpStatus,
+  type NpsGroup,
+  type NpsInterval,
+} from "~/domain/nps";
 import { detectLocale, segmentText, translate, useLocale, useT, type Locale, type MessageKey } from "~/i18n";
 import { requireAdmin } from "~/lib/adminAuth.server";
 import { formatDate, formatMoney, formatNumber, formatPercent } from "~/lib/format";
@@ -43,6 +51,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const validPeriod = from && to && DAY.test(from) && DAY.test(to) && from <= to;
   const filter = url.searchParams.get("group") as AnswerFilter | null;
   const page = Number(url.searchParams.get("page") ?? "1");
+  const followUps = url.searchParams.get("followUps");
   const data = await loadNpsPage(
     shop,
     {
@@ -50,6 +59,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       filter: filter && FILTERS.includes(filter) ? filter : "all",
       search: url.searchParams.get("q"),
       page: Number.isInteger(page) && page > 0 ? page : 1,
+      followUps: isFollowUpStatus(followUps) ? followUps : "open",
     },
     translate(locale, "nps.link.text"),
   );
@@ -363,12 +373,12 @@ function FollowUpItem({ item, tz, onSaved }: { item: Data["followUps"]["items"][
   const [note, setNote] = useState(item.note ?? "");
   const busy = fetcher.state !== "idle";
   useEffect(() => {
-    if (fetcher.state === "idle" && fetcher.data) {
-      onSaved(fetcher.data.ok ? t("nps.followUps.saved") : t("nps.followUps.error", { reason: fetcher.data.reason }));
-    }
+    // As soon as the action answers (the page then reloads its data, and a moved item leaves
+    // the list it was in: waiting for "idle" would be too late).
+    if (fetcher.data) onSaved(fetcher.data.ok ? t("nps.followUps.saved") : t("nps.followUps.error", { reason: fetcher.data.reason }));
     // Only when a submission completes.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [fetcher.state, fetcher.data]);
+  }, [fetcher.data]);
   const submit = (to: FollowUpStatus) => fetcher.submit({ id: String(item.id), to, note }, { method: "post" });
   const a = item.answer;
   return (
@@ -436,6 +446,57 @@ function CustomerCell({ answer }: { answer: { customerShopifyId: string | null; 
     <RemixLink to={`/app/customers/${answer.customerShopifyId}`}>
       <Text as="span">{answer.customerName ?? t("nps.answers.customerLink", { id: answer.customerShopifyId })}</Text>
     </RemixLink>
+  );
+}
+
+function FollowUpsCard({ data, onSaved }: { data: Data; onSaved: (message: string) => void }) {
+  const t = useT();
+  const [params] = useSearchParams();
+  const { status, counts, items } = data.followUps;
+  const hrefFor = (to: FollowUpStatus) => {
+    const next = new URLSearchParams(params);
+    if (to === "open") next.delete("followUps");
+    else next.set("followUps", to);
+    return `?${next.toString()}`;
+  };
+  const total = counts.open + counts.contacted + counts.resolved;
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          {t("nps.followUps.card")}
+        </Text>
+        <Text as="p" tone="subdued">
+          {t("nps.followUps.help")}
+        </Text>
+        <Text as="p" id="nps-followup-counts">
+          {t("nps.followUps.counts", counts)}
+        </Text>
+        {total ? (
+          <>
+            <ButtonGroup variant="segmented">
+              {FOLLOW_UP_STATUSES.map((s) => (
+                <Button key={s} url={hrefFor(s)} pressed={status === s}>
+                  {t(`nps.followUps.show.${s}` as MessageKey, { count: counts[s] })}
+                </Button>
+              ))}
+            </ButtonGroup>
+            {items.length ? (
+              items.map((item) => <FollowUpItem key={item.id} item={item} tz={data.timeZone} onSaved={onSaved} />)
+            ) : (
+              <Text as="p">{t(`nps.followUps.none.${status}` as MessageKey)}</Text>
+            )}
+            {counts[status] > items.length ? (
+              <Text as="p" tone="subdued">
+                {t("nps.followUps.newest", { shown: items.length, total: counts[status] })}
+              </Text>
+            ) : null}
+          </>
+        ) : (
+          <Text as="p">{t("nps.followUps.empty")}</Text>
+        )}
+      </BlockStack>
+    </Card>
   );
 }
 
@@ -666,24 +727,7 @@ export default function NpsPage() {
                 <DistributionCard data={data} />
                 <TrendCard data={data} />
               </InlineGrid>
-              <Card>
-                <BlockStack gap="300">
-                  <Text as="h2" variant="headingMd">
-                    {t("nps.followUps.card")}
-                  </Text>
-                  <Text as="p" tone="subdued">
-                    {t("nps.followUps.help")}
-                  </Text>
-                  <Text as="p" id="nps-followup-counts">
-                    {t("nps.followUps.counts", data.followUps.counts)}
-                  </Text>
-                  {data.followUps.items.length ? (
-                    data.followUps.items.map((item) => <FollowUpItem key={item.id} item={item} tz={data.timeZone} onSaved={setToast} />)
-                  ) : (
-                    <Text as="p">{t("nps.followUps.empty")}</Text>
-                  )}
-                </BlockStack>
-              </Card>
+              <FollowUpsCard data={data} onSaved={setToast} />
               <AnswersCard data={data} />
               <SurveyLinkCard snippet={data.surveyLink.snippet} onCopied={setToast} />
             </BlockStack>

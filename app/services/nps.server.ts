@@ -308,8 +308,13 @@ export interface NpsPageQuery {
   filter?: AnswerFilter;
   search?: string | null;
   page?: number;
+  /** Which follow-ups to list (default: the open ones). */
+  followUps?: FollowUpStatus;
   now?: Date;
 }
+
+/** Follow-ups listed per status: the newest ones; the counts say how many there are in all. */
+export const FOLLOW_UPS_SHOWN = 20;
 
 export const ANSWERS_PER_PAGE = 25;
 
@@ -337,7 +342,7 @@ export async function getNpsOverview(prisma: DbClient, shop: string, query: NpsP
     npsDistributions(prisma, shop, { now, windows: [windows.previous] }),
     predictedClvQuartiles(prisma, shop),
     countFollowUps(prisma, shop),
-    listFollowUps(prisma, shop, { limit: 50 }),
+    listFollowUps(prisma, shop, { status: query.followUps ?? "open", limit: FOLLOW_UPS_SHOWN }),
   ]);
   const current = summarizeScores(answers.map((a) => a.score));
   const prior = summarizeDistribution(prevDist);
@@ -406,6 +411,8 @@ export async function getNpsOverview(prisma: DbClient, shop: string, query: NpsP
     trend: trend.map((m) => ({ month: m.month, answers: m.summary.answers, nps: m.summary.nps, interval: m.summary.interval })),
     answers: { filter, search, page: pageNo, perPage: ANSWERS_PER_PAGE, total: list.total, rows: list.rows.map(answerRow) },
     followUps: {
+      status: query.followUps ?? "open",
+      shown: FOLLOW_UPS_SHOWN,
       counts: { open: followUpCounts.open ?? 0, contacted: followUpCounts.contacted ?? 0, resolved: followUpCounts.resolved ?? 0 },
       items: followUps.map((f) => ({
         id: f.id,

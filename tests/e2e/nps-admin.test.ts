@@ -145,6 +145,13 @@ describe("the NPS page in Chromium", () => {
     const stored = await db.prisma.npsFollowUp.findUniqueOrThrow({ where: { responseId: id } });
     expect(stored).toMatchObject({ status: "contacted", note: "Called back, replacement sent" });
     expect(stored.contactedAt).not.toBeNull();
+    // It left the open list (the default) for the contacted one, with its note.
+    const counts = await db.prisma.npsFollowUp.groupBy({ by: ["status"], where: { shop: SHOP }, _count: { _all: true } });
+    const contacted = counts.find((c) => c.status === "contacted")!._count._all;
+    await page.getByRole("link", { name: `Contacted (${contacted})` }).click();
+    await expect.poll(() => page.url()).toContain("followUps=contacted");
+    await expect.poll(() => page.getByText("Note: Called back, replacement sent").count()).toBe(0); // still editable there
+    expect(await page.getByLabel("Note").first().inputValue()).toBe("Called back, replacement sent");
     await page.screenshot({ path: path.join(SCREENSHOTS, "app-nps-followup.png"), fullPage: false });
     expect(await axe(page)).toEqual([]);
     expect(errors).toEqual([]);

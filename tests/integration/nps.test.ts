@@ -313,8 +313,17 @@ describe.each(BACKENDS)("NPS on %s", (backend) => {
     });
     expect(detractors.answers.rows.map((r) => r.score)).toEqual([3]);
     expect(detractors.bySegment.map((s) => [s.segment, s.answers])).toEqual([["none", 2]]);
-    // Follow-ups: open ones first.
-    expect(overview.followUps.items[0].status).toBe("open");
+    // Follow-ups: the open ones by default, each status on demand, with the counts of all.
+    expect(overview.followUps.status).toBe("open");
+    expect(overview.followUps.items.map((f) => f.status)).toEqual(["open"]);
     expect(overview.followUps.counts).toEqual({ open: 1, contacted: 0, resolved: 1 });
+    const resolved = await getNpsOverview(prisma, SHOP, {
+      from: "2026-05-01",
+      to: "2026-05-31",
+      followUps: "resolved",
+      now: new Date("2026-12-01T00:00:00Z"),
+    });
+    // The one resolved earlier in this file, with its note.
+    expect(resolved.followUps.items.map((f) => [f.status, f.note])).toEqual([["resolved", "Called, voucher sent"]]);
   });
 });
