@@ -53,12 +53,15 @@ export async function productsByVariantIds(db: Db, shop: string, variantIds: str
   return new Map(rows.map((row) => [row.wanted, row]));
 }
 
-/** Customers with the most orders: the demo's "sign in as" list. */
+/**
+ * Customers with the most orders: the demo's "sign in as" list. Counted as everywhere else
+ * (cancelled and test orders left out), so the menu and the privacy page give one number.
+ */
 export function customersToBrowseAs(db: Db, shop: string, limit: number) {
   return db.$queryRaw<{ shopifyId: string; firstName: string | null; lastName: string | null; orders: number }[]>`
     SELECT c."shopifyId", cp."firstName", cp."lastName", COUNT(o.id)::int AS orders
     FROM "Customer" c LEFT JOIN "CustomerProfile" cp ON cp."customerId" = c.id
-    JOIN "Order" o ON o."customerId" = c.id AND o.shop = ${shop}
+    JOIN "Order" o ON o."customerId" = c.id AND o.shop = ${shop} AND o."cancelledAt" IS NULL AND NOT o.test
     WHERE c.shop = ${shop}
     GROUP BY c.id, cp."firstName", cp."lastName"
     ORDER BY orders DESC, c."shopifyId"
