@@ -42,6 +42,9 @@ try {
   // The demo storefront: a product page with its "bought together" block, and the home page
   // and privacy page as a logged-in customer (the first one the "Browsing as" menu offers).
   await page.goto(`${base}/demo/storefront`, { waitUntil: "networkidle" });
+  // Answer the cookie banner (it would cover the block): analytics allowed.
+  const accept = page.getByRole("button", { name: "Accept" });
+  if (await accept.count()) await accept.first().click();
   const product = await page.locator('a[href*="/demo/storefront/products/"]').first().getAttribute("href");
   const customer = await page
     .locator("select option")
