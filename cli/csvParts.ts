@@ -7,6 +7,7 @@
 // the same bit for bit. If the worker's part has bad input (or the worker fails at all), the
 // whole file is read again on this thread, which reports the exact error and line.
 import { existsSync } from "node:fs";
+import type { GammaGammaFit } from "../app/domain/clv";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import {
@@ -175,7 +176,12 @@ interface StartedWorker {
   split: number;
   result: Promise<PartResult>;
   stop: () => void;
+  /** After the part (`rows` only): the Gamma-Gamma fit on the worker while this thread fits BG/NBD. */
+  fitSpend: (pairs: Float64Array) => Promise<SpendFitResult>;
 }
+
+/** The worker's answer to a spend fit: the fit, or the fit's own error (no usable data). */
+export type SpendFitResult = { ok: true; fit: GammaGammaFit } | { ok: false; fitError: string | null };
 
 /** Starts the worker on the rest of the file, or returns null (small file, quotes, no worker). */
 function startWorker(csv: CsvFile, kind: PartTask["kind"], options: ReadOptions): StartedWorker | null {
@@ -197,12 +203,31 @@ function startWorker(csv: CsvFile, kind: PartTask["kind"], options: ReadOptions)
   if (process.env.RAPPORT_CLI_EXPLAIN === "1") process.stderr.write(`rapport: reading ${csv.file} on two threads from byte ${split}\n`);
   const worker = new Worker(url, { workerData: task });
   const stop = () => void worker.terminate();
-  const result = new Promise<PartResult>((resolve) => {
-    worker.once("message", (m: PartResult) => resolve(m));
-    worker.once("error", (e) => resolve({ ok: false, message: e.message }));
-    worker.once("exit", () => resolve({ ok: false, message: "the worker stopped" }));
-  }).finally(stop);
-  return { split, result, stop };
+  // Every answer, in order; a failure answers everything still asked.
+  const waiting: ((m: unknown) => void)[] = [];
+  let failed: string | null = null;
+  const next = () =>
+    new Promise<unknown>((resolve) => {
+      if (failed !== null) resolve({ ok: false, message: failed });
+      else waiting.push(resolve);
+    });
+  const fail = (message: string) => {
+    failed ??= message;
+    for (const resolve of waiting.splice(0)) resolve({ ok: false, message: failed, fitError: null });
+  };
+  worker.on("message", (m: unknown) => waiting.shift()?.(m));
+  worker.once("error", (e) => fail(e.message));
+  worker.once("exit", () => fail("the worker stopped"));
+  const result = next() as Promise<PartResult>;
+  // A worker that is not asked for a fit must not keep the process alive.
+  void result.then((r) => (kind === "rows" && r.ok ? worker.unref() : stop()));
+  const fitSpend = (pairs: Float64Array) => {
+    worker.ref();
+    const answer = next() as Promise<SpendFitResult>;
+    worker.postMessage({ pairs }, [pairs.buffer as ArrayBuffer]);
+    return answer.finally(stop);
+  };
+  return { split, result, stop, fitSpend };
 }
 
 /** This thread's part; an error there is the file's first one, so the worker is stopped. */
@@ -216,15 +241,18 @@ function readFirstPart<T>(worker: StartedWorker, read: () => T): T {
 }
 
 /** Every transaction row of the file, ids interned in order of first appearance. */
-export async function readTransactionRows(csv: CsvFile, options: ReadOptions): Promise<{ rows: TransactionRows; ids: IdInterner }> {
+export async function readTransactionRows(
+  csv: CsvFile,
+  options: ReadOptions,
+): Promise<{ rows: TransactionRows; ids: IdInterner; fitSpend: StartedWorker["fitSpend"] | null }> {
   const worker = startWorker(csv, "rows", options);
   const ids = new IdInterner();
-  if (!worker) return { rows: readRowsPart(csv, ids, options, null), ids };
+  if (!worker) return { rows: readRowsPart(csv, ids, options, null), ids, fitSpend: null };
   const mine = readFirstPart(worker, () => readRowsPart(csv, ids, options, { start: csv.dataStart, end: worker.split }));
   const theirs = await worker.result;
   if (!theirs.ok || !theirs.rows) {
     const again = new IdInterner();
-    return { rows: readRowsPart(csv, again, options, null), ids: again };
+    return { rows: readRowsPart(csv, again, options, null), ids: again, fitSpend: null };
   }
   const map = ids.internAll(theirs.keys);
   const n = mine.n + theirs.rows.n;
@@ -238,7 +266,7 @@ export async function readTransactionRows(csv: CsvFile, options: ReadOptions): P
   for (let i = 0; i < other.n; i++) cust[mine.n + i] = map[other.cust[i]];
   days.set(other.days.subarray(0, other.n), mine.n);
   amounts.set(other.amounts.subarray(0, other.n), mine.n);
-  return { rows: { n, cust, days, amounts }, ids };
+  return { rows: { n, cust, days, amounts }, ids, fitSpend: worker.fitSpend };
 }
 
 /** Per-customer totals of the file, ids interned in order of first appearance. */

@@ -1,8 +1,10 @@
 // Worker thread of cli/csvParts.ts: reads its part of a shared CSV buffer and sends back the
-// rows or totals with its ids' bytes. Compiled next to the CLI bundle (cli/build.mjs).
+// rows or totals with its ids' bytes; for `rapport clv`, then fits the spend model. Compiled
+// next to the CLI bundle (cli/build.mjs).
 import { parentPort, workerData } from "node:worker_threads";
+import { fitGammaGammaGrouped, groupSpend } from "../app/domain/clv";
 import { IdInterner } from "./csv";
-import { readRowsPart, readTotalsPart, type PartResult, type PartTask } from "./csvParts";
+import { readRowsPart, readTotalsPart, type PartResult, type PartTask, type SpendFitResult } from "./csvParts";
 
 const task = workerData as PartTask;
 const csv = {
@@ -32,3 +34,18 @@ try {
   result = { ok: false, message: error instanceof Error ? error.message : String(error) };
 }
 parentPort!.postMessage(result, transfer);
+
+// `rapport clv` then sends the spend data: the Gamma-Gamma fit runs here while the main thread
+// fits BG/NBD. Same code, same arithmetic: the same fit as on the main thread.
+if (task.kind === "rows" && result.ok) {
+  parentPort!.once("message", ({ pairs }: { pairs: Float64Array }) => {
+    let answer: SpendFitResult;
+    try {
+      answer = { ok: true, fit: fitGammaGammaGrouped(groupSpend(pairs)) };
+    } catch (error) {
+      answer = { ok: false, fitError: error instanceof Error ? error.message : String(error) };
+    }
+    parentPort!.postMessage(answer);
+    parentPort!.close();
+  });
+}

@@ -127,7 +127,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   try {
     const csv = openCsv(file, io.cwd, { shared: true });
     const idx = columnIndexes(csv, [cols.customer, cols.date, cols.amount]);
-    const { rows, ids } = await readTransactionRows(csv, { cols, idx });
+    const { rows, ids, fitSpend } = await readTransactionRows(csv, { cols, idx });
     const { n, cust, days, amounts } = rows;
     if (n === 0) throw new CsvInputError(`${file} has no data rows.`, file);
 
@@ -137,18 +137,24 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     if (m === 0) throw new CsvInputError(`${file} has no transactions on or before the calibration end ${endText}.`, file);
 
     const grouped = groupRftArrays(sum.x, sum.tx, sum.T);
-    const bg = fitBgNbd(grouped);
-    let gg: GammaGammaFit | null = null;
-    // Gamma-Gamma on (x, m) groups of the customers with repeat purchases and a positive spend.
+    // Gamma-Gamma on (x, m) groups of the customers with repeat purchases and a positive spend:
+    // on the reading thread when there is one, at the same time as BG/NBD here.
     const pairs: number[] = [];
     for (let i = 0; i < m; i++) {
       const mv = sum.monetary[i];
       if (sum.x[i] > 0 && mv > 0 && Number.isFinite(mv)) pairs.push(sum.x[i], mv);
     }
-    try {
-      gg = fitGammaGammaGrouped(groupSpend(pairs));
-    } catch {
-      gg = null; // no repeat customers with a positive spend: values stay empty
+    const spendThere = fitSpend?.(Float64Array.from(pairs));
+    const bg = fitBgNbd(grouped);
+    let gg: GammaGammaFit | null = null;
+    const there = spendThere ? await spendThere : null;
+    if (there?.ok) gg = there.fit;
+    else if (!there || there.fitError === null) {
+      try {
+        gg = fitGammaGammaGrouped(groupSpend(pairs));
+      } catch {
+        gg = null; // no repeat customers with a positive spend: values stay empty
+      }
     }
     const confidence = assessConfidence(bg, gg ?? undefined);
 
