@@ -20,7 +20,7 @@ import { OBJECT_COUNTS_QUERY, type ObjectCountsResponse } from "~/graphql/object
 import { SHOP_DETAILS_QUERY, type ShopDetailsResponse } from "~/graphql/shopDetails";
 import { WEBHOOK_SUBSCRIPTIONS_QUERY, type WebhookSubscriptionsResponse } from "~/graphql/webhookSubscriptions";
 import { checkSubscriptions, type WebhookCheck } from "~/domain/webhookSubscriptions";
-import { createRun, latestCompletedRun, latestRun, updateRun, type RunKind } from "~/models/backfillRun.server";
+import { commitWithoutWaitingForFlush, createRun, latestCompletedRun, latestRun, updateRun, type RunKind } from "~/models/backfillRun.server";
 import { findStoredCustomers } from "~/models/customer.server";
 import { findStoredOrders } from "~/models/order.server";
 import { findStoredProducts } from "~/models/product.server";
@@ -371,6 +371,7 @@ async function streamPhase(
         const c = await inTransaction(
           db,
           async (tx) => {
+            await commitWithoutWaitingForFlush(tx);
             const applied = await applyBatch(tx, shop, objects, currency);
             // The checkpoint moves with the rows it describes.
             const nextProgress = { ...progress, [phase]: { ...progress[phase]!, done: progress[phase]!.done + n } };

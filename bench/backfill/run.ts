@@ -6,13 +6,40 @@
 //   node --import tsx bench/backfill/run.ts [--backend postgres|pglite] [--customers N] [--orders N] [--products N]
 //                                           [--batch N] [--json]
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { AdminClient } from "../../app/lib/adminApi.server";
 import { openDatabase } from "../../app/lib/database.server";
 import { runBackfill, type Phase } from "../../app/services/backfill.server";
 import { applyMigrations } from "../../prisma/migrator";
+import pg from "pg";
 import { benchDatabase } from "../database";
+
+/** CPU seconds (user + system) a local process has used, from /proc (Linux); null elsewhere. */
+function cpuSecondsOf(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** The CPU the PostgreSQL backends serving the bench database have used (the server is local). */
+async function postgresCpuSeconds(url: string): Promise<number | null> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    );
+    const each = rows.map((r) => cpuSecondsOf(r.pid));
+    return each.some((s) => s === null) ? null : each.reduce((a: number, b) => a + b!, 0);
+  } finally {
+    await client.end();
+  }
+}
 
 const { values } = parseArgs({
   options: {
@@ -86,6 +113,10 @@ try {
     },
   });
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage();
+  const backfillCpu = (cpu.user + cpu.system) / 1e6;
+  const databaseCpu = backend === "postgres" ? await postgresCpuSeconds(target.url) : null;
+  const simulatorCpu = cpuSecondsOf(child.pid!);
   const objects = (["products", "customers", "orders"] as const).reduce((n, p) => n + (run.progress[p]?.done ?? 0), 0);
   const exportMs = Object.values(phases).reduce((sum, p) => sum + ((p.exported ?? p.start) - p.start), 0);
   const rssMiB = process.resourceUsage().maxRSS / 1024;
@@ -121,6 +152,12 @@ try {
     peakRssMiB: Math.round(rssMiB),
     adminRequests: admin.stats.requests,
     simulatorStartSeconds: +(generateMs / 1000).toFixed(1),
+    // Load-independent: what each side cost. PGlite runs inside the backfill process.
+    cpuSeconds: {
+      backfill: +backfillCpu.toFixed(1),
+      postgres: databaseCpu === null ? null : +databaseCpu.toFixed(1),
+      simulator: simulatorCpu === null ? null : +simulatorCpu.toFixed(1),
+    },
     load: os.loadavg().map((l) => +l.toFixed(2)),
   };
   if (values.json) console.log(JSON.stringify(result, null, 2));
@@ -143,6 +180,10 @@ try {
     console.log("");
     console.log(
       `total ${result.seconds} s (${f(result.objectsPerSecond)} objects/s end to end), peak RSS ${result.peakRssMiB} MiB, ${result.adminRequests} Admin API calls`,
+    );
+    const c = result.cpuSeconds;
+    console.log(
+      `CPU: backfill process ${c.backfill} s${c.postgres === null ? "" : `, PostgreSQL backends ${c.postgres} s`}, simulator ${c.simulator ?? "?"} s (generation and export)`,
     );
   }
 } finally {
