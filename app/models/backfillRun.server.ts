@@ -52,3 +52,12 @@ export async function updateRun(db: Db, shop: string, id: number, data: RunUpdat
 export function listRuns(db: Db, shop: string, kind: RunKind, take = 10) {
   return db.backfillRun.findMany({ where: { shop, kind }, orderBy: [{ startedAt: "desc" }, { id: "desc" }], take });
 }
+
+/**
+ * The batch's commit does not wait for its WAL flush. Safe for a job whose checkpoint commits in
+ * the same transaction as its rows: a database crash can only lose the last batches together
+ * with their checkpoints, and the job then applies them again (newest wins). Transaction-local.
+ */
+export async function commitWithoutWaitingForFlush(tx: Db) {
+  await tx.$executeRawUnsafe("SET LOCAL synchronous_commit = off");
+}

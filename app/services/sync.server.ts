@@ -29,6 +29,7 @@ import { markGiftCardProducts } from "~/models/recommendation.server";
 import { deleteRefund, findRefundId, insertRefunds, sumOrderRefunds } from "~/models/refund.server";
 import { ensureShop as ensureShopRow } from "~/models/shop.server";
 import { addTombstone, findTombstonedIds, isTombstoned, type TombstoneKind } from "~/models/tombstone.server";
+import type { StoredVersion } from "~/models/synced.server";
 import { isStale, newestById } from "./sync/newestWins";
 import { attributeOrders } from "./recommendationTracking.server";
 import type { CheckoutPayload, CustomerPayload, OrderPayload, ProductPayload, RefundPayload } from "~/lib/shopifyPayloads";
@@ -42,6 +43,14 @@ export interface SyncResult {
 
 function emptyResult(): SyncResult {
   return { created: 0, updated: 0, stale: 0 };
+}
+
+/**
+ * The stored versions of (at least) the payloads' objects, read by the caller in the same
+ * transaction (the backfill reads them once per batch to classify it): not read again.
+ */
+export interface StoredOption {
+  stored?: Map<string, StoredVersion>;
 }
 
 /** An event that cannot be applied yet (e.g. a refund whose order has not arrived): retry later. */
@@ -115,7 +124,7 @@ export async function syncCustomers(
   db: Db,
   shop: string,
   payloads: CustomerPayload[],
-  options: { partial?: boolean } = {},
+  options: { partial?: boolean } & StoredOption = {},
 ): Promise<SyncResult & { ids: Map<string, number> }> {
   const result = { ...emptyResult(), ids: new Map<string, number>() };
   if (options.partial) payloads = payloads.map((c) => ({ ...c, updated_at: null }));
@@ -127,11 +136,13 @@ export async function syncCustomers(
   );
   result.stale += dropped;
   if (!items.length) return result;
-  const existing = await findStoredCustomers(
-    db,
-    shop,
-    items.map((c) => c.id),
-  );
+  const existing = options.stored
+    ? new Map(options.stored)
+    : await findStoredCustomers(
+        db,
+        shop,
+        items.map((c) => c.id),
+      );
   const inserted = new Set<string>();
 
   for (const part of chunks(items.filter((c) => !existing.has(c.id)))) {
@@ -171,7 +182,7 @@ function productTypesOf(db: Db, shop: string, orders: OrderPayload[]) {
   return productTypesByShopifyId(db, shop, ids);
 }
 
-export async function syncOrders(db: Db, shop: string, payloads: OrderPayload[]): Promise<SyncResult> {
+export async function syncOrders(db: Db, shop: string, payloads: OrderPayload[], options: StoredOption = {}): Promise<SyncResult> {
   const result = emptyResult();
   const { kept: items, dropped } = await withoutTombstoned(
     db,
@@ -186,11 +197,13 @@ export async function syncOrders(db: Db, shop: string, payloads: OrderPayload[])
   const customers = await syncCustomers(db, shop, embedded, { partial: true });
   const productTypes = await productTypesOf(db, shop, items);
 
-  const existing = await findStoredOrders(
-    db,
-    shop,
-    items.map((o) => o.id),
-  );
+  const existing = options.stored
+    ? new Map(options.stored)
+    : await findStoredOrders(
+        db,
+        shop,
+        items.map((o) => o.id),
+      );
   const inserted = new Set<string>();
   const toWrite = (o: OrderPayload) => ({ payload: o, customerId: o.customer ? (customers.ids.get(o.customer.id) ?? null) : null });
 
@@ -234,7 +247,13 @@ export async function syncOrders(db: Db, shop: string, payloads: OrderPayload[])
   return result;
 }
 
-export async function syncProducts(db: Db, shop: string, payloads: ProductPayload[], currency: string): Promise<SyncResult> {
+export async function syncProducts(
+  db: Db,
+  shop: string,
+  payloads: ProductPayload[],
+  currency: string,
+  options: StoredOption = {},
+): Promise<SyncResult> {
   const result = emptyResult();
   const { kept: items, dropped } = await withoutTombstoned(
     db,
@@ -243,11 +262,13 @@ export async function syncProducts(db: Db, shop: string, payloads: ProductPayloa
     newestById(payloads, (p) => p.updated_at),
   );
   result.stale += dropped;
-  const existing = await findStoredProducts(
-    db,
-    shop,
-    items.map((p) => p.id),
-  );
+  const existing = options.stored
+    ? new Map(options.stored)
+    : await findStoredProducts(
+        db,
+        shop,
+        items.map((p) => p.id),
+      );
   const fresh = items.filter((p) => !existing.has(p.id));
   const created = await insertProducts(db, shop, fresh, currency);
   const inserted = new Set(created.map((row) => row.shopifyId));

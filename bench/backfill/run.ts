@@ -1,30 +1,65 @@
 // Backfill benchmark: a large simulated shop exported through the simulator's bulk JSONL (in a
 // child process, over HTTP, like Shopify) and imported by the backfill into PGlite or PostgreSQL.
-// Prints total time, objects per second and this process's peak RSS (the simulator's memory is
-// in its own process and not counted).
+// Prints a table: total time, objects per second, each phase's export wait (the simulator
+// building the file: Shopify's time, not Rapport's) and import rate, this process's peak RSS
+// (the simulator's memory is in its own process and not counted) and the Admin API calls.
 //   node --import tsx bench/backfill/run.ts [--backend postgres|pglite] [--customers N] [--orders N] [--products N]
+//                                           [--batch N] [--json]
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import os from "node:os";
 import { parseArgs } from "node:util";
 import { AdminClient } from "../../app/lib/adminApi.server";
 import { openDatabase } from "../../app/lib/database.server";
-import { runBackfill } from "../../app/services/backfill.server";
+import { runBackfill, type Phase } from "../../app/services/backfill.server";
 import { applyMigrations } from "../../prisma/migrator";
+import pg from "pg";
 import { benchDatabase } from "../database";
+
+/** CPU seconds (user + system) a local process has used, from /proc (Linux); null elsewhere. */
+function cpuSecondsOf(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** The CPU the PostgreSQL backends serving the bench database have used (the server is local). */
+async function postgresCpuSeconds(url: string): Promise<number | null> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    );
+    const each = rows.map((r) => cpuSecondsOf(r.pid));
+    return each.some((s) => s === null) ? null : each.reduce((a: number, b) => a + b!, 0);
+  } finally {
+    await client.end();
+  }
+}
 
 const { values } = parseArgs({
   options: {
     backend: { type: "string", default: "postgres" },
-    customers: { type: "string", default: "20000" },
-    orders: { type: "string", default: "100000" },
-    products: { type: "string", default: "2000" },
+    customers: { type: "string", default: "100000" },
+    orders: { type: "string", default: "1000000" },
+    products: { type: "string", default: "5000" },
+    batch: { type: "string", default: "2000" },
+    json: { type: "boolean", default: false },
   },
 });
 const backend = values.backend === "pglite" ? "pglite" : "postgres";
 const SHOP = "rapport-demo.myshopify.com";
+const orders = Number(values.orders);
 
 const child = spawn(
   process.execPath,
   [
+    // The simulator holds the generated shop in memory (≈7 GiB at 1,000,000 orders): not counted here.
+    `--max-old-space-size=${Math.max(4096, Math.ceil(orders / 100_000) * 1400)}`,
     "cli/bin.mjs",
     "simulate-shopify",
     "--port",
@@ -40,6 +75,7 @@ const child = spawn(
   ],
   { stdio: ["ignore", "pipe", "inherit"] },
 );
+const tSim = performance.now();
 const origin = await new Promise<string>((resolve, reject) => {
   let text = "";
   child.stdout!.on("data", (chunk) => {
@@ -49,51 +85,107 @@ const origin = await new Promise<string>((resolve, reject) => {
   });
   child.once("exit", (code) => reject(new Error(`simulator exited with ${code}`)));
 });
+const generateMs = performance.now() - tSim;
 
 const target = await benchDatabase(backend, "backfill");
 const db = openDatabase(target.target);
 try {
   await applyMigrations(db.migrationAdapter);
   const admin = new AdminClient({ shop: SHOP, accessToken: "sim-token", origin });
+  const phases: Partial<Record<Phase, { start: number; exported?: number; end?: number }>> = {};
+  let last: string = "";
   const t0 = performance.now();
-  const phases: Record<string, number> = {};
-  let phaseStart = t0;
-  let last = "";
+  phases.products = { start: t0 };
+  last = "products";
   const run = await runBackfill(db.prisma, admin, SHOP, {
-    pollMs: 200,
-    batchSize: 500,
+    pollMs: 100,
+    batchSize: Number(values.batch),
     analyze: false,
+    onExported: (phase) => {
+      (phases[phase] ??= { start: performance.now() }).exported = performance.now();
+    },
     onProgress: (r) => {
-      if (r.phase !== last) {
-        if (last) phases[last] = Math.round(performance.now() - phaseStart);
-        phaseStart = performance.now();
-        last = r.phase;
-      }
+      if (r.phase === last) return;
+      const now = performance.now();
+      if (last in phases) phases[last as Phase]!.end = now;
+      if (["products", "customers", "orders"].includes(r.phase)) phases[r.phase as Phase] ??= { start: now };
+      last = r.phase;
     },
   });
   const ms = performance.now() - t0;
-  if (last) phases[last] = Math.round(performance.now() - phaseStart);
+  const cpu = process.cpuUsage();
+  const backfillCpu = (cpu.user + cpu.system) / 1e6;
+  const databaseCpu = backend === "postgres" ? await postgresCpuSeconds(target.url) : null;
+  const simulatorCpu = cpuSecondsOf(child.pid!);
   const objects = (["products", "customers", "orders"] as const).reduce((n, p) => n + (run.progress[p]?.done ?? 0), 0);
+  const exportMs = Object.values(phases).reduce((sum, p) => sum + ((p.exported ?? p.start) - p.start), 0);
   const rssMiB = process.resourceUsage().maxRSS / 1024;
-  console.log(
-    JSON.stringify(
-      {
-        backend,
-        customers: Number(values.customers),
-        orders: Number(values.orders),
-        products: Number(values.products),
-        status: run.status,
-        seconds: +(ms / 1000).toFixed(1),
-        objectsPerSecond: Math.round(objects / (ms / 1000)),
-        ordersPerSecond: Math.round((run.progress.orders?.done ?? 0) / ((phases.orders ?? ms) / 1000)),
-        phasesMs: phases,
-        peakRssMiB: Math.round(rssMiB),
-        adminRequests: admin.stats.requests,
-      },
-      null,
-      2,
-    ),
+  const perPhase = Object.fromEntries(
+    (["products", "customers", "orders"] as const).map((p) => {
+      const t = phases[p];
+      const done = run.progress[p]?.done ?? 0;
+      const exportWait = t ? (t.exported ?? t.start) - t.start : 0;
+      const importMs = t?.end ? t.end - (t.exported ?? t.start) : 0;
+      return [
+        p,
+        {
+          objects: done,
+          exportSeconds: +(exportWait / 1000).toFixed(1),
+          importSeconds: +(importMs / 1000).toFixed(1),
+          importPerSecond: importMs ? Math.round(done / (importMs / 1000)) : null,
+        },
+      ];
+    }),
   );
+  const result = {
+    backend,
+    customers: Number(values.customers),
+    orders,
+    products: Number(values.products),
+    batch: Number(values.batch),
+    status: run.status,
+    seconds: +(ms / 1000).toFixed(1),
+    importSeconds: +((ms - exportMs) / 1000).toFixed(1),
+    objectsPerSecond: Math.round(objects / (ms / 1000)),
+    objectsPerImportSecond: Math.round(objects / ((ms - exportMs) / 1000)),
+    phases: perPhase,
+    peakRssMiB: Math.round(rssMiB),
+    adminRequests: admin.stats.requests,
+    simulatorStartSeconds: +(generateMs / 1000).toFixed(1),
+    // Load-independent: what each side cost. PGlite runs inside the backfill process.
+    cpuSeconds: {
+      backfill: +backfillCpu.toFixed(1),
+      postgres: databaseCpu === null ? null : +databaseCpu.toFixed(1),
+      simulator: simulatorCpu === null ? null : +simulatorCpu.toFixed(1),
+    },
+    load: os.loadavg().map((l) => +l.toFixed(2)),
+  };
+  if (values.json) console.log(JSON.stringify(result, null, 2));
+  else {
+    const f = (n: number | null) => (n === null ? "–" : n.toLocaleString("en-US"));
+    console.log(
+      `Backfill bench: ${backend}, ${f(result.customers)} customers / ${f(orders)} orders / ${f(result.products)} products, batches of ${result.batch}, ${run.status}`,
+    );
+    console.log(
+      `load average ${result.load.join(" ")} on ${os.cpus().length} cores; simulator started in ${result.simulatorStartSeconds} s (not counted)`,
+    );
+    console.log("");
+    console.log("| phase | objects | export wait (simulator) | import | objects/s (import) |");
+    console.log("|---|---|---|---|---|");
+    for (const [p, v] of Object.entries(perPhase))
+      console.log(`| ${p} | ${f(v.objects)} | ${v.exportSeconds} s | ${v.importSeconds} s | ${f(v.importPerSecond)} |`);
+    console.log(
+      `| **total** | ${f(objects)} | ${(exportMs / 1000).toFixed(1)} s | ${result.importSeconds} s | ${f(result.objectsPerImportSecond)} |`,
+    );
+    console.log("");
+    console.log(
+      `total ${result.seconds} s (${f(result.objectsPerSecond)} objects/s end to end), peak RSS ${result.peakRssMiB} MiB, ${result.adminRequests} Admin API calls`,
+    );
+    const c = result.cpuSeconds;
+    console.log(
+      `CPU: backfill process ${c.backfill} s${c.postgres === null ? "" : `, PostgreSQL backends ${c.postgres} s`}, simulator ${c.simulator ?? "?"} s (generation and export)`,
+    );
+  }
 } finally {
   await db.close();
   await target.drop();

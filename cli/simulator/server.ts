@@ -43,7 +43,7 @@ import {
   type ViewContext,
 } from "./resolvers";
 import { adminSchema } from "./schema";
-import { simulatedShop, type SimShop, type SimShopOptions } from "./store";
+import { simulatedShop, type SimCustomer, type SimOrder, type SimProduct, type SimShop, type SimShopOptions } from "./store";
 
 export const SIM_API_VERSION = "2026-10";
 const DAY = 86_400_000;
@@ -617,24 +617,31 @@ export class ShopifySimulator {
     const args = { ...literalArgs(rootField), __bulk: true } as ConnectionArgs;
     const name = rootField.name.value;
     if (name === "orders" && !token.scopes.includes("read_orders")) throw new Error("access denied");
-    const items =
+    // Views are made a chunk at a time: a shop of a million orders holds no second copy of itself.
+    const sorted: Array<SimOrder | SimCustomer | SimProduct> =
       name === "orders"
-        ? listFor(visibleOrders(ctx), { ...args, sortKey: args.sortKey ?? "ID" }).map((o) => orderView(o, ctx))
+        ? listFor(visibleOrders(ctx), { ...args, sortKey: args.sortKey ?? "ID" })
         : name === "customers"
-          ? listFor(this.shop.customers.values(), { ...args, sortKey: args.sortKey ?? "ID" }).map((c) => customerView(c, ctx))
-          : listFor(this.shop.products.values(), { ...args, sortKey: args.sortKey ?? "ID" }).map(productView);
+          ? listFor(this.shop.customers.values(), { ...args, sortKey: args.sortKey ?? "ID" })
+          : listFor(this.shop.products.values(), { ...args, sortKey: args.sortKey ?? "ID" });
+    const view = (item: SimOrder | SimCustomer | SimProduct) =>
+      name === "orders"
+        ? orderView(item as SimOrder, ctx)
+        : name === "customers"
+          ? customerView(item as SimCustomer, ctx)
+          : productView(item as SimProduct);
     const connType = getNamedType(schema.getQueryType()!.getFields()[name].type) as GraphQLObjectType;
     const nodeType = getNamedType(connType.getFields().nodes.type) as GraphQLObjectType;
     const nodeSelection = nodeSelectionOf(rootField.selectionSet);
     const out = createWriteStream(op.file);
     const later: string[] = [];
-    for (let i = 0; i < items.length; i += this.bulkChunk) {
+    for (let i = 0; i < sorted.length; i += this.bulkChunk) {
       if ((op.status as string) === "CANCELED") break;
       let text = "";
-      for (const item of items.slice(i, i + this.bulkChunk)) {
+      for (const item of sorted.slice(i, i + this.bulkChunk)) {
         const lines: string[] = [];
         const children: string[] = [];
-        const root = project(item as Record<string, unknown>, nodeType, nodeSelection, null, children);
+        const root = project(view(item) as Record<string, unknown>, nodeType, nodeSelection, null, children);
         lines.push(JSON.stringify(root));
         op.rootObjectCount++;
         op.objectCount += 1 + children.length;
