@@ -39,7 +39,7 @@ interface Entry<V> {
 
 /** One value per (database client, shop); concurrent misses share one read. */
 export class ShopCache<V> {
-  private byClient = new WeakMap<object, { entries: Map<string, Entry<V>>; loading: Map<string, Promise<V>> }>();
+  private byClient = new WeakMap<object, { entries: Map<string, Entry<V>>; loading: Map<string, { generation: number; promise: Promise<V> }> }>();
 
   /** `clock`: wall-clock milliseconds (never a request's logical `now`, which tests freeze). */
   constructor(
@@ -58,13 +58,17 @@ export class ShopCache<V> {
     const gen = generation(this.scope, shop);
     const hit = client.entries.get(shop);
     if (hit && hit.generation === gen && fresh(hit.at, this.clock(), this.ttlMs)) return hit.value;
+    // Join a read in flight only if no write happened since it started.
     const running = client.loading.get(shop);
-    if (running) return running;
+    if (running && running.generation === gen) return running.promise;
     const at = this.clock();
     const { entries, loading } = client;
-    const promise = load().then(
+    const done = () => {
+      if (loading.get(shop)?.promise === promise) loading.delete(shop);
+    };
+    const promise: Promise<V> = load().then(
       (value) => {
-        loading.delete(shop);
+        done();
         // A write during the read: the value may predate it, so it is not kept.
         if (generation(this.scope, shop) === gen) {
           if (entries.size >= 1_000) entries.clear();
@@ -73,11 +77,11 @@ export class ShopCache<V> {
         return value;
       },
       (error: unknown) => {
-        loading.delete(shop);
+        done();
         throw error;
       },
     );
-    loading.set(shop, promise);
+    loading.set(shop, { generation: gen, promise });
     return promise;
   }
 }
