@@ -3,6 +3,7 @@
 // history and segment, and the recommendation settings in Shop.settings.
 import { type Prisma } from "@prisma/client";
 import { chunks } from "~/lib/chunks";
+import { invalidateServing } from "~/lib/servingCache.server";
 import type { Db } from "~/lib/transaction.server";
 
 export interface BasketRow {
@@ -71,6 +72,7 @@ export async function saveRecommendationModel(db: Db, shop: string, model: Store
     data: Buffer.from(model.data),
   };
   await db.recommendationModel.upsert({ where: { shop }, create: { shop, ...data }, update: data });
+  invalidateServing(shop, "model");
 }
 
 /** When the shop's model was trained (the cache key); null without a model. */
@@ -130,34 +132,35 @@ export interface CustomerHistoryLine {
   at: Date;
 }
 
-/** Lines of a customer's counted orders up to `now`, by numeric Shopify customer id. */
-export async function customerHistory(db: Db, shop: string, customerShopifyId: string, now: Date): Promise<CustomerHistoryLine[]> {
-  const orders = await db.order.findMany({
-    where: { shop, customerShopifyId, cancelledAt: null, test: false, processedAt: { lte: now } },
-    select: { processedAt: true, lineItems: { select: { productShopifyId: true, productType: true, quantity: true, price: true } } },
-    orderBy: { processedAt: "desc" },
-    take: 200,
-  });
-  return orders.flatMap((o) =>
-    o.lineItems
-      .filter((li) => li.productShopifyId !== null)
-      .map((li) => ({
-        productId: li.productShopifyId as string,
-        productType: li.productType,
-        quantity: li.quantity,
-        price: li.price,
-        at: o.processedAt,
-      })),
-  );
-}
-
-/** The customer's RFM segment from the last analysis; null when unknown. */
-export async function findCustomerSegment(db: Db, shop: string, customerShopifyId: string): Promise<string | null> {
-  const row = await db.customer.findUnique({
-    where: { shop_shopifyId: { shop, shopifyId: customerShopifyId } },
-    select: { metrics: { select: { segment: true } } },
-  });
-  return row?.metrics?.segment ?? null;
+/**
+ * Lines of a customer's counted orders up to `now` (their latest 200 orders, newest first), by
+ * numeric Shopify customer id, and the customer's RFM segment from the last analysis (null when
+ * unknown, or when there is no history: it is used only with one): one query, since a logged-in
+ * shopper's recommendations need both on every request.
+ */
+export async function customerHistoryAndSegment(
+  db: Db,
+  shop: string,
+  customerShopifyId: string,
+  now: Date,
+): Promise<{ history: CustomerHistoryLine[]; segment: string | null }> {
+  const rows = await db.$queryRaw<(CustomerHistoryLine & { segment: string | null })[]>`
+    WITH seg AS (
+      SELECT m.segment FROM "Customer" c JOIN "CustomerMetrics" m ON m."customerId" = c.id
+      WHERE c.shop = ${shop} AND c."shopifyId" = ${customerShopifyId}
+    ), o AS (
+      SELECT id, "processedAt" FROM "Order"
+      WHERE shop = ${shop} AND "customerShopifyId" = ${customerShopifyId} AND "cancelledAt" IS NULL AND test = false AND "processedAt" <= ${now}
+      ORDER BY "processedAt" DESC
+      LIMIT 200
+    )
+    SELECT li."productShopifyId" AS "productId", li."productType", li.quantity, li.price, o."processedAt" AS at, (SELECT segment FROM seg) AS segment
+    FROM o JOIN "LineItem" li ON li."orderId" = o.id AND li."productShopifyId" IS NOT NULL
+    ORDER BY o."processedAt" DESC, li.id`;
+  return {
+    history: rows.map((row) => ({ productId: row.productId, productType: row.productType, quantity: row.quantity, price: row.price, at: row.at })),
+    segment: rows[0]?.segment ?? null,
+  };
 }
 
 /** The shop's settings JSON and currency; null for an unknown shop. */
@@ -171,6 +174,7 @@ export async function saveShopSettingsKey(db: Db, shop: string, key: string, val
   if (!row) return false;
   const current = row.settings && typeof row.settings === "object" && !Array.isArray(row.settings) ? (row.settings as Prisma.JsonObject) : {};
   await db.shop.update({ where: { domain: shop }, data: { settings: { ...current, [key]: value } } });
+  invalidateServing(shop, "shop");
   return true;
 }
 
@@ -179,4 +183,5 @@ export async function markGiftCardProducts(db: Db, shop: string, shopifyIds: str
   const ids = [...new Set(shopifyIds)];
   if (!ids.length) return;
   await db.product.updateMany({ where: { shop, shopifyId: { in: ids }, giftCard: false }, data: { giftCard: true } });
+  invalidateServing(shop, "products");
 }

@@ -1,18 +1,14 @@
 // Storefront tracking rows (ADR 011): shopper preferences, recommendation events, attributed
 // order lines, and one key of the shop's settings JSON. Every query is shop-scoped and indexed.
 import { Prisma } from "@prisma/client";
+import { invalidateServing } from "~/lib/servingCache.server";
 import type { Db } from "~/lib/transaction.server";
 
 // ---- Shop settings: one key of Shop.settings, updated in place so other keys stay untouched.
 
-export async function readShopSettingsKey(db: Db, shop: string, key: string): Promise<unknown> {
-  const row = await db.shop.findUnique({ where: { domain: shop }, select: { settings: true } });
-  const settings = row?.settings;
-  return settings && typeof settings === "object" && !Array.isArray(settings) ? (settings as Record<string, unknown>)[key] : undefined;
-}
-
 export async function writeShopSettingsKey(db: Db, shop: string, key: string, value: unknown): Promise<void> {
   await db.$executeRaw`UPDATE "Shop" SET settings = jsonb_set(COALESCE(settings, '{}'::jsonb), ARRAY[${key}]::text[], ${JSON.stringify(value)}::jsonb), "updatedAt" = now() WHERE domain = ${shop}`;
+  invalidateServing(shop, "shop");
 }
 
 // ---- Shopper preferences

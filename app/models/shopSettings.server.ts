@@ -1,6 +1,7 @@
 // Shop.settings (JSON): read, and changed one key at a time with jsonb operators in a single
 // statement, so keys other features store there are never overwritten by a stale copy.
 import { Prisma } from "@prisma/client";
+import { invalidateServing } from "~/lib/servingCache.server";
 import type { Db } from "~/lib/transaction.server";
 
 export async function findShopSettings(db: Db, shop: string): Promise<unknown> {
@@ -11,11 +12,13 @@ export async function findShopSettings(db: Db, shop: string): Promise<unknown> {
 /** Sets `key` to `value` (JSON) in the shop's settings. */
 export async function setShopSetting(db: Db, shop: string, key: string, value: unknown) {
   await db.$executeRaw`UPDATE "Shop" SET settings = settings || jsonb_build_object(${key}::text, ${JSON.stringify(value)}::jsonb), "updatedAt" = now() WHERE domain = ${shop}`;
+  invalidateServing(shop, "shop");
 }
 
 /** Removes `key` from the shop's settings. */
 export async function removeShopSetting(db: Db, shop: string, key: string) {
   await db.$executeRaw`UPDATE "Shop" SET settings = settings - ${key}::text, "updatedAt" = now() WHERE domain = ${shop}`;
+  invalidateServing(shop, "shop");
 }
 
 /** Customers with orders per stored (R, F, M) score cell: what a rule table is applied to. */

@@ -4,6 +4,7 @@
 // for claims that two workers can never share. Times are passed from the application clock
 // (UTC) rather than now(), so that tests can move time and the session time zone never matters.
 import type { Prisma, WebhookEventStatus } from "@prisma/client";
+import { invalidateServing } from "~/lib/servingCache.server";
 import type { Db } from "~/lib/transaction.server";
 
 export interface NewWebhookEvent {
@@ -53,6 +54,8 @@ export async function insertWebhookEvents(db: Db, events: NewWebhookEvent[], now
     shops,
     now,
   );
+  // A shop row may have been created (an unknown shop is remembered briefly by the serving caches).
+  for (const shop of new Set(events.map((e) => e.shop))) invalidateServing(shop, "shop");
   // The first of several deliveries of one event in the batch is the one stored.
   const fresh = new Set(inserted.map((row) => `${row.shop}\n${row.eventId}`));
   return events.map((e) => fresh.delete(`${e.shop}\n${e.eventId}`));

@@ -1,5 +1,6 @@
 // What the write-back wants to send (customers with their analysis) and what it last sent.
 import type { Prisma } from "@prisma/client";
+import { invalidateServing } from "~/lib/servingCache.server";
 import type { Db } from "~/lib/transaction.server";
 
 /** One page of the shop's customers with metrics, by id (keyset pagination). */
@@ -52,6 +53,7 @@ export async function saveWriteBackSettings(db: Db, shop: string, value: WriteBa
   const row = await db.shop.findUniqueOrThrow({ where: { domain: shop }, select: { settings: true } });
   const settings = { ...((row.settings ?? {}) as Record<string, unknown>), writeBack: value };
   await db.shop.update({ where: { domain: shop }, data: { settings: settings as unknown as Prisma.InputJsonValue } });
+  invalidateServing(shop, "shop");
 }
 
 export function countCustomersForWriteBack(db: Db, shop: string) {

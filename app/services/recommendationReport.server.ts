@@ -54,7 +54,7 @@ export async function getRecommendationReport(db: DbClient, shop: string, option
     holdoutArmTotals(db, shop, from, to),
     topRecommendedProducts(db, shop, from, to, 10),
     getRecommendationSettings(db, shop),
-    getTrackingSettings(db, shop, options.now.getTime()),
+    getTrackingSettings(db, shop),
   ]);
   const keys = new Map<string, { placement: string; strategy: string }>();
   for (const r of [...funnel, ...attributed]) keys.set(`${r.placement}|${r.strategy}`, { placement: r.placement, strategy: r.strategy });

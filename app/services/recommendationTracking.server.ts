@@ -12,13 +12,12 @@ import {
   findEngagements,
   hasEngagementsSince,
   insertRecommendationEvent,
-  readShopSettingsKey,
   replaceOrderAttributions,
   replaceOrderVisitor,
   writeShopSettingsKey,
   type AttributionRow,
 } from "~/models/recommendationTracking.server";
-import { recommend, type Placement, type RecommendedProduct, type StrategyChoice } from "./recommendations.server";
+import { recommend, servingShopRow, type Placement, type RecommendedProduct, type StrategyChoice } from "./recommendations.server";
 import { getShopperPreferences } from "./shopperPreferences.server";
 
 // ---- Settings (attribution window, holdout share), in Shop.settings.recommendationTracking.
@@ -31,21 +30,17 @@ export type TrackingSettings = z.infer<typeof trackingSettingsSchema>;
 export const DEFAULT_TRACKING_SETTINGS: TrackingSettings = { attributionWindowDays: 7, holdoutShare: 0.1 };
 const SETTINGS_KEY = "recommendationTracking";
 
-// Serving reads the settings on every request: keep them a few seconds in memory per shop.
-const settingsCache = new Map<string, { at: number; value: TrackingSettings }>();
-
-export async function getTrackingSettings(db: Db, shop: string, nowMs = Date.now()): Promise<TrackingSettings> {
-  const cached = settingsCache.get(shop);
-  if (cached && nowMs - cached.at < 5_000) return cached.value;
-  const parsed = trackingSettingsSchema.safeParse(await readShopSettingsKey(db, shop, SETTINGS_KEY));
-  const value = parsed.success ? parsed.data : DEFAULT_TRACKING_SETTINGS;
-  settingsCache.set(shop, { at: nowMs, value });
-  return value;
+/** The shop's attribution window and holdout share (serving reads them from the briefly cached shop row). */
+export async function getTrackingSettings(db: Db, shop: string): Promise<TrackingSettings> {
+  const row = await servingShopRow(db, shop);
+  const settings = row?.settings;
+  const raw = settings && typeof settings === "object" && !Array.isArray(settings) ? (settings as Record<string, unknown>)[SETTINGS_KEY] : undefined;
+  const parsed = trackingSettingsSchema.safeParse(raw);
+  return parsed.success ? parsed.data : DEFAULT_TRACKING_SETTINGS;
 }
 
 export async function saveTrackingSettings(db: Db, shop: string, settings: TrackingSettings): Promise<void> {
   await writeShopSettingsKey(db, shop, SETTINGS_KEY, trackingSettingsSchema.parse(settings));
-  settingsCache.delete(shop);
 }
 
 // ---- Serving
@@ -102,7 +97,7 @@ export async function serveRecommendations(
   const optedOut = input.customerId !== null && !(await getShopperPreferences(db, shop, input.customerId)).personalization;
   const customerId = optedOut ? null : input.customerId;
   const visitorKey = customerId ? `c:${customerId}` : !optedOut && query.vid ? `v:${query.vid}` : null;
-  const settings = await getTrackingSettings(db, shop, now.getTime());
+  const settings = await getTrackingSettings(db, shop);
   if (visitorKey && inHoldout(shop, visitorKey, settings.holdoutShare)) {
     return {
       recId: createRecId(secret, shop, { placement: query.placement, strategy: "holdout", servedAt: now }),

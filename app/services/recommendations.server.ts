@@ -39,10 +39,10 @@ import {
   type ItemModel,
   type ItemModelOptions,
 } from "~/domain/recommendationsModel";
+import { invalidateServing, ShopCache, ShopRowsCache } from "~/lib/servingCache.server";
 import { inTransaction, type Db, type DbClient } from "~/lib/transaction.server";
 import {
-  customerHistory,
-  findCustomerSegment,
+  customerHistoryAndSegment,
   findProductsByShopifyIds,
   findRecommendationModel,
   findRecommendationModelStamp,
@@ -123,6 +123,34 @@ interface LoadedModel {
 
 const cache = new Map<string, LoadedModel>();
 
+// What every request reads, kept a few seconds (app/lib/servingCache.server.ts, ADR 011): the
+// shop's row, the model's training stamp, and the products lists are made of (by id, with the
+// eligibility view computed once). Writes in this process clear them at once.
+type ShopRow = Awaited<ReturnType<typeof findShopSettings>>;
+type ServableProduct = RecommendableProduct & EligibilityProduct;
+const shopRows = new ShopCache<ShopRow>("shop");
+const modelStamps = new ShopCache<number | null>("model");
+const productRows = new ShopRowsCache<ServableProduct>("products", (p) => p.shopifyId);
+
+/** The shop's settings JSON and currency as serving sees them (at most a few seconds old). */
+export function servingShopRow(db: Db, shop: string): Promise<ShopRow> {
+  return shopRows.get(db, shop, () => findShopSettings(db, shop));
+}
+
+/** The newest products kept per shop (the fallback when a list is short; Champions' new arrivals). */
+const NEWEST_KEPT = 100;
+const newestLists = new ShopCache<ServableProduct[]>("products");
+
+async function newestServable(db: Db, shop: string, n: number): Promise<ServableProduct[]> {
+  if (n > NEWEST_KEPT) return (await newestProducts(db, shop, n)).map(eligibilityView);
+  const newest = await newestLists.get(db, shop, async () => (await newestProducts(db, shop, NEWEST_KEPT)).map(eligibilityView));
+  return newest.slice(0, n);
+}
+
+function servableProducts(db: Db, shop: string, ids: string[]): Promise<ServableProduct[]> {
+  return productRows.getMany(db, shop, ids, async (missing) => (await findProductsByShopifyIds(db, shop, missing)).map(eligibilityView));
+}
+
 // ---------------------------------------------------------------------------------------
 // Settings
 
@@ -148,6 +176,8 @@ export async function saveRecommendationSettings(
   const parsed = parseRecommendationSettings(input);
   if (!parsed.ok) return parsed;
   const saved = await inTransaction(db, (tx) => saveShopSettingsKey(tx, shop, SETTINGS_KEY, { ...parsed.settings }));
+  // Again once committed: a request that read between the write and the commit kept the old value.
+  invalidateServing(shop, "shop");
   if (!saved) throw new UnknownShopError(shop);
   return parsed;
 }
@@ -234,10 +264,10 @@ export async function trainRecommendations(
 }
 
 async function loadModel(db: Db, shop: string): Promise<LoadedModel | null> {
-  const stamp = await findRecommendationModelStamp(db, shop);
-  if (!stamp) return null;
+  const stamp = await modelStamps.get(db, shop, async () => (await findRecommendationModelStamp(db, shop))?.getTime() ?? null);
+  if (stamp === null) return null;
   const cached = cache.get(shop);
-  if (cached && cached.trainedAt === stamp.getTime()) return cached;
+  if (cached && cached.trainedAt === stamp) return cached;
   const row = await findRecommendationModel(db, shop);
   if (!row || row.version !== MODEL_VERSION) return null;
   const ids = row.items as string[];
@@ -278,7 +308,7 @@ function itemToItem(loaded: LoadedModel, query: string[], k: number): string[] {
 export async function recommend(db: DbClient, shop: string, request: RecommendationRequest): Promise<RecommendationAnswer> {
   const limit = Math.max(1, Math.min(24, Math.floor(request.limit) || 1));
   const now = request.now;
-  const shopRow = await findShopSettings(db, shop);
+  const shopRow = await servingShopRow(db, shop);
   if (!shopRow) throw new UnknownShopError(shop);
   const settings = settingsOf(shopRow.settings);
   const choice = request.strategy === "automatic" ? settings.strategies[request.placement] : request.strategy;
@@ -333,21 +363,20 @@ export async function recommend(db: DbClient, shop: string, request: Recommendat
   // leaves the list short, for the next ones and then the newest products.
   const all = unique(candidates);
   let pool = all.slice(0, want);
-  const products = new Map<string, RecommendableProduct & EligibilityProduct>();
-  for (const p of await findProductsByShopifyIds(db, shop, unique([...settings.pinnedProductIds, ...pool])))
-    products.set(p.shopifyId, eligibilityView(p));
+  const products = new Map<string, ServableProduct>();
+  for (const p of await servableProducts(db, shop, unique([...settings.pinnedProductIds, ...pool]))) products.set(p.shopifyId, p);
   const options = { pins: settings.pinnedProductIds, rules, maxPerType: settings.maxPerType, limit, now };
   let list = finalList(pool, products, options);
   if (list.length < limit && all.length > pool.length) {
     const more = all.slice(want, want + 400);
-    for (const p of await findProductsByShopifyIds(db, shop, more)) products.set(p.shopifyId, eligibilityView(p));
+    for (const p of await servableProducts(db, shop, more)) products.set(p.shopifyId, p);
     pool = [...pool, ...more];
     list = finalList(pool, products, options);
   }
   if (list.length < limit) {
     // Too few from the model and sales (or a shop without orders): the newest products.
-    for (const p of await newestProducts(db, shop, limit * 3 + settings.excludedProductIds.length))
-      if (!products.has(p.shopifyId)) products.set(p.shopifyId, eligibilityView(p));
+    for (const p of await newestServable(db, shop, limit * 3 + settings.excludedProductIds.length))
+      if (!products.has(p.shopifyId)) products.set(p.shopifyId, p);
     const inPool = new Set(pool);
     const newest = [...products.values()]
       .filter((p) => !inPool.has(p.id))
@@ -363,7 +392,7 @@ function byNewest(a: RecommendableProduct, b: RecommendableProduct): number {
   return (b.shopifyCreatedAt?.getTime() ?? 0) - (a.shopifyCreatedAt?.getTime() ?? 0) || compareIds(b.shopifyId, a.shopifyId);
 }
 
-function eligibilityView(p: RecommendableProduct): RecommendableProduct & EligibilityProduct {
+function eligibilityView(p: RecommendableProduct): ServableProduct {
   return { ...p, id: p.shopifyId, price: p.priceMin === null ? null : p.priceMin.toNumber() };
 }
 
@@ -393,7 +422,7 @@ async function forYou(
   now: Date,
   want: number,
 ): Promise<{ candidates: string[]; blocked: Set<string>; strategy: ServedStrategy } | null> {
-  const history = await customerHistory(db, shop, customerId, now);
+  const { history, segment } = await customerHistoryAndSegment(db, shop, customerId, now);
   if (!history.length) return null;
   const intervals = new Map(Object.entries(loaded.extras.intervals));
   const ctx = personalContext(
@@ -408,7 +437,6 @@ async function forYou(
   }
   const banned = [...ctx.query.keys(), ...alsoExclude];
   const personal = unique([...ctx.due, ...(query.size ? ranked(loaded, scoreWeightedQuery(loaded.model, query), banned, want) : [])]);
-  const segment = await findCustomerSegment(db, shop, customerId);
   const rule = segmentRuleOf(segment);
   if (rule === "personal") return { candidates: personal, blocked: ctx.blocked, strategy: "for_you" };
   const typeOf = (id: string) => {
@@ -419,10 +447,10 @@ async function forYou(
   const prices = new Map<string, number>();
   if (rule === "new_arrivals_premium") {
     const since = now.getTime() - NEW_ARRIVAL_DAYS * DAY_MS;
-    newArrivals = (await newestProducts(db, shop, 50))
+    newArrivals = (await newestServable(db, shop, 50))
       .filter((p) => (p.publishedAt ?? p.shopifyCreatedAt ?? new Date(0)).getTime() >= since)
       .map((p) => p.shopifyId);
-    for (const p of await findProductsByShopifyIds(db, shop, personal)) if (p.priceMin) prices.set(p.shopifyId, p.priceMin.toNumber());
+    for (const p of await servableProducts(db, shop, personal)) if (p.price) prices.set(p.shopifyId, p.price);
   }
   const candidates = segmentList({
     rule,
@@ -441,6 +469,10 @@ async function forYou(
 /** For tests and the benchmarks: forget the cached models. */
 export function clearRecommendationCache(): void {
   cache.clear();
+  shopRows.clear();
+  modelStamps.clear();
+  productRows.clear();
+  newestLists.clear();
 }
 
 /** Scores of the popularity baseline for the benchmarks (items by training count). */

@@ -3,6 +3,9 @@
 // the weight of the theme extension's assets.
 //
 //   npm run bench:storefront [-- --rate 200 --seconds 20 --backend pglite --backend postgres]
+//   npm run bench:storefront -- --database pglite:/tmp/seeded   (reuse a database seeded by
+//     `rapport demo seed` with the same --customers/--orders; it is kept afterwards)
+//   npm run bench:storefront -- --profile DIR   (the server's V8 CPU profile, written in DIR on exit)
 //
 // Mix: 55 % product pages (anonymous), 15 % cart pages (2 products), 15 % home as a known
 // customer, 15 % home anonymous with a visitor id. Open loop: requests leave on schedule whether
@@ -27,11 +30,14 @@ const { values } = parseArgs({
     backend: { type: "string", multiple: true },
     customers: { type: "string", default: "6200" },
     orders: { type: "string", default: "15000" },
+    database: { type: "string" },
+    profile: { type: "string" },
   },
 });
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
 const BACKENDS = (values.backend?.length ? values.backend : ["pglite", "postgres"]) as ("pglite" | "postgres")[];
+const KEPT_DATABASE = values.database;
 
 function assetSizes() {
   const dir = path.join(ROOT, "extensions", "rapport-storefront", "assets");
@@ -44,7 +50,18 @@ function assetSizes() {
 async function startServer(url: string, port: number): Promise<ChildProcess> {
   const child = spawn(
     process.execPath,
-    [path.join(ROOT, "cli", "bin.mjs"), "demo", "serve", "--port", String(port), "--customers", values.customers!, "--orders", values.orders!],
+    [
+      ...(values.profile ? ["--cpu-prof", "--cpu-prof-dir", values.profile] : []),
+      path.join(ROOT, "cli", "bin.mjs"),
+      "demo",
+      "serve",
+      "--port",
+      String(port),
+      "--customers",
+      values.customers!,
+      "--orders",
+      values.orders!,
+    ],
     {
       cwd: ROOT,
       env: { ...process.env, NODE_ENV: "development", LOG_LEVEL: "warn", DATABASE_URL: url },
@@ -93,7 +110,7 @@ function percentile(sorted: number[], p: number) {
 
 async function run(backend: "pglite" | "postgres") {
   console.log(`\n${backend}`);
-  const db = await benchDatabase(backend, "storefront");
+  const db = KEPT_DATABASE ? { url: KEPT_DATABASE, drop: async () => {} } : await benchDatabase(backend, "storefront");
   const port = 3900 + Math.floor(Math.random() * 90);
   const server = await startServer(db.url, port);
   try {
@@ -161,5 +178,6 @@ console.log(
 );
 console.log("Theme extension assets (raw / gzip -9):");
 for (const a of assetSizes()) console.log(`  ${a.name}: ${a.raw} B / ${a.gzip} B`);
-for (const backend of BACKENDS) await run(backend);
+if (KEPT_DATABASE) await run(KEPT_DATABASE.startsWith("pglite:") ? "pglite" : "postgres");
+else for (const backend of BACKENDS) await run(backend);
 agent.destroy();

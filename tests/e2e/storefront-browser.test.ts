@@ -14,7 +14,7 @@ import { DEMO_DEFAULTS } from "~/lib/env.server";
 import * as f from "../factories/shopify";
 import { launchChromium } from "../helpers/browser";
 import { ROOT } from "../helpers/cli";
-import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { BACKENDS, createTestDatabase, type TestDatabase } from "../helpers/db";
 import { startDemoServer, type DemoServer } from "../helpers/server";
 
 const SCREENSHOTS = path.join(ROOT, "test-results");
@@ -28,7 +28,11 @@ interface Answer {
   products: { id: string; title: string; variantId: string | null }[];
 }
 
-describe("the demo storefront in Chromium", () => {
+// Both databases run the core journey (product page, consent, events, a customer's home page,
+// the attributed order); the pages' accessibility, keyboard and French checks do not depend on
+// the database and run on PGlite only, so the suite does not take twice as long.
+describe.each(BACKENDS)("the demo storefront in Chromium on %s", (backend) => {
+  const everyCheck = backend === "pglite";
   let database: TestDatabase;
   let server: DemoServer;
   let browser: Browser;
@@ -60,7 +64,7 @@ describe("the demo storefront in Chromium", () => {
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase("pglite");
+    database = await createTestDatabase(backend);
     server = await startDemoServer(["--customers", "200", "--orders", "1500", "--products", "50", "--seed", "7"], { DATABASE_URL: database.url });
     browser = await launchChromium();
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -147,7 +151,7 @@ describe("the demo storefront in Chromium", () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, "storefront-home-customer.png"), fullPage: true });
   });
 
-  it("records nothing when consent is declined, and keeps nothing in the browser", async () => {
+  it.runIf(everyCheck)("records nothing when consent is declined, and keeps nothing in the browser", async () => {
     const page = await open();
     const events = eventsOf(page);
     await page.goto(`${server.url}/demo/storefront/products/${handle}`);
@@ -163,7 +167,7 @@ describe("the demo storefront in Chromium", () => {
     expect((await page.context().cookies()).map((c) => c.name).sort()).toEqual(["rapport_demo_consent"]);
   });
 
-  it("works with the keyboard alone and has no serious or critical axe violation", async () => {
+  it.runIf(everyCheck)("works with the keyboard alone and has no serious or critical axe violation", async () => {
     const page = await open({ consent: "no" });
     await page.goto(`${server.url}/demo/storefront/products/${handle}`);
     const block = page.locator("rapport-recommendations");
@@ -186,7 +190,7 @@ describe("the demo storefront in Chromium", () => {
     expect(serious).toEqual([]);
   });
 
-  it("speaks French: strings from the extension's fr locale, prices in French format", async () => {
+  it.runIf(everyCheck)("speaks French: strings from the extension's fr locale, prices in French format", async () => {
     const page = await open({ locale: "fr-FR", consent: "no" });
     await page.goto(`${server.url}/demo/storefront/products/${handle}?locale=fr`);
     const block = page.locator("rapport-recommendations");

@@ -1,7 +1,8 @@
 // The app proxy over HTTP on the running demo server, with requests signed exactly as Shopify
 // signs them (tests/unit/app-proxy-signature.test.ts checks the signing on Shopify's documented
 // example): anonymous and logged-in answers and their cache headers, repeated parameters,
-// Remix's own _data/index parameters, and forged or stale signatures refused with nothing stored.
+// Remix's own _data/index parameters, the locale-prefixed path, and forged or stale signatures
+// refused with nothing stored.
 import type { PrismaClient } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_DEFAULTS } from "~/lib/env.server";
@@ -103,6 +104,18 @@ describe.each(BACKENDS)("the app proxy on %s", (backend) => {
     const other = new URLSearchParams(good.search);
     other.set("signature", proxySignature(new URLSearchParams("placement=home"), SECRET));
     expect((await get(`${server.url}/proxy/recommendations?${other}`)).status).toBe(400);
+  });
+
+  it("answers the demo storefront's calls under a locale prefix (/fr/apps/rapport), as Shopify proxies them", async () => {
+    const french = await fetch(`${server.url}/demo/storefront/fr/apps/rapport/recommendations?placement=product&product_id=${productId}&limit=4`, {
+      headers: { Accept: "application/json", "Accept-Language": "fr-FR" },
+    });
+    expect(french.status).toBe(200);
+    const body = (await french.json()) as { strategy: string; products: unknown[] };
+    expect(body.strategy).toBe("bought_together");
+    expect(body.products.length).toBeGreaterThan(0);
+    // Only the storefront's locales are prefixes.
+    expect((await fetch(`${server.url}/demo/storefront/xx/apps/rapport/recommendations?placement=home`)).status).toBe(404);
   });
 
   it("records events only with a good signature and one of our recIds", async () => {
