@@ -17,8 +17,6 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 export const DEFAULT_OUT_DIR = path.join(ROOT, "build", "cli");
 /** Commands compiled into the bundle (cli/bin.mjs routes exactly these, plus help, to it). */
 export const COMPILED_COMMANDS = ["rfm", "clv", "recommend"];
-/** Worker threads the compiled commands start (cli/csvParts.ts), built next to main.mjs. */
-const WORKER_ENTRIES = { csvWorker: "cli/csvWorker.ts" };
 /** Files that shape the output without being bundled. */
 const EXTRA_INPUTS = ["cli/build.mjs", "tsconfig.json", "package.json"];
 
@@ -57,10 +55,7 @@ export async function buildCli({ root = ROOT, outDir = DEFAULT_OUT_DIR, entry = 
   };
   const result = await esbuild.build({
     absWorkingDir: root,
-    entryPoints: {
-      main: entry,
-      ...Object.fromEntries(Object.entries(WORKER_ENTRIES).filter(([, file]) => existsSync(path.join(root, file)))),
-    },
+    entryPoints: { main: entry },
     outdir: outDir,
     outExtension: { ".js": ".mjs" },
     bundle: true,

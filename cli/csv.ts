@@ -4,7 +4,7 @@
 // a comma, or a semicolon or tab (spreadsheet exports in French and other languages whose
 // decimal mark is a comma).
 
-import { closeSync, fstatSync, openSync, readFileSync, readSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import path from "node:path";
 import { daysFromCivil } from "../app/domain/time";
 
@@ -60,11 +60,11 @@ export function detectDelimiter(buf: Buffer, start = 0): Delimiter {
 }
 
 /** Reads a CSV file and its header line; the delimiter is given or detected from the header. */
-export function openCsv(file: string, cwd: string, options: { delimiter?: Delimiter | "auto"; shared?: boolean } = {}): CsvFile {
+export function openCsv(file: string, cwd: string, options: { delimiter?: Delimiter | "auto" } = {}): CsvFile {
   const full = path.resolve(cwd, file);
   let buf: Buffer;
   try {
-    buf = options.shared ? readShared(full) : readFileSync(full);
+    buf = readFileSync(full);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const reason = code === "ENOENT" ? "the file does not exist" : code === "EISDIR" ? "it is a directory" : (err as Error).message;
@@ -100,37 +100,6 @@ export function columnIndexes(csv: CsvFile, columns: string[]): number[] {
     }
     return idx;
   });
-}
-
-/** The file's bytes in shared memory, so that a worker thread can read part of it without a copy. */
-function readShared(full: string): Buffer {
-  const fd = openSync(full, "r");
-  try {
-    const size = fstatSync(fd).size;
-    const buf = Buffer.from(new SharedArrayBuffer(size));
-    let done = 0;
-    while (done < size) {
-      const got = readSync(fd, buf, done, size - done, done);
-      if (got === 0) break;
-      done += got;
-    }
-    return done === size ? buf : buf.subarray(0, done);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * Where a second thread can start reading the data records: the start of the first line after
- * `fraction` of the data, or null when the file is smaller than `minBytes` or holds a quote
- * character anywhere (a quoted field may span lines, so only a quote-free file can be cut at
- * an arbitrary line feed).
- */
-export function splitPoint(csv: CsvFile, minBytes: number, fraction = 0.5): number | null {
-  const { buf, dataStart } = csv;
-  if (buf.length - dataStart < minBytes || buf.indexOf(QUOTE, dataStart) >= 0) return null;
-  const lf = buf.indexOf(LF, dataStart + Math.floor((buf.length - dataStart) * fraction));
-  return lf < 0 || lf + 1 >= buf.length ? null : lf + 1;
 }
 
 interface ScanResult {
@@ -212,13 +181,10 @@ export function forEachRecord(
   csv: CsvFile,
   columns: number[],
   onRecord: (line: number, starts: Int32Array, ends: Int32Array, quoted: Uint8Array) => void,
-  range: { start: number; end: number } | null = null,
 ): number {
   const { buf, file } = csv;
   const delim = csv.delimiter.charCodeAt(0);
-  // A range (from splitPoint) starts and ends at line starts of a quote-free file; its line
-  // numbers count from its own start, so callers report errors by reading sequentially.
-  const n = range ? range.end : buf.length;
+  const n = buf.length;
   const nCols = csv.header.length;
   const want = new Int32Array(nCols).fill(-1);
   columns.forEach((c, i) => {
@@ -232,7 +198,7 @@ export function forEachRecord(
   const fs: number[] = [];
   const fe: number[] = [];
   const fq: boolean[] = [];
-  let pos = range ? range.start : csv.dataStart;
+  let pos = csv.dataStart;
   let line = 2;
   let records = 0;
   while (pos < n) {
@@ -251,7 +217,7 @@ export function forEachRecord(
     // Fast path: the record ends at the next line feed (found natively by indexOf) unless a
     // quoted field holds one; fields are cut at commas within the line.
     let eol = buf.indexOf(LF, pos);
-    if (eol < 0 || eol > n) eol = n;
+    if (eol < 0) eol = n;
     let col = 0;
     let s = pos;
     let p = pos;
@@ -558,20 +524,6 @@ export class IdInterner {
 
   get size(): number {
     return this.names.length;
-  }
-
-  /** The ids' bytes, in index order (for another thread's interner: see internAll). */
-  exportKeys(): { keys: Uint8Array; start: Int32Array; length: Int32Array } {
-    const n = this.names.length;
-    return { keys: Uint8Array.from(this.keys.subarray(0, this.keyLen)), start: this.kStart.slice(0, n), length: this.kLen.slice(0, n) };
-  }
-
-  /** Interns every id of another interner's exportKeys, in its order: its index → this one's. */
-  internAll(exported: { keys: Uint8Array; start: Int32Array; length: Int32Array }): Int32Array {
-    const keys = Buffer.from(exported.keys.buffer, exported.keys.byteOffset, exported.keys.byteLength);
-    const map = new Int32Array(exported.start.length);
-    for (let i = 0; i < map.length; i++) map[i] = this.intern(keys, exported.start[i], exported.start[i] + exported.length[i]);
-    return map;
   }
 
   /** Index of the id in field [s, e) of buf; quoted fields have their "" escapes undone first. */

@@ -17,8 +17,22 @@ import {
   type Period,
 } from "../../app/domain/clv";
 import { messageText } from "../../app/i18n";
-import { readTransactionRows } from "../csvParts";
-import { CsvInputError, CsvOutput, columnIndexes, csvField, formatNumber, openCsv, parseDay, sortIdOrder, type CommandIo } from "../csv";
+import {
+  CsvInputError,
+  CsvOutput,
+  columnIndexes,
+  csvField,
+  decodeField,
+  forEachRecord,
+  formatNumber,
+  openCsv,
+  parseDay,
+  parseDayBytes,
+  parseNumberBytes,
+  sortIdOrder,
+  IdInterner,
+  type CommandIo,
+} from "../csv";
 
 const HELP = `Usage: rapport clv --transactions FILE --calibration-end YYYY-MM-DD [options]
 
@@ -125,10 +139,35 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   };
 
   try {
-    const csv = openCsv(file, io.cwd, { shared: true });
+    const csv = openCsv(file, io.cwd);
     const idx = columnIndexes(csv, [cols.customer, cols.date, cols.amount]);
-    const { rows, ids, fitSpend } = await readTransactionRows(csv, { cols, idx });
-    const { n, cust, days, amounts } = rows;
+    const buf = csv.buf;
+    const ids = new IdInterner();
+    let cap = 1 << 16;
+    let cust = new Int32Array(cap);
+    let days = new Int32Array(cap);
+    let amounts = new Float64Array(cap);
+    let n = 0;
+    forEachRecord(csv, idx, (line, s, e, q) => {
+      if (e[0] === s[0]) throw badField(file, line, cols.customer, "", "a customer id");
+      const day = parseDayBytes(buf, s[1], e[1]);
+      if (Number.isNaN(day)) throw badField(file, line, cols.date, decodeField(buf, s[1], e[1], q[1] === 1), "a date (YYYY-MM-DD or YYYYMMDD)");
+      const amount = parseNumberBytes(buf, s[2], e[2]);
+      if (Number.isNaN(amount)) throw badField(file, line, cols.amount, decodeField(buf, s[2], e[2], q[2] === 1), "a number");
+      const k = ids.internField(buf, s[0], e[0], q[0] === 1);
+      if (n === cap) {
+        cap *= 2;
+        cust = growI32(cust, cap);
+        days = growI32(days, cap);
+        const a2 = new Float64Array(cap);
+        a2.set(amounts);
+        amounts = a2;
+      }
+      cust[n] = k;
+      days[n] = day;
+      amounts[n] = amount;
+      n++;
+    });
     if (n === 0) throw new CsvInputError(`${file} has no data rows.`, file);
 
     const pd = periodDays(period);
@@ -137,24 +176,18 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     if (m === 0) throw new CsvInputError(`${file} has no transactions on or before the calibration end ${endText}.`, file);
 
     const grouped = groupRftArrays(sum.x, sum.tx, sum.T);
-    // Gamma-Gamma on (x, m) groups of the customers with repeat purchases and a positive spend:
-    // on the reading thread when there is one, at the same time as BG/NBD here.
+    const bg = fitBgNbd(grouped);
+    let gg: GammaGammaFit | null = null;
+    // Gamma-Gamma on (x, m) groups of the customers with repeat purchases and a positive spend.
     const pairs: number[] = [];
     for (let i = 0; i < m; i++) {
       const mv = sum.monetary[i];
       if (sum.x[i] > 0 && mv > 0 && Number.isFinite(mv)) pairs.push(sum.x[i], mv);
     }
-    const spendThere = fitSpend?.(Float64Array.from(pairs));
-    const bg = fitBgNbd(grouped);
-    let gg: GammaGammaFit | null = null;
-    const there = spendThere ? await spendThere : null;
-    if (there?.ok) gg = there.fit;
-    else if (!there || there.fitError === null) {
-      try {
-        gg = fitGammaGammaGrouped(groupSpend(pairs));
-      } catch {
-        gg = null; // no repeat customers with a positive spend: values stay empty
-      }
+    try {
+      gg = fitGammaGammaGrouped(groupSpend(pairs));
+    } catch {
+      gg = null; // no repeat customers with a positive spend: values stay empty
     }
     const confidence = assessConfidence(bg, gg ?? undefined);
 
@@ -245,4 +278,14 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     }
     throw err;
   }
+}
+
+function badField(file: string, line: number, field: string, value: string, expected: string): CsvInputError {
+  return new CsvInputError(`${file}, line ${line}: field "${field}" has value "${value}", expected ${expected}.`, file, line, field);
+}
+
+function growI32(a: Int32Array, cap: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(cap);
+  b.set(a);
+  return b;
 }

@@ -1,6 +1,5 @@
 // `rapport rfm`: RFM scores and segments from an orders CSV (one row per order).
 
-import { MICRO, readCustomerTotals } from "../csvParts";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -23,9 +22,14 @@ import {
   DELIMITERS,
   columnIndexes,
   csvField,
+  decodeField,
+  forEachRecord,
   openCsv,
   parseDay,
+  parseDayBytes,
+  parseNumberBytes,
   sortIdOrder,
+  IdInterner,
   type CommandIo,
   type DecimalMark,
   type Delimiter,
@@ -130,13 +134,36 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
 
   try {
     const rules = loadRules((values.rules as string | undefined) ?? "default", io.cwd);
-    const csv = openCsv(orders, io.cwd, { delimiter: delimiter as Delimiter | "auto", shared: true });
+    const csv = openCsv(orders, io.cwd, { delimiter: delimiter as Delimiter | "auto" });
     const decimal: DecimalMark = decimalFlag === "auto" ? (csv.delimiter === "," ? "." : "either") : (decimalFlag as DecimalMark);
     const expectedNumber =
       decimal === "," ? "a number with a decimal comma" : decimal === "." ? "a number" : "a number (decimal point or comma, no digit grouping)";
     const idx = columnIndexes(csv, [cols.customer, cols.date, cols.amount]);
-    const { totals, ids } = await readCustomerTotals(csv, { cols, idx, decimal, expectedNumber });
-    const { last, count, revenue } = totals;
+    const ids = new IdInterner();
+    // Per-customer aggregates in growable typed arrays. Revenue is summed in millionths, as
+    // integers (exact below 2^53, about 9 × 10^9 per customer): money sums carry no float noise.
+    let cap = 1024;
+    let last = new Int32Array(cap).fill(-2147483648);
+    let count = new Int32Array(cap);
+    let revenue = new Float64Array(cap);
+    const buf = csv.buf;
+    forEachRecord(csv, idx, (line, s, e, q) => {
+      if (e[0] === s[0]) throw badField(orders, line, cols.customer, "", "a customer id");
+      const day = parseDayBytes(buf, s[1], e[1]);
+      if (Number.isNaN(day)) throw badField(orders, line, cols.date, decodeField(buf, s[1], e[1], q[1] === 1), "a date (YYYY-MM-DD or YYYYMMDD)");
+      const amount = parseNumberBytes(buf, s[2], e[2], decimal);
+      if (Number.isNaN(amount)) throw badField(orders, line, cols.amount, decodeField(buf, s[2], e[2], q[2] === 1), expectedNumber);
+      const k = ids.internField(buf, s[0], e[0], q[0] === 1);
+      if (k >= cap) {
+        cap *= 2;
+        last = grow(last, cap, -2147483648);
+        count = grow(count, cap, 0);
+        revenue = grow(revenue, cap, 0);
+      }
+      if (day > last[k]) last[k] = day;
+      count[k]++;
+      revenue[k] += Math.round(amount * MICRO);
+    });
     const n = ids.size;
     if (n === 0) throw new CsvInputError(`${orders} has no data rows.`, orders);
 
@@ -204,6 +231,8 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   }
 }
 
+const MICRO = 1_000_000;
+
 /** Exact decimal text of an integer count of millionths, trailing zeros dropped ("12.5", "-3"). */
 export function microToDecimal(micro: number | bigint): string {
   const v = BigInt(micro);
@@ -215,6 +244,17 @@ export function microToDecimal(micro: number | bigint): string {
 function isCurrency(code: string): boolean {
   if (!/^[A-Z]{3}$/.test(code)) return false;
   return Intl.supportedValuesOf("currency").includes(code);
+}
+
+function badField(file: string, line: number, field: string, value: string, expected: string): CsvInputError {
+  return new CsvInputError(`${file}, line ${line}: field "${field}" has value "${value}", expected ${expected}.`, file, line, field);
+}
+
+function grow<T extends Int32Array | Float64Array>(a: T, cap: number, fill: number): T {
+  const b = new (a.constructor as { new (n: number): T })(cap);
+  b.fill(fill);
+  b.set(a);
+  return b;
 }
 
 /** Built-in table by name, or a JSON file of {key, r: [min, max], f: [min, max], m: [min, max]}. */
