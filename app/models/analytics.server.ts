@@ -2,8 +2,8 @@
 // same on PGlite and a PostgreSQL server) and the writes/reads of the precomputed tables
 // (CustomerMetrics, SegmentSnapshot, KpiSnapshot, AnalysisSnapshot). Every function is keyed
 // by shop. Orders never travel to Node one by one: they are grouped per customer in SQL and
-// the results come back as one JSON document of column arrays (much cheaper than 100,000
-// Prisma rows, and no per-customer objects in Node).
+// the results come back as JSON column arrays, a chunk of customers at a time through a cursor
+// (much cheaper than 100,000 Prisma rows, and no per-customer objects in Node).
 //
 // Order rules, everywhere: cancelled (cancelledAt set) and test orders are excluded, the order
 // date is processedAt, net revenue = totalPrice − totalRefunded, and orders after the analysis
@@ -145,7 +145,7 @@ export async function useFastCommit(db: Db) {
  * (customer, time) feeds window functions (order rank, previous order's day and month, first
  * day and month, running revenue), whose sorted output is grouped per customer as it streams;
  * the cohort cells come from the per-customer rows (months ordered in, revenue at each month's
- * end).
+ * end). Read through a cursor (hence a transaction), AGGREGATE_CHUNK customers at a time.
  */
 export async function aggregateCustomers(
   db: Tx,
