@@ -2,8 +2,10 @@
 // returns (one array per field, one per window) plus guest orders, checkouts and marketing
 // spend. Pure: the windows, the zone and any predictions are passed in. Revenue sums are
 // exact: integers of 10^-4 (NET_SCALE), turned into a number once per total.
-import { computePeriodKpis, marketingSpendForRange, ratio, type DateRange, type MonthlySpend, type PeriodKpis } from "./kpis";
+import { marketingSpendForRange, periodKpisOfTotals, ratio, type DateRange, type MonthlySpend, type PeriodKpis } from "./kpis";
 import { amountToDecimal, fromScaled, moneyToDecimal } from "./money";
+import { median } from "./stats";
+import { zonedCalendar } from "./time";
 
 /** The domain's PeriodKpis plus the guest part of orders and revenue. */
 export type StoredKpis = PeriodKpis & { guestOrders: number; guestNetRevenue: number; marketingSpend: number | null };
@@ -52,9 +54,16 @@ export function lifetimeNetRevenue(agg: Pick<KpiColumns, "count" | "netScaled">)
 export function periodKpisOf(inputs: KpiInputs, k: number, p: 0 | 1, range: DateRange): StoredKpis {
   const { agg, guests, checkouts, spend, timeZone, lifetimeNet, predictions, nps } = inputs;
   const w = 3 * k + p;
-  const customers = [];
-  const prior: string[] = [];
-  const secondOrders = [];
+  // Counted straight from the columns (computePeriodKpis's definitions): no row object, id
+  // string or Date per customer, which for a million customers made hundreds of MB of garbage.
+  let customers = 0;
+  let customerOrders = 0;
+  let newCustomers = 0;
+  let repeaters = 0;
+  let prior = 0;
+  let kept = 0;
+  const daysToSecond: number[] = [];
+  const cal = zonedCalendar(timeZone);
   let lifetimeCustomers = 0;
   let lifetimeScaled = 0;
   let customersScaled = 0;
@@ -66,18 +75,21 @@ export function periodKpisOf(inputs: KpiInputs, k: number, p: 0 | 1, range: Date
   const currentRevenue = agg.windowNetScaled[3 * k];
   for (let i = 0; i < agg.count; i++) {
     const firstAt = agg.firstOrderAt[i];
-    if (wOrders[i] > 0) {
-      customers.push({
-        customerId: String(agg.customerId[i]),
-        orders: wOrders[i],
-        netRevenue: fromScaled(wRevenue[i]),
-        firstOrderAt: new Date(firstAt),
-      });
+    const o = wOrders[i];
+    if (o > 0) {
+      customers++;
+      customerOrders += o;
+      if (o >= 2) repeaters++;
+      if (firstAt >= from && firstAt < to) newCustomers++;
       customersScaled += wRevenue[i];
     }
-    if (priorOrders[i] > 0) prior.push(String(agg.customerId[i]));
+    // Retention: the prior period's customers (ids are distinct) who ordered in this one.
+    if (priorOrders[i] > 0) {
+      prior++;
+      if (o > 0) kept++;
+    }
     const second = agg.secondOrderAt[i];
-    if (second >= from && second < to) secondOrders.push({ firstOrderAt: new Date(firstAt), secondOrderAt: new Date(second) }); // NaN: no second order
+    if (second >= from && second < to) daysToSecond.push(cal.dayNumber(second) - cal.dayNumber(firstAt)); // NaN: no second order
     if (p === 1 && firstAt < to) {
       lifetimeCustomers++;
       // Everything after the previous period lies in the current one.
@@ -85,19 +97,29 @@ export function periodKpisOf(inputs: KpiInputs, k: number, p: 0 | 1, range: Date
     }
   }
   const marketingSpend = marketingSpendForRange(spend, range, timeZone);
-  const kpis = computePeriodKpis({
-    range,
-    timeZone,
-    customers,
-    priorPeriodCustomerIds: prior,
-    lifetime: p === 0 ? { customers: agg.count, netRevenue: lifetimeNet } : { customers: lifetimeCustomers, netRevenue: fromScaled(lifetimeScaled) },
-    predictions: p === 0 ? predictions : undefined,
-    secondOrders,
-    checkouts: checkouts[w],
-    marketingSpend,
-    // Answers given in the window (NpsResponse.createdAt); no answers → null.
-    nps: nps ? nps[w].map((count, score) => ({ score, count })) : undefined,
-  });
+  const retention = ratio(kept, prior);
+  const kpis = periodKpisOfTotals(
+    {
+      range,
+      timeZone,
+      lifetime:
+        p === 0 ? { customers: agg.count, netRevenue: lifetimeNet } : { customers: lifetimeCustomers, netRevenue: fromScaled(lifetimeScaled) },
+      predictions: p === 0 ? predictions : undefined,
+      checkouts: checkouts[w],
+      marketingSpend,
+      // Answers given in the window (NpsResponse.createdAt); no answers → null.
+      nps: nps ? nps[w].map((count, score) => ({ score, count })) : undefined,
+    },
+    {
+      netScaled: customersScaled,
+      orders: customerOrders,
+      customers,
+      newCustomers,
+      repeaters,
+      retention: retention === null ? null : retention * 100,
+      medianDaysToSecondOrder: median(daysToSecond),
+    },
+  );
   // Guests: their orders count in revenue, orders and AOV, never as customers.
   const guest = guests[w];
   const netRevenue = fromScaled(customersScaled + guest.netScaled);

@@ -219,6 +219,34 @@ export function computePeriodKpis(input: PeriodKpiInput): PeriodKpis {
     if (first >= from && first < to) newCustomers++;
   }
   const retention = input.priorPeriodCustomerIds ? retentionRate(input.priorPeriodCustomerIds, ids) : null;
+  const medianDays = input.secondOrders ? medianDaysToSecondOrder(input.secondOrders, input.timeZone) : null;
+  return periodKpisOfTotals(input, { netScaled, orders, customers, newCustomers, repeaters, retention, medianDaysToSecondOrder: medianDays });
+}
+
+/** What computePeriodKpis takes from the per-customer rows: counts and sums. */
+export interface PeriodCustomerTotals {
+  /** Net revenue of the customers' orders in the range, NET_SCALE units. */
+  netScaled: number;
+  orders: number;
+  /** Customers with an order in the range, those of them whose first order is in it, those with two or more. */
+  customers: number;
+  newCustomers: number;
+  repeaters: number;
+  /** retentionRate of the prior period's customers; null when not known. */
+  retention: number | null;
+  /** medianDaysToSecondOrder of the customers whose second order is in the range; null when not known. */
+  medianDaysToSecondOrder: number | null;
+}
+
+/**
+ * The KPIs from the per-customer totals (computePeriodKpis without its rows): for callers that
+ * hold customers as columns, so that a million customers need no row objects.
+ */
+export function periodKpisOfTotals(
+  input: Omit<PeriodKpiInput, "customers" | "priorPeriodCustomerIds" | "secondOrders">,
+  totals: PeriodCustomerTotals,
+): PeriodKpis {
+  const { netScaled, orders, customers, newCustomers, repeaters, retention } = totals;
   const historicalClv = input.lifetime ? ratio(input.lifetime.netRevenue, input.lifetime.customers) : null;
   const pAliveMean = input.predictions ? meanOf(input.predictions.pAlive) : null;
   const predictedClv12m = input.predictions ? meanOf(input.predictions.clv12m) : null;
@@ -239,7 +267,7 @@ export function computePeriodKpis(input: PeriodKpiInput): PeriodKpis {
     modelChurnRate: pAliveMean === null ? null : (1 - pAliveMean) * 100,
     historicalClv,
     predictedClv12m,
-    medianDaysToSecondOrder: input.secondOrders ? medianDaysToSecondOrder(input.secondOrders, input.timeZone) : null,
+    medianDaysToSecondOrder: totals.medianDaysToSecondOrder,
     cartAbandonmentRate: input.checkouts ? cartAbandonmentRate(input.checkouts.created, input.checkouts.abandoned) : null,
     cac,
     ltvToCac: ltv === null || cac === null ? null : ratio(ltv, cac),

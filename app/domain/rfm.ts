@@ -192,6 +192,36 @@ export function scoreRfmWithBreakpoints(
   return { scored, breakpoints: bp };
 }
 
+/** A customer's RFM scores (scoreRfmColumns): what the stored analysis keeps of RfmScored. */
+export interface RfmScore {
+  recencyDays: number;
+  r: Score;
+  f: Score;
+  m: Score;
+  segment: string;
+}
+
+/**
+ * scoreRfmWithBreakpoints on columns (index = customer): recency in whole days, orders and
+ * net revenue (major units). Same breakpoints and scores, without an input object, id string
+ * and Date per customer (the daily analysis scores up to a million customers).
+ */
+export function scoreRfmColumns(
+  customers: { count: number; recencyDays: ArrayLike<number>; orders: ArrayLike<number>; revenue: ArrayLike<number> },
+  rules: readonly SegmentRule[] = DEFAULT_SEGMENT_RULES,
+): { scored: RfmScore[]; breakpoints: RfmBreakpoints | null } {
+  const { count, recencyDays: rec, orders, revenue } = customers;
+  if (count === 0) return { scored: [], breakpoints: null };
+  const bp: RfmBreakpoints = {
+    recency: computeBreakpoints(rec),
+    frequency: computeBreakpoints(orders),
+    monetary: computeBreakpoints(revenue),
+  };
+  const scored: RfmScore[] = new Array(count);
+  for (let i = 0; i < count; i++) scored[i] = { recencyDays: rec[i], ...scoreAgainst(rec[i], orders[i], revenue[i], bp, rules) };
+  return { scored, breakpoints: bp };
+}
+
 export interface SegmentSummary {
   segment: string;
   customers: number;

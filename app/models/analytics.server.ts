@@ -2,8 +2,8 @@
 // same on PGlite and a PostgreSQL server) and the writes/reads of the precomputed tables
 // (CustomerMetrics, SegmentSnapshot, KpiSnapshot, AnalysisSnapshot). Every function is keyed
 // by shop. Orders never travel to Node one by one: they are grouped per customer in SQL and
-// the results come back as one JSON document of column arrays (much cheaper than 100,000
-// Prisma rows, and no per-customer objects in Node).
+// the results come back as JSON column arrays, a chunk of customers at a time through a cursor
+// (much cheaper than 100,000 Prisma rows, and no per-customer objects in Node).
 //
 // Order rules, everywhere: cancelled (cancelledAt set) and test orders are excluded, the order
 // date is processedAt, net revenue = totalPrice − totalRefunded, and orders after the analysis
@@ -13,7 +13,7 @@ import type { CohortCell } from "~/domain/cohorts";
 import { NET_SCALE } from "~/domain/money";
 import { prisma } from "~/lib/db.server";
 import { insertRows } from "~/models/bulk.server";
-import type { Db } from "~/lib/transaction.server";
+import type { Db, Tx } from "~/lib/transaction.server";
 
 /** A half-open instant range [from, to). */
 export interface Window {
@@ -67,6 +67,14 @@ export interface CustomerColumns {
   /** The backtest's columns, when asked for. */
   calibration?: CalibrationColumns;
 }
+
+/**
+ * Customers per chunk of the aggregate's result: the server sends them one chunk at a time
+ * (a cursor), so the process holds one chunk's JSON text and parsed arrays (≈8 MB and ≈13 MB
+ * at 50,000 customers) instead of a whole shop's (a 10M-order shop: ≈80 MB of text and
+ * ≈130 MB of parsed arrays per part, two parts at once).
+ */
+export const AGGREGATE_CHUNK = 50_000;
 
 const ORDER_FILTER = `shop = $1 AND "cancelledAt" IS NULL AND NOT test AND "processedAt" < $3::timestamp`;
 // processedAt is stored as a UTC timestamp without zone.
@@ -148,10 +156,10 @@ export async function useFastCommit(db: Db) {
  * (customer, time) feeds window functions (order rank, previous order's day and month, first
  * day and month, running revenue), whose sorted output is grouped per customer as it streams;
  * the cohort cells come from the per-customer rows (months ordered in, revenue at each month's
- * end).
+ * end). Read through a cursor (hence a transaction), AGGREGATE_CHUNK customers at a time.
  */
 export async function aggregateCustomers(
-  db: Db,
+  db: Tx,
   shop: string,
   opts: {
     timeZone: string;
@@ -172,8 +180,11 @@ export async function aggregateCustomers(
      * connections aggregate at the same time (PostgreSQL), merged by mergeAggregates.
      */
     part?: { index: number; of: number };
+    /** Customers per chunk read from the server (default AGGREGATE_CHUNK; tests force small ones). */
+    chunkSize?: number;
   },
 ): Promise<{ customers: CustomerColumns; cohorts: CohortCell[]; backtestWeeks: number[] | null }> {
+  const chunkSize = Math.max(1, Math.floor(opts.chunkSize ?? AGGREGATE_CHUNK));
   const { clauses, params } = windowParams(opts.windows, 5);
   const only = opts.customerIds ? `AND "customerId" = ANY(string_to_array($${5 + params.length}, ',')::int[])` : "";
   if (opts.customerIds) params.push(opts.customerIds.join(","));
@@ -271,82 +282,110 @@ export async function aggregateCustomers(
       FROM a, generate_subscripts(a.ks, 1) AS i
       GROUP BY 1, 2
     )
-    SELECT
-      -- One JSON array per column (customers in id order, from the sorted subquery): parsed
-      -- into typed arrays, no per-customer objects on the JavaScript side.
-      (SELECT json_build_array(${customerCols.map((col) => `COALESCE(json_agg(${col}), '[]')`).join(", ")})::text
-       FROM (SELECT * FROM a ORDER BY c) s) AS customers,
-      (SELECT COALESCE(json_agg(json_build_array(first_m, k, active, revenue) ORDER BY first_m, k), '[]')::text FROM k) AS cohorts,
-      ${bt ? `(SELECT COALESCE(json_agg(json_build_array(w, n) ORDER BY w), '[]')::text FROM (SELECT w, COUNT(*) AS n FROM a, unnest(a.bt_weeks) AS w GROUP BY w) x)` : "NULL"} AS weeks,
-      $2::text AS tz`;
+    -- Customers travel as chunks of CHUNK customers (one JSON array per column: parsed into
+    -- typed arrays, no per-customer objects on the JavaScript side), read one at a time
+    -- through a cursor, so that no more than one chunk's text is ever in memory. The first row
+    -- carries the count, the cohort cells and the backtest's holdout weeks.
+    SELECT body FROM (
+      SELECT -1 AS chunk, json_build_array(
+        (SELECT COUNT(*) FROM a),
+        (SELECT COALESCE(json_agg(json_build_array(first_m, k, active, revenue) ORDER BY first_m, k), '[]') FROM k),
+        ${bt ? `(SELECT COALESCE(json_agg(json_build_array(w, n) ORDER BY w), '[]') FROM (SELECT w, COUNT(*) AS n FROM a, unnest(a.bt_weeks) AS w GROUP BY w) x)` : "NULL"},
+        $2::text)::text AS body
+      UNION ALL
+      SELECT chunk, json_build_array(${customerCols.map((col) => `json_agg(${col})`).join(", ")})::text
+      FROM (SELECT *, (row_number() OVER (ORDER BY c) - 1) / ${chunkSize} AS chunk FROM a) s
+      GROUP BY chunk
+    ) u
+    ORDER BY chunk`;
   // The session time zone becomes the shop's for this query only (restored after it, and
   // transaction-local in any case). $2 stays bound for the shared parameter numbering.
   const [{ previous }] = await db.$queryRawUnsafe<{ previous: string }[]>(
     `SELECT current_setting('TimeZone') AS previous, set_config('TimeZone', $1, true) AS now`,
     opts.timeZone,
   );
-  const rows = await db.$queryRawUnsafe<{ customers: string; cohorts: string; weeks: string | null }[]>(
-    sql,
+  await db.$executeRawUnsafe(
+    `DECLARE rapport_customers NO SCROLL CURSOR FOR ${sql}`,
     shop,
     opts.timeZone,
     iso(opts.now),
     opts.cohortFromMonth,
     ...params,
   );
-  await db.$queryRawUnsafe(`SELECT set_config('TimeZone', $1, true)`, previous);
-  const data = JSON.parse(rows[0].customers) as (number | null)[][];
+  const next = async () => (await db.$queryRawUnsafe<{ body: string }[]>(`FETCH 1 FROM rapport_customers`))[0]?.body ?? null;
+  const [count, cohortRows, weekRows] = JSON.parse((await next())!) as [number, number[][], number[][] | null];
+  // Column k of the chunks: its typed array and the divisor of its integer values.
   const n = opts.windows.length;
-  const count = data[0].length;
+  type Spec = readonly [new (size: number) => Int32Array | Float64Array, number];
+  const int: Spec = [Int32Array, 1];
+  const float: Spec = [Float64Array, 1];
+  const money: Spec = [Float64Array, NET_SCALE]; // NET_SCALE units → major units
+  const specs: Spec[] = [
+    ...[int, int, float, float, float, int, int, int, money, float], // customerId … secondOrderAt (see below)
+    ...Array.from({ length: n }, () => [int, float]).flat(), // per window: orders, net revenue
+    ...(bt ? [int, int, money, int, money] : []), // the backtest's columns
+  ];
+  const columns = specs.map(([make]) => new make(count));
+  let filled = 0;
+  for (let body = await next(); body !== null; body = await next()) {
+    const data = JSON.parse(body) as (number | null)[][];
+    const size = data[0].length;
+    if (filled + size > count) throw new Error(`customer aggregate: more rows than its count (${count})`);
+    specs.forEach(([, scale], k) => {
+      const out = columns[k];
+      const v = data[k];
+      for (let i = 0; i < size; i++) {
+        const x = v[i];
+        out[filled + i] = x === null ? NaN : scale === 1 ? x : x / scale;
+      }
+    });
+    filled += size;
+  }
+  await db.$executeRawUnsafe(`CLOSE rapport_customers`);
+  await db.$queryRawUnsafe(`SELECT set_config('TimeZone', $1, true)`, previous);
+  if (filled !== count) throw new Error(`customer aggregate: ${filled} rows for a count of ${count}`);
   // Customers normally arrive in ascending id order (the write batches are id ranges);
-  // should the server not keep the subquery's order, they are sorted here.
-  const ids = data[0] as number[];
-  let order: Int32Array | null = null;
+  // should the server not keep the window's order, they are sorted here.
+  const ids = columns[0];
   for (let i = 1; i < count; i++) {
     if (ids[i - 1] > ids[i]) {
-      order = Int32Array.from({ length: count }, (_, k) => k).sort((x, y) => ids[x] - ids[y]);
+      const order = Int32Array.from({ length: count }, (_, k) => k).sort((x, y) => ids[x] - ids[y]);
+      columns.forEach((col, k) => (columns[k] = col.map((_, j) => col[order[j]])));
       break;
     }
   }
-  const column = <A extends Int32Array | Float64Array>(make: new (n: number) => A, k: number, scale = 1): A => {
-    const out = new make(count);
-    const v = data[k];
-    for (let i = 0; i < count; i++) {
-      const x = v[order ? order[i] : i];
-      out[i] = x === null ? NaN : scale === 1 ? Number(x) : Number(x) / scale;
-    }
-    data[k] = []; // let the parsed column go
-    return out;
-  };
+  const i32 = (k: number) => columns[k] as Int32Array;
+  const f64 = (k: number) => columns[k] as Float64Array;
   const customers: CustomerColumns = {
     count,
-    customerId: column(Int32Array, 0),
-    orders: column(Int32Array, 1),
-    netScaled: column(Float64Array, 2),
-    firstOrderAt: column(Float64Array, 3),
-    lastOrderAt: column(Float64Array, 4),
-    purchaseDays: column(Int32Array, 5),
-    firstDay: column(Int32Array, 6),
-    lastDay: column(Int32Array, 7),
-    repeatNetRevenue: column(Float64Array, 8, NET_SCALE),
-    secondOrderAt: column(Float64Array, 9),
-    windowOrders: Array.from({ length: n }, (_, i) => column(Int32Array, 10 + 2 * i)),
-    windowNetScaled: Array.from({ length: n }, (_, i) => column(Float64Array, 11 + 2 * i)),
+    customerId: i32(0),
+    orders: i32(1),
+    netScaled: f64(2),
+    firstOrderAt: f64(3),
+    lastOrderAt: f64(4),
+    purchaseDays: i32(5),
+    firstDay: i32(6),
+    lastDay: i32(7),
+    repeatNetRevenue: f64(8),
+    secondOrderAt: f64(9),
+    windowOrders: Array.from({ length: n }, (_, i) => i32(10 + 2 * i)),
+    windowNetScaled: Array.from({ length: n }, (_, i) => f64(11 + 2 * i)),
   };
   let weeks: number[] | null = null;
   if (bt) {
     const k0 = 10 + 2 * n;
     customers.calibration = {
-      lastDay: column(Int32Array, k0),
-      purchaseDays: column(Int32Array, k0 + 1),
-      repeatNetRevenue: column(Float64Array, k0 + 2, NET_SCALE),
-      holdoutDays: column(Int32Array, k0 + 3),
-      holdoutRevenue: column(Float64Array, k0 + 4, NET_SCALE),
+      lastDay: i32(k0),
+      purchaseDays: i32(k0 + 1),
+      repeatNetRevenue: f64(k0 + 2),
+      holdoutDays: i32(k0 + 3),
+      holdoutRevenue: f64(k0 + 4),
     };
     weeks = [];
-    for (const [w, c] of JSON.parse(rows[0].weeks ?? "[]") as number[][]) weeks[w] = c;
+    for (const [w, c] of weekRows ?? []) weeks[w] = c;
     weeks = Array.from({ length: weeks.length }, (_, i) => weeks![i] ?? 0);
   }
-  const cohorts = (JSON.parse(rows[0].cohorts) as number[][]).map(([cohortMonth, monthsSinceFirst, activeCustomers, revenue]) => ({
+  const cohorts = cohortRows.map(([cohortMonth, monthsSinceFirst, activeCustomers, revenue]) => ({
     cohortMonth,
     monthsSinceFirst,
     activeCustomers,
@@ -559,9 +598,11 @@ export interface SegmentMoveCount {
 
 // Columns travel as one text parameter each (comma-separated, "" = NULL), expanded by
 // string_to_array + unnest: no JSON to parse and no row objects to build, on either backend.
-const numbers = (v: readonly (number | null)[]) => v.map((x) => (x === null ? "" : String(x))).join(",");
+// join writes null as "" and numbers as String(x) does, without an intermediate array of
+// strings per column (a million customers: garbage the write stage no longer makes).
+const numbers = (v: readonly (number | null)[]) => v.join(",");
 // Decimal strings contain no commas.
-const texts = (v: readonly (string | null)[]) => v.map((x) => x ?? "").join(",");
+const texts = (v: readonly (string | null)[]) => v.join(",");
 // Instants go as epoch milliseconds (integer arithmetic in SQL, cheaper than parsing
 // timestamps); the columns are UTC timestamps without zone.
 const instants = (v: readonly (Date | null)[]) => v.map((x) => (x === null ? "" : String(x.getTime()))).join(",");

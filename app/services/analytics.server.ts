@@ -28,7 +28,7 @@ import { amountToDecimal, currencyExponent, fromScaled, moneyToDecimal, scaledTo
 import { frozenScoringOf } from "~/domain/incremental";
 import { fitModels, modelSummaryOf, predictCustomers, type ModelSummary, type Predictions } from "~/domain/predictions";
 import { comparisonRanges, daySpan, RANGE_KINDS, storedSpan, type RangeKind } from "~/domain/ranges";
-import { DEFAULT_SEGMENT_RULES, OTHERS_KEY, scoreRfmWithBreakpoints, type SegmentRule } from "~/domain/rfm";
+import { DEFAULT_SEGMENT_RULES, OTHERS_KEY, scoreRfmColumns, type SegmentRule } from "~/domain/rfm";
 import { segmentRulesOf } from "~/domain/shopSettings";
 import { rounded } from "~/domain/stats";
 import { dayLabel, startOfDayNumber, zonedCalendar } from "~/domain/time";
@@ -61,8 +61,6 @@ import { dailyOrderTotals, setShopTimeZone } from "~/models/analysisExtras.serve
 export type { ModelSummary } from "~/domain/predictions";
 export type { RangeKind } from "~/domain/ranges";
 export type { StoredKpis } from "~/domain/analysisKpis";
-
-const DAY_MS = 86_400_000;
 
 /** Cohorts reported: first-order months within the last 24 months (current month included). */
 export const COHORT_MONTHS = 24;
@@ -204,25 +202,27 @@ async function loadAggregates(
   return [{ ...merged, backtest, dailyOrders }, g, k, s, n] as const;
 }
 
-export async function analyzeShop(prisma: PrismaClient, shop: string, options: AnalyzeOptions): Promise<AnalysisSummary> {
-  const now = options.now;
-  const watch = new Stopwatch(options.onStage);
-  const shopRow = await findAnalyticsShop(prisma, shop);
-  if (!shopRow) throw new UnknownShopError(shop);
-  const rules = options.rules ?? segmentRulesOf(shopRow.settings) ?? DEFAULT_SEGMENT_RULES;
-  const { timeZone, currency } = shopRow;
-  const exponent = currencyExponent(currency);
-  const cal = zonedCalendar(timeZone);
-  const today = cal.dayNumber(now.getTime());
-  const date = dayLabel(today);
-
-  // Windows: per range kind, the current period, the previous one and the one before (the
-  // previous period's retention needs it).
-  const ranges = RANGE_KINDS.map((kind) => ({ kind, ...comparisonRanges(storedSpan(kind, today), timeZone) }));
-  const windows: Window[] = ranges.flatMap(({ windows: w }) => [w.current, w.previous, w.beforePrevious]);
-  const currentMonth = cal.monthNumber(now.getTime());
-  watch.lap("load");
-
+/**
+ * Everything the analysis computes before writing: aggregate, RFM, models, KPIs, cohorts and
+ * extras. A function of its own so that what only these stages use (the per-window and
+ * backtest columns, the fits) is unreachable during the write: at a million customers that is
+ * hundreds of MB the garbage collector can reclaim instead of carrying through the write.
+ */
+async function computeAnalysis(
+  prisma: PrismaClient,
+  shop: string,
+  ctx: {
+    now: Date;
+    today: number;
+    timeZone: string;
+    rules: readonly SegmentRule[];
+    ranges: (ReturnType<typeof comparisonRanges> & { kind: RangeKind })[];
+    windows: Window[];
+    currentMonth: number;
+    watch: Stopwatch;
+  },
+) {
+  const { now, today, timeZone, rules, ranges, windows, currentMonth, watch } = ctx;
   const [{ customers: agg, cohorts: cells, backtest, dailyOrders }, guests, checkouts, spend, nps] = await loadAggregates(prisma, shop, {
     timeZone,
     now,
@@ -236,16 +236,14 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
   });
   watch.lap("aggregate");
 
-  // RFM: recency in calendar days of the shop's zone (day-aligned instants make
-  // scoreRfm's whole-day difference a calendar-day difference).
-  const { scored, breakpoints } = scoreRfmWithBreakpoints(
-    Array.from({ length: agg.count }, (_, i) => ({
-      customerId: String(agg.customerId[i]),
-      lastOrderAt: new Date(agg.lastDay[i] * DAY_MS),
-      orders: agg.orders[i],
-      revenue: fromScaled(agg.netScaled[i]),
-    })),
-    new Date(today * DAY_MS),
+  // RFM: recency in calendar days of the shop's zone (local day numbers: today − last order's day).
+  const { scored, breakpoints } = scoreRfmColumns(
+    {
+      count: agg.count,
+      recencyDays: agg.lastDay.map((day) => today - day),
+      orders: agg.orders,
+      revenue: agg.netScaled.map((scaled) => fromScaled(scaled)),
+    },
     rules,
   );
   watch.lap("rfm");
@@ -254,8 +252,6 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
   watch.lap("fit");
   const model = predictCustomers(fits, now);
   watch.lap("predict");
-  const lowConfidence = model.lowConfidence;
-  const confidenceNotes = [...model.notes, ...(model.confidence?.reasons ?? [])];
   const preds = model.predictions;
 
   // KPIs of each range kind: current and previous period.
@@ -294,17 +290,70 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
   for (let i = 0; i < scored.length; i++) {
     const t = segTotals.get(scored[i].segment)!;
     t.customers++;
-    t.orders += scored[i].frequency;
+    t.orders += agg.orders[i];
     t.revenue += agg.netScaled[i];
   }
 
-  const modelSummary = modelSummaryOf(model);
   // What the admin pages show as stored (daily series, RFM grid, backtest…): no page scans orders.
   const extras = await computeAnalysisExtras({ today, agg, scored, segmentOrder, fits, model, backtest, dailyOrders: dailyOrders ?? [] });
   watch.lap("extras");
 
   let repeatCustomers = 0;
   for (let i = 0; i < agg.count; i++) if (agg.purchaseDays[i] > 1) repeatCustomers++;
+  // Only the columns the write needs: the per-window and backtest columns, the fits and the
+  // backtest's copy become garbage before the write stage allocates its batches.
+  const { count, customerId, orders, purchaseDays, netScaled, firstOrderAt, lastOrderAt } = agg;
+  return {
+    agg: { count, customerId, orders, purchaseDays, netScaled, firstOrderAt, lastOrderAt } satisfies MetricsColumns,
+    scored,
+    breakpoints,
+    model,
+    kpiSummaries,
+    cohorts,
+    segmentOrder,
+    segTotals,
+    extras,
+    repeatCustomers,
+  };
+}
+
+export async function analyzeShop(prisma: PrismaClient, shop: string, options: AnalyzeOptions): Promise<AnalysisSummary> {
+  const now = options.now;
+  const watch = new Stopwatch(options.onStage);
+  const shopRow = await findAnalyticsShop(prisma, shop);
+  if (!shopRow) throw new UnknownShopError(shop);
+  const rules = options.rules ?? segmentRulesOf(shopRow.settings) ?? DEFAULT_SEGMENT_RULES;
+  const { timeZone, currency } = shopRow;
+  const exponent = currencyExponent(currency);
+  const cal = zonedCalendar(timeZone);
+  const today = cal.dayNumber(now.getTime());
+  const date = dayLabel(today);
+
+  // Windows: per range kind, the current period, the previous one and the one before (the
+  // previous period's retention needs it).
+  const ranges = RANGE_KINDS.map((kind) => ({ kind, ...comparisonRanges(storedSpan(kind, today), timeZone) }));
+  const windows: Window[] = ranges.flatMap(({ windows: w }) => [w.current, w.previous, w.beforePrevious]);
+  const currentMonth = cal.monthNumber(now.getTime());
+  watch.lap("load");
+
+  const { agg, scored, breakpoints, model, kpiSummaries, cohorts, segmentOrder, segTotals, extras, repeatCustomers } = await computeAnalysis(
+    prisma,
+    shop,
+    {
+      now,
+      today,
+      timeZone,
+      rules,
+      ranges,
+      windows,
+      currentMonth,
+      watch,
+    },
+  );
+  const lowConfidence = model.lowConfidence;
+  const confidenceNotes = [...model.notes, ...(model.confidence?.reasons ?? [])];
+  const preds = model.predictions;
+  const modelSummary = modelSummaryOf(model);
   const startOfToday = startOfDayNumber(today, timeZone);
   const movementCounts = new Map<string, { from: string | null; to: string; customers: number }>();
   const movedIn = new Map<string, Record<string, number>>();
@@ -433,12 +482,15 @@ export async function analyzeShop(prisma: PrismaClient, shop: string, options: A
   };
 }
 
+/** The aggregate's columns CustomerMetrics stores. */
+export type MetricsColumns = Pick<CustomerColumns, "count" | "customerId" | "orders" | "purchaseDays" | "netScaled" | "firstOrderAt" | "lastOrderAt">;
+
 /**
  * CustomerMetrics columns of customers [from, to) of the aggregate, with their scores and
  * predictions (index = customer): shared by the full run and the incremental refresh.
  */
 export function customerMetricsBatch(
-  agg: CustomerColumns,
+  agg: MetricsColumns,
   scored: readonly { recencyDays: number; r: number; f: number; m: number; segment: string }[],
   preds: Predictions | null,
   segmentIndex: ReadonlyMap<string, number>,

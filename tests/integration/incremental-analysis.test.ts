@@ -213,6 +213,38 @@ describe.each(BACKENDS)("incremental analysis on %s", (backend) => {
     }
   });
 
+  it("reads the aggregate in chunks (a cursor) to exactly the one-chunk result, parts included", async () => {
+    const today = zonedCalendar(TZ).dayNumber(NOW.getTime());
+    const windows = [
+      { from: new Date(NOW.getTime() - 90 * DAY_MS), to: NOW },
+      { from: new Date(NOW.getTime() - 400 * DAY_MS), to: new Date(NOW.getTime() - 90 * DAY_MS) },
+    ];
+    const run = (chunkSize: number, part?: { index: number; of: number }) =>
+      prisma.$transaction((tx) =>
+        aggregateCustomers(tx, SHOP, {
+          timeZone: TZ,
+          now: NOW,
+          windows,
+          cohortFromMonth: 0,
+          backtest: { cutoffDay: today - 90, today },
+          part,
+          chunkSize,
+        }),
+      );
+    const whole = await run(1_000);
+    expect(whole.customers.count).toBe(80);
+    expect(whole.customers.calibration).toBeDefined();
+    // 7 customers a chunk: 12 chunks, the last one short; 1 a chunk: one row per customer.
+    for (const chunkSize of [1, 7, 79, 80]) expect(await run(chunkSize), `chunks of ${chunkSize}`).toEqual(whole);
+    expect(mergeAggregates([await run(3, { index: 0, of: 2 }), await run(5, { index: 1, of: 2 })])).toEqual(whole);
+    // A part without customers: no chunk at all.
+    const empty = await prisma.$transaction((tx) =>
+      aggregateCustomers(tx, SHOP, { timeZone: TZ, now: new Date("2000-01-01T00:00:00Z"), windows, cohortFromMonth: 0, chunkSize: 7 }),
+    );
+    expect(empty.customers.count).toBe(0);
+    expect(empty.customers.customerId).toEqual(new Int32Array(0));
+  });
+
   it("does nothing before the first full run (no frozen scoring)", async () => {
     const result = await deliver(NOW, [{ topic: "orders/updated", payload: { ...seeded[0], updated_at: NOW.toISOString() } }]);
     expect(result).toMatchObject({ processed: 1, dead: 0, retried: 0 });

@@ -12,6 +12,8 @@ import {
   matchSegment,
   recencyDays,
   scoreRfm,
+  scoreRfmColumns,
+  scoreRfmWithBreakpoints,
   BUILT_IN_SEGMENT_KEYS,
   summarizeSegments,
   validateRules,
@@ -166,5 +168,29 @@ describe("segment rules", () => {
     expect(validateRules(bad).map((p) => messageText("fr", p))[2]).toBe(
       "Segment « Bad Key » : la plage F 3–2 doit être faite de notes entières avec 1 ≤ min ≤ max ≤ 5.",
     );
+  });
+});
+
+describe("scoreRfmColumns", () => {
+  it("scores columns exactly as scoreRfmWithBreakpoints scores rows (breakpoints, scores, segments)", () => {
+    // 500 customers with ties in every column (few distinct recencies, orders and amounts).
+    const today = new Date("2026-11-22T00:00:00Z");
+    const n = 500;
+    const recency = Int32Array.from({ length: n }, (_, i) => (i * 37) % 400);
+    const orders = Int32Array.from({ length: n }, (_, i) => 1 + ((i * 13) % 7 === 0 ? i % 9 : 0));
+    const revenue = Float64Array.from({ length: n }, (_, i) => ((i * 7919) % 1000) / 4 + 0.05);
+    const rows = Array.from({ length: n }, (_, i) => ({
+      customerId: String(i + 1),
+      lastOrderAt: new Date(today.getTime() - recency[i] * 86_400_000),
+      orders: orders[i],
+      revenue: revenue[i],
+    }));
+    for (const rules of [DEFAULT_SEGMENT_RULES, RFM_PACKAGE_TEST_RULES]) {
+      const fromRows = scoreRfmWithBreakpoints(rows, today, rules);
+      const fromColumns = scoreRfmColumns({ count: n, recencyDays: recency, orders, revenue }, rules);
+      expect(fromColumns.breakpoints).toEqual(fromRows.breakpoints);
+      expect(fromColumns.scored).toEqual(fromRows.scored.map(({ recencyDays, r, f, m, segment }) => ({ recencyDays, r, f, m, segment })));
+    }
+    expect(scoreRfmColumns({ count: 0, recencyDays: [], orders: [], revenue: [] })).toEqual({ scored: [], breakpoints: null });
   });
 });
