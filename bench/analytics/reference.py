@@ -5,8 +5,9 @@ with pandas + numpy + scipy as a data scientist would (vectorised, one row per c
     python3 bench/analytics/reference.py --orders FILE --analysis-date YYYY-MM-DD \
         --calibration-end YYYY-MM-DD --rfm-out FILE --clv-out FILE --json-out FILE
 
-Needs pandas and scipy: `pip install pandas scipy` (or `apt-get install python3-pandas
-python3-scipy`). Columns: customer_id, order_date, revenue.
+Needs pandas 2 or later and scipy: `pip install -r bench/analytics/requirements.txt`
+(Debian's python3-pandas 1.5 lacks read_csv's date_format). Columns: customer_id, order_date,
+revenue.
 
 Same definitions as app/domain/rfm.ts and app/domain/clv.ts:
 - RFM (the R package `rfm`): recency in days to the analysis date, order count, revenue sum;
@@ -33,7 +34,7 @@ try:
     from scipy.optimize import minimize
     from scipy.special import betaln, digamma, gammaln, hyp2f1
 except ImportError as exc:  # the benchmark reads this line and skips the comparison
-    print(f"MISSING {exc.name}: pip install pandas scipy (or apt-get install python3-pandas python3-scipy)")
+    print(f"MISSING {exc.name}: pip install -r bench/analytics/requirements.txt")
     sys.exit(3)
 
 DEFAULT_RULES = [  # app/domain/rfm.ts DEFAULT_SEGMENT_RULES: key, r, f, m ranges (inclusive)

@@ -7,8 +7,9 @@
 //   node --import tsx bench/analytics/run.ts [--backends pglite,postgres] [--orders N]
 //        [--customers N] [--checkouts N] [--no-cli] [--cli-only] [--cli-runs N]
 //
-// The pandas comparison needs python3 with pandas and scipy (`pip install pandas scipy`, or
-// `apt-get install python3-pandas python3-scipy`); without them it is skipped with a note.
+// The pandas comparison needs python3 with pandas 2 or later and scipy (`pip install -r
+// bench/analytics/requirements.txt`; Debian's python3-pandas is 1.5, too old); without them it
+// is skipped with a note.
 //
 // PostgreSQL: creates and drops its own database rapport_bench_<pid> on BENCH_POSTGRES_URL
 // (default postgresql://postgres@127.0.0.1:5432/postgres).
@@ -241,7 +242,7 @@ async function benchCli() {
     const versions = pythonReady();
     if (!versions) {
       notes.push(
-        "pandas + scipy comparison skipped: python3 with pandas and scipy not found (pip install pandas scipy, or apt-get install python3-pandas python3-scipy)",
+        "pandas + scipy comparison skipped: python3 with pandas and scipy not found (pip install -r bench/analytics/requirements.txt: pandas 2 or later)",
       );
     }
     const runs = Math.max(1, Number(values["cli-runs"]));
