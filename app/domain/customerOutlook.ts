@@ -1,6 +1,7 @@
 // One customer's outlook for the profile page, from the stored run's fitted BG/NBD model and
 // the customer's stored history: expected purchases over the next 90 days, and how uncertain the
 // predicted 12-month CLV is. Pure; the same functions as the analysis (clv.ts, predictions.ts).
+import { seededRandom } from "./random";
 import { conditionalExpectedPurchases, discountedExpectedPurchases, type BgNbdParams } from "./clv";
 import { MODEL_SETTINGS } from "./predictions";
 import { quantileType7 } from "./stats";
@@ -25,18 +26,6 @@ export function expectedPurchasesWithin(params: BgNbdParams, c: OutlookInput, da
   return conditionalExpectedPurchases(params, days / MODEL_SETTINGS.periodDays, x, tx, T);
 }
 
-/** Small seeded generator (mulberry32): the same interval on every page load. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function normal(rand: () => number) {
   const u = Math.max(rand(), 1e-12);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
@@ -57,7 +46,7 @@ export function clvRange(
 ): { low: number; high: number } | null {
   const keys = ["r", "alpha", "a", "b"] as const;
   if (keys.some((k) => standardErrors[k] === null || !Number.isFinite(standardErrors[k]!))) return null;
-  const rand = random(0x5eed);
+  const rand = seededRandom(0x5eed); // the same interval on every page load
   const rft = rftOf(c);
   const options = {
     horizon: MODEL_SETTINGS.horizonPeriods,

@@ -7,6 +7,7 @@
 // one-time buyers), on days between their first order and a customer-specific last active
 // day (so some customers look "dead"). 3 % of repeat orders are guest orders, 2 % cancelled,
 // 0.5 % test orders, 3 % half-refunded. Plus checkouts (70 % abandoned) and 36 months of spend.
+import { seededRandom } from "../../app/domain/random";
 import type { PrismaClient } from "@prisma/client";
 
 export const BENCH_SHOP = "bench.myshopify.com";
@@ -66,18 +67,6 @@ export async function generateDataset(prisma: PrismaClient, size: DatasetSize, s
   await run(`ANALYZE`);
 }
 
-/** Mulberry32: a small seeded generator for the CSV of the CLI benchmark. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Gamma(shape, 1) variate (Marsaglia & Tsang; shape < 1 through the boost U^(1/shape)). */
 function gammaVariate(rand: () => number, shape: number): number {
   if (shape < 1) return gammaVariate(rand, shape + 1) * Math.pow(rand() || 1e-12, 1 / shape);
@@ -109,7 +98,7 @@ function gammaVariate(rand: () => number, shape: number): number {
  * the few orders beyond. Spend: a customer mean of 20–100, each order 0.5–1.5 times it.
  */
 export function datasetCsv(rows: number, customers: number, seed = 7): string {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const end = Date.UTC(2026, 10, 22);
   const firstAgo = new Float64Array(customers + 1);
   const shape = new Float64Array(customers + 1);
@@ -124,7 +113,7 @@ export function datasetCsv(rows: number, customers: number, seed = 7): string {
   }
   // Repeat purchases of every customer at rate scale s (days since the first purchase).
   const simulate = (s: number, emit: ((c: number, ago: number) => boolean) | null): number => {
-    const r = mulberry32(seed + 1);
+    const r = seededRandom(seed + 1);
     let total = 0;
     for (let c = 1; c <= customers; c++) {
       const rate = s * shape[c];

@@ -3,6 +3,7 @@
 // lists of tags. Objects are kept as plain records; connections are built on demand (schema.ts).
 import {
   generateDemoShop,
+  type DemoShop,
   type DemoShopOptions,
   type ShopifyCustomerPayload,
   type ShopifyOrderPayload,
@@ -284,7 +285,11 @@ export type SimShopOptions = Partial<Omit<DemoShopOptions, "endDate">> & { endDa
 export function simulatedShop(options: SimShopOptions = {}): SimShop {
   const now = new Date();
   const endDate = options.endDate ?? new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  const demo = generateDemoShop({ ...options, endDate });
+  return simShopOf(generateDemoShop({ ...options, endDate }));
+}
+
+/** The simulator's shop holding a generated demo shop's objects, in Admin API shapes. */
+export function simShopOf(demo: DemoShop): SimShop {
   const shop: SimShop = {
     domain: demo.shop.domain,
     name: demo.shop.name,

@@ -4,11 +4,12 @@
 // then leaves the database equal to the simulator's shop, order by order, amount by amount.
 import type { PrismaClient } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seededRandom } from "~/domain/random";
 import { WebhookWorker } from "~/jobs/webhookWorker.server";
 import { AdminClient } from "~/lib/adminApi.server";
 import { runReconcile } from "~/services/backfill.server";
 import { generateDemoShop, type DemoShop, type ShopifyOrderPayload } from "~/services/demo/generator";
-import { customerFromRest, gid, orderFromRest, productFromRest, type SimShop } from "../../cli/simulator/store";
+import { simShopOf, type SimShop } from "../../cli/simulator/store";
 import { DEFAULT_TOKEN, ShopifySimulator } from "../../cli/simulator/server";
 import { signedWebhook } from "../factories/shopify";
 import { useDatabase, useTestEnvironment } from "../helpers/app";
@@ -20,17 +21,6 @@ type Handler = (args: { request: Request; params: object; context: object }) => 
 const OPTIONS = { customers: 80, orders: 400, products: 20, months: 12, seed: 7, endDate: new Date("2026-06-30T00:00:00Z") };
 const DROP_RATE = 0.05;
 
-/** mulberry32: a small seeded generator, so the dropped and reordered deliveries are the same on every run. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function shuffle<T>(items: T[], random: () => number): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
@@ -61,23 +51,6 @@ function orderDeliveries(order: ShopifyOrderPayload): Delivery[] {
   if (order.cancelled_at) out.push({ topic: "orders/cancelled", route: "orders", payload: order });
   else if (order.refunds.length) out.push({ topic: "orders/updated", route: "orders", payload: order });
   return out;
-}
-
-function simShopOf(demo: DemoShop): SimShop {
-  const shop: SimShop = {
-    domain: demo.shop.domain,
-    name: demo.shop.name,
-    currencyCode: demo.shop.currency,
-    ianaTimezone: demo.shop.ianaTimezone,
-    countryCode: demo.shop.countryCode,
-    customers: new Map(),
-    products: new Map(),
-    orders: new Map(),
-  };
-  for (const c of demo.customers) shop.customers.set(gid("Customer", c.id), customerFromRest(c));
-  for (const p of demo.products) shop.products.set(gid("Product", p.id), productFromRest(p));
-  for (const o of demo.orders) shop.orders.set(gid("Order", o.id), orderFromRest(o));
-  return shop;
 }
 
 const legacy = (id: string | null | undefined) => (id ? id.split("/").pop()! : null);
@@ -197,7 +170,7 @@ describe.each(BACKENDS)("reconciliation repairs dropped and reordered webhooks (
       ...demo.customers.map((c): Delivery => ({ topic: "customers/create", route: "customers", payload: c })),
       ...demo.orders.flatMap(orderDeliveries),
     ];
-    const random = rng(20261130);
+    const random = seededRandom(20261130);
     const dropCount = Math.round(all.length * DROP_RATE);
     const dropped = new Set(shuffle([...all.keys()], random).slice(0, dropCount));
     const delivered = shuffle(

@@ -3,6 +3,7 @@
 // with kpisForRange and with the stored snapshots, for many ranges, three time zones and both
 // databases; then cohorts and segment movement. Money is compared to the cent, rates to 1e-9.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seededRandom } from "~/domain/random";
 import { analyzeShop, kpisForRange, type AnalysisSummary } from "~/services/analytics.server";
 import { getLatestKpis } from "~/services/analyticsReads.server";
 import { seedDemoShop } from "~/services/demo.server";
@@ -55,18 +56,6 @@ function localDate(at: Date, timeZone: string): string {
   return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
 }
 
-/** mulberry32: a small seeded generator, so the "random" ranges are the same on every run. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface RangeCase {
   label: string;
   from: string;
@@ -101,7 +90,7 @@ function rangesFor(c: ShopCase): RangeCase[] {
     { label: "a range running past today", from: addDays(today, -2), to: addDays(today, 2) },
     { label: "before the first order", from: "2020-01-01", to: "2020-01-31" },
   ];
-  const random = rng(c.seed * 7919);
+  const random = seededRandom(c.seed * 7919);
   const start = Date.parse("2025-12-01T00:00:00Z");
   const span = Math.round((Date.parse(`${today}T00:00:00Z`) - start) / 86_400_000);
   for (let i = 0; i < 10; i++) {
