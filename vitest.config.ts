@@ -18,6 +18,9 @@ export default defineConfig({
           include: ["tests/unit/**/*.test.ts"],
           environment: "node",
           env: { TZ: "UTC" },
+          // A guard against hangs, not a speed limit: the fits on 30,000–40,000 simulated
+          // customers take seconds when both cores are busy.
+          testTimeout: 30_000,
         },
       },
       {

@@ -6,7 +6,18 @@
 // (days or weeks, the caller's choice, consistent within one fit). Money is a plain number
 // in the shop currency's major units; these are statistics, never persisted as floats.
 
-import { digamma, hyp2f1, invertMatrix, lbeta, lgamma, logisticOfNeg, minimizeBfgs, numericalHessian, standardErrorsFromHessian } from "./stats";
+import {
+  digamma,
+  hyp2f1,
+  lbeta,
+  lgamma,
+  type LikelihoodWithHessian,
+  logisticOfNeg,
+  minimizeBfgs,
+  newtonMaximize,
+  standardErrorsFromHessian,
+  trigamma,
+} from "./stats";
 import { dayNumber } from "./time";
 import { encodeMessageRef, type MessageRef } from "./messageRef";
 
@@ -192,7 +203,7 @@ function makeBgNbdEvaluator(data: GroupedRft) {
   const TIdx = dT.index;
   const txIdx = dtx.index;
 
-  return function evaluate(p: BgNbdParams, grad: number[] | null): number {
+  function evaluate(p: BgNbdParams, grad: number[] | null): number {
     const { r, alpha, a, b } = p;
     if (!(r > 0 && alpha > 0 && a > 0 && b > 0) || !Number.isFinite(r + alpha + a + b)) return NaN;
     const la = Math.log(a);
@@ -281,13 +292,101 @@ function makeBgNbdEvaluator(data: GroupedRft) {
       grad[3] = gB;
     }
     return ll;
-  };
+  }
+
+  /**
+   * The log-likelihood, its gradient and its Hessian in (r, α, a, b), in one pass (Newton's
+   * method). Per customer, with u and wt the shares of the two terms of the log-sum-exp and
+   * d = ∇A4 − ∇A3: ∇²lse = u·∇²A3 + wt·∇²A4 + u·wt·d dᵀ.
+   */
+  function withHessian(p: BgNbdParams): LikelihoodWithHessian {
+    const g = [0, 0, 0, 0];
+    const f = evaluate(p, g);
+    const H = [0, 1, 2, 3].map(() => [0, 0, 0, 0]);
+    if (!Number.isFinite(f)) return { f, g, H };
+    const { r, alpha, a, b } = p;
+    // lT, iT, ltx, itx, lbx1, ibx1 hold p's values (evaluate just filled them).
+    let hRR = 0;
+    let hRAl = 0;
+    let hRA = 0;
+    let hRB = 0;
+    let hAlAl = 0;
+    let hAlA = 0;
+    let hAlB = 0;
+    let hAA = 0;
+    let hAB = 0;
+    let hBB = 0;
+    const la = Math.log(a);
+    const ia = 1 / a;
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const w = W[i];
+      const x = X[i];
+      const kT = TIdx[i];
+      const rx = r + x;
+      total += w;
+      if (x > 0) {
+        const kx = xIdx[i];
+        const ktx = txIdx[i];
+        const A3 = -rx * lT[kT];
+        const A4 = la - lbx1[kx] - rx * ltx[ktx];
+        const e = Math.exp(-Math.abs(A4 - A3));
+        const wt = A4 > A3 ? 1 / (1 + e) : e / (1 + e);
+        const u = A4 > A3 ? e / (1 + e) : 1 / (1 + e);
+        const dr = lT[kT] - ltx[ktx];
+        const dAl = rx * (iT[kT] - itx[ktx]);
+        const db = -ibx1[kx];
+        const c = w * wt * u;
+        hRR += c * dr * dr;
+        hRAl += c * dr * dAl - w * (u * iT[kT] + wt * itx[ktx]);
+        hRA += c * dr * ia;
+        hRB += c * dr * db;
+        hAlAl += c * dAl * dAl + w * rx * (u * iT[kT] * iT[kT] + wt * itx[ktx] * itx[ktx]);
+        hAlA += c * dAl * ia;
+        hAlB += c * dAl * db;
+        hAA -= w * wt * wt * ia * ia;
+        hAB += c * ia * db;
+        hBB += w * wt * (1 + u) * db * db;
+      } else {
+        hRAl -= w * iT[kT];
+        hAlAl += w * rx * iT[kT] * iT[kT];
+      }
+    }
+    // r ln α, and the terms that depend on x alone.
+    hRAl += total / alpha;
+    hAlAl -= (total * r) / (alpha * alpha);
+    const t1R = trigamma(r);
+    const t1B = trigamma(b);
+    const t1AB = trigamma(a + b);
+    for (let k = 0; k < nx; k++) {
+      const x = dx.values[k];
+      const t1ABX = trigamma(a + b + x);
+      hRR += wx[k] * (trigamma(r + x) - t1R);
+      hAA += wx[k] * (t1AB - t1ABX);
+      hAB += wx[k] * (t1AB - t1ABX);
+      hBB += wx[k] * (t1AB + trigamma(b + x) - t1B - t1ABX);
+    }
+    const rows = [
+      [hRR, hRAl, hRA, hRB],
+      [hRAl, hAlAl, hAlA, hAlB],
+      [hRA, hAlA, hAA, hAB],
+      [hRB, hAlB, hAB, hBB],
+    ];
+    return { f, g, H: rows };
+  }
+
+  return { evaluate, withHessian };
 }
 
 /** BG/NBD log-likelihood of the data (sum over customers). */
 export function bgnbdLogLikelihood(params: BgNbdParams, data: GroupedRft | Iterable<Rft>): number {
   const grouped = isGrouped(data) ? data : groupRft(data);
-  return makeBgNbdEvaluator(grouped)(params, null);
+  return makeBgNbdEvaluator(grouped).evaluate(params, null);
+}
+
+/** BG/NBD log-likelihood with its gradient and Hessian in (r, α, a, b) (Newton's method, tests). */
+export function bgnbdLikelihoodDerivatives(params: BgNbdParams, data: GroupedRft | Iterable<Rft>): LikelihoodWithHessian {
+  return makeBgNbdEvaluator(isGrouped(data) ? data : groupRft(data)).withHessian(params);
 }
 
 function isGrouped(d: GroupedRft | Iterable<Rft>): d is GroupedRft {
@@ -304,7 +403,7 @@ export interface BgNbdFit {
   iterations: number;
 }
 
-/** BFGS gradient tolerance (relative to |LL|) of fits that newtonPolish finishes. */
+/** BFGS gradient tolerance (relative to |LL|) of fits that Newton's method finishes. */
 const POLISHED_GRAD_TOL = 1e-8;
 
 const LOG_BOUND = 30; // |ln θ| above this is treated as outside the domain (θ ∈ [1e-13, 1e13])
@@ -329,7 +428,7 @@ const SAMPLE_GROUPS = 10_000;
 
 /** −LL of the BG/NBD model on log-parameters, with its gradient (what BFGS minimises). */
 function bgNbdObjective(grouped: GroupedRft) {
-  const evaluate = makeBgNbdEvaluator(grouped);
+  const { evaluate } = makeBgNbdEvaluator(grouped);
   const g4 = [0, 0, 0, 0];
   return (theta: number[], grad: number[]): number => {
     for (const t of theta) if (!(Math.abs(t) <= LOG_BOUND)) return Infinity;
@@ -359,7 +458,7 @@ function sampleGroups(grouped: GroupedRft, size: number): GroupedRft {
 export function fitBgNbd(data: GroupedRft | Iterable<Rft>, options: BgNbdFitOptions = {}): BgNbdFit {
   const grouped = isGrouped(data) ? data : groupRft(data);
   if (grouped.customers === 0) throw new RangeError("fitBgNbd: no customers");
-  const evaluate = makeBgNbdEvaluator(grouped);
+  const { withHessian } = makeBgNbdEvaluator(grouped);
   const objective = bgNbdObjective(grouped);
   // Starting points: the purchase rate r/α is set near the observed repeat rate.
   let sumX = 0;
@@ -377,78 +476,47 @@ export function fitBgNbd(data: GroupedRft | Iterable<Rft>, options: BgNbdFitOpti
   ];
   const theta = (s: BgNbdParams) => [Math.log(s.r), Math.log(s.alpha), Math.log(s.a), Math.log(s.b)];
   // On many groups, the starting points race on a sample; the whole data then needs one
-  // descent from the sample's optimum (the Newton polish below lands on the whole data's).
+  // Newton climb from the sample's optimum (below).
   let start = options.start;
   if (!start && grouped.x.length > (options.sampleStartsAboveGroups ?? SAMPLE_STARTS_ABOVE_GROUPS)) {
     const located = multiStart(bgNbdObjective(sampleGroups(grouped, SAMPLE_GROUPS)), starts.map(theta), 1e-6);
     if (located?.converged)
       start = { r: Math.exp(located.theta[0]), alpha: Math.exp(located.theta[1]), a: Math.exp(located.theta[2]), b: Math.exp(located.theta[3]) };
   }
-  let best: ReturnType<typeof multiStart> = null;
-  if (start) {
-    const res = minimizeBfgs(objective, theta(start), { gradTol: POLISHED_GRAD_TOL });
-    if (Number.isFinite(res.fx) && res.converged) best = { theta: res.x, f: res.fx, it: res.iterations, converged: true };
+  // From a point near the optimum (a previous fit, or the sample's optimum), Newton's method
+  // with the analytic Hessian lands on the whole data's optimum in a few passes.
+  const toParams = (v: number[]): BgNbdParams => ({ r: v[0], alpha: v[1], a: v[2], b: v[3] });
+  const climb = (from: BgNbdParams) => newtonMaximize((v) => withHessian(toParams(v)), [from.r, from.alpha, from.a, from.b]);
+  let fit = start ? climb(start) : null;
+  let iterations = fit?.iterations ?? 0;
+  let converged = fit !== null;
+  if (!fit) {
+    // Otherwise BFGS on the log-parameters from the usual starting points, to a 1e-8 gradient
+    // (near the optimum its line search fights rounding), then Newton.
+    const best = multiStart(objective, starts.map(theta), POLISHED_GRAD_TOL);
+    if (!best) throw new Error("fitBgNbd: the likelihood could not be evaluated at any starting point");
+    const x = best.theta.map(Math.exp);
+    const climbed = climb(toParams(x));
+    converged = best.converged || climbed !== null;
+    fit = climbed ?? { x, f: -best.f, H: withHessian(toParams(x)).H, iterations: 0 };
+    iterations = best.it + fit.iterations;
   }
-  // BFGS to a 1e-8 gradient (not 1e-10): near the optimum its line search fights rounding
-  // for many evaluations, and the Newton polish below finishes in one or two steps.
-  best ??= multiStart(objective, starts.map(theta), POLISHED_GRAD_TOL);
-  if (!best) throw new Error("fitBgNbd: the likelihood could not be evaluated at any starting point");
-  const negGrad = (v: number[]): number[] => {
-    const g = [0, 0, 0, 0];
-    evaluate({ r: v[0], alpha: v[1], a: v[2], b: v[3] }, g);
-    return g.map((x) => -x);
-  };
-  const negLL = (v: number[]) => -evaluate({ r: v[0], alpha: v[1], a: v[2], b: v[3] }, null);
-  const polished = newtonPolish(negGrad, negLL, best.theta.map(Math.exp), best.f);
-  const params = { r: polished.x[0], alpha: polished.x[1], a: polished.x[2], b: polished.x[3] };
-  const se = standardErrorsFromHessian(polished.hessian);
+  const params = toParams(fit.x);
+  const se = standardErrorsFromHessian(negated(fit.H));
   return {
     params,
-    logLikelihood: -polished.f,
+    logLikelihood: fit.f,
     standardErrors: { r: se[0], alpha: se[1], a: se[2], b: se[3] },
     customers: grouped.customers,
     repeatCustomers: grouped.repeatCustomers,
-    converged: best.converged,
-    iterations: best.it,
+    converged,
+    iterations,
   };
 }
 
-/**
- * Newton steps on the natural parameters from BFGS's optimum, with the Hessian of
- * numericalHessian: BFGS stops within ≈1e-5 (relative) of the optimum, where the likelihood
- * is flat; one or two Newton steps land on it to ≈1e-12, so that fits on grouped and on
- * ungrouped data, or by another program, agree to 1e-9. A step is taken only when it is
- * small (the optimum is interior and the quadratic model holds) and does not lower the
- * likelihood; degenerate fits (parameters running off) are left as they are. Returns the
- * Hessian at the returned point too (for the standard errors): after a step below 1e-9 the
- * Hessian it was computed from serves, as it differs far less than its own precision.
- */
-function newtonPolish(
-  negGrad: (v: number[]) => number[],
-  negLL: (v: number[]) => number,
-  x0: number[],
-  f0: number,
-): { x: number[]; f: number; hessian: number[][] } {
-  let x = x0;
-  let f = f0;
-  let H = numericalHessian(negGrad, x);
-  for (let it = 0; it < 3; it++) {
-    const inv = invertMatrix(H);
-    if (!inv) break;
-    const g = negGrad(x);
-    const xn = x.map((v, i) => v - inv[i].reduce((s, h, j) => s + h * g[j], 0));
-    let rel = 0;
-    for (let i = 0; i < x.length; i++) rel = Math.max(rel, Math.abs(xn[i] - x[i]) / Math.abs(x[i]));
-    if (!(rel < 1e-3) || !xn.every((v) => v > 0)) break;
-    const fn = negLL(xn);
-    // f is only known to ≈1e-12 (relative): a rise below 1e-10 is rounding, not a worse point.
-    if (!(fn <= f + 1e-10 * Math.abs(f))) break;
-    x = xn;
-    f = Math.min(f, fn);
-    if (rel < 1e-9) break;
-    H = numericalHessian(negGrad, x);
-  }
-  return { x, f, hessian: H };
+/** −H: the Hessian of −LL, whose inverse is the covariance of the estimates. */
+function negated(H: number[][]): number[][] {
+  return H.map((row) => row.map((v) => -v));
 }
 
 /**
@@ -664,15 +732,16 @@ export function groupSpend(pairs: ArrayLike<number>): GroupedSpend {
   return { x: Float64Array.from(first, (i) => xs[i]), m: Float64Array.from(first, (i) => ms[i]), weight, customers: n };
 }
 
-/** fitGammaGamma on grouped rows (each group's terms weighted by its customer count). */
-export function fitGammaGammaGrouped(data: GroupedSpend): GammaGammaFit {
+/**
+ * Log-likelihood and gradient (w.r.t. p, q, γ) of the Gamma-Gamma model over grouped spend.
+ * Terms that depend on x alone are summed per distinct x; per group only ln(γ + m x) remains.
+ */
+function makeGammaGammaEvaluator(data: GroupedSpend) {
   const xs = data.x;
   const ms = data.m;
   const W = data.weight;
   const G = xs.length;
   const n = data.customers;
-  if (n === 0) throw new RangeError("fitGammaGamma: no customers with repeat purchases and a positive spend");
-  // Terms that depend on x alone are summed per distinct x; per group only ln(γ + m x) remains.
   const byX = new Map<number, number>();
   for (let i = 0; i < G; i++) byX.set(xs[i], (byX.get(xs[i]) ?? 0) + W[i]);
   const ux = [...byX.keys()];
@@ -681,12 +750,10 @@ export function fitGammaGammaGrouped(data: GroupedSpend): GammaGammaFit {
   const wx = Float64Array.from(xs, (x, i) => x * W[i]);
   let sumXlnM = 0;
   let sumLnM = 0;
-  let sumM = 0;
   for (let i = 0; i < G; i++) {
     const l = Math.log(ms[i]);
     sumXlnM += wx[i] * l;
     sumLnM += W[i] * l;
-    sumM += W[i] * ms[i];
   }
   const evaluate = (p: number, q: number, g: number, grad: number[] | null): number => {
     if (!(p > 0 && q > 0 && g > 0)) return NaN;
@@ -728,8 +795,55 @@ export function fitGammaGammaGrouped(data: GroupedSpend): GammaGammaFit {
     }
     return ll;
   };
+
+  /** The log-likelihood, its gradient and its Hessian in (p, q, γ) (Newton's method). */
+  const withHessian = (p: number, q: number, g: number): LikelihoodWithHessian => {
+    const grad = [0, 0, 0];
+    const f = evaluate(p, q, g, grad);
+    if (!Number.isFinite(f)) return { f, g: grad, H: [0, 1, 2].map(() => [0, 0, 0]) };
+    let sI = 0;
+    let sXI = 0;
+    let sI2 = 0;
+    let sXI2 = 0;
+    for (let i = 0; i < G; i++) {
+      const inv = 1 / (g + mx[i]);
+      sI += W[i] * inv;
+      sXI += wx[i] * inv;
+      sI2 += W[i] * inv * inv;
+      sXI2 += wx[i] * inv * inv;
+    }
+    let hPP = 0;
+    let hPQ = 0;
+    let hQQ = -n * trigamma(q);
+    for (let k = 0; k < ux.length; k++) {
+      const x = ux[k];
+      const t1 = trigamma(p * x + q);
+      hPP += nx[k] * x * x * (t1 - trigamma(p * x));
+      hPQ += nx[k] * x * t1;
+      hQQ += nx[k] * t1;
+    }
+    const hPG = -sXI;
+    const hQG = n / g - sI;
+    const hGG = (-n * q) / (g * g) + p * sXI2 + q * sI2;
+    return {
+      f,
+      g: grad,
+      H: [
+        [hPP, hPQ, hPG],
+        [hPQ, hQQ, hQG],
+        [hPG, hQG, hGG],
+      ],
+    };
+  };
+
+  return { evaluate, withHessian };
+}
+
+/** −LL of the Gamma-Gamma model on log-parameters, with its gradient (what BFGS minimises). */
+function gammaGammaObjective(data: GroupedSpend) {
+  const { evaluate } = makeGammaGammaEvaluator(data);
   const g3 = [0, 0, 0];
-  const objective = (theta: number[], grad: number[]): number => {
+  return (theta: number[], grad: number[]): number => {
     for (const t of theta) if (!(Math.abs(t) <= LOG_BOUND)) return Infinity;
     const p = Math.exp(theta[0]);
     const q = Math.exp(theta[1]);
@@ -740,33 +854,63 @@ export function fitGammaGammaGrouped(data: GroupedSpend): GammaGammaFit {
     grad[2] = -g3[2] * g;
     return -ll;
   };
+}
+
+/** Gamma-Gamma log-likelihood with its gradient and Hessian in (p, q, γ) (Newton's method, tests). */
+export function gammaGammaLikelihoodDerivatives(params: GammaGammaParams, data: GroupedSpend): LikelihoodWithHessian {
+  return makeGammaGammaEvaluator(data).withHessian(params.p, params.q, params.gamma);
+}
+
+/** Every k-th spend group, weights kept (as sampleGroups for BG/NBD). */
+function sampleSpend(data: GroupedSpend, size: number): GroupedSpend {
+  const step = Math.ceil(data.x.length / size);
+  const n = Math.ceil(data.x.length / step);
+  const pick = (v: Float64Array) => Float64Array.from({ length: n }, (_, i) => v[i * step]);
+  const weight = pick(data.weight);
+  return { x: pick(data.x), m: pick(data.m), weight, customers: weight.reduce((s, w) => s + w, 0) };
+}
+
+/** fitGammaGamma on grouped rows (each group's terms weighted by its customer count). */
+export function fitGammaGammaGrouped(data: GroupedSpend, options: { sampleStartsAboveGroups?: number } = {}): GammaGammaFit {
+  const n = data.customers;
+  if (n === 0) throw new RangeError("fitGammaGamma: no customers with repeat purchases and a positive spend");
+  const { withHessian } = makeGammaGammaEvaluator(data);
+  const objective = gammaGammaObjective(data);
+  let sumM = 0;
+  for (let i = 0; i < data.x.length; i++) sumM += data.weight[i] * data.m[i];
   const meanM = sumM / n;
   // γp/(q−1) is the population mean spend: start near the observed mean.
   const starts = [
     [1, 2, meanM],
     [5, 5, meanM * 2],
     [1, 1, 1],
-  ];
-  const best = multiStart(
-    objective,
-    starts.map((s) => s.map(Math.log)),
-    POLISHED_GRAD_TOL,
-  );
-  if (!best) throw new Error("fitGammaGamma: the likelihood could not be evaluated");
-  const negGrad = (v: number[]): number[] => {
-    const g = [0, 0, 0];
-    evaluate(v[0], v[1], v[2], g);
-    return g.map((x) => -x);
-  };
-  const polished = newtonPolish(negGrad, (v) => -evaluate(v[0], v[1], v[2], null), best.theta.map(Math.exp), best.f);
-  const [p, q, gamma] = polished.x;
-  const se = standardErrorsFromHessian(polished.hessian);
+  ].map((s) => s.map(Math.log));
+  const climb = (from: number[]) => newtonMaximize((v) => withHessian(v[0], v[1], v[2]), from);
+  // As for BG/NBD: on many groups the starting points race on a sample, and Newton's method
+  // takes the sample's optimum to the whole data's.
+  let fit: ReturnType<typeof newtonMaximize> = null;
+  let converged = false;
+  if (data.x.length > (options.sampleStartsAboveGroups ?? SAMPLE_STARTS_ABOVE_GROUPS)) {
+    const located = multiStart(gammaGammaObjective(sampleSpend(data, SAMPLE_GROUPS)), starts, 1e-6);
+    if (located?.converged) fit = climb(located.theta.map(Math.exp));
+    converged = fit !== null;
+  }
+  if (!fit) {
+    const best = multiStart(objective, starts, POLISHED_GRAD_TOL);
+    if (!best) throw new Error("fitGammaGamma: the likelihood could not be evaluated");
+    const x = best.theta.map(Math.exp);
+    const climbed = climb(x);
+    converged = best.converged || climbed !== null;
+    fit = climbed ?? { x, f: -best.f, H: withHessian(x[0], x[1], x[2]).H, iterations: 0 };
+  }
+  const [p, q, gamma] = fit.x;
+  const se = standardErrorsFromHessian(negated(fit.H));
   return {
     params: { p, q, gamma },
-    logLikelihood: -polished.f,
+    logLikelihood: fit.f,
     standardErrors: { p: se[0], q: se[1], gamma: se[2] },
     customers: n,
-    converged: best.converged,
+    converged,
   };
 }
 

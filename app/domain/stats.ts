@@ -36,6 +36,19 @@ export function digamma(x: number): number {
   return acc + Math.log(x) - 0.5 * inv - inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (1 / 240 - inv2 * (1 / 132)))));
 }
 
+/** Trigamma ψ′(x) for x > 0: recurrence up to x >= 12, then the asymptotic series (error < 1e-14). */
+export function trigamma(x: number): number {
+  if (!(x > 0)) return NaN;
+  let acc = 0;
+  while (x < 12) {
+    acc += 1 / (x * x);
+    x += 1;
+  }
+  const inv = 1 / x;
+  const inv2 = inv * inv;
+  return acc + inv + 0.5 * inv2 + inv * inv2 * (1 / 6 - inv2 * (1 / 30 - inv2 * (1 / 42 - inv2 * (1 / 30 - inv2 * (5 / 66 - inv2 * (691 / 2730))))));
+}
+
 /** ln B(a, b). */
 export function lbeta(a: number, b: number): number {
   return lgamma(a) + lgamma(b) - lgamma(a + b);
@@ -229,6 +242,61 @@ function bfgsUpdate(H: number[][], s: number[], y: number[], sy: number): void {
  * Hessian by central differences of an analytic gradient, symmetrised.
  * Steps are relative to each coordinate so parameters of different scales work.
  */
+/** A point's log-likelihood, gradient and Hessian (what newtonMaximize climbs with). */
+export interface LikelihoodWithHessian {
+  f: number;
+  g: number[];
+  H: number[][];
+}
+
+/**
+ * Maximises a concave-near-the-optimum function of positive parameters by Newton's method with
+ * its analytic Hessian, from x0 (near the optimum: a sample's optimum or a previous fit). Each
+ * step solves H·s = −g and is halved until it stays in the domain and does not lower f beyond
+ * rounding. Stops after a full step smaller than 1e-8 (relative): the quadratic convergence
+ * leaves rounding only. Null when the Hessian is not negative definite along the step (too far
+ * from the optimum for Newton) or no step improves f: the caller falls back to BFGS.
+ */
+export function newtonMaximize(
+  fgh: (x: number[]) => LikelihoodWithHessian,
+  x0: number[],
+  maxIterations = 30,
+): { x: number[]; f: number; H: number[][]; iterations: number } | null {
+  let x = x0;
+  let cur = fgh(x);
+  if (!Number.isFinite(cur.f)) return null;
+  for (let it = 1; it <= maxIterations; it++) {
+    const inv = invertMatrix(cur.H);
+    if (!inv) return null;
+    const step = inv.map((row) => -row.reduce((s, h, j) => s + h * cur.g[j], 0));
+    // An ascent direction needs gᵀs > 0 (H negative definite along s).
+    if (!(step.reduce((s, v, i) => s + v * cur.g[i], 0) > 0)) {
+      return step.every((v, i) => Math.abs(v) <= 1e-14 * Math.abs(x[i])) ? { x, f: cur.f, H: cur.H, iterations: it } : null;
+    }
+    let rel = 0;
+    for (let i = 0; i < x.length; i++) rel = Math.max(rel, Math.abs(step[i]) / Math.abs(x[i]));
+    let t = 1;
+    let accepted: { xn: number[]; next: LikelihoodWithHessian } | null = null;
+    for (let halvings = 0; halvings < 40; halvings++) {
+      const xn = x.map((v, i) => v + t * step[i]);
+      if (xn.every((v) => v > 0 && Number.isFinite(v))) {
+        const next = fgh(xn);
+        // f is only known to ≈1e-12 (relative): a fall below that is rounding, not a worse point.
+        if (Number.isFinite(next.f) && next.f >= cur.f - 1e-12 * Math.abs(cur.f)) {
+          accepted = { xn, next };
+          break;
+        }
+      }
+      t /= 2;
+    }
+    if (!accepted) return it > 1 ? { x, f: cur.f, H: cur.H, iterations: it } : null;
+    x = accepted.xn;
+    cur = accepted.next;
+    if (t === 1 && rel < 1e-8) return { x, f: cur.f, H: cur.H, iterations: it };
+  }
+  return null;
+}
+
 export function numericalHessian(grad: (x: number[]) => number[], x: number[]): number[][] {
   const n = x.length;
   const H = identity(n).map((r) => r.map(() => 0));

@@ -5,9 +5,10 @@ with pandas + numpy + scipy as a data scientist would (vectorised, one row per c
     python3 bench/analytics/reference.py --orders FILE --analysis-date YYYY-MM-DD \
         --calibration-end YYYY-MM-DD --rfm-out FILE --clv-out FILE --json-out FILE
 
-Needs pandas 2 or later and scipy: `pip install -r bench/analytics/requirements.txt`
-(Debian's python3-pandas 1.5 lacks read_csv's date_format). Columns: customer_id, order_date,
-revenue.
+Needs pandas and scipy: `pip install -r bench/analytics/requirements.txt` (the versions the
+benchmarks record), or Debian's python3-pandas 1.5 and python3-scipy where PyPI is out of reach
+(pandas 1.5 has no read_csv date_format: the dates are parsed by to_datetime with the same
+format). Columns: customer_id, order_date, revenue.
 
 Same definitions as app/domain/rfm.ts and app/domain/clv.ts:
 - RFM (the R package `rfm`): recency in days to the analysis date, order count, revenue sum;
@@ -241,7 +242,11 @@ def main():
         ap.add_argument(f"--{name}", required=True)
     args = ap.parse_args()
     t0 = time.perf_counter()
-    df = pd.read_csv(args.orders, dtype={"customer_id": "int64", "revenue": "float64"}, parse_dates=["order_date"], date_format="%Y-%m-%d")
+    if int(pd.__version__.split(".")[0]) >= 2:
+        df = pd.read_csv(args.orders, dtype={"customer_id": "int64", "revenue": "float64"}, parse_dates=["order_date"], date_format="%Y-%m-%d")
+    else:
+        df = pd.read_csv(args.orders, dtype={"customer_id": "int64", "revenue": "float64"})
+        df["order_date"] = pd.to_datetime(df["order_date"], format="%Y-%m-%d")
     df["day"] = (df["order_date"] - pd.Timestamp("1970-01-01")) // pd.Timedelta(days=1)
     t_read = time.perf_counter()
     day = lambda s: (pd.Timestamp(s) - pd.Timestamp("1970-01-01")) // pd.Timedelta(days=1)

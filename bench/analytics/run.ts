@@ -7,9 +7,9 @@
 //   node --import tsx bench/analytics/run.ts [--backends pglite,postgres] [--orders N]
 //        [--customers N] [--checkouts N] [--no-cli] [--cli-only] [--cli-runs N]
 //
-// The pandas comparison needs python3 with pandas 2 or later and scipy (`pip install -r
-// bench/analytics/requirements.txt`; Debian's python3-pandas is 1.5, too old); without them it
-// is skipped with a note.
+// The pandas comparison needs python3 with pandas and scipy (`pip install -r
+// bench/analytics/requirements.txt`, or PYTHON=/usr/bin/python3 with Debian's python3-pandas and
+// python3-scipy); without them it is skipped with a note that names the versions it found.
 //
 // PostgreSQL: creates and drops its own database rapport_bench_<pid> on BENCH_POSTGRES_URL
 // (default postgresql://postgres@127.0.0.1:5432/postgres).
@@ -188,8 +188,12 @@ function compareTables(ours: string, theirs: string): string[] {
   return out;
 }
 
+// The interpreter of the reference pipeline: PYTHON=/usr/bin/python3 picks Debian's python3-pandas
+// where pip's packages cannot be installed.
+const PYTHON = process.env.PYTHON || "python3";
+
 function pythonReady(): string | null {
-  const res = spawnSync("python3", ["-c", "import pandas, scipy; print(pandas.__version__, scipy.__version__)"], { encoding: "utf8" });
+  const res = spawnSync(PYTHON, ["-c", "import pandas, scipy; print(pandas.__version__, scipy.__version__)"], { encoding: "utf8" });
   if (res.error) return null;
   return res.status === 0 ? res.stdout.trim() : null;
 }
@@ -242,7 +246,7 @@ async function benchCli() {
     const versions = pythonReady();
     if (!versions) {
       notes.push(
-        "pandas + scipy comparison skipped: python3 with pandas and scipy not found (pip install -r bench/analytics/requirements.txt: pandas 2 or later)",
+        `pandas + scipy comparison skipped: ${PYTHON} with pandas and scipy not found (pip install -r bench/analytics/requirements.txt, or PYTHON=/usr/bin/python3 with Debian's python3-pandas)`,
       );
     }
     const runs = Math.max(1, Number(values["cli-runs"]));
@@ -253,7 +257,7 @@ async function benchCli() {
     for (let i = 0; i < runs; i++) {
       rfmT.push(timeOnce("rapport rfm", process.execPath, rfmArgs));
       clvT.push(timeOnce("rapport clv", process.execPath, clvArgs));
-      if (versions) refT.push(timeOnce("reference.py", "python3", refArgs));
+      if (versions) refT.push(timeOnce("reference.py", PYTHON, refArgs));
     }
     const r = summary(rfmT);
     const c = summary(clvT);

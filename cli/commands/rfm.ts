@@ -235,6 +235,19 @@ const MICRO = 1_000_000;
 
 /** Exact decimal text of an integer count of millionths, trailing zeros dropped ("12.5", "-3"). */
 export function microToDecimal(micro: number | bigint): string {
+  if (typeof micro === "number" && Number.isSafeInteger(micro)) {
+    // The common case in plain integer arithmetic (exact below 2^53): no BigInt per customer.
+    const abs = Math.abs(micro);
+    const whole = Math.floor(abs / 1_000_000);
+    let frac = abs - whole * 1_000_000;
+    let digits = 6;
+    while (digits > 0 && frac % 10 === 0) {
+      frac /= 10;
+      digits--;
+    }
+    const sign = micro < 0 ? "-" : "";
+    return digits ? `${sign}${whole}.${String(frac).padStart(digits, "0")}` : `${sign}${whole}`;
+  }
   const v = BigInt(micro);
   const abs = v < 0n ? -v : v;
   const frac = (abs % 1_000_000n).toString().padStart(6, "0").replace(/0+$/, "");

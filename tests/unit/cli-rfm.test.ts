@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { run } from "../../cli/commands/rfm";
+import { microToDecimal, run } from "../../cli/commands/rfm";
 
 const DATA = path.resolve(process.cwd(), "tests/fixtures/datasets/rfm_data_orders.csv");
 const dir = mkdtempSync(path.join(os.tmpdir(), "rapport-rfm-"));
@@ -221,5 +221,24 @@ describe("rapport rfm", () => {
     const r5 = await call(["--orders", short, "--analysis-date", "2024-01-10"]);
     expect(r5.code).toBe(2);
     expect(r5.stderr).toContain(`line 2: field "revenue" is missing`);
+  });
+});
+
+describe("microToDecimal", () => {
+  it("writes millionths exactly, trailing zeros dropped, the same with and without BigInt", () => {
+    expect(microToDecimal(0)).toBe("0");
+    expect(microToDecimal(-0)).toBe("0");
+    expect(microToDecimal(12_500_000)).toBe("12.5");
+    expect(microToDecimal(-3_000_000)).toBe("-3");
+    expect(microToDecimal(1)).toBe("0.000001");
+    expect(microToDecimal(-1_230)).toBe("-0.00123");
+    expect(microToDecimal(Number.MAX_SAFE_INTEGER)).toBe("9007199254.740991");
+    expect(microToDecimal(2n ** 60n)).toBe("1152921504606.846976");
+    let seed = 3;
+    for (let i = 0; i < 10_000; i++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      const micro = (seed % 2 ? -1 : 1) * Math.floor((seed / 2 ** 32) * 10 ** (1 + (i % 15)));
+      expect(microToDecimal(micro)).toBe(microToDecimal(BigInt(micro)));
+    }
   });
 });

@@ -6,6 +6,7 @@ import { messageText } from "~/i18n";
 import {
   CONFIDENCE_THRESHOLDS,
   assessConfidence,
+  bgnbdLikelihoodDerivatives,
   bgnbdLogLikelihood,
   conditionalExpectedPurchases,
   customerClv,
@@ -17,6 +18,7 @@ import {
   fitBgNbd,
   fitGammaGamma,
   fitGammaGammaGrouped,
+  gammaGammaLikelihoodDerivatives,
   groupRft,
   groupRftArrays,
   groupSpend,
@@ -28,6 +30,7 @@ import {
   type GroupedRft,
   type TransactionRow,
 } from "~/domain/clv";
+import { newtonMaximize, numericalHessian, standardErrorsFromHessian, trigamma } from "~/domain/stats";
 
 const DATA = path.resolve(process.cwd(), "tests/fixtures/datasets/cdnow_sample_transactions.csv");
 const BTYD: BgNbdParams = { r: 0.2425982, alpha: 4.4136842, a: 0.7929899, b: 2.4261667 };
@@ -322,6 +325,27 @@ describe("data-size confidence", () => {
   });
 });
 
+/** A seeded uniform generator and Gamma variates (Marsaglia–Tsang, with the shape < 1 boost). */
+function storyRandom(start: number) {
+  let seed = start;
+  const rand = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed + 0.5) / 2 ** 32;
+  };
+  const gamma = (shape: number): number => {
+    if (shape < 1) return gamma(shape + 1) * rand() ** (1 / shape);
+    const d = shape - 1 / 3;
+    const c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+      const u1 = rand();
+      const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * rand());
+      const v = (1 + c * z) ** 3;
+      if (v > 0 && Math.log(rand()) < 0.5 * z * z + d - d * v + d * Math.log(v)) return d * v;
+    }
+  };
+  return { rand, gamma };
+}
+
 describe("fits on sufficient statistics (grouped customers)", () => {
   const rel = (u: number, v: number) => Math.abs(u - v) / Math.abs(v);
 
@@ -362,23 +386,7 @@ describe("fits on sufficient statistics (grouped customers)", () => {
 
   it("BG/NBD on many groups: starting points raced on a sample, then one descent, land on the optimum of the full race, to 1e-9", () => {
     // 40,000 customers drawn from the BG/NBD story (continuous times: every customer is a group).
-    let seed = 11;
-    const rand = () => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return (seed + 0.5) / 2 ** 32;
-    };
-    const gamma = (shape: number): number => {
-      // Marsaglia–Tsang, with the shape < 1 boost.
-      if (shape < 1) return gamma(shape + 1) * rand() ** (1 / shape);
-      const d = shape - 1 / 3;
-      const c = 1 / Math.sqrt(9 * d);
-      for (;;) {
-        const u1 = rand();
-        const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * rand());
-        const v = (1 + c * z) ** 3;
-        if (v > 0 && Math.log(rand()) < 0.5 * z * z + d - d * v + d * Math.log(v)) return d * v;
-      }
-    };
+    const { rand, gamma } = storyRandom(11);
     const rows: { x: number; tx: number; T: number }[] = [];
     for (let i = 0; i < 40_000; i++) {
       const T = 10 + rand() * 150;
@@ -413,6 +421,30 @@ describe("fits on sufficient statistics (grouped customers)", () => {
     for (const k of ["r", "alpha", "a", "b"] as const) expect(rel(warm.params[k], full.params[k])).toBeLessThan(1e-9);
   });
 
+  it("Gamma-Gamma on many groups: starting points raced on a sample, then Newton, land on the optimum of the full race, to 1e-9", () => {
+    // 30,000 repeat customers from the Gamma-Gamma story (p = 6, q = 4, γ = 15): x purchases of
+    // Gamma(p, ν) values, ν ~ Gamma(q, γ); continuous means, so every customer is a group.
+    const { rand, gamma } = storyRandom(5);
+    const pairs: number[] = [];
+    for (let i = 0; i < 30_000; i++) {
+      const x = 1 + Math.floor(rand() * 8);
+      const nu = gamma(4) / 15;
+      let sum = 0;
+      for (let k = 0; k < x; k++) sum += gamma(6) / nu;
+      pairs.push(x, sum / x);
+    }
+    const grouped = groupSpend(pairs);
+    expect(grouped.x.length).toBe(30_000);
+    const raced = fitGammaGammaGrouped(grouped);
+    const full = fitGammaGammaGrouped(grouped, { sampleStartsAboveGroups: Infinity });
+    expect(raced.converged).toBe(true);
+    for (const k of ["p", "q", "gamma"] as const) expect(rel(raced.params[k], full.params[k])).toBeLessThan(1e-9);
+    expect(rel(raced.logLikelihood, full.logLikelihood)).toBeLessThan(1e-12);
+    // Near the story's parameters.
+    expect(Math.abs(raced.params.p - 6)).toBeLessThan(0.5);
+    expect(Math.abs(raced.params.q - 4)).toBeLessThan(0.5);
+  });
+
   it("Gamma-Gamma on (x, m) groups lands on the optimum of the one-row-per-customer fit, to 1e-9", () => {
     const repeat = summaries.filter((c) => c.x > 0 && c.monetaryValue! > 0);
     const grouped = groupSpend(repeat.flatMap((c) => [c.x, c.monetaryValue!]));
@@ -432,6 +464,100 @@ describe("fits on sufficient statistics (grouped customers)", () => {
       expect(viaRows.params[k]).toBe(a.params[k]);
     }
     expect(rel(a.logLikelihood, b.logLikelihood)).toBeLessThan(1e-12);
+  });
+});
+
+describe("Newton's method with analytic Hessians", () => {
+  const rel = (u: number, v: number) => Math.abs(u - v) / Math.max(Math.abs(v), 1e-300);
+
+  it("trigamma: known values and the recurrence", () => {
+    expect(rel(trigamma(1), Math.PI ** 2 / 6)).toBeLessThan(1e-14);
+    expect(rel(trigamma(0.5), Math.PI ** 2 / 2)).toBeLessThan(1e-14);
+    expect(rel(trigamma(2.5) + 1 / 2.5 ** 2, trigamma(1.5 + 1) + 1 / 2.5 ** 2)).toBe(0);
+    expect(rel(trigamma(3.7), trigamma(4.7) + 1 / 3.7 ** 2)).toBeLessThan(1e-14);
+    expect(trigamma(0)).toBeNaN();
+  });
+
+  it("BG/NBD: the gradient and Hessian are those of the log-likelihood (central differences), at two points", () => {
+    const grouped = groupRft(summaries);
+    for (const at of [BTYD, { r: 0.5, alpha: 2, a: 1.5, b: 6 }]) {
+      const d = bgnbdLikelihoodDerivatives(at, grouped);
+      expect(d.f).toBe(bgnbdLogLikelihood(at, grouped));
+      const keys = ["r", "alpha", "a", "b"] as const;
+      const v = keys.map((k) => at[k]);
+      const toP = (u: number[]) => ({ r: u[0], alpha: u[1], a: u[2], b: u[3] });
+      keys.forEach((_, j) => {
+        const h = 1e-6 * v[j];
+        const up = v.slice();
+        const down = v.slice();
+        up[j] += h;
+        down[j] -= h;
+        const numeric = (bgnbdLogLikelihood(toP(up), grouped) - bgnbdLogLikelihood(toP(down), grouped)) / (2 * h);
+        // Absolute, on the scale of the log-likelihood (at BTYD's optimum the gradient is ≈ 0).
+        expect(Math.abs(d.g[j] - numeric) * v[j]).toBeLessThan(1e-7 * Math.abs(d.f));
+      });
+      const H = numericalHessian((u) => bgnbdLikelihoodDerivatives(toP(u), grouped).g, v);
+      for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) expect(Math.abs(d.H[i][j] - H[i][j])).toBeLessThan(1e-6 * Math.abs(H[i][i]));
+    }
+  });
+
+  it("Gamma-Gamma: the gradient and Hessian are those of the log-likelihood (central differences)", () => {
+    const repeat = summaries.filter((c) => c.x > 0 && c.monetaryValue! > 0);
+    const grouped = groupSpend(repeat.flatMap((c) => [c.x, c.monetaryValue!]));
+    for (const at of [
+      { p: 6.25, q: 3.74, gamma: 15.44 },
+      { p: 2, q: 8, gamma: 40 },
+    ]) {
+      const d = gammaGammaLikelihoodDerivatives(at, grouped);
+      const v = [at.p, at.q, at.gamma];
+      const toP = (u: number[]) => ({ p: u[0], q: u[1], gamma: u[2] });
+      v.forEach((_, j) => {
+        const h = 1e-6 * v[j];
+        const up = v.slice();
+        const down = v.slice();
+        up[j] += h;
+        down[j] -= h;
+        const numeric = (gammaGammaLikelihoodDerivatives(toP(up), grouped).f - gammaGammaLikelihoodDerivatives(toP(down), grouped).f) / (2 * h);
+        expect(Math.abs(d.g[j] - numeric) * v[j]).toBeLessThan(1e-7 * Math.abs(d.f));
+      });
+      const H = numericalHessian((u) => gammaGammaLikelihoodDerivatives(toP(u), grouped).g, v);
+      for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) expect(Math.abs(d.H[i][j] - H[i][j])).toBeLessThan(1e-6 * Math.abs(H[i][i]));
+    }
+  });
+
+  it("the published CDNOW fit: standard errors from the analytic Hessian at the optimum", () => {
+    const fit = fitBgNbd(groupRft(summaries));
+    const x = [fit.params.r, fit.params.alpha, fit.params.a, fit.params.b];
+    const d = bgnbdLikelihoodDerivatives(fit.params, groupRft(summaries));
+    // At the optimum the gradient vanishes (to rounding of a sum of 2,357 terms).
+    for (let j = 0; j < 4; j++) expect(Math.abs(d.g[j] * x[j])).toBeLessThan(1e-6);
+    const se = Object.values(fit.standardErrors) as number[];
+    // The same as from a central-difference Hessian of the gradient (what the fit used before).
+    const d0 = (u: number[]) => bgnbdLikelihoodDerivatives({ r: u[0], alpha: u[1], a: u[2], b: u[3] }, groupRft(summaries));
+    const numeric = standardErrorsFromHessian(numericalHessian((u) => d0(u).g.map((v) => -v), x));
+    se.forEach((v, j) => expect(rel(v, numeric[j]!)).toBeLessThan(1e-8));
+    expect(se.map((v) => Number(v.toPrecision(4)))).toEqual([0.01256, 0.3782, 0.1857, 0.7054]);
+  });
+
+  it("newtonMaximize climbs a concave function to its maximum and refuses a convex one", () => {
+    // f = −(x − 2)² − 3(y − 1)² + (x − 2)(y − 1): maximum at (2, 1).
+    const concave = (u: number[]) => {
+      const [a, b] = [u[0] - 2, u[1] - 1];
+      return {
+        f: -a * a - 3 * b * b + a * b,
+        g: [-2 * a + b, -6 * b + a],
+        H: [
+          [-2, 1],
+          [1, -6],
+        ],
+      };
+    };
+    const top = newtonMaximize(concave, [0.5, 3])!;
+    expect(top.x[0]).toBeCloseTo(2, 14);
+    expect(top.x[1]).toBeCloseTo(1, 14);
+    expect(top.iterations).toBe(2);
+    const convex = (u: number[]) => ({ f: u[0] * u[0], g: [2 * u[0]], H: [[2]] });
+    expect(newtonMaximize(convex, [1])).toBeNull();
   });
 });
 
