@@ -67,7 +67,19 @@ try {
   const clock0 = clock.now();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const run = await runWriteBack(db.prisma, admin, SHOP, { force: true });
+  let nextReport = 10_000;
+  const run = await runWriteBack(db.prisma, admin, SHOP, {
+    force: true,
+    // A line per 10,000 customers on stderr: a long run shows it is alive and how fast it goes.
+    onProgress: (view) => {
+      const done = view.progress?.customers?.done ?? 0;
+      if (done < nextReport) return;
+      nextReport += 10_000;
+      console.error(
+        `${done.toLocaleString("en-US")} customers: ${((clock.now() - clock0) / 1000).toFixed(1)} s${virtual ? " simulated" : ""}, ${((performance.now() - t0) / 1000).toFixed(1)} s wall`,
+      );
+    },
+  });
   const wallSeconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
