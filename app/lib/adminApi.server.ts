@@ -9,6 +9,7 @@
 // clients of @shopify/shopify-app-remix (installAdminOrigin, called from shopify.server.ts).
 import { createAdminApiClient } from "@shopify/admin-api-client";
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
+import { type Clock, systemClock } from "./clock";
 
 export const ADMIN_API_VERSION = "2026-10";
 
@@ -84,9 +85,18 @@ export interface AdminClientOptions {
   retryBaseMs?: number;
   /** Called before each wait (logs, progress lines). */
   onWait?: (reason: "throttled" | "budget" | "server" | "network", ms: number) => void;
+  /** What the throttle waits and the backoff measure and sleep on (default: the system clock). */
+  clock?: Clock;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * What a mutation costs before Shopify has said (shopify.dev, "GraphQL Admin API rate limits":
+ * every mutation field costs 10 points), so that the first call of a mutation is paced like the
+ * next ones instead of meeting THROTTLED. Queries have no such fixed price: they wait for nothing
+ * until their first answer gives their cost.
+ */
+const MUTATION_FIELD_COST = 10;
+const MUTATION = /^\s*(?:#graphql\s+)?mutation\b/;
 
 interface GraphqlBody<T> {
   data?: T | null;
@@ -101,6 +111,7 @@ export class AdminClient {
   private readonly maxAttempts: number;
   private readonly retryBaseMs: number;
   private readonly onWait?: AdminClientOptions["onWait"];
+  private readonly clock: Clock;
   /** The bucket as of the last answer, and when it was read. */
   private bucket: { status: ThrottleStatus; at: number } | null = null;
   /** Last requested cost per operation text: the budget to wait for before sending it again. */
@@ -113,6 +124,7 @@ export class AdminClient {
     this.maxAttempts = options.maxAttempts ?? 8;
     this.retryBaseMs = options.retryBaseMs ?? 500;
     this.onWait = options.onWait;
+    this.clock = options.clock ?? systemClock;
     const origin = options.origin;
     this.client = createAdminApiClient({
       storeDomain: options.shop,
@@ -126,7 +138,7 @@ export class AdminClient {
     if (ms <= 0) return;
     this.onWait?.(reason, ms);
     this.stats.waitedMs += ms;
-    await sleep(ms);
+    await this.clock.sleep(ms);
   }
 
   private backoff(attempt: number) {
@@ -137,7 +149,7 @@ export class AdminClient {
   private async waitForBudget(cost: number) {
     if (!this.bucket) return;
     const { status, at } = this.bucket;
-    const available = Math.min(status.maximumAvailable, status.currentlyAvailable + ((Date.now() - at) / 1000) * status.restoreRate);
+    const available = Math.min(status.maximumAvailable, status.currentlyAvailable + ((this.clock.now() - at) / 1000) * status.restoreRate);
     const needed = Math.min(cost, status.maximumAvailable);
     if (available >= needed || status.restoreRate <= 0) return;
     // One point of margin: the bucket's state is reported rounded, and is a little old on arrival.
@@ -148,7 +160,7 @@ export class AdminClient {
   async request<T>(operation: string, variables?: Record<string, unknown>): Promise<T> {
     let lastProblem = "";
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
-      await this.waitForBudget(this.lastCost.get(operation) ?? 0);
+      await this.waitForBudget(this.lastCost.get(operation) ?? (MUTATION.test(operation) ? MUTATION_FIELD_COST : 0));
       let response: Response;
       try {
         this.stats.requests++;
@@ -174,7 +186,7 @@ export class AdminClient {
       const body = (await response.json()) as GraphqlBody<T>;
       const cost = body.extensions?.cost;
       if (cost?.throttleStatus) {
-        this.bucket = { status: cost.throttleStatus, at: Date.now() };
+        this.bucket = { status: cost.throttleStatus, at: this.clock.now() };
         this.lastCost.set(operation, cost.requestedQueryCost);
       }
       if (body.errors?.some((e) => e.extensions?.code === "THROTTLED")) {

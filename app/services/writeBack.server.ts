@@ -98,6 +98,7 @@ export async function runWriteBack(db: DbClient, admin: AdminClient, shop: strin
   const progress = { customers: { done: 0, total } };
   const errors: string[] = [];
   const view = (): RunView => ({ ...runView(row), progress, counts: counts as never });
+  const metafields = new MetafieldBatcher(db, admin, shop, counts, errors);
   try {
     await ensureDefinitions(admin);
     let afterId = 0;
@@ -116,8 +117,6 @@ export async function runWriteBack(db: DbClient, admin: AdminClient, shop: strin
           extra.set(id, { tags: [...(prev.tags ?? []), ...(c.tags ?? [])], metafields: { ...prev.metafields, ...c.metafields } });
         }
       }
-      // Metafields of several customers share a call; a customer's state is saved once all its writes succeeded.
-      const pending: Array<{ id: number; tags: string[]; metafields: Record<string, string>; inputs: MetafieldsSetInput[] }> = [];
       for (const customer of page) {
         counts.customers++;
         if (customer.redactedAt) {
@@ -168,14 +167,21 @@ export async function runWriteBack(db: DbClient, admin: AdminClient, shop: strin
           type: TYPE_OF.get(key) ?? "single_line_text_field",
           value,
         }));
-        pending.push({ id: customer.id, tags: desired.tags, metafields: { ...(last?.metafields ?? {}), ...desired.metafields }, inputs });
+        await metafields.add({ id: customer.id, tags: desired.tags, metafields: { ...(last?.metafields ?? {}), ...desired.metafields } }, inputs);
       }
-      await flushMetafields(db, admin, shop, pending, counts, errors);
       progress.customers.done = counts.customers;
       await updateRun(db, shop, row.id, { progress, counts, error: errors.length ? errors.slice(0, 5).join("\n") : null });
       options.onProgress?.(view());
     }
-    await updateRun(db, shop, row.id, { status: "completed", phase: "done", finishedAt: new Date(), progress, counts });
+    await metafields.finish();
+    await updateRun(db, shop, row.id, {
+      status: "completed",
+      phase: "done",
+      finishedAt: new Date(),
+      progress,
+      counts,
+      error: errors.length ? errors.slice(0, 5).join("\n") : null,
+    });
   } catch (error) {
     await updateRun(db, shop, row.id, {
       status: "failed",
@@ -190,34 +196,68 @@ export async function runWriteBack(db: DbClient, admin: AdminClient, shop: strin
   return { ...view(), status: "completed", phase: "done", counts: counts as never };
 }
 
-/** Sends the metafields in calls of up to 25 (whole customers per call), then saves each customer's state. */
-async function flushMetafields(
-  db: DbClient,
-  admin: AdminClient,
-  shop: string,
-  pending: Array<{ id: number; tags: string[]; metafields: Record<string, string>; inputs: MetafieldsSetInput[] }>,
-  counts: WriteBackCounts,
-  errors: string[],
-) {
-  let i = 0;
-  while (i < pending.length) {
-    const group: typeof pending = [];
-    let size = 0;
-    while (i < pending.length && size + pending[i].inputs.length <= METAFIELDS_PER_CALL) {
-      size += pending[i].inputs.length;
-      group.push(pending[i++]);
-    }
-    if (!group.length) group.push(pending[i++]); // never more than 7 keys per customer: cannot happen, but never loop
-    const inputs = group.flatMap((g) => g.inputs);
+/** A customer whose tags are written and whose metafields are queued. */
+interface PendingCustomer {
+  id: number;
+  /** The state to save once every metafield is written. */
+  tags: string[];
+  metafields: Record<string, string>;
+  unsent: number;
+  failed: boolean;
+}
+
+/**
+ * The metafields of consecutive customers, sent in full calls of 25: a customer's metafields may
+ * span two calls (and two pages), so no call goes out partly empty but the last. A customer's
+ * state is saved once every call that carries its metafields has succeeded; after a refused call
+ * (metafieldsSet is atomic) or a crash it stays unsaved and the next run sends it whole again,
+ * which is harmless (metafieldsSet sets values).
+ */
+class MetafieldBatcher {
+  private queue: Array<{ input: MetafieldsSetInput; owner: PendingCustomer }> = [];
+
+  constructor(
+    private readonly db: DbClient,
+    private readonly admin: AdminClient,
+    private readonly shop: string,
+    private readonly counts: WriteBackCounts,
+    private readonly errors: string[],
+  ) {}
+
+  async add(customer: Omit<PendingCustomer, "unsent" | "failed">, inputs: MetafieldsSetInput[]) {
+    const owner: PendingCustomer = { ...customer, unsent: inputs.length, failed: false };
+    if (!inputs.length) return this.save([owner]);
+    for (const input of inputs) this.queue.push({ input, owner });
+    while (this.queue.length >= METAFIELDS_PER_CALL) await this.sendOne();
+  }
+
+  /** Sends what is left (the one call that may hold fewer than 25). */
+  async finish() {
+    while (this.queue.length) await this.sendOne();
+  }
+
+  private async sendOne() {
+    const call = this.queue.splice(0, METAFIELDS_PER_CALL);
+    const owners = [...new Set(call.map((c) => c.owner))];
     try {
-      if (inputs.length) await admin.mutate(METAFIELDS_SET, "metafieldsSet", { metafields: inputs });
-      counts.metafields += inputs.length;
+      await this.admin.mutate(METAFIELDS_SET, "metafieldsSet", { metafields: call.map((c) => c.input) });
+      this.counts.metafields += call.length;
     } catch (error) {
-      counts.errors += group.length;
-      errors.push(error instanceof Error ? error.message : String(error));
-      continue;
+      this.errors.push(error instanceof Error ? error.message : String(error));
+      for (const owner of owners) {
+        if (!owner.failed) this.counts.errors++;
+        owner.failed = true;
+      }
+      // Their other metafields are not sent: the next run sends these customers whole.
+      this.queue = this.queue.filter((q) => !q.owner.failed);
+      return;
     }
+    for (const c of call) c.owner.unsent--;
+    await this.save(owners.filter((o) => o.unsent === 0 && !o.failed));
+  }
+
+  private async save(owners: PendingCustomer[]) {
     const now = new Date();
-    for (const g of group) await saveWriteBackState(db, shop, g.id, g.tags, g.metafields, now);
+    for (const o of owners) await saveWriteBackState(this.db, this.shop, o.id, o.tags, o.metafields, now);
   }
 }

@@ -29,6 +29,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
+import { type Clock, systemClock } from "../../app/lib/clock";
 import { actualCost, requestedCost } from "./cost";
 import {
   ArgumentError,
@@ -72,6 +73,11 @@ export interface SimulatorOptions extends SimShopOptions {
   shop?: SimShop;
   /** The app's URL, for the default webhook subscriptions' callbacks. */
   appUrl?: string;
+  /**
+   * The shop's time: the bucket's refill, bulk URLs' expiry, updatedAt of writes (default: the
+   * system clock). Share a VirtualClock with the AdminClient to wait for the bucket in no time.
+   */
+  clock?: Clock;
 }
 
 /** A shop-specific webhook subscription of the app (webhookSubscriptionCreate), as stored. */
@@ -110,6 +116,7 @@ export class ShopifySimulator {
   restoreRate: number;
   bulkUrlTtlMs: number;
   bulkChunk: number;
+  readonly clock: Clock;
   readonly appId = 1;
   /** Edit it to simulate a missing or extra subscription. Default: one per topic Rapport declares. */
   webhookSubscriptions: SimWebhookSubscription[];
@@ -129,6 +136,7 @@ export class ShopifySimulator {
     this.restoreRate = options.restoreRate ?? 100;
     this.bulkUrlTtlMs = options.bulkUrlTtlMs ?? 7 * DAY;
     this.bulkChunk = options.bulkChunk ?? 500;
+    this.clock = options.clock ?? systemClock;
     const appUrl = options.appUrl ?? "https://rapport.example.com";
     this.webhookSubscriptions = DECLARED_SUBSCRIPTIONS.map((s, i) => ({
       id: `gid://shopify/WebhookSubscription/${7000 + i}`,
@@ -164,7 +172,7 @@ export class ShopifySimulator {
   }
 
   /** Simulates an edit in the Shopify admin: the object's updatedAt moves to `at`. */
-  touch(id: string, at = new Date()) {
+  touch(id: string, at = new Date(this.clock.now())) {
     const object = this.shop.orders.get(id) ?? this.shop.customers.get(id) ?? this.shop.products.get(id);
     if (!object) throw new Error(`no object ${id} in the simulated shop`);
     object.updatedAt = at.toISOString();
@@ -174,7 +182,7 @@ export class ShopifySimulator {
   private context(token: SimToken): ViewContext {
     return {
       shop: this.shop,
-      ordersVisibleFrom: token.scopes.includes("read_all_orders") ? null : Date.now() - 60 * DAY,
+      ordersVisibleFrom: token.scopes.includes("read_all_orders") ? null : this.clock.now() - 60 * DAY,
       appId: this.appId,
     };
   }
@@ -185,7 +193,7 @@ export class ShopifySimulator {
   }
 
   private bucket(token: string) {
-    const now = Date.now();
+    const now = this.clock.now();
     const b = this.buckets.get(token) ?? { available: this.maximumAvailable, at: now };
     b.available = Math.min(this.maximumAvailable, b.available + ((now - b.at) / 1000) * this.restoreRate);
     b.at = now;
@@ -416,7 +424,7 @@ export class ShopifySimulator {
             lower.add(tag.toLowerCase());
           }
         }
-        owner.updatedAt = new Date().toISOString();
+        owner.updatedAt = new Date(this.clock.now()).toISOString();
         return { node: { id }, userErrors: [] };
       },
       tagsRemove: ({ id, tags }: { id: string; tags: string[] }) => {
@@ -424,7 +432,7 @@ export class ShopifySimulator {
         if (!owner) return { node: null, userErrors: [{ field: ["id"], message: "Resource not found" }] };
         const drop = new Set(tags.map((t) => t.trim().toLowerCase()));
         owner.tags = owner.tags.filter((t) => !drop.has(t.toLowerCase()));
-        owner.updatedAt = new Date().toISOString();
+        owner.updatedAt = new Date(this.clock.now()).toISOString();
         return { node: { id }, userErrors: [] };
       },
       metafieldsSet: ({ metafields }: { metafields: Array<{ ownerId: string; namespace?: string; key: string; type?: string; value: string }> }) =>
@@ -511,7 +519,7 @@ export class ShopifySimulator {
     });
     // Atomic, as documented: one bad input and nothing is written.
     if (errors.length) return { metafields: null, userErrors: errors };
-    const now = new Date().toISOString();
+    const now = new Date(this.clock.now()).toISOString();
     const written = inputs.map((m) => {
       const namespace = resolveNamespace(m.namespace, this.appId);
       const owner = this.shop.customers.get(m.ownerId);
@@ -528,7 +536,7 @@ export class ShopifySimulator {
     if (op.status === "COMPLETED") {
       // A signed URL per read, like a cloud storage link: it expires, reading the operation again gives a new one.
       const sig = randomBytes(12).toString("hex");
-      const expires = Date.now() + this.bulkUrlTtlMs;
+      const expires = this.clock.now() + this.bulkUrlTtlMs;
       this.signatures.set(sig, { op: op.id, expires });
       url = `${this.origin}/bulk/${encodeURIComponent(op.id.split("/").pop()!)}.jsonl?sig=${sig}&expires=${expires}`;
     }
@@ -592,7 +600,7 @@ export class ShopifySimulator {
       status: "CREATED",
       errorCode: null,
       query,
-      createdAt: new Date().toISOString(),
+      createdAt: new Date(this.clock.now()).toISOString(),
       completedAt: null,
       objectCount: 0,
       rootObjectCount: 0,
@@ -658,7 +666,7 @@ export class ShopifySimulator {
     await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
     if ((op.status as string) === "CANCELED") return;
     op.fileSize = statSync(op.file).size;
-    op.completedAt = new Date().toISOString();
+    op.completedAt = new Date(this.clock.now()).toISOString();
     op.status = "COMPLETED";
   }
 
@@ -667,7 +675,7 @@ export class ShopifySimulator {
     const signed = this.signatures.get(sig);
     const faultAt = this.faults.findIndex((f) => f.kind === "bulk-expired" || f.kind === "bulk-cut");
     const fault = faultAt >= 0 ? this.faults.splice(faultAt, 1)[0] : null;
-    if (!signed || signed.expires < Date.now() || fault?.kind === "bulk-expired") {
+    if (!signed || signed.expires < this.clock.now() || fault?.kind === "bulk-expired") {
       // What a signed cloud-storage link answers once it has expired.
       res.writeHead(400, { "Content-Type": "application/xml; charset=UTF-8" });
       return res.end(
