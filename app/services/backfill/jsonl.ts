@@ -16,9 +16,16 @@ const CHILD_FIELD: Record<string, string> = {
 
 export interface JsonlObject {
   object: Record<string, unknown>;
+  /** The line of the object itself (1-based). */
+  line: number;
   /** Lines read from the start of the file through this object's last child. */
   lineEnd: number;
+  /** The line each nested-connection child came from (a line item, a variant…). */
+  childLines: Map<object, number>;
 }
+
+/** A line of the bulk file that is not what the export promises: says which line. */
+export class BulkLineError extends Error {}
 
 /**
  * Top-level objects of a grouped bulk JSONL, skipping the first `skipLines` lines (a checkpoint
@@ -28,25 +35,37 @@ export async function* readBulkObjects(body: WebReadableStream<Uint8Array> | Rea
   const lines = createInterface({ input: Readable.fromWeb(body as WebReadableStream<Uint8Array>), crlfDelay: Infinity });
   let lineNo = 0;
   let current: Record<string, unknown> | null = null;
+  let currentLine = 0;
+  let childLines = new Map<object, number>();
   // Ids inside the current object that children may hang from (the object, its refunds…).
   let parents = new Map<string, Record<string, unknown>>();
   for await (const line of lines) {
     lineNo++;
     if (lineNo <= skipLines || !line.trim()) continue;
-    const value = JSON.parse(line) as Record<string, unknown>;
+    let value: Record<string, unknown>;
+    try {
+      value = JSON.parse(line) as Record<string, unknown>;
+    } catch (error) {
+      throw new BulkLineError(`bulk JSONL line ${lineNo}: not JSON (${(error as Error).message})`);
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value))
+      throw new BulkLineError(`bulk JSONL line ${lineNo}: not a JSON object`);
     const parentId = value.__parentId as string | undefined;
     if (parentId === undefined) {
-      if (current) yield { object: current, lineEnd: lineNo - 1 };
+      if (current) yield { object: current, line: currentLine, lineEnd: lineNo - 1, childLines };
       current = value;
+      currentLine = lineNo;
+      childLines = new Map();
       parents = new Map([[value.id as string, value]]);
       for (const refund of (value.refunds as Array<Record<string, unknown>> | undefined) ?? []) parents.set(refund.id as string, refund);
       continue;
     }
     const parent = parents.get(parentId);
-    if (!parent) throw new Error(`bulk JSONL line ${lineNo}: parent ${parentId} is not the object being read (was the export grouped?)`);
+    if (!parent) throw new BulkLineError(`bulk JSONL line ${lineNo}: parent ${parentId} is not the object being read (was the export grouped?)`);
     delete value.__parentId;
+    childLines.set(value, lineNo);
     const field = CHILD_FIELD[gidType(String(value.id))] ?? "children";
     ((parent[field] as unknown[] | undefined) ?? (parent[field] = [])).push(value);
   }
-  if (current) yield { object: current, lineEnd: lineNo };
+  if (current) yield { object: current, line: currentLine, lineEnd: lineNo, childLines };
 }
