@@ -292,9 +292,15 @@ async function applyBatchFast(
           const earliest = Math.min(...orders.map((o) => o.processedAt));
           if (await bulkHasEngagementsSince(tx, shop, new Date(earliest - MAX_ATTRIBUTION_WINDOW_MS))) throw new NeedsWebhookSync();
           // Embedded customers first, as the webhook sync does: the last copy of each wins.
+          // Those stored already are left alone (usually all of them: the customers phase ran first).
           const embedded = new Map<string, string>();
           for (const o of orders) if (o.customer) embedded.set(o.customer.id, o.customer.line);
-          await bulkInsertCustomers(tx, shop, CUSTOMER_COLUMNS, [...embedded.values()].join(""), now);
+          if (embedded.size) {
+            const known = await bulkStoredVersions(tx, "customer", shop, [...embedded.keys()]);
+            let missing = "";
+            for (const [id, line] of embedded) if (!known.has(id)) missing += line;
+            await bulkInsertCustomers(tx, shop, CUSTOMER_COLUMNS, missing, now);
+          }
           const join = (pick: (o: StagedOrder) => string) => {
             let text = "";
             for (const o of orders) text += pick(o);
