@@ -56,9 +56,8 @@ export interface Database {
 // from the Prisma client they are handed, so callers keep passing one handle. On globalThis: the
 // server, the worker and the Remix build load this module separately in one process.
 const BULK_KEY = Symbol.for("rapport.bulkConnections");
-const bulkConnections: WeakMap<PrismaClient, BulkConnection> = ((globalThis as { [BULK_KEY]?: WeakMap<PrismaClient, BulkConnection> })[
-  BULK_KEY
-] ??= new WeakMap());
+const bulkConnections: WeakMap<PrismaClient, BulkConnection> = ((globalThis as { [BULK_KEY]?: WeakMap<PrismaClient, BulkConnection> })[BULK_KEY] ??=
+  new WeakMap());
 
 /** The COPY-capable connection to the same database as `prisma`, when `openDatabase` opened it. */
 export function bulkConnectionOf(prisma: PrismaClient): BulkConnection | null {

@@ -115,7 +115,13 @@ export interface BulkInsertCount {
  * NOTHING: an order's embedded copy never overwrites one, and a raced row shows in the counts).
  * `now`: the rows' createdAt/updatedAt, as the webhook path's insert writes them.
  */
-export async function bulkInsertCustomers(tx: BulkTx, shop: string, columns: readonly string[], lines: string, now: string): Promise<BulkInsertCount> {
+export async function bulkInsertCustomers(
+  tx: BulkTx,
+  shop: string,
+  columns: readonly string[],
+  lines: string,
+  now: string,
+): Promise<BulkInsertCount> {
   if (!lines) return { inserted: 0, expected: 0 };
   await tx.copy(STAGING.customer, columns, lines);
   const [row] = await tx.query<BulkInsertCount>(

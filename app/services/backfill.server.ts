@@ -28,7 +28,15 @@ import { findOfflineSession } from "~/models/session.server";
 import { getShopCurrency, upsertShopDetails } from "~/models/shop.server";
 import { analyzeShop } from "./analytics.server";
 import { BulkLineError, readBulkObjects, type JsonlObject } from "./backfill/jsonl";
-import { customerToPayload, MappingError, orderToPayload, productToPayload, type GqlCustomer, type GqlOrder, type GqlProduct } from "./backfill/mapper";
+import {
+  customerToPayload,
+  MappingError,
+  orderToPayload,
+  productToPayload,
+  type GqlCustomer,
+  type GqlOrder,
+  type GqlProduct,
+} from "./backfill/mapper";
 import {
   CUSTOMER_COLUMNS,
   FieldError,
@@ -75,6 +83,11 @@ export interface SyncJobOptions {
   onProgress?: (run: RunView) => void;
   /** Each committed batch and how it was written: COPY (the fast path) or the webhook sync (ADR 010). */
   onBatch?: (batch: { phase: Phase; objects: number; path: "copy" | "webhook-sync" }) => void;
+  /**
+   * Tests: called inside a COPY batch's transaction once its stored versions are read, before it
+   * writes (a webhook landing in between must still lose or win by newest-wins).
+   */
+  beforeBatchWrite?: (phase: Phase) => Promise<void>;
   /** A phase's export is ready to download (the bench separates Shopify's export time from the import). */
   onExported?: (phase: Phase) => void;
   /** Run the analysis at the end (default true). */
@@ -245,6 +258,7 @@ async function applyBatchFast(
   currency: string,
   checkpoint: (counts: PhaseCounts) => { lineOffset: number; progress: object; counts: object },
   runId: number,
+  beforeWrite?: (phase: Phase) => Promise<void>,
 ): Promise<PhaseCounts | null> {
   const staged = batch.staged!;
   try {
@@ -270,6 +284,7 @@ async function applyBatchFast(
         }
         throw new NeedsWebhookSync();
       }
+      await beforeWrite?.(batch.phase);
       const fresh = newestStaged(created);
       const now = new Date().toISOString();
       if (batch.phase === "products") {
@@ -483,7 +498,7 @@ export async function runSyncJob(
             },
             progress,
             counts,
-            options.onBatch,
+            { onBatch: options.onBatch, beforeBatchWrite: options.beforeBatchWrite },
           );
           break;
         } catch (error) {
@@ -532,7 +547,7 @@ async function streamPhase(
   checkpoint: () => Promise<void>,
   progress: RunView["progress"],
   counts: RunView["counts"],
-  onBatch: SyncJobOptions["onBatch"],
+  hooks: Pick<SyncJobOptions, "onBatch" | "beforeBatchWrite">,
 ) {
   let url = op.url;
   for (let attempt = 0; ; attempt++) {
@@ -587,7 +602,7 @@ async function streamPhase(
             },
           };
         };
-        let c = fast ? await applyBatchFast(db, shop, objects, currency, checkpointFor, runId) : null;
+        let c = fast ? await applyBatchFast(db, shop, objects, currency, checkpointFor, runId, hooks.beforeBatchWrite) : null;
         const viaCopy = c !== null;
         if (!c) {
           const payloads = payloadsOf(objects);
@@ -603,7 +618,7 @@ async function streamPhase(
           );
         }
         advance(end, c, n);
-        onBatch?.({ phase, objects: n, path: viaCopy ? "copy" : "webhook-sync" });
+        hooks.onBatch?.({ phase, objects: n, path: viaCopy ? "copy" : "webhook-sync" });
         await checkpoint();
       };
       for await (const read of readBulkObjects(response.body, offset())) {

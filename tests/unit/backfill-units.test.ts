@@ -125,7 +125,8 @@ describe("bulk JSONL reader", () => {
 
   it("gathers children under their object and reports where each object ends", async () => {
     const got = [];
-    for await (const o of readBulkObjects(stream(jsonl))) got.push({ object: o.object, line: o.line, lineEnd: o.lineEnd, childLines: [...o.childLines.values()] });
+    for await (const o of readBulkObjects(stream(jsonl)))
+      got.push({ object: o.object, line: o.line, lineEnd: o.lineEnd, childLines: [...o.childLines.values()] });
     expect(got).toEqual([
       {
         object: {
