@@ -1,9 +1,12 @@
-// The backfill's fast path (ADR 010): a batch of new objects goes into temporary staging tables
-// by COPY and into the synced tables by one INSERT … SELECT per table, ids resolved in SQL
-// (customer of an order, order of a line, product type of a line), in one transaction with the
-// run's checkpoint. Only objects not stored yet take this path: ON CONFLICT DO NOTHING skips a
-// row a webhook inserted meanwhile, and the caller then redoes the batch through the webhook
-// sync (newest wins), as it does for any batch with stored objects to update.
+// The backfill's fast path (ADR 010), in one transaction with the run's checkpoint. Only objects
+// not stored yet take it; the caller redoes through the webhook sync (newest wins) a batch with
+// stored objects to update or with a row a webhook inserted meanwhile.
+// - Orders (the bulk of a shop) go straight into their tables by COPY: the caller resolves ids
+//   (sequence), customer links and product types first, in the same transaction; a raced row
+//   fails the COPY with a unique violation.
+// - Customers and products (and an order's customer not stored yet) go by COPY into temporary
+//   staging tables and one INSERT … SELECT … ON CONFLICT DO NOTHING each, whose counts show a
+//   raced row (an order's embedded customer never overwrites a stored one).
 import { bulkConnectionOf } from "~/lib/database.server";
 import type { BulkTx } from "~/lib/bulkConnection.server";
 import type { DbClient } from "~/lib/transaction.server";
@@ -16,10 +19,6 @@ export type { BulkTx };
 const STAGING = {
   customer: "rapport_bulk_customer",
   product: "rapport_bulk_product",
-  order: "rapport_bulk_order",
-  lineItem: "rapport_bulk_line_item",
-  refund: "rapport_bulk_refund",
-  refundLineItem: "rapport_bulk_refund_line_item",
 } as const;
 
 // Column types as in the target tables, amounts unconstrained (an order's refunds are summed
@@ -35,24 +34,6 @@ CREATE TEMP TABLE IF NOT EXISTS ${STAGING.product} (
   "imageUrl" text, "priceMin" numeric, "priceMax" numeric, "available" boolean, "giftCard" boolean,
   "compareAtPriceMin" numeric, "defaultVariantId" text, "publishedAt" timestamp(3), "shopifyCreatedAt" timestamp(3),
   "shopifyUpdatedAt" timestamp(3)
-) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS ${STAGING.order} (
-  "shopifyId" text, "name" text, "customerShopifyId" text, "processedAt" timestamp(3), "shopifyCreatedAt" timestamp(3),
-  "cancelledAt" timestamp(3), "cancelReason" text, "financialStatus" text, "fulfillmentStatus" text, "currency" text,
-  "presentmentCurrency" text, "totalPrice" numeric, "subtotalPrice" numeric, "totalDiscounts" numeric, "totalTax" numeric,
-  "totalShipping" numeric, "sourceName" text, "test" boolean, "tags" text[], "customerLocale" text, "checkoutToken" text,
-  "shopifyUpdatedAt" timestamp(3), "email" text, "phone" text, "note" text, "shippingAddress" jsonb, "billingAddress" jsonb
-) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS ${STAGING.lineItem} (
-  "orderShopifyId" text, "shopifyId" text, "productShopifyId" text, "variantShopifyId" text, "sku" text, "title" text,
-  "variantTitle" text, "vendor" text, "quantity" integer, "price" numeric, "totalDiscount" numeric, "currency" text
-) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS ${STAGING.refund} (
-  "orderShopifyId" text, "shopifyId" text, "processedAt" timestamp(3), "shopifyCreatedAt" timestamp(3), "amount" numeric,
-  "currency" text, "restock" boolean
-) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS ${STAGING.refundLineItem} (
-  "refundShopifyId" text, "shopifyId" text, "lineItemShopifyId" text, "quantity" integer, "subtotal" numeric
 ) ON COMMIT DELETE ROWS;
 `;
 
@@ -182,67 +163,66 @@ export async function bulkInsertProducts(
   return row;
 }
 
-export interface StagedOrderTables {
-  orders: { columns: readonly string[]; lines: string };
-  lineItems: { columns: readonly string[]; lines: string };
-  refunds: { columns: readonly string[]; lines: string };
-  refundLineItems: { columns: readonly string[]; lines: string };
+/** Stored customers among `shopifyIds` (row id; null when Shopify deleted it: no link) and whether each is stored. */
+export async function bulkCustomerLinks(tx: BulkTx, shop: string, shopifyIds: string[]): Promise<Map<string, number | null>> {
+  const rows = await tx.query<{ shopifyId: string; id: number; dead: boolean }>(
+    `SELECT c."shopifyId", c."id", EXISTS (SELECT 1 FROM "Tombstone" t WHERE t."shop" = $1 AND t."kind" = 'customer' AND t."shopifyId" = c."shopifyId") AS "dead"
+     FROM "Customer" c WHERE c."shop" = $1 AND c."shopifyId" = ANY($2::text[])`,
+    [shop, shopifyIds],
+  );
+  return new Map(rows.map((r) => [r.shopifyId, r.dead ? null : r.id]));
+}
+
+/** The stored product type of those of `shopifyIds` that are stored. */
+export async function bulkProductTypes(tx: BulkTx, shop: string, shopifyIds: string[]): Promise<Map<string, string | null>> {
+  const rows = await tx.query<{ shopifyId: string; productType: string | null }>(
+    `SELECT "shopifyId", "productType" FROM "Product" WHERE "shop" = $1 AND "shopifyId" = ANY($2::text[])`,
+    [shop, shopifyIds],
+  );
+  return new Map(rows.map((r) => [r.shopifyId, r.productType]));
+}
+
+/** `count` new row ids of `table` from its sequence (the rows' children need them before COPY). */
+export async function bulkNextIds(tx: BulkTx, table: "Order" | "Refund", count: number): Promise<number[]> {
+  if (!count) return [];
+  const rows = await tx.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('"${table}"', 'id'))::int AS "id" FROM generate_series(1, $1)`, [
+    count,
+  ]);
+  return rows.map((r) => Number(r.id));
+}
+
+/** Columns of the COPY lines of bulkCopyOrders: what the caller prefixes, then copyRows' staged columns. */
+export const ORDER_COPY_PREFIX = ["id", "shop", "customerId", "totalRefunded", "createdAt", "updatedAt"] as const;
+export const ORDER_PERSONAL_COPY_PREFIX = ["orderId", "shop"] as const;
+export const LINE_ITEM_COPY_PREFIX = ["shop", "orderId", "productType"] as const;
+export const REFUND_COPY_PREFIX = ["id", "shop", "orderId", "createdAt"] as const;
+export const REFUND_LINE_ITEM_COPY_PREFIX = ["shop", "refundId"] as const;
+
+export interface OrderCopy {
+  columns: readonly string[];
+  lines: string;
+}
+
+/** PostgreSQL's unique_violation: a row a webhook inserted since the batch's versions were read. */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "23505";
 }
 
 /**
- * Orders not stored yet (none tombstoned: the caller left those out), with their personal data,
- * lines and refunds. The customer link goes to the stored customer of that id (the caller
- * inserted the missing ones first), unless Shopify deleted it; a line gets its product's type.
+ * New orders straight into their tables by COPY (ids, customer links and product types already
+ * resolved by the caller in this transaction): no staging, no join. A row inserted meanwhile by
+ * a webhook makes COPY fail with a unique violation (isUniqueViolation), rolling the batch back.
  */
-export async function bulkInsertOrders(tx: BulkTx, shop: string, staged: StagedOrderTables, now: string): Promise<BulkInsertCount> {
-  if (!staged.orders.lines) return { inserted: 0, expected: 0 };
-  await tx.copy(STAGING.order, staged.orders.columns, staged.orders.lines);
-  if (staged.lineItems.lines) await tx.copy(STAGING.lineItem, staged.lineItems.columns, staged.lineItems.lines);
-  if (staged.refunds.lines) await tx.copy(STAGING.refund, staged.refunds.columns, staged.refunds.lines);
-  if (staged.refundLineItems.lines) await tx.copy(STAGING.refundLineItem, staged.refundLineItems.columns, staged.refundLineItems.lines);
-  const [row] = await tx.query<BulkInsertCount>(
-    `WITH ins AS (
-      INSERT INTO "Order" ("shop", "shopifyId", "name", "customerId", "customerShopifyId", "processedAt", "shopifyCreatedAt", "cancelledAt",
-                           "cancelReason", "financialStatus", "fulfillmentStatus", "currency", "presentmentCurrency", "totalPrice",
-                           "subtotalPrice", "totalDiscounts", "totalTax", "totalShipping", "totalRefunded", "sourceName", "test", "tags",
-                           "customerLocale", "checkoutToken", "shopifyUpdatedAt", "createdAt", "updatedAt")
-      SELECT $1, s."shopifyId", s."name", c."id", s."customerShopifyId", s."processedAt", s."shopifyCreatedAt", s."cancelledAt",
-             s."cancelReason", s."financialStatus", s."fulfillmentStatus", s."currency", s."presentmentCurrency", s."totalPrice",
-             s."subtotalPrice", s."totalDiscounts", s."totalTax", s."totalShipping", coalesce(r."amount", 0), s."sourceName", s."test",
-             s."tags", s."customerLocale", s."checkoutToken", s."shopifyUpdatedAt", $2::timestamp(3), $2::timestamp(3)
-      FROM ${STAGING.order} s
-      LEFT JOIN "Customer" c
-        ON c."shop" = $1 AND c."shopifyId" = s."customerShopifyId" AND ${notTombstoned("customer", 's."customerShopifyId"')}
-      LEFT JOIN (SELECT "orderShopifyId", sum("amount") AS "amount" FROM ${STAGING.refund} GROUP BY 1) r
-        ON r."orderShopifyId" = s."shopifyId"
-      ON CONFLICT ("shop", "shopifyId") DO NOTHING
-      RETURNING "id", "shopifyId"
-    ), personal AS (
-      INSERT INTO "OrderPersonal" ("orderId", "shop", "email", "phone", "note", "shippingAddress", "billingAddress")
-      SELECT ins."id", $1, s."email", s."phone", s."note", s."shippingAddress", s."billingAddress"
-      FROM ins JOIN ${STAGING.order} s ON s."shopifyId" = ins."shopifyId"
-    ), lines AS (
-      INSERT INTO "LineItem" ("shop", "shopifyId", "orderId", "productShopifyId", "variantShopifyId", "sku", "title", "variantTitle",
-                              "vendor", "productType", "quantity", "price", "totalDiscount", "currency")
-      SELECT $1, l."shopifyId", ins."id", l."productShopifyId", l."variantShopifyId", l."sku", l."title", l."variantTitle",
-             l."vendor", p."productType", l."quantity", l."price", l."totalDiscount", l."currency"
-      FROM ${STAGING.lineItem} l
-      JOIN ins ON ins."shopifyId" = l."orderShopifyId"
-      LEFT JOIN "Product" p ON p."shop" = $1 AND p."shopifyId" = l."productShopifyId"
-    ), refunds AS (
-      INSERT INTO "Refund" ("shop", "shopifyId", "orderId", "processedAt", "shopifyCreatedAt", "amount", "currency", "restock", "createdAt")
-      SELECT $1, x."shopifyId", ins."id", x."processedAt", x."shopifyCreatedAt", x."amount", x."currency", x."restock", $2::timestamp(3)
-      FROM ${STAGING.refund} x JOIN ins ON ins."shopifyId" = x."orderShopifyId"
-      RETURNING "id", "shopifyId"
-    ), refund_lines AS (
-      INSERT INTO "RefundLineItem" ("shop", "shopifyId", "refundId", "lineItemShopifyId", "quantity", "subtotal")
-      SELECT $1, x."shopifyId", refunds."id", x."lineItemShopifyId", x."quantity", x."subtotal"
-      FROM ${STAGING.refundLineItem} x JOIN refunds ON refunds."shopifyId" = x."refundShopifyId"
-    )
-    SELECT (SELECT count(*) FROM ins)::int AS "inserted", (SELECT count(*) FROM ${STAGING.order})::int AS "expected"`,
-    [shop, now],
-  );
-  return row;
+export async function bulkCopyOrders(
+  tx: BulkTx,
+  tables: { orders: OrderCopy; personal: OrderCopy; lineItems: OrderCopy; refunds: OrderCopy; refundLineItems: OrderCopy },
+): Promise<void> {
+  if (!tables.orders.lines) return;
+  await tx.copy("Order", tables.orders.columns, tables.orders.lines);
+  await tx.copy("OrderPersonal", tables.personal.columns, tables.personal.lines);
+  if (tables.lineItems.lines) await tx.copy("LineItem", tables.lineItems.columns, tables.lineItems.lines);
+  if (tables.refunds.lines) await tx.copy("Refund", tables.refunds.columns, tables.refunds.lines);
+  if (tables.refundLineItems.lines) await tx.copy("RefundLineItem", tables.refundLineItems.columns, tables.refundLineItems.lines);
 }
 
 /** The run's checkpoint, in the batch's transaction (models/backfillRun.server.ts `updateRun` for the Prisma path). */

@@ -38,10 +38,12 @@ import {
   type GqlProduct,
 } from "./backfill/mapper";
 import {
+  copyText,
   CUSTOMER_COLUMNS,
   FieldError,
   LINE_ITEM_COLUMNS,
   ORDER_COLUMNS,
+  ORDER_PERSONAL_COLUMNS,
   PRODUCT_COLUMNS,
   REFUND_COLUMNS,
   REFUND_LINE_ITEM_COLUMNS,
@@ -54,10 +56,19 @@ import {
   type StagedProduct,
 } from "./backfill/copyRows";
 import {
+  bulkCopyOrders,
+  bulkCustomerLinks,
   bulkHasEngagementsSince,
   bulkInsertCustomers,
-  bulkInsertOrders,
   bulkInsertProducts,
+  bulkNextIds,
+  bulkProductTypes,
+  isUniqueViolation,
+  LINE_ITEM_COPY_PREFIX,
+  ORDER_COPY_PREFIX,
+  ORDER_PERSONAL_COPY_PREFIX,
+  REFUND_COPY_PREFIX,
+  REFUND_LINE_ITEM_COPY_PREFIX,
   bulkSaveCheckpoint,
   bulkStoredVersions,
   bulkTombstoned,
@@ -306,33 +317,63 @@ async function applyBatchFast(
         if (orders.length) {
           const earliest = Math.min(...orders.map((o) => o.processedAt));
           if (await bulkHasEngagementsSince(tx, shop, new Date(earliest - MAX_ATTRIBUTION_WINDOW_MS))) throw new NeedsWebhookSync();
-          // Embedded customers first, as the webhook sync does: the last copy of each wins.
-          // Those stored already are left alone (usually all of them: the customers phase ran first).
+          // Embedded customers first, as the webhook sync does: the last copy of each wins; those
+          // stored already (usually all: the customers phase ran first) are left alone.
           const embedded = new Map<string, string>();
           for (const o of orders) if (o.customer) embedded.set(o.customer.id, o.customer.line);
+          let links = new Map<string, number | null>();
           if (embedded.size) {
-            const known = await bulkStoredVersions(tx, "customer", shop, [...embedded.keys()]);
-            let missing = "";
-            for (const [id, line] of embedded) if (!known.has(id)) missing += line;
-            await bulkInsertCustomers(tx, shop, CUSTOMER_COLUMNS, missing, now);
+            links = await bulkCustomerLinks(tx, shop, [...embedded.keys()]);
+            const missing = [...embedded.keys()].filter((id) => !links.has(id));
+            if (missing.length) {
+              await bulkInsertCustomers(tx, shop, CUSTOMER_COLUMNS, missing.map((id) => embedded.get(id)!).join(""), now);
+              for (const [id, row] of await bulkCustomerLinks(tx, shop, missing)) links.set(id, row);
+            }
           }
-          const join = (pick: (o: StagedOrder) => string) => {
-            let text = "";
-            for (const o of orders) text += pick(o);
-            return text;
-          };
-          const result = await bulkInsertOrders(
+          const productIds = new Set<string>();
+          for (const o of orders) for (const p of o.lineProducts) if (p) productIds.add(p);
+          const types = productIds.size ? await bulkProductTypes(tx, shop, [...productIds]) : new Map<string, string | null>();
+          const orderIds = await bulkNextIds(tx, "Order", orders.length);
+          const refundIds = await bulkNextIds(
             tx,
-            shop,
-            {
-              orders: { columns: ORDER_COLUMNS, lines: join((o) => o.line) },
-              lineItems: { columns: LINE_ITEM_COLUMNS, lines: join((o) => o.lineItems) },
-              refunds: { columns: REFUND_COLUMNS, lines: join((o) => o.refunds) },
-              refundLineItems: { columns: REFUND_LINE_ITEM_COLUMNS, lines: join((o) => o.refundLineItems) },
-            },
-            now,
+            "Refund",
+            orders.reduce((n, o) => n + o.refunds.length, 0),
           );
-          if (result.inserted !== result.expected) throw new NeedsWebhookSync();
+          const shopText = copyText(shop);
+          let orderLines = "";
+          let personalLines = "";
+          let lineItemLines = "";
+          let refundLines = "";
+          let refundLineItemLines = "";
+          let r = 0;
+          orders.forEach((o, i) => {
+            const orderId = orderIds[i];
+            const customerId = o.customer ? (links.get(o.customer.id) ?? null) : null;
+            orderLines += `${orderId}\t${shopText}\t${customerId ?? "\\N"}\t${o.totalRefunded}\t${now}\t${now}\t${o.line}\n`;
+            personalLines += `${orderId}\t${shopText}\t${o.personal}\n`;
+            o.lineItems.forEach((line, j) => {
+              const product = o.lineProducts[j];
+              const type = product ? (types.get(product) ?? null) : null;
+              lineItemLines += `${shopText}\t${orderId}\t${type === null ? "\\N" : copyText(type)}\t${line}\n`;
+            });
+            for (const refund of o.refunds) {
+              const refundId = refundIds[r++];
+              refundLines += `${refundId}\t${shopText}\t${orderId}\t${now}\t${refund.line}\n`;
+              for (const line of refund.lines) refundLineItemLines += `${shopText}\t${refundId}\t${line}\n`;
+            }
+          });
+          try {
+            await bulkCopyOrders(tx, {
+              orders: { columns: [...ORDER_COPY_PREFIX, ...ORDER_COLUMNS], lines: orderLines },
+              personal: { columns: [...ORDER_PERSONAL_COPY_PREFIX, ...ORDER_PERSONAL_COLUMNS], lines: personalLines },
+              lineItems: { columns: [...LINE_ITEM_COPY_PREFIX, ...LINE_ITEM_COLUMNS], lines: lineItemLines },
+              refunds: { columns: [...REFUND_COPY_PREFIX, ...REFUND_COLUMNS], lines: refundLines },
+              refundLineItems: { columns: [...REFUND_LINE_ITEM_COPY_PREFIX, ...REFUND_LINE_ITEM_COLUMNS], lines: refundLineItemLines },
+            });
+          } catch (error) {
+            if (isUniqueViolation(error)) throw new NeedsWebhookSync();
+            throw error;
+          }
         }
       }
       await bulkSaveCheckpoint(tx, shop, runId, checkpoint(counts), now);

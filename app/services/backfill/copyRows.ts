@@ -249,15 +249,11 @@ export const ORDER_COLUMNS = [
   "customerLocale",
   "checkoutToken",
   "shopifyUpdatedAt",
-  "email",
-  "phone",
-  "note",
-  "shippingAddress",
-  "billingAddress",
 ] as const;
 
+export const ORDER_PERSONAL_COLUMNS = ["email", "phone", "note", "shippingAddress", "billingAddress"] as const;
+
 export const LINE_ITEM_COLUMNS = [
-  "orderShopifyId",
   "shopifyId",
   "productShopifyId",
   "variantShopifyId",
@@ -271,9 +267,9 @@ export const LINE_ITEM_COLUMNS = [
   "currency",
 ] as const;
 
-export const REFUND_COLUMNS = ["orderShopifyId", "shopifyId", "processedAt", "shopifyCreatedAt", "amount", "currency", "restock"] as const;
+export const REFUND_COLUMNS = ["shopifyId", "processedAt", "shopifyCreatedAt", "amount", "currency", "restock"] as const;
 
-export const REFUND_LINE_ITEM_COLUMNS = ["refundShopifyId", "shopifyId", "lineItemShopifyId", "quantity", "subtotal"] as const;
+export const REFUND_LINE_ITEM_COLUMNS = ["shopifyId", "lineItemShopifyId", "quantity", "subtotal"] as const;
 
 /** One object of a batch, validated, with its staging lines. */
 export interface StagedObject {
@@ -288,15 +284,47 @@ export interface StagedCustomer extends StagedObject {
 export interface StagedProduct extends StagedObject {
   line: string;
 }
+/**
+ * An order's COPY lines without what only the database knows (row ids, the customer's row, the
+ * products' types): the caller prefixes those (models/backfillBulk.server.ts lists the columns).
+ */
 export interface StagedOrder extends StagedObject {
   /** processed_at ?? created_at (recommendation attribution looks back from it). */
   processedAt: number;
+  /** ORDER_COLUMNS, without a line end. */
   line: string;
+  /** ORDER_PERSONAL_COLUMNS. */
+  personal: string;
+  /** The sum of the refunds' amounts (exact): the order's totalRefunded. */
+  totalRefunded: string;
   /** The order's customer as the webhook path's partial copy (no version), when it has one. */
   customer: StagedCustomer | null;
-  lineItems: string;
-  refunds: string;
-  refundLineItems: string;
+  /** LINE_ITEM_COLUMNS of each line, and its product's id (for its type). */
+  lineItems: string[];
+  lineProducts: (string | null)[];
+  refunds: { line: string; lines: string[] }[];
+}
+
+/** The exact sum of decimal strings (DECIMAL), as a decimal string. */
+export function sumDecimals(values: string[]): string {
+  if (!values.length) return "0";
+  if (values.length === 1) return values[0];
+  let scale = 0;
+  for (const v of values) {
+    const dot = v.indexOf(".");
+    if (dot >= 0) scale = Math.max(scale, v.length - dot - 1);
+  }
+  let total = 0n;
+  for (const v of values) {
+    const [whole, fraction = ""] = v.split(".");
+    const negative = whole.startsWith("-");
+    const digits = BigInt((negative ? whole.slice(1) : whole) + fraction.padEnd(scale, "0"));
+    total += negative ? -digits : digits;
+  }
+  const negative = total < 0n;
+  const digits = (negative ? -total : total).toString().padStart(scale + 1, "0");
+  const text = scale ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits;
+  return negative ? `-${text}` : text;
 }
 
 /** A customer's staging line; `partial` (an order's embedded customer) stores no version. */
@@ -429,7 +457,8 @@ export function stageOrder(o: Obj): StagedOrder {
   const customer = o.customer ? customerLine(o.customer as Obj, "customer.", true) : null;
   const version = updatedAt ?? createdAt;
 
-  let lineItems = "";
+  const lineItems: string[] = [];
+  const lineProducts: (string | null)[] = [];
   const items = list(o.lineItems, "lineItems");
   for (let i = 0; i < items.length; i++) {
     const li = obj(items[i]);
@@ -439,11 +468,12 @@ export function stageOrder(o: Obj): StagedOrder {
       const price = moneySet(li.originalUnitPriceSet, `${path}originalUnitPriceSet`);
       if (!price) throw new FieldError(`${path}originalUnitPriceSet`, "is required");
       const discount = moneySet(li.totalDiscountSet, `${path}totalDiscountSet`);
-      lineItems +=
+      const productId = li.product ? gid((li.product as Obj).id, `${path}product.id`) : null;
+      lineProducts.push(productId);
+      lineItems.push(
         [
-          id,
           gid(li.id, `${path}id`),
-          opt(li.product ? gid((li.product as Obj).id, `${path}product.id`) : null),
+          opt(productId),
           opt(li.variant ? gid((li.variant as Obj).id, `${path}variant.id`) : null),
           opt(optStr(li.sku, `${path}sku`)),
           copyText(str(li.title, `${path}title`)),
@@ -453,14 +483,15 @@ export function stageOrder(o: Obj): StagedOrder {
           price.amount,
           discount ? discount.amount : "0",
           copyText(currency),
-        ].join("\t") + "\n";
+        ].join("\t"),
+      );
     } catch (error) {
       throw error instanceof FieldError && !error.within ? new FieldError(error.path, error.problem, li) : error;
     }
   }
 
-  let refunds = "";
-  let refundLineItems = "";
+  const refunds: StagedOrder["refunds"] = [];
+  const amounts: string[] = [];
   const refundList = list(o.refunds, "refunds");
   for (let i = 0; i < refundList.length; i++) {
     const r = obj(refundList[i]);
@@ -470,6 +501,7 @@ export function stageOrder(o: Obj): StagedOrder {
     const refundCreatedAt = timestampOpt(r.createdAt, `${path}createdAt`);
     const amount = moneySet(r.totalRefundedSet, `${path}totalRefundedSet`);
     let restock = false;
+    const refundLines: string[] = [];
     const lines = list(r.refundLineItems, `${path}refundLineItems`);
     for (let j = 0; j < lines.length; j++) {
       const x = obj(lines[j]);
@@ -480,62 +512,70 @@ export function stageOrder(o: Obj): StagedOrder {
         if (x.restockType && x.restockType !== "NO_RESTOCK") restock = true;
         const lineItem = x.lineItem as Obj | null | undefined;
         if (!lineItem) throw new FieldError(`${linePath}lineItem`, "is required");
-        refundLineItems +=
+        refundLines.push(
           [
-            refundId,
             gid(x.id, `${linePath}id`),
             gid(lineItem.id, `${linePath}lineItem.id`),
             String(int(x.quantity, `${linePath}quantity`)),
             subtotal ? subtotal.amount : "0",
-          ].join("\t") + "\n";
+          ].join("\t"),
+        );
       } catch (error) {
         throw error instanceof FieldError && !error.within ? new FieldError(error.path, error.problem, x) : error;
       }
     }
     // mapper: created_at = the refund's, else the order's update, else its creation.
     const refundCreated = refundCreatedAt ?? updatedAt ?? createdAt;
-    refunds +=
-      [id, refundId, refundCreated.text, refundCreated.text, amount ? amount.amount : "0", copyText(currency), bool(restock)].join("\t") + "\n";
+    // rows.server `refundAmount`: the mapper's one successful refund transaction, else nothing.
+    const refunded = amount ? amount.amount : "0";
+    amounts.push(refunded);
+    refunds.push({
+      line: [refundId, refundCreated.text, refundCreated.text, refunded, copyText(currency), bool(restock)].join("\t"),
+      lines: refundLines,
+    });
   }
 
-  const line =
-    [
-      id,
-      copyText(name),
-      opt(customer ? customer.id : null),
-      (processedAt ?? createdAt).text,
-      createdAt.text,
-      tsText(cancelledAt),
-      opt(lowerOpt(o.cancelReason, "cancelReason")),
-      opt(lowerOpt(o.displayFinancialStatus, "displayFinancialStatus")),
-      opt(fulfillment),
-      copyText(currency),
-      opt(optStr(o.presentmentCurrencyCode, "presentmentCurrencyCode")),
-      total.amount,
-      subtotal ? subtotal.amount : "0",
-      discounts ? discounts.amount : "0",
-      tax ? tax.amount : "0",
-      shipping ? shipping.amount : "0",
-      opt(optStr(o.sourceName, "sourceName")),
-      bool(test),
-      textArray(tags(o.tags, "tags")),
-      opt(optStr(o.customerLocale, "customerLocale")),
-      NULL, // checkout_token: not in the Admin GraphQL Order.
-      version.text,
-      opt(optStr(o.email, "email")),
-      opt(optStr(o.phone, "phone")),
-      opt(optStr(o.note, "note")),
-      json(address(o.shippingAddress)),
-      json(address(o.billingAddress)),
-    ].join("\t") + "\n";
+  const line = [
+    id,
+    copyText(name),
+    opt(customer ? customer.id : null),
+    (processedAt ?? createdAt).text,
+    createdAt.text,
+    tsText(cancelledAt),
+    opt(lowerOpt(o.cancelReason, "cancelReason")),
+    opt(lowerOpt(o.displayFinancialStatus, "displayFinancialStatus")),
+    opt(fulfillment),
+    copyText(currency),
+    opt(optStr(o.presentmentCurrencyCode, "presentmentCurrencyCode")),
+    total.amount,
+    subtotal ? subtotal.amount : "0",
+    discounts ? discounts.amount : "0",
+    tax ? tax.amount : "0",
+    shipping ? shipping.amount : "0",
+    opt(optStr(o.sourceName, "sourceName")),
+    bool(test),
+    textArray(tags(o.tags, "tags")),
+    opt(optStr(o.customerLocale, "customerLocale")),
+    NULL, // checkout_token: not in the Admin GraphQL Order.
+    version.text,
+  ].join("\t");
+  const personal = [
+    opt(optStr(o.email, "email")),
+    opt(optStr(o.phone, "phone")),
+    opt(optStr(o.note, "note")),
+    json(address(o.shippingAddress)),
+    json(address(o.billingAddress)),
+  ].join("\t");
   return {
     id,
     updatedAt: updatedAt ? updatedAt.ms : null,
     processedAt: (processedAt ?? createdAt).ms,
     line,
+    personal,
+    totalRefunded: sumDecimals(amounts),
     customer,
     lineItems,
+    lineProducts,
     refunds,
-    refundLineItems,
   };
 }
