@@ -191,9 +191,9 @@ try {
       simulator: simulatorCpu === null ? null : +simulatorCpu.toFixed(1),
     },
     // Per 1,000 orders (with their share of customers and products): the figures to compare across shop sizes.
-    cpuMsPerOrder: {
-      backfillJob: +(importCpu / orders).toFixed(4),
-      postgres: databaseCpu === null ? null : +(databaseCpu / orders).toFixed(4),
+    cpuSecondsPer1000Orders: {
+      backfillJob: +((importCpu * 1000) / orders).toFixed(3),
+      postgres: databaseCpu === null ? null : +((databaseCpu * 1000) / orders).toFixed(3),
     },
     load: os.loadavg().map((l) => +l.toFixed(2)),
   };
@@ -222,7 +222,7 @@ try {
     console.log(
       `CPU: backfill process ${c.backfill} s (the job ${c.backfillJob} s)${c.postgres === null ? "" : `, PostgreSQL backends ${c.postgres} s`}, simulator ${c.simulator ?? "?"} s (generation and export)`,
     );
-    const m = result.cpuMsPerOrder;
+    const m = result.cpuSecondsPer1000Orders;
     console.log(
       `CPU per 1,000 orders: backfill job ${m.backfillJob.toFixed(3)} s${m.postgres === null ? " (PGlite: the database included)" : `, PostgreSQL ${m.postgres.toFixed(3)} s`}`,
     );
