@@ -96,7 +96,8 @@ export interface SyncJobOptions {
   onBatch?: (batch: { phase: Phase; objects: number; path: "copy" | "webhook-sync" }) => void;
   /**
    * Tests: called inside a COPY batch's transaction once its stored versions are read, before it
-   * writes (a webhook landing in between must still lose or win by newest-wins).
+   * writes (a webhook landing in between must still lose or win by newest-wins). PostgreSQL only:
+   * on PGlite that transaction holds the one connection, so a query from here would wait forever.
    */
   beforeBatchWrite?: (phase: Phase) => Promise<void>;
   /** A phase's export is ready to download (the bench separates Shopify's export time from the import). */
