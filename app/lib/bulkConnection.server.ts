@@ -35,7 +35,12 @@ export function postgresBulkConnection(url: string, connections = 2): BulkConnec
   return {
     kind: "postgres",
     async transaction(setup, work) {
-      pool ??= new pg.Pool({ connectionString: url, max: connections, application_name: "rapport-bulk" });
+      if (!pool) {
+        pool = new pg.Pool({ connectionString: url, max: connections, application_name: "rapport-bulk" });
+        // An idle connection that breaks (a server restart) is dropped by the pool; unhandled, the
+        // pool's error event would end the process. A broken connection in use fails its query.
+        pool.on("error", () => {});
+      }
       const client = await pool.connect();
       // A connection left in an unknown state (a failed ROLLBACK) is not given back to the pool.
       let broken = false;
