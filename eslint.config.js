@@ -20,6 +20,8 @@ const DATABASE_FILES = [
   "app/lib/transaction.server.ts",
   // The worker's liveness lock is held on a connection of its own (ADR 006).
   "app/lib/workerLiveness.server.ts",
+  // The backfill's COPY connection (ADR 010).
+  "app/lib/bulkConnection.server.ts",
   "prisma/**",
   "tests/**",
   "bench/**",

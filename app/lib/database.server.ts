@@ -9,6 +9,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@prisma/client";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import { pgliteBulkConnection, postgresBulkConnection, type BulkConnection } from "./bulkConnection.server";
 
 export const DEFAULT_PGLITE_DIR = "./data/pglite";
 
@@ -51,6 +52,18 @@ export interface Database {
   close(): Promise<void>;
 }
 
+// The bulk (COPY) connection of each opened client, for the backfill's fast path: models find it
+// from the Prisma client they are handed, so callers keep passing one handle. On globalThis: the
+// server, the worker and the Remix build load this module separately in one process.
+const BULK_KEY = Symbol.for("rapport.bulkConnections");
+const bulkConnections: WeakMap<PrismaClient, BulkConnection> = ((globalThis as { [BULK_KEY]?: WeakMap<PrismaClient, BulkConnection> })[BULK_KEY] ??=
+  new WeakMap());
+
+/** The COPY-capable connection to the same database as `prisma`, when `openDatabase` opened it. */
+export function bulkConnectionOf(prisma: PrismaClient): BulkConnection | null {
+  return bulkConnections.get(prisma) ?? null;
+}
+
 export function openDatabase(target: DatabaseTarget): Database {
   if (target.kind === "pglite") {
     // PGlite allows a single connection: the web server, the worker and the migration runner
@@ -60,6 +73,7 @@ export function openDatabase(target: DatabaseTarget): Database {
     const pglite = new PGlite({ dataDir: target.dataDir ?? undefined, extensions: { pg_trgm } });
     const adapterFactory = new PrismaPGlite(pglite);
     const prisma = new PrismaClient({ adapter: adapterFactory });
+    bulkConnections.set(prisma, pgliteBulkConnection(pglite));
     return {
       target,
       prisma,
@@ -71,6 +85,8 @@ export function openDatabase(target: DatabaseTarget): Database {
     };
   }
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: target.url, max: 10 }) });
+  const bulk = postgresBulkConnection(target.url);
+  bulkConnections.set(prisma, bulk);
   return {
     target,
     prisma,
@@ -78,6 +94,7 @@ export function openDatabase(target: DatabaseTarget): Database {
     // pool the unlock can land on another connection and the next run waits 10 s for the lock.
     migrationAdapter: new PrismaPg({ connectionString: target.url, max: 1 }),
     async close() {
+      await bulk.close();
       await prisma.$disconnect();
     },
   };

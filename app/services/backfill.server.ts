@@ -27,8 +27,54 @@ import { findStoredProducts } from "~/models/product.server";
 import { findOfflineSession } from "~/models/session.server";
 import { getShopCurrency, upsertShopDetails } from "~/models/shop.server";
 import { analyzeShop } from "./analytics.server";
-import { readBulkObjects } from "./backfill/jsonl";
-import { customerToPayload, orderToPayload, productToPayload, type GqlCustomer, type GqlOrder, type GqlProduct } from "./backfill/mapper";
+import { BulkLineError, readBulkObjects, type JsonlObject } from "./backfill/jsonl";
+import {
+  customerToPayload,
+  MappingError,
+  orderToPayload,
+  productToPayload,
+  type GqlCustomer,
+  type GqlOrder,
+  type GqlProduct,
+} from "./backfill/mapper";
+import {
+  copyText,
+  CUSTOMER_COLUMNS,
+  FieldError,
+  LINE_ITEM_COLUMNS,
+  ORDER_COLUMNS,
+  ORDER_PERSONAL_COLUMNS,
+  PRODUCT_COLUMNS,
+  REFUND_COLUMNS,
+  REFUND_LINE_ITEM_COLUMNS,
+  stageCustomer,
+  stageOrder,
+  stageProduct,
+  type StagedCustomer,
+  type StagedObject,
+  type StagedOrder,
+  type StagedProduct,
+} from "./backfill/copyRows";
+import {
+  bulkCopyOrders,
+  bulkCustomerLinks,
+  bulkHasEngagementsSince,
+  bulkInsertCustomers,
+  bulkInsertProducts,
+  bulkNextIds,
+  bulkProductTypes,
+  isUniqueViolation,
+  LINE_ITEM_COPY_PREFIX,
+  ORDER_COPY_PREFIX,
+  ORDER_PERSONAL_COPY_PREFIX,
+  REFUND_COPY_PREFIX,
+  REFUND_LINE_ITEM_COPY_PREFIX,
+  bulkSaveCheckpoint,
+  bulkStoredVersions,
+  bulkTombstoned,
+  hasBulkConnection,
+  inBulkTransaction,
+} from "~/models/backfillBulk.server";
 import type { StoredVersion } from "~/models/synced.server";
 import type { CustomerPayload, OrderPayload, ProductPayload } from "~/lib/shopifyPayloads";
 import { ensureShop, syncCustomers, syncOrders, syncProducts } from "./sync.server";
@@ -46,6 +92,14 @@ export interface SyncJobOptions {
   /** Each checkpoint (tests: throwing here simulates a crash after a committed batch). */
   onCheckpoint?: (run: RunView) => void | Promise<void>;
   onProgress?: (run: RunView) => void;
+  /** Each committed batch and how it was written: COPY (the fast path) or the webhook sync (ADR 010). */
+  onBatch?: (batch: { phase: Phase; objects: number; path: "copy" | "webhook-sync" }) => void;
+  /**
+   * Tests: called inside a COPY batch's transaction once its stored versions are read, before it
+   * writes (a webhook landing in between must still lose or win by newest-wins). PostgreSQL only:
+   * on PGlite that transaction holds the one connection, so a query from here would wait forever.
+   */
+  beforeBatchWrite?: (phase: Phase) => Promise<void>;
   /** A phase's export is ready to download (the bench separates Shopify's export time from the import). */
   onExported?: (phase: Phase) => void;
   /** Run the analysis at the end (default true). */
@@ -115,18 +169,221 @@ function queryFor(phase: Phase, search: string | undefined) {
   return phase === "orders" ? bulkOrdersQuery(search) : phase === "customers" ? bulkCustomersQuery(search) : bulkProductsQuery(search);
 }
 
-/** A phase's objects mapped to the webhook payloads (pure: done while the previous batch is being written). */
+/** A phase's objects mapped to the webhook payloads. */
 type PhaseBatch =
   { phase: "products"; items: ProductPayload[] } | { phase: "customers"; items: CustomerPayload[] } | { phase: "orders"; items: OrderPayload[] };
 
-function emptyBatch(phase: Phase): PhaseBatch {
-  return { phase, items: [] } as PhaseBatch;
+const OBJECT_NAME: Record<Phase, string> = { products: "product", customers: "customer", orders: "order" };
+
+/** A mapping or validation failure, with the JSONL line it comes from (a child's own line when the field is in one). */
+function lineError(phase: Phase, read: JsonlObject, error: unknown): unknown {
+  const what = `${OBJECT_NAME[phase]} ${String(read.object.id)}`;
+  if (error instanceof FieldError) {
+    const line = (error.within && read.childLines.get(error.within)) || read.line;
+    return new BulkLineError(`bulk JSONL line ${line}: ${what}: ${error.message}`);
+  }
+  if (error instanceof MappingError || error instanceof TypeError)
+    return new BulkLineError(`bulk JSONL line ${read.line}: ${error instanceof MappingError ? "" : `${what}: `}${error.message}`);
+  return error;
 }
 
-function addToBatch(batch: PhaseBatch, object: Record<string, unknown>) {
-  if (batch.phase === "products") batch.items.push(productToPayload(object as unknown as GqlProduct));
-  else if (batch.phase === "customers") batch.items.push(customerToPayload(object as unknown as GqlCustomer));
-  else batch.items.push(orderToPayload(object as unknown as GqlOrder));
+/**
+ * A batch being read (pure work, done while the previous batch is written): the objects as read,
+ * validated and turned into COPY lines for the fast path when the database has a COPY
+ * connection, else mapped to the webhook payloads at once.
+ */
+interface ReadBatch {
+  phase: Phase;
+  reads: JsonlObject[];
+  staged: StagedObject[] | null;
+  payloads: PhaseBatch | null;
+}
+
+function emptyReadBatch(phase: Phase, fast: boolean): ReadBatch {
+  return { phase, reads: [], staged: fast ? [] : null, payloads: fast ? null : ({ phase, items: [] } as unknown as PhaseBatch) };
+}
+
+function toPayload(phase: Phase, object: Record<string, unknown>) {
+  if (phase === "products") return productToPayload(object as unknown as GqlProduct);
+  if (phase === "customers") return customerToPayload(object as unknown as GqlCustomer);
+  return orderToPayload(object as unknown as GqlOrder);
+}
+
+function addToBatch(batch: ReadBatch, read: JsonlObject) {
+  try {
+    if (batch.staged) {
+      const o = read.object;
+      batch.staged.push(batch.phase === "products" ? stageProduct(o) : batch.phase === "customers" ? stageCustomer(o) : stageOrder(o));
+      batch.reads.push(read);
+    } else (batch.payloads!.items as unknown[]).push(toPayload(batch.phase, read.object));
+  } catch (error) {
+    throw lineError(batch.phase, read, error);
+  }
+}
+
+function objectCount(batch: ReadBatch): number {
+  return batch.staged ? batch.staged.length : batch.payloads!.items.length;
+}
+
+/** The webhook payloads of a batch (the fast path's batches map them only when they need the webhook sync). */
+function payloadsOf(batch: ReadBatch): PhaseBatch {
+  if (batch.payloads) return batch.payloads;
+  const items = batch.reads.map((read) => {
+    try {
+      return toPayload(batch.phase, read.object);
+    } catch (error) {
+      throw lineError(batch.phase, read, error);
+    }
+  });
+  return { phase: batch.phase, items } as unknown as PhaseBatch;
+}
+
+/** The batch needs the webhook sync: stored objects to update, a row a webhook inserted meanwhile, attribution to decide. */
+class NeedsWebhookSync extends Error {}
+
+/** sync/newestWins `newestById` on the staged versions. */
+function newestStaged<T extends StagedObject>(items: T[]): T[] {
+  const byId = new Map<string, T>();
+  for (const item of items) {
+    const current = byId.get(item.id);
+    if (!current || !(current.updatedAt !== null && item.updatedAt !== null && item.updatedAt < current.updatedAt)) byId.set(item.id, item);
+  }
+  return [...byId.values()];
+}
+
+/** Longest attribution window a shop can set (recommendationTracking's settings): a superset of any shop's. */
+const MAX_ATTRIBUTION_WINDOW_MS = 90 * 86_400_000;
+
+const TABLE_OF: Record<Phase, "product" | "customer" | "order"> = { products: "product", customers: "customer", orders: "order" };
+
+/**
+ * The fast path (ADR 010): the batch's new objects by COPY into staging tables and a few
+ * INSERT … SELECT, with the checkpoint, in one transaction of the COPY connection. Returns null
+ * (nothing written) when the batch needs the webhook sync instead: an object stored at an older
+ * version (to update), a row a webhook inserted since the versions were read, or storefront
+ * engagements that recommendation attribution must look at.
+ */
+async function applyBatchFast(
+  db: DbClient,
+  shop: string,
+  batch: ReadBatch,
+  currency: string,
+  checkpoint: (counts: PhaseCounts) => { lineOffset: number; progress: object; counts: object },
+  runId: number,
+  beforeWrite?: (phase: Phase) => Promise<void>,
+): Promise<PhaseCounts | null> {
+  const staged = batch.staged!;
+  try {
+    return await inBulkTransaction(db, async (tx) => {
+      const counts: PhaseCounts = { created: 0, updated: 0, unchanged: 0 };
+      const stored = await bulkStoredVersions(
+        tx,
+        TABLE_OF[batch.phase],
+        shop,
+        staged.map((s) => s.id),
+      );
+      const created: StagedObject[] = [];
+      for (const item of staged) {
+        if (!stored.has(item.id)) {
+          counts.created++;
+          created.push(item);
+          continue;
+        }
+        const version = stored.get(item.id);
+        if (version !== null && version !== undefined && item.updatedAt !== null && version >= item.updatedAt) {
+          counts.unchanged++;
+          continue;
+        }
+        throw new NeedsWebhookSync();
+      }
+      await beforeWrite?.(batch.phase);
+      const fresh = newestStaged(created);
+      const now = new Date().toISOString();
+      if (batch.phase === "products") {
+        const result = await bulkInsertProducts(tx, shop, currency, PRODUCT_COLUMNS, (fresh as StagedProduct[]).map((p) => p.line).join(""), now);
+        if (result.inserted !== result.expected) throw new NeedsWebhookSync();
+      } else if (batch.phase === "customers") {
+        const result = await bulkInsertCustomers(tx, shop, CUSTOMER_COLUMNS, (fresh as StagedCustomer[]).map((c) => c.line).join(""), now);
+        if (result.inserted !== result.expected) throw new NeedsWebhookSync();
+      } else {
+        const dead = fresh.length
+          ? await bulkTombstoned(
+              tx,
+              shop,
+              "order",
+              fresh.map((o) => o.id),
+            )
+          : new Set<string>();
+        const orders = (fresh as StagedOrder[]).filter((o) => !dead.has(o.id));
+        if (orders.length) {
+          const earliest = Math.min(...orders.map((o) => o.processedAt));
+          if (await bulkHasEngagementsSince(tx, shop, new Date(earliest - MAX_ATTRIBUTION_WINDOW_MS))) throw new NeedsWebhookSync();
+          // Embedded customers first, as the webhook sync does: the last copy of each wins; those
+          // stored already (usually all: the customers phase ran first) are left alone.
+          const embedded = new Map<string, string>();
+          for (const o of orders) if (o.customer) embedded.set(o.customer.id, o.customer.line);
+          let links = new Map<string, number | null>();
+          if (embedded.size) {
+            links = await bulkCustomerLinks(tx, shop, [...embedded.keys()]);
+            const missing = [...embedded.keys()].filter((id) => !links.has(id));
+            if (missing.length) {
+              await bulkInsertCustomers(tx, shop, CUSTOMER_COLUMNS, missing.map((id) => embedded.get(id)!).join(""), now);
+              for (const [id, row] of await bulkCustomerLinks(tx, shop, missing)) links.set(id, row);
+            }
+          }
+          const productIds = new Set<string>();
+          for (const o of orders) for (const p of o.lineProducts) if (p) productIds.add(p);
+          const types = productIds.size ? await bulkProductTypes(tx, shop, [...productIds]) : new Map<string, string | null>();
+          const orderIds = await bulkNextIds(tx, "Order", orders.length);
+          const refundIds = await bulkNextIds(
+            tx,
+            "Refund",
+            orders.reduce((n, o) => n + o.refunds.length, 0),
+          );
+          const shopText = copyText(shop);
+          let orderLines = "";
+          let personalLines = "";
+          let lineItemLines = "";
+          let refundLines = "";
+          let refundLineItemLines = "";
+          let r = 0;
+          orders.forEach((o, i) => {
+            const orderId = orderIds[i];
+            const customerId = o.customer ? (links.get(o.customer.id) ?? null) : null;
+            orderLines += `${orderId}\t${shopText}\t${customerId ?? "\\N"}\t${o.totalRefunded}\t${now}\t${now}\t${o.line}\n`;
+            personalLines += `${orderId}\t${shopText}\t${o.personal}\n`;
+            o.lineItems.forEach((line, j) => {
+              const product = o.lineProducts[j];
+              const type = product ? (types.get(product) ?? null) : null;
+              lineItemLines += `${shopText}\t${orderId}\t${type === null ? "\\N" : copyText(type)}\t${line}\n`;
+            });
+            for (const refund of o.refunds) {
+              const refundId = refundIds[r++];
+              refundLines += `${refundId}\t${shopText}\t${orderId}\t${now}\t${refund.line}\n`;
+              for (const line of refund.lines) refundLineItemLines += `${shopText}\t${refundId}\t${line}\n`;
+            }
+          });
+          try {
+            await bulkCopyOrders(tx, {
+              orders: { columns: [...ORDER_COPY_PREFIX, ...ORDER_COLUMNS], lines: orderLines },
+              personal: { columns: [...ORDER_PERSONAL_COPY_PREFIX, ...ORDER_PERSONAL_COLUMNS], lines: personalLines },
+              lineItems: { columns: [...LINE_ITEM_COPY_PREFIX, ...LINE_ITEM_COLUMNS], lines: lineItemLines },
+              refunds: { columns: [...REFUND_COPY_PREFIX, ...REFUND_COLUMNS], lines: refundLines },
+              refundLineItems: { columns: [...REFUND_LINE_ITEM_COPY_PREFIX, ...REFUND_LINE_ITEM_COLUMNS], lines: refundLineItemLines },
+            });
+          } catch (error) {
+            if (isUniqueViolation(error)) throw new NeedsWebhookSync();
+            throw error;
+          }
+        }
+      }
+      await bulkSaveCheckpoint(tx, shop, runId, checkpoint(counts), now);
+      return counts;
+    });
+  } catch (error) {
+    if (error instanceof NeedsWebhookSync) return null;
+    throw error;
+  }
 }
 
 /**
@@ -283,6 +540,7 @@ export async function runSyncJob(
             },
             progress,
             counts,
+            { onBatch: options.onBatch, beforeBatchWrite: options.beforeBatchWrite },
           );
           break;
         } catch (error) {
@@ -331,6 +589,7 @@ async function streamPhase(
   checkpoint: () => Promise<void>,
   progress: RunView["progress"],
   counts: RunView["counts"],
+  hooks: Pick<SyncJobOptions, "onBatch" | "beforeBatchWrite">,
 ) {
   let url = op.url;
   for (let attempt = 0; ; attempt++) {
@@ -363,44 +622,56 @@ async function streamPhase(
       if (previous) await previous;
     };
     try {
-      let batch = emptyBatch(phase);
+      const fast = hasBulkConnection(db);
+      let batch = emptyReadBatch(phase, fast);
       let batchEnd = offset();
-      const flush = async (objects: PhaseBatch, end: number) => {
-        if (!objects.items.length) return;
-        const n = objects.items.length;
-        const c = await inTransaction(
-          db,
-          async (tx) => {
-            await commitWithoutWaitingForFlush(tx);
-            const applied = await applyBatch(tx, shop, objects, currency);
-            // The checkpoint moves with the rows it describes.
-            const nextProgress = { ...progress, [phase]: { ...progress[phase]!, done: progress[phase]!.done + n } };
-            const total = counts[phase]!;
-            const nextCounts = {
+      const flush = async (objects: ReadBatch, end: number) => {
+        const n = objectCount(objects);
+        if (!n) return;
+        // The checkpoint moves with the rows it describes.
+        const checkpointFor = (applied: PhaseCounts) => {
+          const total = counts[phase]!;
+          return {
+            lineOffset: end,
+            progress: { ...progress, [phase]: { ...progress[phase]!, done: progress[phase]!.done + n } },
+            counts: {
               ...counts,
               [phase]: {
                 created: total.created + applied.created,
                 updated: total.updated + applied.updated,
                 unchanged: total.unchanged + applied.unchanged,
               },
-            };
-            await updateRun(tx, shop, runId, { lineOffset: end, progress: nextProgress, counts: nextCounts });
-            return applied;
-          },
-          { timeout: 120_000, maxWait: 60_000 },
-        );
+            },
+          };
+        };
+        let c = fast ? await applyBatchFast(db, shop, objects, currency, checkpointFor, runId, hooks.beforeBatchWrite) : null;
+        const viaCopy = c !== null;
+        if (!c) {
+          const payloads = payloadsOf(objects);
+          c = await inTransaction(
+            db,
+            async (tx) => {
+              await commitWithoutWaitingForFlush(tx);
+              const applied = await applyBatch(tx, shop, payloads, currency);
+              await updateRun(tx, shop, runId, checkpointFor(applied));
+              return applied;
+            },
+            { timeout: 120_000, maxWait: 60_000 },
+          );
+        }
         advance(end, c, n);
+        hooks.onBatch?.({ phase, objects: n, path: viaCopy ? "copy" : "webhook-sync" });
         await checkpoint();
       };
-      for await (const { object, lineEnd } of readBulkObjects(response.body, offset())) {
-        addToBatch(batch, object);
-        batchEnd = lineEnd;
-        if (batch.items.length >= batchSize) {
+      for await (const read of readBulkObjects(response.body, offset())) {
+        addToBatch(batch, read);
+        batchEnd = read.lineEnd;
+        if (objectCount(batch) >= batchSize) {
           await settle();
           pending = flush(batch, batchEnd);
           // Observed at the next settle(); this only keeps Node from calling it unhandled meanwhile.
           pending.catch(() => undefined);
-          batch = emptyBatch(phase);
+          batch = emptyReadBatch(phase, fast);
         }
       }
       await settle();

@@ -26,19 +26,42 @@ function cpuSecondsOf(pid: number): number | null {
   }
 }
 
-/** The CPU the PostgreSQL backends serving the bench database have used (the server is local). */
-async function postgresCpuSeconds(url: string): Promise<number | null> {
+/**
+ * The CPU the PostgreSQL backends serving the bench database have used (the server is local):
+ * sampled every second, each backend's last reading kept, so that a connection the pools close
+ * while idle (during an export wait) still counts.
+ */
+async function postgresCpuMeter(url: string) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  try {
+  const last = new Map<number, number>();
+  let unreadable = false;
+  const sample = async () => {
     const { rows } = await client.query<{ pid: number }>(
       "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
     );
-    const each = rows.map((r) => cpuSecondsOf(r.pid));
-    return each.some((s) => s === null) ? null : each.reduce((a: number, b) => a + b!, 0);
-  } finally {
-    await client.end();
-  }
+    for (const { pid } of rows) {
+      const seconds = cpuSecondsOf(pid);
+      if (seconds === null) unreadable = true;
+      else last.set(pid, seconds);
+    }
+  };
+  let sampling = Promise.resolve();
+  const timer = setInterval(() => {
+    sampling = sampling.then(sample).catch(() => undefined);
+  }, 1000);
+  return {
+    async seconds(): Promise<number | null> {
+      await sampling;
+      await sample();
+      return unreadable ? null : [...last.values()].reduce((a, b) => a + b, 0);
+    },
+    async stop() {
+      clearInterval(timer);
+      await sampling;
+      await client.end();
+    },
+  };
 }
 
 const { values } = parseArgs({
@@ -92,6 +115,9 @@ const db = openDatabase(target.target);
 try {
   await applyMigrations(db.migrationAdapter);
   const admin = new AdminClient({ shop: SHOP, accessToken: "sim-token", origin });
+  const pgMeter = backend === "postgres" ? await postgresCpuMeter(target.url) : null;
+  const pgBefore = (await pgMeter?.seconds()) ?? null;
+  const cpuBefore = process.cpuUsage();
   const phases: Partial<Record<Phase, { start: number; exported?: number; end?: number }>> = {};
   let last: string = "";
   const t0 = performance.now();
@@ -115,7 +141,11 @@ try {
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage();
   const backfillCpu = (cpu.user + cpu.system) / 1e6;
-  const databaseCpu = backend === "postgres" ? await postgresCpuSeconds(target.url) : null;
+  const during = process.cpuUsage(cpuBefore);
+  const importCpu = (during.user + during.system) / 1e6;
+  const pgAfter = (await pgMeter?.seconds()) ?? null;
+  await pgMeter?.stop();
+  const databaseCpu = pgAfter === null || pgBefore === null ? null : pgAfter - pgBefore;
   const simulatorCpu = cpuSecondsOf(child.pid!);
   const objects = (["products", "customers", "orders"] as const).reduce((n, p) => n + (run.progress[p]?.done ?? 0), 0);
   const exportMs = Object.values(phases).reduce((sum, p) => sum + ((p.exported ?? p.start) - p.start), 0);
@@ -155,8 +185,15 @@ try {
     // Load-independent: what each side cost. PGlite runs inside the backfill process.
     cpuSeconds: {
       backfill: +backfillCpu.toFixed(1),
+      // The backfill job alone (without start-up, migrations, this bench's own set-up).
+      backfillJob: +importCpu.toFixed(1),
       postgres: databaseCpu === null ? null : +databaseCpu.toFixed(1),
       simulator: simulatorCpu === null ? null : +simulatorCpu.toFixed(1),
+    },
+    // Per 1,000 orders (with their share of customers and products): the figures to compare across shop sizes.
+    cpuSecondsPer1000Orders: {
+      backfillJob: +((importCpu * 1000) / orders).toFixed(3),
+      postgres: databaseCpu === null ? null : +((databaseCpu * 1000) / orders).toFixed(3),
     },
     load: os.loadavg().map((l) => +l.toFixed(2)),
   };
@@ -183,7 +220,11 @@ try {
     );
     const c = result.cpuSeconds;
     console.log(
-      `CPU: backfill process ${c.backfill} s${c.postgres === null ? "" : `, PostgreSQL backends ${c.postgres} s`}, simulator ${c.simulator ?? "?"} s (generation and export)`,
+      `CPU: backfill process ${c.backfill} s (the job ${c.backfillJob} s)${c.postgres === null ? "" : `, PostgreSQL backends ${c.postgres} s`}, simulator ${c.simulator ?? "?"} s (generation and export)`,
+    );
+    const m = result.cpuSecondsPer1000Orders;
+    console.log(
+      `CPU per 1,000 orders: backfill job ${m.backfillJob.toFixed(3)} s${m.postgres === null ? " (PGlite: the database included)" : `, PostgreSQL ${m.postgres.toFixed(3)} s`}`,
     );
   }
 } finally {

@@ -125,7 +125,8 @@ describe("bulk JSONL reader", () => {
 
   it("gathers children under their object and reports where each object ends", async () => {
     const got = [];
-    for await (const o of readBulkObjects(stream(jsonl))) got.push(o);
+    for await (const o of readBulkObjects(stream(jsonl)))
+      got.push({ object: o.object, line: o.line, lineEnd: o.lineEnd, childLines: [...o.childLines.values()] });
     expect(got).toEqual([
       {
         object: {
@@ -133,9 +134,11 @@ describe("bulk JSONL reader", () => {
           refunds: [{ id: "gid://shopify/Refund/8", refundLineItems: [{ id: "gid://shopify/RefundLineItem/9", quantity: 1 }] }],
           lineItems: [{ id: "gid://shopify/LineItem/2" }, { id: "gid://shopify/LineItem/3" }],
         },
+        line: 1,
         lineEnd: 4,
+        childLines: [2, 3, 4],
       },
-      { object: { id: "gid://shopify/Order/4", lineItems: [{ id: "gid://shopify/LineItem/5" }] }, lineEnd: 6 },
+      { object: { id: "gid://shopify/Order/4", lineItems: [{ id: "gid://shopify/LineItem/5" }] }, line: 5, lineEnd: 6, childLines: [6] },
     ]);
   });
 
@@ -151,6 +154,13 @@ describe("bulk JSONL reader", () => {
     await expect(async () => {
       for await (const _ of readBulkObjects(stream(ungrouped))) void _;
     }).rejects.toThrow("line 3: parent gid://shopify/Order/1 is not the object being read");
+  });
+
+  it("names the line that is not JSON", async () => {
+    const broken = '{"id":"gid://shopify/Order/1"}\n{"id":"gid://shopify/LineItem/2","__parentId":\n';
+    await expect(async () => {
+      for await (const _ of readBulkObjects(stream(broken))) void _;
+    }).rejects.toThrow(/^bulk JSONL line 2: not JSON/);
   });
 });
 
