@@ -45,9 +45,21 @@ export interface CustomerFilter {
 export interface Cursor {
   /** 1: customers with orders (CustomerMetrics), 2: customers without orders (after every phase-1 row). */
   phase: 1 | 2;
-  /** The row's sort value as text (ISO instant, decimal or number); null when the metric is null. */
+  /**
+   * The row's sort value as text (ISO instant, decimal or number; for P(alive) the whole
+   * percentage shown, for predicted CLV "key:value", its coarse sort key and the exact value);
+   * null when the metric is null.
+   */
   value: string | null;
   id: number;
+}
+
+/** The parts of a cursor's sort value, one per sort key; null when they do not fit the sort. */
+export function sortValueParts(sort: CustomerSort, value: string): string[] | null {
+  const parts = value.split(":");
+  if (sort === "lastOrderAt") return Number.isNaN(Date.parse(value)) ? null : [value];
+  const numbers = parts.every((p) => /^-?\d+(\.\d+)?$/.test(p));
+  return numbers && parts.length === (sort === "predictedClv12m" ? 2 : 1) ? parts : null;
 }
 
 export interface CustomerQuery {
@@ -81,7 +93,7 @@ export function encodeCursor(cursor: Cursor): string {
 }
 
 export function decodeCursor(text: string | null): Cursor | undefined {
-  const match = text ? /^([12])\.(\d{1,10})\.(-|v[-0-9.:TZ]{1,40})$/.exec(text) : null;
+  const match = text ? /^([12])\.(\d{1,10})\.(-|v[-0-9.:TZ]{1,48})$/.exec(text) : null;
   if (!match) return undefined;
   return { phase: Number(match[1]) as 1 | 2, id: Number(match[2]), value: match[3] === "-" ? null : match[3].slice(1) };
 }
@@ -119,12 +131,19 @@ export function parseCustomerQuery(params: URLSearchParams, limit = PAGE_SIZE): 
     to: day("to"),
   };
   for (const key of Object.keys(filter) as (keyof CustomerFilter)[]) if (filter[key] === undefined) delete filter[key];
+  const sortKey: CustomerSort = (CUSTOMER_SORTS as readonly string[]).includes(sort ?? "") ? (sort as CustomerSort) : "lastOrderAt";
   return {
     filter,
-    sort: (CUSTOMER_SORTS as readonly string[]).includes(sort ?? "") ? (sort as CustomerSort) : "lastOrderAt",
+    sort: sortKey,
     dir: params.get("dir") === "asc" ? "asc" : "desc",
-    after: decodeCursor(params.get("after")),
-    before: decodeCursor(params.get("before")),
+    after: cursorFor(decodeCursor(params.get("after")), sortKey),
+    before: cursorFor(decodeCursor(params.get("before")), sortKey),
     limit,
   };
+}
+
+/** A phase-1 cursor whose value does not fit the sort (another sort's, or an older format) starts over. */
+function cursorFor(cursor: Cursor | undefined, sort: CustomerSort): Cursor | undefined {
+  if (!cursor || cursor.phase !== 1 || cursor.value === null) return cursor;
+  return sortValueParts(sort, cursor.value) ? cursor : undefined;
 }
