@@ -54,6 +54,27 @@ export interface Cursor {
   id: number;
 }
 
+/** Steps of the CLV sort key in a decade, in tenths of its power of ten (1, 1.2, … 8). */
+const CLV_KEY_STEPS = [10, 12, 15, 20, 25, 30, 40, 50, 60, 80];
+
+/**
+ * The customers page's sort key of a non-negative predicted CLV (a decimal string), exactly as
+ * the database generates CustomerMetrics.predictedClv12mKey (migration
+ * customer_metrics_hot_rewrites; a test compares the two): the value rounded down to a step of
+ * 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k, to tenths below 1, 0.0001 below 0.1, 0 for 0.
+ */
+export function clvSortKey(value: string): string {
+  const [whole, fraction = ""] = value.split(".");
+  const digits = whole.replace(/^0+/, "");
+  if (!digits) {
+    if (fraction[0] && fraction[0] !== "0") return `0.${fraction[0]}`;
+    return /[1-9]/.test(fraction) ? "0.0001" : "0";
+  }
+  const lead = Number(`${digits}${fraction}0`.slice(0, 2));
+  const step = CLV_KEY_STEPS.filter((s) => s <= lead).at(-1)!;
+  return digits.length === 1 ? String(step / 10) : `${step}${"0".repeat(digits.length - 2)}`;
+}
+
 /** The parts of a cursor's sort value, one per sort key; null when they do not fit the sort. */
 export function sortValueParts(sort: CustomerSort, value: string): string[] | null {
   const parts = value.split(":");

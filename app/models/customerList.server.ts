@@ -9,7 +9,7 @@
 // pg_trgm GIN index of the three together, on PGlite too). Counts stop at COUNT_CAP: an exact count of 100,000 rows
 // costs more than the page itself (bench/admin, docs/benchmarks.md).
 import { Prisma } from "@prisma/client";
-import { sortValueParts } from "~/domain/customerList";
+import { clvSortKey, sortValueParts } from "~/domain/customerList";
 import type { Db } from "~/lib/transaction.server";
 
 export type ListSort = "lastOrderAt" | "monetary" | "frequency" | "predictedClv12m" | "pAlive";
@@ -75,12 +75,35 @@ interface SortKey {
 }
 const key = (column: string, cast: (v: string) => Prisma.Sql): SortKey => ({ sql: Prisma.raw(`m."${column}"`), cast });
 const asNumeric = (v: string) => Prisma.sql`${v}::numeric`;
-const SORTS: Record<ListSort, { keys: SortKey[]; nullable: boolean }> = {
+/**
+ * A sort: its keys, and optionally the parts of its rows, in ascending order of the sort and
+ * read one after the other, each in its own order (`keys`: how many of the sort's keys its rows
+ * need ordering by, then customerId).
+ */
+interface Sort {
+  keys: SortKey[];
+  nullable: boolean;
+  parts?: { where: Prisma.Sql; keys: number }[];
+}
+const CLV_KEY = key("predictedClv12mKey", asNumeric);
+const SORTS: Record<ListSort, Sort> = {
   lastOrderAt: { keys: [key("lastOrderAt", (v) => Prisma.sql`${v}::timestamp`)], nullable: false },
   monetary: { keys: [key("monetary", asNumeric)], nullable: false },
   frequency: { keys: [key("frequency", (v) => Prisma.sql`${Number(v)}::int`)], nullable: false },
-  // The coarse key first (its index gives the order of the steps), then the exact value.
-  predictedClv12m: { keys: [key("predictedClv12mKey", asNumeric), key("predictedClv12m", asNumeric)], nullable: true },
+  // The coarse key first (its index gives the order of the steps), then the exact value, which
+  // PostgreSQL's incremental sort orders within each step: it reads a whole step of customers.
+  // Customers with a CLV of exactly 0 (key 0 and only them), or none (no model), can be a
+  // large share of a shop, all tied: read apart, in customerId order straight from the index.
+  predictedClv12m: {
+    keys: [CLV_KEY, key("predictedClv12m", asNumeric)],
+    nullable: true,
+    parts: [
+      { where: Prisma.sql`${CLV_KEY.sql} < 0`, keys: 2 },
+      { where: Prisma.sql`${CLV_KEY.sql} = 0`, keys: 1 },
+      { where: Prisma.sql`${CLV_KEY.sql} > 0`, keys: 2 },
+      { where: Prisma.sql`${CLV_KEY.sql} IS NULL`, keys: 0 },
+    ],
+  },
   // The page shows whole percentages: customers showing the same one are in customerId order.
   pAlive: { keys: [key("pAlivePercent", (v) => Prisma.sql`${Number(v)}::int`)], nullable: true },
 };
@@ -135,25 +158,15 @@ function metricsWhere(shop: string, w: ListWhere): Prisma.Sql {
   if (w.pAliveMax !== undefined && Number.isFinite(w.pAliveMax)) {
     parts.push(Prisma.sql`m."pAlive" < ${w.pAliveMax} AND m."pAlivePercent" <= ${Math.round(w.pAliveMax * 100)}`);
   }
-  // The CLV key is a step of the series at or below the value, never below the power of ten
-  // under it (CLV >= 0 here: the filter's bounds are non-negative decimals).
+  // The CLV key is monotone and never above the value (the filter's bounds are non-negative).
   if (w.clvMin !== undefined) {
-    parts.push(Prisma.sql`m."predictedClv12m" >= ${w.clvMin}::numeric AND m."predictedClv12mKey" >= ${clvKeyFloor(w.clvMin)}::numeric`);
+    parts.push(Prisma.sql`m."predictedClv12m" >= ${w.clvMin}::numeric AND m."predictedClv12mKey" >= ${clvSortKey(w.clvMin)}::numeric`);
   }
   if (w.clvMax !== undefined) parts.push(Prisma.sql`m."predictedClv12m" <= ${w.clvMax}::numeric AND m."predictedClv12mKey" <= ${w.clvMax}::numeric`);
   if (w.lastOrderFrom) parts.push(Prisma.sql`m."lastOrderAt" >= ${w.lastOrderFrom.toISOString()}::timestamp`);
   if (w.lastOrderBefore) parts.push(Prisma.sql`m."lastOrderAt" < ${w.lastOrderBefore.toISOString()}::timestamp`);
   if (w.customerIds) parts.push(idsSql(Prisma.raw(`m."customerId"`), w.customerIds));
   return Prisma.sql`${Prisma.join(parts, " AND ")}${searchSql(w.q)}`;
-}
-
-/**
- * A lower bound of the CLV key of every value at or above `min` (a non-negative decimal): the
- * power of ten at or below it (the key's series starts at 1 × that power), 0 below 1.
- */
-export function clvKeyFloor(min: string): string {
-  const digits = min.replace(/^0+/, "").split(".")[0].length;
-  return digits ? `1${"0".repeat(digits - 1)}` : "0";
 }
 
 /**
@@ -175,32 +188,60 @@ function afterSql(keys: SortKey[], dir: "asc" | "desc", nulls: "first" | "last" 
   return Prisma.sql`${first} ${Prisma.raw(dir === "desc" ? "<=" : ">=")} ${vs[0]} AND ${after}`;
 }
 
-const SELECT_METRICS = Prisma.sql`
+const METRICS_COLUMNS = Prisma.sql`
   SELECT c.id, c."shopifyId", c.tags, p.email, p."firstName", p."lastName",
          m.segment, m."rScore", m."fScore", m."mScore", m.frequency, m.monetary, m.currency, m."pAlive", m."pAlivePercent",
-         m."predictedClv12m", m."predictedClv12mKey", m."lastOrderAt", m."firstOrderAt", m."lowConfidence"
-  FROM "CustomerMetrics" m
-  JOIN "Customer" c ON c.id = m."customerId"
-  LEFT JOIN "CustomerProfile" p ON p."customerId" = m."customerId"`;
+         m."predictedClv12m", m."predictedClv12mKey", m."lastOrderAt", m."firstOrderAt", m."lowConfidence"`;
+const JOINED = Prisma.sql`JOIN "Customer" c ON c.id = m."customerId" LEFT JOIN "CustomerProfile" p ON p."customerId" = m."customerId"`;
+
+/**
+ * The first `limit` metrics rows matching `where` in `order`, with their customer and profile.
+ * Without a search, the rows are chosen from CustomerMetrics alone and joined afterwards: a
+ * plan that sorts a filtered range (thousands of rows) then joins only the page's rows.
+ */
+function metricsPageSql(where: Prisma.Sql, order: Prisma.Sql, limit: number, search: boolean): Prisma.Sql {
+  if (search) return Prisma.sql`${METRICS_COLUMNS} FROM "CustomerMetrics" m ${JOINED} WHERE ${where} ORDER BY ${order} LIMIT ${limit}`;
+  return Prisma.sql`${METRICS_COLUMNS}
+    FROM (SELECT * FROM "CustomerMetrics" m WHERE ${where} ORDER BY ${order} LIMIT ${limit}) m ${JOINED}
+    ORDER BY ${order}`;
+}
 
 /**
  * Up to `limit` customers with orders in display order (`dir`) after `at`, or, with
  * `reverse`, the `limit` rows just before `at` in reverse display order.
  */
-export function customersWithOrdersPage(
+export async function customersWithOrdersPage(
   db: Db,
   shop: string,
   w: ListWhere,
   page: { sort: ListSort; dir: "asc" | "desc"; at?: ListPosition; reverse?: boolean; limit: number },
 ): Promise<ListedCustomer[]> {
-  const { keys, nullable } = SORTS[page.sort];
+  const { keys, nullable, parts } = SORTS[page.sort];
   const dir = page.reverse ? (page.dir === "asc" ? "desc" : "asc") : page.dir;
   const nulls = nullable ? (dir === "desc" ? "first" : "last") : null;
   const values = page.at?.value ? sortValueParts(page.sort, page.at.value) : null;
   const keyset = page.at ? Prisma.sql` AND ${afterSql(keys, dir, nulls, page.at, values)}` : Prisma.empty;
   const d = Prisma.raw(dir.toUpperCase());
-  const order = Prisma.join([...keys.map((k) => Prisma.sql`${k.sql} ${d}`), Prisma.sql`m."customerId" ${d}`], ", ");
-  return db.$queryRaw<ListedCustomer[]>`${SELECT_METRICS} WHERE ${metricsWhere(shop, w)}${keyset} ORDER BY ${order} LIMIT ${page.limit}`;
+  const orderBy = (n: number) =>
+    Prisma.join(
+      [...keys.slice(0, n).map((k) => k.sql), Prisma.sql`m."customerId"`].map((sql) => Prisma.sql`${sql} ${d}`),
+      ", ",
+    );
+  const where = Prisma.sql`${metricsWhere(shop, w)}${keyset}`;
+  const search = searchSql(w.q) !== Prisma.empty;
+  if (!parts) return db.$queryRaw<ListedCustomer[]>(metricsPageSql(where, orderBy(keys.length), page.limit, search));
+  // The parts in display order, each read until the page is full (a part before the position
+  // reads nothing).
+  const rows: ListedCustomer[] = [];
+  for (const part of dir === "asc" ? parts : [...parts].reverse()) {
+    if (rows.length >= page.limit) break;
+    rows.push(
+      ...(await db.$queryRaw<ListedCustomer[]>(
+        metricsPageSql(Prisma.sql`${where} AND ${part.where}`, orderBy(part.keys), page.limit - rows.length, search),
+      )),
+    );
+  }
+  return rows;
 }
 
 /** Customers without a counted order (no metrics), newest id first; `reverse` as above. */

@@ -3,7 +3,7 @@
 // exact values, the table's fillfactor, which rewrites are HOT, and the exact order of every
 // page (ties, nulls, filters, keyset pages both ways), on both backends.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseCustomerQuery } from "~/domain/customerList";
+import { clvSortKey, parseCustomerQuery } from "~/domain/customerList";
 import { writeCustomerMetricsBatch, type CustomerMetricsBatch } from "~/models/analytics.server";
 import { listCustomers } from "~/services/customers.server";
 import { useDatabase } from "../helpers/app";
@@ -15,13 +15,14 @@ const NOW = new Date("2026-11-22T20:00:00Z");
 
 // Customer id, P(alive), predicted CLV, and the keys the database must derive from them: the
 // whole percentage the page shows (Math.round(pAlive × 100), in binary floating point) and the
-// CLV rounded down to the series 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k (tenths below 1).
+// CLV rounded down to the series 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k (tenths below 1,
+// 0.0001 below 0.1 and 0 for 0 alone).
 const ROWS: [id: number, pAlive: number | null, clv: string | null, percent: number | null, clvKey: string | null][] = [
   [1, 0.125, "150.00", 13, "150.0000"], // 12.5 %: half up
   [2, 0.995, "149.99", 100, "120.0000"], // 99.5 % shows 100 %
-  [3, 0.3, "0.00", 30, "0.0000"],
+  [3, 0.3, "0.00", 30, "0.0000"], // key 0: CLV 0 and nothing else
   [4, 0.2996, "150.00", 30, "150.0000"], // shows 30 % (high risk, below 0.3); same CLV as 1
-  [5, 0.304, "0.05", 30, "0.0000"],
+  [5, 0.304, "0.05", 30, "0.0001"],
   [6, 1, "12345.67", 100, "12000.0000"],
   [7, 2e-9, "0.99", 0, "0.9000"],
   [8, 0.005, "1.00", 1, "1.0000"], // 0.5 %: half up
@@ -34,6 +35,10 @@ const ROWS: [id: number, pAlive: number | null, clv: string | null, percent: num
   [15, 0.13, "99.99", 13, "80.0000"],
   [16, 0, "10.00", 0, "10.0000"],
   [17, 0.5, "0.10", 50, "0.1000"],
+  [19, 0.02, "0.00", 2, "0.0000"], // CLV 0 and unknown CLV: ties read in customer order
+  [20, null, null, null, null],
+  [21, 0, "0.00", 0, "0.0000"],
+  [22, 0.9, "-5.00", 90, "-5.0000"], // never seen, but the order holds below 0 too
 ];
 // A customer without orders (no metrics): listed after every customer with orders.
 const WITHOUT_ORDERS = 18;
@@ -77,7 +82,7 @@ describe.each(BACKENDS)("CustomerMetrics sort keys and HOT rewrites on %s", (bac
     useDatabase(ctx.db);
     const sql = (text: string, ...params: unknown[]) => ctx.db.prisma.$executeRawUnsafe(text, ...params);
     await sql(`INSERT INTO "Shop" (domain, currency, "ianaTimezone", "updatedAt") VALUES ($1, 'EUR', 'Europe/Paris', now())`, SHOP);
-    for (let id = 1; id <= WITHOUT_ORDERS; id++) {
+    for (const id of [...ROWS.map((r) => r[0]), WITHOUT_ORDERS]) {
       await sql(`INSERT INTO "Customer" (id, shop, "shopifyId", "updatedAt") VALUES ($1, $2, $3, now())`, id, SHOP, String(9000 + id));
     }
     await ctx.db.prisma.$transaction((tx) => writeCustomerMetricsBatch(tx, SHOP, run(0), batchOf(ROWS, 0)));
@@ -106,6 +111,8 @@ describe.each(BACKENDS)("CustomerMetrics sort keys and HOT rewrites on %s", (bac
       `SELECT "customerId" AS id, "pAlivePercent" AS percent, "predictedClv12mKey"::text AS key FROM "CustomerMetrics" ORDER BY 1`,
     );
     expect(rows).toEqual(ROWS.map(([id, , , percent, key]) => ({ id, percent, key })));
+    // The customers page computes the key of a CLV filter's bound itself: the same rule.
+    for (const [, , clv, , key] of ROWS) if (clv !== null && !clv.startsWith("-")) expect(clvSortKey(clv)).toBe(String(Number(key)));
     // What the page shows is the stored percentage.
     const page = await q("sort=pAlive&dir=desc");
     for (const c of page.customers) {
@@ -151,7 +158,7 @@ describe.each(BACKENDS)("CustomerMetrics sort keys and HOT rewrites on %s", (bac
   });
 
   it("sorts by predicted CLV exactly (ties by customer, unknown last when ascending), page after page both ways", async () => {
-    const desc = [10, 6, 4, 1, 2, 14, 15, 16, 13, 12, 11, 9, 8, 7, 17, 5, 3];
+    const desc = [20, 10, 6, 4, 1, 2, 14, 15, 16, 13, 12, 11, 9, 8, 7, 17, 5, 21, 19, 3, 22];
     expect(ids(await q("sort=predictedClv12m&dir=desc"))).toEqual([...desc, WITHOUT_ORDERS]);
     expect(ids(await q("sort=predictedClv12m&dir=asc"))).toEqual([...[...desc].reverse(), WITHOUT_ORDERS]);
     await expectPages("sort=predictedClv12m&dir=desc", [...desc, WITHOUT_ORDERS], 4);
@@ -159,7 +166,7 @@ describe.each(BACKENDS)("CustomerMetrics sort keys and HOT rewrites on %s", (bac
   });
 
   it("sorts by the P(alive) shown, customers showing the same percentage by id, page after page both ways", async () => {
-    const desc = [10, 6, 2, 13, 11, 17, 5, 4, 3, 14, 15, 12, 1, 8, 16, 9, 7];
+    const desc = [20, 10, 6, 2, 22, 13, 11, 17, 5, 4, 3, 14, 15, 12, 1, 19, 8, 21, 16, 9, 7];
     expect(ids(await q("sort=pAlive&dir=desc"))).toEqual([...desc, WITHOUT_ORDERS]);
     expect(ids(await q("sort=pAlive&dir=asc"))).toEqual([...[...desc].reverse(), WITHOUT_ORDERS]);
     await expectPages("sort=pAlive&dir=desc", [...desc, WITHOUT_ORDERS], 4);
@@ -169,19 +176,19 @@ describe.each(BACKENDS)("CustomerMetrics sort keys and HOT rewrites on %s", (bac
   it("filters by churn risk and CLV range on the exact values", async () => {
     // Customer 4 shows 30 % but is below 0.3: high risk, not medium.
     expect(ids(await q("risk=medium&sort=pAlive&dir=asc"))).toEqual([3, 5, 17, 13]);
-    expect(ids(await q("risk=high&sort=pAlive&dir=desc"))).toEqual([4, 14, 15, 12, 1, 8, 16, 9, 7]);
-    expect(ids(await q("risk=low&sort=predictedClv12m&dir=asc"))).toEqual([11, 2, 6]);
+    expect(ids(await q("risk=high&sort=pAlive&dir=desc"))).toEqual([4, 14, 15, 12, 1, 19, 8, 21, 16, 9, 7]);
+    expect(ids(await q("risk=low&sort=predictedClv12m&dir=asc"))).toEqual([22, 11, 2, 6]);
     expect(ids(await q("clvMin=8&clvMax=100&sort=predictedClv12m&dir=asc"))).toEqual([12, 13, 16, 15, 14]);
     expect(ids(await q("clvMin=0.05&clvMax=0.99&sort=predictedClv12m&dir=desc"))).toEqual([7, 17, 5]);
     expect(ids(await q("clvMin=150&sort=pAlive&dir=desc"))).toEqual([6, 4, 1]);
-    await expectPages("risk=high&sort=predictedClv12m&dir=desc", [4, 1, 14, 15, 16, 12, 9, 8, 7], 2);
+    await expectPages("risk=high&sort=predictedClv12m&dir=desc", [4, 1, 14, 15, 16, 12, 9, 8, 7, 21, 19], 2);
   });
 
   it("starts over on a cursor that does not fit the sort (another sort's, or one from before the keys)", async () => {
     const first = ids(await q("sort=predictedClv12m&dir=desc", 3));
-    expect(first).toEqual([10, 6, 4]);
+    expect(first).toEqual([20, 10, 6]);
     expect(ids(await q("sort=predictedClv12m&dir=desc&after=1.4.v150.00", 3))).toEqual(first);
-    expect(ids(await q("sort=pAlive&dir=desc&after=1.4.v2026-11-20T10:00:00.000Z", 3))).toEqual([10, 6, 2]);
+    expect(ids(await q("sort=pAlive&dir=desc&after=1.4.v2026-11-20T10:00:00.000Z", 3))).toEqual([20, 10, 6]);
   });
 
   /** Every page of `query` forwards (by `after`), then backwards from the last (by `before`). */

@@ -15,18 +15,19 @@ ALTER TABLE "CustomerMetrics" SET (fillfactor = 50);
 --    exact in float8). NULL when P(alive) is unknown or outside [0, 1].
 --
 --    "predictedClv12mKey": predicted CLV rounded down to a step of the series 1, 1.2, 1.5, 2,
---    2.5, 3, 4, 5, 6, 8 times a power of ten (each step 20-33 % wide), tenths below 1: one
---    customer in twenty crosses a step on a given day, where two significant digits would be
---    one in four (ADR 013). Exact decimal arithmetic (the leading two digits of the text, the
---    number of integer digits), monotone: a <= b gives key(a) <= key(b), so ordering by the key
---    then the exact value is the exact order of the values. Odd in the sign, never above |value|.
+--    2.5, 3, 4, 5, 6, 8 times a power of ten (each step 20-33 % wide), tenths below 1, 0.0001
+--    below 0.1, and 0 for 0 alone (the customers page reads those apart): one customer in
+--    twenty crosses a step on a given day, where two significant digits would be one in four
+--    (ADR 013). Exact decimal arithmetic (the leading two digits of the text, the number of
+--    integer digits), monotone: a <= b gives key(a) <= key(b), so ordering by the key then the
+--    exact value is the exact order of the values. Odd in the sign, never above |value|.
 ALTER TABLE "CustomerMetrics"
   ADD COLUMN "pAlivePercent" SMALLINT GENERATED ALWAYS AS (
     CASE WHEN "pAlive" >= 0 AND "pAlive" <= 1
          THEN (floor("pAlive" * 100) + CASE WHEN "pAlive" * 100 - floor("pAlive" * 100) >= 0.5 THEN 1 ELSE 0 END)::smallint
     END) STORED,
   ADD COLUMN "predictedClv12mKey" DECIMAL(19,4) GENERATED ALWAYS AS (
-    CASE WHEN abs("predictedClv12m") < 1 THEN trunc("predictedClv12m", 1)
+    CASE WHEN abs("predictedClv12m") < 1 THEN sign("predictedClv12m") * greatest(trunc(abs("predictedClv12m"), 1), 0.0001)
          ELSE sign("predictedClv12m")
               * (ARRAY[10, 12, 15, 20, 25, 30, 40, 50, 60, 80])[
                   width_bucket(left(replace(abs("predictedClv12m")::text, '.', '') || '0', 2)::int, ARRAY[10, 12, 15, 20, 25, 30, 40, 50, 60, 80])]
