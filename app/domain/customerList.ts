@@ -45,9 +45,42 @@ export interface CustomerFilter {
 export interface Cursor {
   /** 1: customers with orders (CustomerMetrics), 2: customers without orders (after every phase-1 row). */
   phase: 1 | 2;
-  /** The row's sort value as text (ISO instant, decimal or number); null when the metric is null. */
+  /**
+   * The row's sort value as text (ISO instant, decimal or number; for P(alive) the whole
+   * percentage shown, for predicted CLV "key:value", its coarse sort key and the exact value);
+   * null when the metric is null.
+   */
   value: string | null;
   id: number;
+}
+
+/** Steps of the CLV sort key in a decade, in tenths of its power of ten (1, 1.2, … 8). */
+const CLV_KEY_STEPS = [10, 12, 15, 20, 25, 30, 40, 50, 60, 80];
+
+/**
+ * The customers page's sort key of a non-negative predicted CLV (a decimal string), exactly as
+ * the database generates CustomerMetrics.predictedClv12mKey (migration
+ * customer_metrics_hot_rewrites; a test compares the two): the value rounded down to a step of
+ * 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k, to tenths below 1, 0.0001 below 0.1, 0 for 0.
+ */
+export function clvSortKey(value: string): string {
+  const [whole, fraction = ""] = value.split(".");
+  const digits = whole.replace(/^0+/, "");
+  if (!digits) {
+    if (fraction[0] && fraction[0] !== "0") return `0.${fraction[0]}`;
+    return /[1-9]/.test(fraction) ? "0.0001" : "0";
+  }
+  const lead = Number(`${digits}${fraction}0`.slice(0, 2));
+  const step = CLV_KEY_STEPS.filter((s) => s <= lead).at(-1)!;
+  return digits.length === 1 ? String(step / 10) : `${step}${"0".repeat(digits.length - 2)}`;
+}
+
+/** The parts of a cursor's sort value, one per sort key; null when they do not fit the sort. */
+export function sortValueParts(sort: CustomerSort, value: string): string[] | null {
+  const parts = value.split(":");
+  if (sort === "lastOrderAt") return Number.isNaN(Date.parse(value)) ? null : [value];
+  const numbers = parts.every((p) => /^-?\d+(\.\d+)?$/.test(p));
+  return numbers && parts.length === (sort === "predictedClv12m" ? 2 : 1) ? parts : null;
 }
 
 export interface CustomerQuery {
@@ -81,7 +114,7 @@ export function encodeCursor(cursor: Cursor): string {
 }
 
 export function decodeCursor(text: string | null): Cursor | undefined {
-  const match = text ? /^([12])\.(\d{1,10})\.(-|v[-0-9.:TZ]{1,40})$/.exec(text) : null;
+  const match = text ? /^([12])\.(\d{1,10})\.(-|v[-0-9.:TZ]{1,48})$/.exec(text) : null;
   if (!match) return undefined;
   return { phase: Number(match[1]) as 1 | 2, id: Number(match[2]), value: match[3] === "-" ? null : match[3].slice(1) };
 }
@@ -119,12 +152,19 @@ export function parseCustomerQuery(params: URLSearchParams, limit = PAGE_SIZE): 
     to: day("to"),
   };
   for (const key of Object.keys(filter) as (keyof CustomerFilter)[]) if (filter[key] === undefined) delete filter[key];
+  const sortKey: CustomerSort = (CUSTOMER_SORTS as readonly string[]).includes(sort ?? "") ? (sort as CustomerSort) : "lastOrderAt";
   return {
     filter,
-    sort: (CUSTOMER_SORTS as readonly string[]).includes(sort ?? "") ? (sort as CustomerSort) : "lastOrderAt",
+    sort: sortKey,
     dir: params.get("dir") === "asc" ? "asc" : "desc",
-    after: decodeCursor(params.get("after")),
-    before: decodeCursor(params.get("before")),
+    after: cursorFor(decodeCursor(params.get("after")), sortKey),
+    before: cursorFor(decodeCursor(params.get("before")), sortKey),
     limit,
   };
+}
+
+/** A phase-1 cursor whose value does not fit the sort (another sort's, or an older format) starts over. */
+function cursorFor(cursor: Cursor | undefined, sort: CustomerSort): Cursor | undefined {
+  if (!cursor || cursor.phase !== 1 || cursor.value === null) return cursor;
+  return sortValueParts(sort, cursor.value) ? cursor : undefined;
 }

@@ -42,8 +42,12 @@ export function formatNumber(value: number, locale: Locale): string {
 
 /** A percentage given in points (23.4 means 23.4 %), with at most `digits` decimals. */
 export function formatPercent(points: number, locale: Locale, digits = 1): string {
-  // Intl multiplies by 100: divide exactly by shifting the decimal point of the string form.
-  return numberFormat(INTL_LOCALE[locale], { style: "percent", maximumFractionDigits: digits }).format(asNumeric(`${points}e-2`));
+  // Intl multiplies by 100: divide exactly by shifting the decimal point of the string form,
+  // whose own exponent (below 1e-6, "2e-7") takes the shift ("2e-7e-2" would be NaN).
+  const [mantissa, exponent = "0"] = String(points).split("e");
+  return numberFormat(INTL_LOCALE[locale], { style: "percent", maximumFractionDigits: digits }).format(
+    asNumeric(`${mantissa}e${Number(exponent) - 2}`),
+  );
 }
 
 export function formatDate(iso: string, locale: Locale, timeZone: string): string {

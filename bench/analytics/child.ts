@@ -1,5 +1,8 @@
-// One full recompute in a fresh process, so that its peak memory is the analysis's own:
+// Full recomputes in a fresh process, so that its peak memory is the analysis's own:
 //   node --import tsx bench/analytics/child.ts <DATABASE_URL> <now ISO> <runs>
+// Run i (from 0) analyses the same data as of `now` + i days: each run after the first is the
+// next nightly run, which rewrites every customer's metrics with a day's change (recency,
+// P(alive), CLV), as in production; a rerun at the same instant would rewrite identical rows.
 // Prints one JSON line: the summaries' timings, the peak RSS (getrusage) and sampled RSS.
 import { openDatabase, parseDatabaseUrl } from "../../app/lib/database.server";
 import { analyzeShop } from "../../app/services/analytics.server";
@@ -15,11 +18,14 @@ const sampler = setInterval(() => {
 }, 20);
 const db = openDatabase(parseDatabaseUrl(url));
 const runs = [];
+const DAY_MS = 86_400_000;
 try {
   for (let i = 0; i < Number(runsText || 1); i++) {
+    const now = new Date(Date.parse(nowText) + i * DAY_MS);
     const t0 = performance.now();
-    const summary = await analyzeShop(db.prisma, BENCH_SHOP, { now: new Date(nowText) });
+    const summary = await analyzeShop(db.prisma, BENCH_SHOP, { now });
     runs.push({
+      now: now.toISOString(),
       wallMs: Math.round(performance.now() - t0),
       timings: summary.timings,
       rssMb: summary.rssMb,

@@ -69,7 +69,8 @@ async function rung(backend: "pglite" | "postgres", customers: number): Promise<
     const genS = (performance.now() - t0) / 1000;
     await db.close();
     const result = analyse(url);
-    // The last run is the steady state (it replaces the metrics of the one before, if any).
+    // The last run is the steady state: with --runs 2 or more, the next day's run, which
+    // replaces the metrics of the one before (child.ts moves `now` a day per run).
     const last = result.runs.at(-1);
     const rungResult: Rung = {
       backend,

@@ -77,7 +77,7 @@ async function benchBackend(kind: "pglite" | "postgres") {
     result.runs.forEach((run: { wallMs: number; timings: Record<string, number> }, i: number) => {
       const t = run.timings;
       rows.push([
-        `${kind} full recompute, run ${i + 1}${i === 0 ? " (no previous metrics)" : " (replaces run 1)"}`,
+        `${kind} full recompute, run ${i + 1}${i === 0 ? " (no previous metrics)" : " (a day later: replaces run 1)"}`,
         fmtS(run.wallMs),
         [t.aggregate, t.rfm, t.fit, t.predict, t.kpis, t.cohorts, t.write].map((v) => fmtS(v)).join(" / "),
         i === 0 ? `${result.maxRssMb} MiB` : "″",

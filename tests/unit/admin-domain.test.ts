@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { conditionalExpectedPurchases } from "~/domain/clv";
-import { decodeCursor, encodeCursor, includesCustomersWithoutOrders, parseCustomerQuery, riskBandOf } from "~/domain/customerList";
+import {
+  clvSortKey,
+  decodeCursor,
+  encodeCursor,
+  includesCustomersWithoutOrders,
+  parseCustomerQuery,
+  riskBandOf,
+  sortValueParts,
+} from "~/domain/customerList";
 import { clvRange, expectedPurchasesWithin } from "~/domain/customerOutlook";
 import { DEFAULT_SEGMENT_RULES } from "~/domain/rfm";
 import { parseRuleTable, segmentCountsOf, segmentRulesOf } from "~/domain/shopSettings";
@@ -36,6 +44,62 @@ describe("the customers page's URL", () => {
     }
     expect(decodeCursor("1.5.v1'; DROP TABLE x")).toBeUndefined();
     expect(decodeCursor("3.5.-")).toBeUndefined();
+  });
+
+  it("reads a cursor's sort value in the parts of its sort, and starts over on one that does not fit", () => {
+    expect(sortValueParts("predictedClv12m", "150.0000:151.2000")).toEqual(["150.0000", "151.2000"]);
+    expect(sortValueParts("predictedClv12m", "151.20")).toBeNull();
+    expect(sortValueParts("pAlive", "30")).toEqual(["30"]);
+    expect(sortValueParts("pAlive", "2026-11-20T10:00:00.000Z")).toBeNull();
+    expect(sortValueParts("lastOrderAt", "2026-11-20T10:00:00.000Z")).toEqual(["2026-11-20T10:00:00.000Z"]);
+    expect(parseCustomerQuery(new URLSearchParams("sort=predictedClv12m&after=1.5.v12.5")).after).toBeUndefined();
+    expect(parseCustomerQuery(new URLSearchParams("sort=predictedClv12m&before=1.5.v10:12.5")).before).toEqual({ phase: 1, value: "10:12.5", id: 5 });
+    expect(parseCustomerQuery(new URLSearchParams("sort=pAlive&after=2.5.-")).after).toEqual({ phase: 2, value: null, id: 5 });
+  });
+
+  it("rounds a predicted CLV down to its sort key, a step of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k", () => {
+    const keys = [
+      "0",
+      "0.00",
+      "0.0001",
+      "0.09",
+      "0.1",
+      "0.99",
+      "1",
+      "1.19",
+      "1.2",
+      "7.99",
+      "9.9999",
+      "10",
+      "11.99",
+      "99.99",
+      "100.00",
+      "149.99",
+      "250",
+      "12345.67",
+      "999999999999999.9999",
+    ].map(clvSortKey);
+    expect(keys).toEqual([
+      "0",
+      "0",
+      "0.0001",
+      "0.0001",
+      "0.1",
+      "0.9",
+      "1",
+      "1",
+      "1.2",
+      "6",
+      "8",
+      "10",
+      "10",
+      "80",
+      "100",
+      "120",
+      "250",
+      "12000",
+      "800000000000000",
+    ]);
   });
 
   it("bands churn risk on P(alive)", () => {

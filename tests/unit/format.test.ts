@@ -54,4 +54,12 @@ describe("numbers and percentages", () => {
     expect(formatPercent(100, "en")).toBe("100%");
     expect(formatPercent(7, "en", 0)).toBe("7%");
   });
+
+  it("formats tiny and huge values, whose string form has an exponent (a P(alive) of 2e-9)", () => {
+    expect(formatPercent(2e-9 * 100, "en", 0)).toBe("0%");
+    expect(formatPercent(2e-7, "en", 7)).toBe("0.0000002%");
+    expect(formatPercent(-3e-7, "fr", 7)).toBe(`-0,0000003${NBSP}%`);
+    expect(formatPercent(1e21, "en", 0)).toBe("1,000,000,000,000,000,000,000%");
+    expect(formatPercent(0.5, "en", 0)).toBe("1%");
+  });
 });
