@@ -491,9 +491,15 @@ export function fitBgNbd(data: GroupedRft | Iterable<Rft>, options: BgNbdFitOpti
   let iterations = fit?.iterations ?? 0;
   let converged = fit !== null;
   if (!fit) {
-    // Otherwise BFGS on the log-parameters from the usual starting points, to a 1e-8 gradient
-    // (near the optimum its line search fights rounding), then Newton.
-    const best = multiStart(objective, starts.map(theta), POLISHED_GRAD_TOL);
+    // Otherwise BFGS on the log-parameters, to a 1e-8 gradient (near the optimum its line search
+    // fights rounding), then Newton: from the start if there is one (an optimum running off to
+    // infinity, where Newton cannot go, stays a single descent), else from the usual points.
+    let best: ReturnType<typeof multiStart> = null;
+    if (start) {
+      const res = minimizeBfgs(objective, theta(start), { gradTol: POLISHED_GRAD_TOL });
+      if (Number.isFinite(res.fx) && res.converged) best = { theta: res.x, f: res.fx, it: res.iterations, converged: true };
+    }
+    best ??= multiStart(objective, starts.map(theta), POLISHED_GRAD_TOL);
     if (!best) throw new Error("fitBgNbd: the likelihood could not be evaluated at any starting point");
     const x = best.theta.map(Math.exp);
     const climbed = climb(toParams(x));
@@ -892,7 +898,17 @@ export function fitGammaGammaGrouped(data: GroupedSpend, options: { sampleStarts
   let converged = false;
   if (data.x.length > (options.sampleStartsAboveGroups ?? SAMPLE_STARTS_ABOVE_GROUPS)) {
     const located = multiStart(gammaGammaObjective(sampleSpend(data, SAMPLE_GROUPS)), starts, 1e-6);
-    if (located?.converged) fit = climb(located.theta.map(Math.exp));
+    if (located?.converged) {
+      fit = climb(located.theta.map(Math.exp));
+      // Newton failed (an optimum running off): one descent from the sample's optimum.
+      if (!fit) {
+        const res = minimizeBfgs(objective, located.theta, { gradTol: POLISHED_GRAD_TOL });
+        if (Number.isFinite(res.fx) && res.converged) {
+          const x = res.x.map(Math.exp);
+          fit = climb(x) ?? { x, f: -res.fx, H: withHessian(x[0], x[1], x[2]).H, iterations: 0 };
+        }
+      }
+    }
     converged = fit !== null;
   }
   if (!fit) {
