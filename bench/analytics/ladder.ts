@@ -8,6 +8,7 @@
 // Sizes are customer counts; "--pglite ''" or "--postgres ''" skips a backend. PostgreSQL
 // databases are created on BENCH_POSTGRES_URL and dropped afterwards (bench/database.ts).
 import { spawnSync } from "node:child_process";
+import pg from "pg";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -41,6 +42,23 @@ interface Rung {
   stages: Record<string, number>;
   maxRssMb: number;
   heapPeakMb: number;
+  /** PostgreSQL only: share of CustomerMetrics row updates that were HOT (no index entries). */
+  hotShare?: number;
+}
+
+// How many of the analysis's CustomerMetrics updates were heap-only (ADR 013): the statistics
+// are flushed when the analysis process exits, so they are complete when read here.
+async function hotUpdateShare(url: string): Promise<number | undefined> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      `SELECT n_tup_upd::float8 AS upd, n_tup_hot_upd::float8 AS hot FROM pg_stat_user_tables WHERE relname = 'CustomerMetrics'`,
+    );
+    return rows[0]?.upd > 0 ? rows[0].hot / rows[0].upd : undefined;
+  } finally {
+    await client.end();
+  }
 }
 
 function analyse(url: string) {
@@ -81,9 +99,11 @@ async function rung(backend: "pglite" | "postgres", customers: number): Promise<
       stages: Object.fromEntries(STAGES.map((s) => [s, (last.timings[s] ?? 0) / 1000])),
       maxRssMb: result.maxRssMb,
       heapPeakMb: result.heapPeakMb,
+      hotShare: backend === "postgres" ? await hotUpdateShare(url) : undefined,
     };
     console.log(
-      `  ${backend} ${orders.toLocaleString("en")} orders: ${rungResult.wallS.toFixed(2)} s, RSS ${rungResult.maxRssMb} MiB (generated in ${genS.toFixed(0)} s)`,
+      `  ${backend} ${orders.toLocaleString("en")} orders: ${rungResult.wallS.toFixed(2)} s, RSS ${rungResult.maxRssMb} MiB (generated in ${genS.toFixed(0)} s)` +
+        (rungResult.hotShare === undefined ? "" : `, ${(rungResult.hotShare * 100).toFixed(1)} % of CustomerMetrics updates HOT`),
     );
     return rungResult;
   } finally {
@@ -114,14 +134,14 @@ console.log(
     .map((l) => l.toFixed(2))
     .join(" ")}; ${new Date().toISOString()}\n`,
 );
-console.log(`| backend | orders | wall s | ${STAGES.join(" / ")} (s) | peak RSS | peak heap | exponent (wall) |`);
-console.log(`| --- | --- | --- | --- | --- | --- | --- |`);
+console.log(`| backend | orders | wall s | ${STAGES.join(" / ")} (s) | peak RSS | peak heap | HOT updates | exponent (wall) |`);
+console.log(`| --- | --- | --- | --- | --- | --- | --- | --- |`);
 rungs.forEach((r, i) => {
   const prev = rungs[i - 1];
   const k = prev && prev.backend === r.backend ? exponent(prev.wallS, r.wallS, prev.orders, r.orders).toFixed(2) : "";
   console.log(
     `| ${r.backend} | ${r.orders.toLocaleString("en")} | ${r.wallS.toFixed(2)} | ${STAGES.map((s) => r.stages[s].toFixed(2)).join(" / ")} | ` +
-      `${r.maxRssMb} MiB | ${r.heapPeakMb} MiB | ${k} |`,
+      `${r.maxRssMb} MiB | ${r.heapPeakMb} MiB | ${r.hotShare === undefined ? "" : `${(r.hotShare * 100).toFixed(1)} %`} | ${k} |`,
   );
 });
 console.log("\nGrowth exponent per stage between consecutive sizes:");
