@@ -250,7 +250,6 @@ export async function aggregateCustomers(
       SELECT c, at, net, day, m,
              row_number() OVER win AS rn,
              lag(day) OVER win AS prev_day,
-             lag(m) OVER win AS prev_m,
              lead(m) OVER win AS next_m,
              -- float8: exact for integers below 2^53, much cheaper than numeric.
              SUM(net::float8) OVER win AS running_net,
