@@ -21,9 +21,9 @@ export function startEmbeddedWorker(prisma: DbClient): WebhookWorker | null {
   if (holder[KEY] || !embeddedWorkerEnabled()) return holder[KEY] ?? null;
   const worker = new WebhookWorker({
     prisma,
-    // PGlite: acknowledgements wait for the worker's transaction on the one connection, so the
-    // worker steps aside during bursts. PostgreSQL: they run on other connections of the pool,
-    // and stepping aside would delay every refresh by the length of the burst.
+    // PGlite: acknowledgements share the one connection and the one thread with the worker,
+    // so it lets the deliveries in flight finish before each batch and keeps batches short
+    // (ADR 007). PostgreSQL: they run on other connections of the pool.
     yieldToIngestion: getDatabase().target.kind === "pglite",
     onApplied: ({ shop }) => scheduleAnalysis(shop),
     // A restart after a crash applies the dead process's claims at once (ADR 006).

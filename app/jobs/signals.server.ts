@@ -11,44 +11,63 @@ function emitter(): EventEmitter {
   return holder[KEY];
 }
 
-// Webhook acknowledgements come first: Shopify waits at most 5 s. The in-process worker
-// steps aside while deliveries are being received (with PGlite they share one connection).
-const counter = { inflight: 0, lastAt: 0 };
+// Webhook acknowledgements come first: Shopify waits at most 5 s. With PGlite the in-process
+// worker shares the one connection and the one thread with them, so between two of its
+// batches it lets the deliveries being received finish (ADR 007, "Sharing the thread").
+// On globalThis: the server and the Remix build load this module separately in one process.
 const COUNTER_KEY = Symbol.for("rapport.ingestion");
-type CounterHolder = { [COUNTER_KEY]?: typeof counter };
-function ingestion() {
+type Ingestion = { inflight: Set<Promise<unknown>>; received: number };
+type CounterHolder = { [COUNTER_KEY]?: Ingestion };
+function ingestion(): Ingestion {
   const holder = globalThis as CounterHolder;
-  holder[COUNTER_KEY] ??= counter;
+  holder[COUNTER_KEY] ??= { inflight: new Set(), received: 0 };
   return holder[COUNTER_KEY];
 }
 
-export function ingestionStarted() {
-  ingestion().inflight++;
+/** Runs one delivery's handling, known to the worker while it is in flight. */
+export async function trackDelivery<T>(handle: () => Promise<T>): Promise<T> {
+  const state = ingestion();
+  state.received++;
+  const done = handle();
+  const settled = done.then(
+    () => undefined,
+    () => undefined,
+  );
+  state.inflight.add(settled);
+  try {
+    return await done;
+  } finally {
+    state.inflight.delete(settled);
+  }
 }
 
-export function ingestionFinished() {
-  const state = ingestion();
-  state.inflight--;
-  state.lastAt = Date.now();
+/** Deliveries received by this process so far (for tests and the worker's statistics). */
+export function deliveriesReceived(): number {
+  return ingestion().received;
 }
 
-/** Deliveries are being received, or were a moment ago (a burst is still on). */
-export function ingestionBusy(quietMs = 250): boolean {
-  const state = ingestion();
-  return state.inflight > 0 || Date.now() - state.lastAt < quietMs;
+/** One full turn of the event loop: connections that are ready are read, timers fire. */
+export function eventLoopTurn(): Promise<void> {
+  // The first immediate runs in this turn's check phase, the second in the next one, after
+  // its poll phase: data waiting on sockets has been read by then.
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
 /**
- * Waits for a lull in deliveries, at most `maxWaitMs` (the worker must still progress).
- * Returns true when the lull came, false when the wait ran out during a burst.
+ * Lets the deliveries received so far be answered: one turn of the event loop (so requests
+ * already on the wire are read), then a wait for the deliveries in flight at that moment, at
+ * most `maxWaitMs`. Deliveries arriving meanwhile do not prolong it: under a steady stream
+ * the worker still gets its turn after each generation of acknowledgements.
+ * Returns how many deliveries it waited for.
  */
-export async function waitForIngestionLull(maxWaitMs: number, pollMs = 25): Promise<boolean> {
-  const until = Date.now() + maxWaitMs;
-  while (ingestionBusy()) {
-    if (Date.now() >= until) return false;
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
-  }
-  return true;
+export async function letDeliveriesIn(maxWaitMs: number): Promise<number> {
+  await eventLoopTurn();
+  const pending = [...ingestion().inflight];
+  if (!pending.length) return 0;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all(pending), new Promise((resolve) => (timer = setTimeout(resolve, maxWaitMs)))]);
+  clearTimeout(timer);
+  return pending.length;
 }
 
 export function notifyWorkers() {
