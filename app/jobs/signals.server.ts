@@ -55,19 +55,25 @@ export function eventLoopTurn(): Promise<void> {
 
 /**
  * Lets the deliveries received so far be answered: one turn of the event loop (so requests
- * already on the wire are read), then a wait for the deliveries in flight at that moment, at
- * most `maxWaitMs`. Deliveries arriving meanwhile do not prolong it: under a steady stream
- * the worker still gets its turn after each generation of acknowledgements.
+ * already on the wire are read), then a wait for the deliveries in flight at that moment; then
+ * the same for those that arrived meanwhile, at most `generations` times and `maxWaitMs` in
+ * all. Never longer: under a steady stream the worker still gets its turn.
  * Returns how many deliveries it waited for.
  */
-export async function letDeliveriesIn(maxWaitMs: number): Promise<number> {
-  await eventLoopTurn();
-  const pending = [...ingestion().inflight];
-  if (!pending.length) return 0;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.all(pending), new Promise((resolve) => (timer = setTimeout(resolve, maxWaitMs)))]);
-  clearTimeout(timer);
-  return pending.length;
+export async function letDeliveriesIn(maxWaitMs: number, generations = 3): Promise<number> {
+  const until = performance.now() + maxWaitMs;
+  let waited = 0;
+  for (let g = 0; g < generations; g++) {
+    await eventLoopTurn();
+    const pending = [...ingestion().inflight];
+    const left = until - performance.now();
+    if (!pending.length || left <= 0) break;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(pending), new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
+    clearTimeout(timer);
+    waited += pending.length;
+  }
+  return waited;
 }
 
 export function notifyWorkers() {
