@@ -48,9 +48,10 @@ export interface WorkerOptions {
   /**
    * In the web server's process with PGlite (one connection, one thread, shared with the
    * acknowledgements): before each batch and before its refresh, let the deliveries in flight
-   * be answered (at most maxYieldMs), and size batches so that one batch costs about `sliceMs`
-   * of CPU (default 100; between minBatchSize 5 and maxBatchSize 250 events, starting at
-   * batchSize). Otherwise batches are `batchSize` (default 25).
+   * be answered (at most maxYieldMs, default 1 s), and size batches so that one batch costs
+   * about `sliceMs` of CPU (default 100, more while lagging: sliceFor; between minBatchSize 5
+   * and maxBatchSize 250 events, starting at batchSize). Otherwise batches are `batchSize`
+   * (default 25).
    */
   yieldToIngestion?: boolean;
   maxYieldMs?: number;
@@ -117,13 +118,25 @@ export class BatchSizer {
     return this.current;
   }
 
-  observe(events: number, ms: number): void {
+  /** A batch of `events` cost `ms`; the next should cost about `sliceMs` (default: the constructor's). */
+  observe(events: number, ms: number, sliceMs = this.sliceMs): void {
     if (events <= 0 || ms <= 0) return;
     const full = events >= this.current;
-    if (ms <= this.sliceMs && !full) return;
-    const scaled = Math.floor(events * Math.min(2, this.sliceMs / ms));
-    this.current = Math.min(this.max, Math.max(this.min, ms > this.sliceMs ? Math.min(this.current, scaled) : Math.max(this.current, scaled)));
+    if (ms <= sliceMs && !full) return;
+    const scaled = Math.floor(events * Math.min(2, sliceMs / ms));
+    this.current = Math.min(this.max, Math.max(this.min, ms > sliceMs ? Math.min(this.current, scaled) : Math.max(this.current, scaled)));
   }
+}
+
+/**
+ * The slice for the next batch: `sliceMs` while the worker keeps up; when the batch's oldest
+ * event had waited more than a second, up to 4 times longer in proportion. Larger batches cost
+ * less per event (fewer statements per event), so a lagging worker catches up, at the price of
+ * acknowledgements waiting up to one longer slice. Acknowledgements are traded only when
+ * freshness is at risk.
+ */
+export function sliceFor(sliceMs: number, oldestWaitMs: number): number {
+  return sliceMs * Math.min(4, Math.max(1, oldestWaitMs / 1000));
 }
 
 export interface DrainResult {
@@ -210,7 +223,7 @@ export class WebhookWorker {
     this.onApplied = options.onApplied;
     this.incremental = options.incremental ?? true;
     this.yieldToIngestion = options.yieldToIngestion ?? false;
-    this.maxYieldMs = options.maxYieldMs ?? 250;
+    this.maxYieldMs = options.maxYieldMs ?? 1_000;
     this.sizer = this.yieldToIngestion
       ? new BatchSizer(options.sliceMs ?? 100, options.minBatchSize ?? 5, options.maxBatchSize ?? 250, options.batchSize ?? 25)
       : null;
@@ -266,8 +279,9 @@ export class WebhookWorker {
         }
       }
       this.stats.applyMs += performance.now() - applying;
+      const slice = this.sizer ? sliceFor(this.sizer.sliceMs, Date.now() - Math.min(...batch.map((e) => new Date(e.receivedAt).getTime()))) : 0;
       if (!touched.size) {
-        this.sizer?.observe(batch.length, cpuMs() - cpuBefore);
+        this.sizer?.observe(batch.length, cpuMs() - cpuBefore, slice);
         continue;
       }
       // Acknowledgements may go between the batch's transactions too.
@@ -277,7 +291,7 @@ export class WebhookWorker {
       // One refresh per shop for the whole batch, after its events committed.
       for (const [shop, customers] of touched) await this.refreshMetrics(shop, customers);
       cpu += cpuMs() - refreshing;
-      this.sizer?.observe(batch.length, cpu);
+      this.sizer?.observe(batch.length, cpu, slice);
     }
   }
 
