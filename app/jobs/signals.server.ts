@@ -16,11 +16,11 @@ function emitter(): EventEmitter {
 // batches it lets the deliveries being received finish (ADR 007, "Sharing the thread").
 // On globalThis: the server and the Remix build load this module separately in one process.
 const COUNTER_KEY = Symbol.for("rapport.ingestion");
-type Ingestion = { inflight: Set<Promise<unknown>>; received: number };
+type Ingestion = { inflight: Set<Promise<unknown>>; received: number; lastReceivedAt: number };
 type CounterHolder = { [COUNTER_KEY]?: Ingestion };
 function ingestion(): Ingestion {
   const holder = globalThis as CounterHolder;
-  holder[COUNTER_KEY] ??= { inflight: new Set(), received: 0 };
+  holder[COUNTER_KEY] ??= { inflight: new Set(), received: 0, lastReceivedAt: -Infinity };
   return holder[COUNTER_KEY];
 }
 
@@ -28,6 +28,7 @@ function ingestion(): Ingestion {
 export async function trackDelivery<T>(handle: () => Promise<T>): Promise<T> {
   const state = ingestion();
   state.received++;
+  state.lastReceivedAt = performance.now();
   const done = handle();
   const settled = done.then(
     () => undefined,
@@ -53,27 +54,47 @@ export function eventLoopTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
+/** No delivery for this long: nothing is streaming in. */
+const QUIET_MS = 100;
+
+export interface IngestionTurn {
+  /** Deliveries waited for. */
+  deliveries: number;
+  /** How long the first generation took to be answered (0 when none was in flight). */
+  firstGenerationMs: number;
+}
+
 /**
  * Lets the deliveries received so far be answered: one turn of the event loop (so requests
  * already on the wire are read), then a wait for the deliveries in flight at that moment; then
- * the same for those that arrived meanwhile, at most `generations` times and `maxWaitMs` in
- * all. Never longer: under a steady stream the worker still gets its turn.
- * Returns how many deliveries it waited for.
+ * the same for those that arrived meanwhile. Ends after `generations` of them once `minWaitMs`
+ * has passed (sooner when none is in flight and either the minimum has passed or no delivery
+ * came for QUIET_MS), and at `maxWaitMs` in any case: under a steady stream the worker still
+ * gets its turn.
  */
-export async function letDeliveriesIn(maxWaitMs: number, generations = 3): Promise<number> {
-  const until = performance.now() + maxWaitMs;
-  let waited = 0;
-  for (let g = 0; g < generations; g++) {
+export async function letDeliveriesIn(maxWaitMs: number, minWaitMs = 0, generations = 3): Promise<IngestionTurn> {
+  const started = performance.now();
+  const turn: IngestionTurn = { deliveries: 0, firstGenerationMs: 0 };
+  for (let g = 0; ;) {
     await eventLoopTurn();
+    const elapsed = performance.now() - started;
+    if (elapsed >= maxWaitMs || (elapsed >= minWaitMs && g >= generations)) break;
     const pending = [...ingestion().inflight];
-    const left = until - performance.now();
-    if (!pending.length || left <= 0) break;
+    if (!pending.length) {
+      // Nothing in flight, and no delivery for a moment: there is no stream to protect.
+      if (elapsed >= minWaitMs || performance.now() - ingestion().lastReceivedAt > QUIET_MS) break;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5, minWaitMs - elapsed)));
+      continue;
+    }
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(pending), new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
+    const waitStarted = performance.now();
+    await Promise.race([Promise.all(pending), new Promise((resolve) => (timer = setTimeout(resolve, maxWaitMs - elapsed)))]);
     clearTimeout(timer);
-    waited += pending.length;
+    if (g === 0) turn.firstGenerationMs = performance.now() - waitStarted;
+    turn.deliveries += pending.length;
+    g++;
   }
-  return waited;
+  return turn;
 }
 
 export function notifyWorkers() {

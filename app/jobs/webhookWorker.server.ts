@@ -47,15 +47,18 @@ export interface WorkerOptions {
   clock?: () => Date;
   /**
    * In the web server's process with PGlite (one connection, one thread, shared with the
-   * acknowledgements): before each batch and before its refresh, let the deliveries in flight
-   * be answered (at most maxYieldMs, default 1 s), and size batches so that one batch costs
-   * about `sliceMs` of CPU (default 100, more while lagging: sliceFor; between minBatchSize 5
-   * and maxBatchSize 250 events, starting at batchSize). Otherwise batches are `batchSize`
+   * acknowledgements): before each batch and before its refresh, the deliveries in flight are
+   * answered first, for a time set by the worker's share of the thread (letIngestionIn; at
+   * most maxYieldMs, default 2 s), and batches are sized to cost about `sliceMs` of CPU
+   * (default 100, up to twice that while lagging: sliceFor; between minBatchSize 5 and
+   * maxBatchSize 250 events, starting at batchSize). Otherwise batches are `batchSize`
    * (default 25).
    */
   yieldToIngestion?: boolean;
   maxYieldMs?: number;
   sliceMs?: number;
+  /** Acknowledgements slower than this to come back make the worker halve its share. */
+  ackBudgetMs?: number;
   minBatchSize?: number;
   maxBatchSize?: number;
   /** Called after a committed event that changes what analytics read. */
@@ -92,7 +95,12 @@ export interface WorkerStats {
   deliveriesLetIn: number;
   /** The largest batch the worker asked for. */
   largestBatch: number;
+  /** The worker's current share of the thread while deliveries come in (yieldToIngestion). */
+  share: number;
 }
+
+const MIN_SHARE = 0.05;
+const MAX_SHARE = 0.8;
 
 /** Customers whose metrics a batch's events changed, per shop: refreshed once per batch. */
 type Touched = Map<string, number[]>;
@@ -130,13 +138,13 @@ export class BatchSizer {
 
 /**
  * The slice for the next batch: `sliceMs` while the worker keeps up; when the batch's oldest
- * event had waited more than a second, up to 4 times longer in proportion. Larger batches cost
+ * event had waited more than a second, up to twice longer in proportion. Larger batches cost
  * less per event (fewer statements per event), so a lagging worker catches up, at the price of
  * acknowledgements waiting up to one longer slice. Acknowledgements are traded only when
  * freshness is at risk.
  */
 export function sliceFor(sliceMs: number, oldestWaitMs: number): number {
-  return sliceMs * Math.min(4, Math.max(1, oldestWaitMs / 1000));
+  return sliceMs * Math.min(2, Math.max(1, oldestWaitMs / 1000));
 }
 
 export interface DrainResult {
@@ -184,6 +192,9 @@ export class WebhookWorker {
   private readonly yieldToIngestion: boolean;
   private readonly maxYieldMs: number;
   private readonly sizer: BatchSizer | null;
+  private readonly ackBudgetMs: number;
+  /** The worker's share of the thread while deliveries are coming in (yieldToIngestion). */
+  private share = 0.5;
   readonly stats: WorkerStats = {
     batches: 0,
     events: 0,
@@ -195,6 +206,7 @@ export class WebhookWorker {
     turns: 0,
     deliveriesLetIn: 0,
     largestBatch: 0,
+    share: 0.5,
   };
   private running = false;
   private loop: Promise<void> | null = null;
@@ -223,7 +235,8 @@ export class WebhookWorker {
     this.onApplied = options.onApplied;
     this.incremental = options.incremental ?? true;
     this.yieldToIngestion = options.yieldToIngestion ?? false;
-    this.maxYieldMs = options.maxYieldMs ?? 1_000;
+    this.maxYieldMs = options.maxYieldMs ?? 2_000;
+    this.ackBudgetMs = options.ackBudgetMs ?? 150;
     this.sizer = this.yieldToIngestion
       ? new BatchSizer(options.sliceMs ?? 100, options.minBatchSize ?? 5, options.maxBatchSize ?? 250, options.batchSize ?? 25)
       : null;
@@ -253,10 +266,12 @@ export class WebhookWorker {
   async drain(): Promise<DrainResult> {
     const total: DrainResult = { processed: 0, retried: 0, dead: 0, skipped: 0 };
     await this.recoverOrphanedClaims();
+    /** Wall time of the worker's last hold of the thread (claim and apply, or refresh). */
+    let held = 0;
     for (;;) {
       // Never an open-ended wait for a lull (a steady stream has none): the deliveries in
-      // flight now go first, then one batch sized to hold the thread about sliceMs.
-      if (this.yieldToIngestion) await this.letIngestionIn();
+      // flight go first, then one batch sized to hold the thread about a slice.
+      if (this.yieldToIngestion) await this.letIngestionIn(held);
       const limit = this.sizer?.size() ?? this.batchSize;
       this.stats.largestBatch = Math.max(this.stats.largestBatch, limit);
       // The slice is measured in this process's CPU time: on a machine loaded by others, wall
@@ -279,25 +294,40 @@ export class WebhookWorker {
         }
       }
       this.stats.applyMs += performance.now() - applying;
-      const slice = this.sizer ? sliceFor(this.sizer.sliceMs, Date.now() - Math.min(...batch.map((e) => new Date(e.receivedAt).getTime()))) : 0;
-      if (!touched.size) {
-        this.sizer?.observe(batch.length, cpuMs() - cpuBefore, slice);
-        continue;
-      }
-      // Acknowledgements may go between the batch's transactions too.
+      held = performance.now() - started;
       let cpu = cpuMs() - cpuBefore;
-      if (this.yieldToIngestion) await this.letIngestionIn();
-      const refreshing = cpuMs();
-      // One refresh per shop for the whole batch, after its events committed.
-      for (const [shop, customers] of touched) await this.refreshMetrics(shop, customers);
-      cpu += cpuMs() - refreshing;
-      this.sizer?.observe(batch.length, cpu, slice);
+      if (touched.size) {
+        // Acknowledgements go between the batch's transactions too.
+        if (this.yieldToIngestion) await this.letIngestionIn(held);
+        const refreshing = performance.now();
+        const refreshCpu = cpuMs();
+        // One refresh per shop for the whole batch, after its events committed.
+        for (const [shop, customers] of touched) await this.refreshMetrics(shop, customers);
+        cpu += cpuMs() - refreshCpu;
+        held = performance.now() - refreshing;
+      }
+      if (this.sizer) {
+        const oldest = Math.min(...batch.map((e) => new Date(e.receivedAt).getTime()));
+        this.sizer.observe(batch.length, cpu, sliceFor(this.sizer.sliceMs, Date.now() - oldest));
+      }
     }
   }
 
-  private async letIngestionIn(): Promise<void> {
+  /**
+   * The acknowledgements' turn. The worker keeps a share of the thread: after a batch that
+   * held it B ms, the deliveries in flight get at least B × (1 − share) / share. The share
+   * halves when acknowledgements were slow to come back (their first generation took over
+   * ackBudgetMs: they are short of thread time) and grows again by steps while they are fast,
+   * between 5 % (the worker always progresses) and 80 %.
+   */
+  private async letIngestionIn(heldMs: number): Promise<void> {
     this.stats.turns++;
-    this.stats.deliveriesLetIn += await letDeliveriesIn(this.maxYieldMs);
+    const minWait = Math.min(this.maxYieldMs, (heldMs * (1 - this.share)) / this.share);
+    const turn = await letDeliveriesIn(this.maxYieldMs, minWait);
+    this.stats.deliveriesLetIn += turn.deliveries;
+    if (turn.firstGenerationMs > this.ackBudgetMs) this.share = Math.max(MIN_SHARE, this.share / 2);
+    else this.share = Math.min(MAX_SHARE, this.share + 0.1);
+    this.stats.share = this.share;
   }
 
   /**
