@@ -17,8 +17,13 @@ type Handler = (args: { request: Request; params: object; context: object }) => 
 
 const SHOP = "rapport-demo.myshopify.com";
 const END = new Date("2026-11-20T00:00:00Z");
-/** Deliveries kept in flight at every moment: the stream never leaves a lull. */
-const LANES = 6;
+/**
+ * Senders, each sending its next delivery PAUSE_MS after its last answer: a stream that never
+ * leaves a lull, and leaves the thread time for the worker (a stream that takes the whole
+ * thread gets the acknowledgements first, and the worker only its minimum share).
+ */
+const LANES = 4;
+const PAUSE_MS = 20;
 /** The stream stops once the worker has applied this many of its events… */
 const APPLIED = 120;
 /** …and refreshed this many of its customers' metrics; it fails after MAX_SENDS deliveries. */
@@ -77,6 +82,7 @@ describe("the embedded worker on PGlite under a continuous stream of webhooks", 
         batchesAtAck.push(worker.stats.batches);
         // Every 25 answers, look at the database (through the same connection).
         if (statuses.length % 25 === 0) await check();
+        await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
       }
     };
     await Promise.all(Array.from({ length: LANES }, lane));
