@@ -3,7 +3,6 @@
 // between its claim and its commit (the claim's lease runs out and another worker takes it).
 import { randomUUID } from "node:crypto";
 import os from "node:os";
-import { performance as nodePerformance } from "node:perf_hooks";
 import { z } from "zod";
 import { logger } from "~/lib/logger.server";
 import { inTransaction, type DbClient, type Tx } from "~/lib/transaction.server";
@@ -50,14 +49,15 @@ export interface WorkerOptions {
    * In the web server's process with PGlite (one connection, one thread, shared with the
    * acknowledgements): before each batch and before its refresh, the deliveries in flight are
    * answered first, for a time set by the worker's share of the thread (letIngestionIn; at
-   * most maxYieldMs, default 2 s), and batches are sized to cost about `sliceMs` of CPU at the
-   * largest share (default 100, less as the share falls; between minBatchSize 5 and
-   * maxBatchSize 250 events, starting at batchSize). Otherwise batches are `batchSize`
-   * (default 25).
+   * most maxYieldMs, default 2 s), and batches are sized to cost about `sliceMs` of CPU
+   * (default 100; between minBatchSize 5 and maxBatchSize 250 events, starting at
+   * batchSize). Otherwise batches are `batchSize` (default 25).
    */
   yieldToIngestion?: boolean;
   maxYieldMs?: number;
   sliceMs?: number;
+  /** Acknowledgements slower than this to come back make the worker halve its share. */
+  ackBudgetMs?: number;
   minBatchSize?: number;
   maxBatchSize?: number;
   /** Called after a committed event that changes what analytics read. */
@@ -100,7 +100,6 @@ export interface WorkerStats {
 
 const MIN_SHARE = 0.05;
 const MAX_SHARE = 0.8;
-const HEADROOM = 0.2;
 
 /** Customers whose metrics a batch's events changed, per shop: refreshed once per batch. */
 type Touched = Map<string, number[]>;
@@ -126,8 +125,9 @@ export class BatchSizer {
     return this.current;
   }
 
-  /** A batch of `events` cost `ms`; the next should cost about `sliceMs` (default: the constructor's). */
-  observe(events: number, ms: number, sliceMs = this.sliceMs): void {
+  /** A batch of `events` cost `ms`. */
+  observe(events: number, ms: number): void {
+    const sliceMs = this.sliceMs;
     if (events <= 0 || ms <= 0) return;
     const full = events >= this.current;
     if (ms <= sliceMs && !full) return;
@@ -181,10 +181,9 @@ export class WebhookWorker {
   private readonly yieldToIngestion: boolean;
   private readonly maxYieldMs: number;
   private readonly sizer: BatchSizer | null;
+  private readonly ackBudgetMs: number;
   /** The worker's share of the thread while deliveries are coming in (yieldToIngestion). */
   private share = 0.5;
-  /** The fraction of the thread the rest of the process used in the last cycles (smoothed). */
-  private othersLoad = 0;
   readonly stats: WorkerStats = {
     batches: 0,
     events: 0,
@@ -226,6 +225,7 @@ export class WebhookWorker {
     this.incremental = options.incremental ?? true;
     this.yieldToIngestion = options.yieldToIngestion ?? false;
     this.maxYieldMs = options.maxYieldMs ?? 2_000;
+    this.ackBudgetMs = options.ackBudgetMs ?? 100;
     this.sizer = this.yieldToIngestion
       ? new BatchSizer(options.sliceMs ?? 100, options.minBatchSize ?? 5, options.maxBatchSize ?? 250, options.batchSize ?? 25)
       : null;
@@ -295,29 +295,24 @@ export class WebhookWorker {
         cpu += cpuMs() - refreshCpu;
         held = performance.now() - refreshing;
       }
-      this.sizer?.observe(batch.length, cpu, (this.sizer.sliceMs * this.share) / MAX_SHARE);
+      this.sizer?.observe(batch.length, cpu);
     }
   }
 
   /**
-   * The acknowledgements' turn. The worker keeps a share of the thread: after holding it B ms,
-   * the deliveries in flight get at least B × (1 − share) / share. The share is what the rest
-   * of the process left over in the last cycles (the event loop's active time during the turns,
-   * measured with eventLoopUtilization), less 20 points of headroom, between 5 % (the worker
-   * always progresses) and 80 %; the next batch's slice shrinks with it, so that a heavy stream
-   * of deliveries also waits for shorter holds.
+   * The acknowledgements' turn. The worker keeps a share of the thread: after a batch that
+   * held it B ms, the deliveries in flight get at least B × (1 − share) / share. The share
+   * halves when acknowledgements were slow to come back (their first generation took over
+   * ackBudgetMs: they are short of thread time) and grows again by steps while they are fast,
+   * between 5 % (the worker always progresses) and 80 %.
    */
   private async letIngestionIn(heldMs: number): Promise<void> {
     this.stats.turns++;
     const minWait = Math.min(this.maxYieldMs, (heldMs * (1 - this.share)) / this.share);
-    const before = nodePerformance.eventLoopUtilization();
-    const started = performance.now();
     const turn = await letDeliveriesIn(this.maxYieldMs, minWait);
-    const { active } = nodePerformance.eventLoopUtilization(before);
-    const cycle = heldMs + performance.now() - started;
-    if (cycle > 0) this.othersLoad = 0.5 * this.othersLoad + (0.5 * active) / cycle;
-    this.share = Math.min(MAX_SHARE, Math.max(MIN_SHARE, 1 - this.othersLoad - HEADROOM));
     this.stats.deliveriesLetIn += turn.deliveries;
+    if (turn.firstGenerationMs > this.ackBudgetMs) this.share = Math.max(MIN_SHARE, this.share / 2);
+    else this.share = Math.min(MAX_SHARE, this.share + 0.1);
     this.stats.share = this.share;
   }
 
