@@ -50,8 +50,9 @@ export interface WorkerOptions {
    * acknowledgements): before each batch and before its refresh, the deliveries in flight are
    * answered first, for a time set by the worker's share of the thread (letIngestionIn; at
    * most maxYieldMs, default 2 s), and batches are sized to cost about `sliceMs` of CPU
-   * (default 100; between minBatchSize 5 and maxBatchSize 250 events, starting at
-   * batchSize). Otherwise batches are `batchSize` (default 25).
+   * (default 100, up to twice that while lagging: sliceFor; between minBatchSize 5 and
+   * maxBatchSize 250 events, starting at batchSize). Otherwise batches are `batchSize`
+   * (default 25).
    */
   yieldToIngestion?: boolean;
   maxYieldMs?: number;
@@ -125,15 +126,25 @@ export class BatchSizer {
     return this.current;
   }
 
-  /** A batch of `events` cost `ms`. */
-  observe(events: number, ms: number): void {
-    const sliceMs = this.sliceMs;
+  /** A batch of `events` cost `ms`; the next should cost about `sliceMs` (default: the constructor's). */
+  observe(events: number, ms: number, sliceMs = this.sliceMs): void {
     if (events <= 0 || ms <= 0) return;
     const full = events >= this.current;
     if (ms <= sliceMs && !full) return;
     const scaled = Math.floor(events * Math.min(2, sliceMs / ms));
     this.current = Math.min(this.max, Math.max(this.min, ms > sliceMs ? Math.min(this.current, scaled) : Math.max(this.current, scaled)));
   }
+}
+
+/**
+ * The slice for the next batch: `sliceMs` while the worker keeps up; when the batch's oldest
+ * event had waited more than a second, up to twice longer in proportion. Larger batches cost
+ * less per event (fewer statements per event), so a lagging worker catches up, at the price of
+ * acknowledgements waiting up to one longer slice. Acknowledgements are traded only when
+ * freshness is at risk.
+ */
+export function sliceFor(sliceMs: number, oldestWaitMs: number): number {
+  return sliceMs * Math.min(2, Math.max(1, oldestWaitMs / 1000));
 }
 
 export interface DrainResult {
@@ -225,7 +236,7 @@ export class WebhookWorker {
     this.incremental = options.incremental ?? true;
     this.yieldToIngestion = options.yieldToIngestion ?? false;
     this.maxYieldMs = options.maxYieldMs ?? 2_000;
-    this.ackBudgetMs = options.ackBudgetMs ?? 100;
+    this.ackBudgetMs = options.ackBudgetMs ?? 150;
     this.sizer = this.yieldToIngestion
       ? new BatchSizer(options.sliceMs ?? 100, options.minBatchSize ?? 5, options.maxBatchSize ?? 250, options.batchSize ?? 25)
       : null;
@@ -295,7 +306,10 @@ export class WebhookWorker {
         cpu += cpuMs() - refreshCpu;
         held = performance.now() - refreshing;
       }
-      this.sizer?.observe(batch.length, cpu);
+      if (this.sizer) {
+        const oldest = Math.min(...batch.map((e) => new Date(e.receivedAt).getTime()));
+        this.sizer.observe(batch.length, cpu, sliceFor(this.sizer.sliceMs, Date.now() - oldest));
+      }
     }
   }
 

@@ -5,7 +5,7 @@
 // event may be lost or applied twice. Counts and order only: no timing thresholds.
 import type { PrismaClient } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BatchSizer, WebhookWorker } from "~/jobs/webhookWorker.server";
+import { BatchSizer, sliceFor, WebhookWorker } from "~/jobs/webhookWorker.server";
 import { setDatabase } from "~/lib/db.server";
 import { seedDemoShop } from "~/services/demo.server";
 import * as f from "../factories/shopify";
@@ -136,5 +136,16 @@ describe("batch sizes of a worker sharing the thread", () => {
     expect(sizer.size()).toBe(5);
     for (let i = 0; i < 10; i++) sizer.observe(sizer.size(), 1);
     expect(sizer.size()).toBe(200); // never above the maximum
+  });
+
+  it("lengthens the slice while the worker lags (oldest event waited over 1 s), at most twice", () => {
+    expect([0, 999, 1000, 1500, 2000, 60_000].map((waited) => sliceFor(100, waited))).toEqual([100, 100, 100, 150, 200, 200]);
+    const sizer = new BatchSizer(100, 5, 250, 25);
+    sizer.observe(25, 50, sliceFor(100, 3000)); // full, a quarter of a 200 ms slice: ×2 at most
+    expect(sizer.size()).toBe(50);
+    sizer.observe(50, 160, sliceFor(100, 3000)); // full, 200/160: 62
+    expect(sizer.size()).toBe(62);
+    sizer.observe(62, 300, sliceFor(100, 0)); // caught up: back to the 100 ms slice
+    expect(sizer.size()).toBe(20);
   });
 });
