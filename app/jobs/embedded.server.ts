@@ -19,12 +19,17 @@ export function embeddedWorkerEnabled(source = process.env): boolean {
 export function startEmbeddedWorker(prisma: DbClient): WebhookWorker | null {
   const holder = globalThis as Holder;
   if (holder[KEY] || !embeddedWorkerEnabled()) return holder[KEY] ?? null;
+  const pglite = getDatabase().target.kind === "pglite";
   const worker = new WebhookWorker({
     prisma,
-    // PGlite: acknowledgements wait for the worker's transaction on the one connection, so the
-    // worker steps aside during bursts. PostgreSQL: they run on other connections of the pool,
-    // and stepping aside would delay every refresh by the length of the burst.
-    yieldToIngestion: getDatabase().target.kind === "pglite",
+    // PGlite: acknowledgements share the one connection and the one thread with the worker,
+    // so it lets the deliveries in flight finish before each batch and keeps batches short
+    // (ADR 007). PostgreSQL: they run on other connections of the pool.
+    yieldToIngestion: pglite,
+    // PostgreSQL: larger batches than a worker process's 25 cost this thread, which also
+    // answers the webhooks, half the CPU per event or less (docs/benchmarks.md, "Freshness").
+    // PGlite sizes its batches itself.
+    batchSize: pglite ? undefined : 100,
     onApplied: ({ shop }) => scheduleAnalysis(shop),
     // A restart after a crash applies the dead process's claims at once (ADR 006).
     liveness: workerLiveness(getDatabase().target),

@@ -29,7 +29,7 @@ import {
   PermanentEventError,
   type BatchFamily,
 } from "~/services/webhookProcessor.server";
-import { onWorkRequested, waitForIngestionLull } from "./signals.server";
+import { letDeliveriesIn, onWorkRequested } from "./signals.server";
 
 export interface WorkerOptions {
   prisma: DbClient;
@@ -46,11 +46,21 @@ export interface WorkerOptions {
   maxDelayMs?: number;
   clock?: () => Date;
   /**
-   * In the web server's process: before each claim, wait (at most maxYieldMs) until no webhook
-   * is being received, so acknowledgements never queue behind the worker's transactions.
+   * In the web server's process with PGlite (one connection, one thread, shared with the
+   * acknowledgements): before each batch and before its refresh, the deliveries in flight are
+   * answered first, for a time set by the worker's share of the thread (letIngestionIn; at
+   * most maxYieldMs, default 2 s), and batches are sized to cost about `sliceMs` of CPU
+   * (default 100, up to twice that while lagging: sliceFor; between minBatchSize 5 and
+   * maxBatchSize 250 events, starting at batchSize). Otherwise batches are `batchSize`
+   * (default 25).
    */
   yieldToIngestion?: boolean;
   maxYieldMs?: number;
+  sliceMs?: number;
+  /** Acknowledgements slower than this to come back make the worker halve its share. */
+  ackBudgetMs?: number;
+  minBatchSize?: number;
+  maxBatchSize?: number;
   /** Called after a committed event that changes what analytics read. */
   onApplied?: (event: { shop: string; topic: string }) => void;
   /**
@@ -68,11 +78,86 @@ export interface WorkerOptions {
   recoverEveryMs?: number;
 }
 
+/** Counters since the worker was made: where its time goes (benchmarks, tests). */
+export interface WorkerStats {
+  batches: number;
+  /** Events claimed. */
+  events: number;
+  /** Milliseconds in claims, in applying (event transactions), in metric refreshes. */
+  claimMs: number;
+  applyMs: number;
+  refreshMs: number;
+  /** Refresh transactions, and the customers they covered. */
+  refreshes: number;
+  refreshedCustomers: number;
+  /** Turns given to ingestion, and the deliveries in flight that were let finish. */
+  turns: number;
+  deliveriesLetIn: number;
+  /** The largest batch the worker asked for. */
+  largestBatch: number;
+  /** The worker's current share of the thread while deliveries come in (yieldToIngestion). */
+  share: number;
+}
+
+const MIN_SHARE = 0.05;
+const MAX_SHARE = 0.8;
+
+/** Customers whose metrics a batch's events changed, per shop: refreshed once per batch. */
+type Touched = Map<string, number[]>;
+
+/**
+ * Batch sizes for a worker sharing the thread with acknowledgements: one batch (claim, apply,
+ * refresh) should hold the thread about `sliceMs`. A batch that took longer shrinks the next
+ * in proportion; a full batch that took less grows it (at most ×2 at a time). Not-full batches
+ * say nothing about a larger one's cost, so they only ever shrink it.
+ */
+export class BatchSizer {
+  private current: number;
+  constructor(
+    readonly sliceMs: number,
+    readonly min: number,
+    readonly max: number,
+    initial: number,
+  ) {
+    this.current = Math.min(max, Math.max(min, initial));
+  }
+
+  size(): number {
+    return this.current;
+  }
+
+  /** A batch of `events` cost `ms`; the next should cost about `sliceMs` (default: the constructor's). */
+  observe(events: number, ms: number, sliceMs = this.sliceMs): void {
+    if (events <= 0 || ms <= 0) return;
+    const full = events >= this.current;
+    if (ms <= sliceMs && !full) return;
+    const scaled = Math.floor(events * Math.min(2, sliceMs / ms));
+    this.current = Math.min(this.max, Math.max(this.min, ms > sliceMs ? Math.min(this.current, scaled) : Math.max(this.current, scaled)));
+  }
+}
+
+/**
+ * The slice for the next batch: `sliceMs` while the worker keeps up; when the batch's oldest
+ * event had waited more than a second, up to twice longer in proportion. Larger batches cost
+ * less per event (fewer statements per event), so a lagging worker catches up, at the price of
+ * acknowledgements waiting up to one longer slice. Acknowledgements are traded only when
+ * freshness is at risk.
+ */
+export function sliceFor(sliceMs: number, oldestWaitMs: number): number {
+  return sliceMs * Math.min(2, Math.max(1, oldestWaitMs / 1000));
+}
+
 export interface DrainResult {
   processed: number;
   retried: number;
   dead: number;
   skipped: number;
+}
+
+/** CPU time of this process (all threads), in milliseconds. */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 
 export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: number, random = Math.random): number {
@@ -106,6 +191,23 @@ export class WebhookWorker {
   private readonly incremental: boolean;
   private readonly yieldToIngestion: boolean;
   private readonly maxYieldMs: number;
+  private readonly sizer: BatchSizer | null;
+  private readonly ackBudgetMs: number;
+  /** The worker's share of the thread while deliveries are coming in (yieldToIngestion). */
+  private share = 0.5;
+  readonly stats: WorkerStats = {
+    batches: 0,
+    events: 0,
+    claimMs: 0,
+    applyMs: 0,
+    refreshMs: 0,
+    refreshes: 0,
+    refreshedCustomers: 0,
+    turns: 0,
+    deliveriesLetIn: 0,
+    largestBatch: 0,
+    share: 0.5,
+  };
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
@@ -134,6 +236,10 @@ export class WebhookWorker {
     this.incremental = options.incremental ?? true;
     this.yieldToIngestion = options.yieldToIngestion ?? false;
     this.maxYieldMs = options.maxYieldMs ?? 2_000;
+    this.ackBudgetMs = options.ackBudgetMs ?? 150;
+    this.sizer = this.yieldToIngestion
+      ? new BatchSizer(options.sliceMs ?? 100, options.minBatchSize ?? 5, options.maxBatchSize ?? 250, options.batchSize ?? 25)
+      : null;
   }
 
   /**
@@ -160,33 +266,81 @@ export class WebhookWorker {
   async drain(): Promise<DrainResult> {
     const total: DrainResult = { processed: 0, retried: 0, dead: 0, skipped: 0 };
     await this.recoverOrphanedClaims();
+    /** Wall time of the worker's last hold of the thread (claim and apply, or refresh). */
+    let held = 0;
     for (;;) {
-      // During a burst of deliveries, take only a few events at a time: acknowledgements wait
-      // for our transaction with PGlite.
-      const lull = this.yieldToIngestion ? await waitForIngestionLull(this.maxYieldMs) : true;
-      const batch = await claimEvents(this.prisma, this.workerId, lull ? this.batchSize : 5, this.leaseMs, this.clock());
+      // Never an open-ended wait for a lull (a steady stream has none): the deliveries in
+      // flight go first, then one batch sized to hold the thread about a slice.
+      if (this.yieldToIngestion) await this.letIngestionIn(held);
+      const limit = this.sizer?.size() ?? this.batchSize;
+      this.stats.largestBatch = Math.max(this.stats.largestBatch, limit);
+      // The slice is measured in this process's CPU time: on a machine loaded by others, wall
+      // time would shrink batches (and raise the cost per event) just when CPU is scarce.
+      const cpuBefore = cpuMs();
+      const started = performance.now();
+      const batch = await claimEvents(this.prisma, this.workerId, limit, this.leaseMs, this.clock());
+      this.stats.claimMs += performance.now() - started;
       if (!batch.length) return total;
+      this.stats.batches++;
+      this.stats.events += batch.length;
+      const touched: Touched = new Map();
+      const applying = performance.now();
       for (const group of groupEvents(batch)) {
         if (group.family && group.events.length > 1) {
-          const outcome = await this.processGroup(group.family, group.events);
+          const outcome = await this.processGroup(group.family, group.events, touched);
           for (const key of Object.keys(total) as (keyof DrainResult)[]) total[key] += outcome[key];
         } else {
-          for (const event of group.events) total[await this.processOne(event)]++;
+          for (const event of group.events) total[await this.processOne(event, touched)]++;
         }
       }
+      this.stats.applyMs += performance.now() - applying;
+      held = performance.now() - started;
+      let cpu = cpuMs() - cpuBefore;
+      if (touched.size) {
+        // Acknowledgements go between the batch's transactions too.
+        if (this.yieldToIngestion) await this.letIngestionIn(held);
+        const refreshing = performance.now();
+        const refreshCpu = cpuMs();
+        // One refresh per shop for the whole batch, after its events committed.
+        for (const [shop, customers] of touched) await this.refreshMetrics(shop, customers);
+        cpu += cpuMs() - refreshCpu;
+        held = performance.now() - refreshing;
+      }
+      if (this.sizer) {
+        const oldest = Math.min(...batch.map((e) => new Date(e.receivedAt).getTime()));
+        this.sizer.observe(batch.length, cpu, sliceFor(this.sizer.sliceMs, Date.now() - oldest));
+      }
     }
+  }
+
+  /**
+   * The acknowledgements' turn. The worker keeps a share of the thread: after a batch that
+   * held it B ms, the deliveries in flight get at least B × (1 − share) / share. The share
+   * halves when acknowledgements were slow to come back (their first generation took over
+   * ackBudgetMs: they are short of thread time) and grows again by steps while they are fast,
+   * between 5 % (the worker always progresses) and 80 %.
+   */
+  private async letIngestionIn(heldMs: number): Promise<void> {
+    this.stats.turns++;
+    const minWait = Math.min(this.maxYieldMs, (heldMs * (1 - this.share)) / this.share);
+    const turn = await letDeliveriesIn(this.maxYieldMs, minWait);
+    this.stats.deliveriesLetIn += turn.deliveries;
+    if (turn.firstGenerationMs > this.ackBudgetMs) this.share = Math.max(MIN_SHARE, this.share / 2);
+    else this.share = Math.min(MAX_SHARE, this.share + 0.1);
+    this.stats.share = this.share;
   }
 
   /**
    * Consecutive create/update events of one kind and shop are applied in one transaction
    * through the sync service's list form: far fewer round trips per event. If anything in the
    * group fails, each event is retried alone, so one bad event never holds back the others.
+   * The customers involved are added to `touched` (refreshed by the caller), or refreshed here.
    */
-  async processGroup(family: BatchFamily, events: ClaimedEvent[]): Promise<DrainResult> {
+  async processGroup(family: BatchFamily, events: ClaimedEvent[], touched?: Touched): Promise<DrainResult> {
     const result: DrainResult = { processed: 0, retried: 0, dead: 0, skipped: 0 };
     const parsed = events.map((event) => ({ event, payload: parseForBatch(family, event.payload) }));
     const valid = parsed.filter((p) => p.payload !== null);
-    for (const invalid of parsed.filter((p) => p.payload === null)) result[await this.processOne(invalid.event)]++;
+    for (const invalid of parsed.filter((p) => p.payload === null)) result[await this.processOne(invalid.event, touched)]++;
     if (!valid.length) return result;
     try {
       const applied = await inTransaction(
@@ -230,15 +384,24 @@ export class WebhookWorker {
       result.processed += applied.count;
       result.skipped += valid.length - applied.count;
       if (applied.count && family !== "products") this.onApplied?.({ shop: valid[0].event.shop, topic: valid[0].event.topic });
-      await this.refreshMetrics(valid[0].event.shop, applied.customers);
+      await this.afterCommit(valid[0].event.shop, applied.customers, touched);
     } catch (error) {
       logger.warn(
         { worker: this.workerId, family, events: valid.length, err: error instanceof Error ? error.message : String(error) },
         "batch failed; applying its events one by one",
       );
-      for (const v of valid) result[await this.processOne(v.event)]++;
+      for (const v of valid) result[await this.processOne(v.event, touched)]++;
     }
     return result;
+  }
+
+  /** The customers an event changed: collected for the batch's refresh, or refreshed now. */
+  private async afterCommit(shop: string, customers: number[], touched?: Touched): Promise<void> {
+    if (!customers.length) return;
+    if (!touched) return this.refreshMetrics(shop, customers);
+    const list = touched.get(shop);
+    if (list) list.push(...customers);
+    else touched.set(shop, [...customers]);
   }
 
   private customersOf(tx: Tx, shop: string, topic: string, payloads: unknown[]): Promise<number[]> {
@@ -251,13 +414,18 @@ export class WebhookWorker {
    */
   private async refreshMetrics(shop: string, customerIds: number[]): Promise<void> {
     if (!customerIds.length) return;
+    const started = performance.now();
     try {
-      await refreshCustomerMetrics(this.prisma, shop, customerIds, this.clock());
+      const result = await refreshCustomerMetrics(this.prisma, shop, customerIds, this.clock());
+      this.stats.refreshes++;
+      this.stats.refreshedCustomers += result.updated + result.removed;
     } catch (error) {
       logger.error(
         { shop, customers: customerIds.length, worker: this.workerId, err: error instanceof Error ? error.message : String(error) },
         "incremental analysis failed; the next full run will cover it",
       );
+    } finally {
+      this.stats.refreshMs += performance.now() - started;
     }
   }
 
@@ -266,7 +434,8 @@ export class WebhookWorker {
     return claimEvents(this.prisma, this.workerId, limit, this.leaseMs, this.clock());
   }
 
-  async processOne(event: ClaimedEvent): Promise<keyof DrainResult> {
+  /** Applies one event in its transaction; its customers go to `touched`, or are refreshed now. */
+  async processOne(event: ClaimedEvent, touched?: Touched): Promise<keyof DrainResult> {
     const log = { shop: event.shop, topic: event.topic, eventId: event.eventId, attempt: event.attempts, worker: this.workerId };
     try {
       const applied = await inTransaction(
@@ -291,7 +460,7 @@ export class WebhookWorker {
       }
       logger.debug(log, "webhook event applied");
       if (applied.affectsAnalytics) this.onApplied?.({ shop: event.shop, topic: event.topic });
-      await this.refreshMetrics(event.shop, applied.customers);
+      await this.afterCommit(event.shop, applied.customers, touched);
       return "processed";
     } catch (error) {
       const permanent = error instanceof PermanentEventError || error instanceof z.ZodError;

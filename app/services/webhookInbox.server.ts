@@ -4,7 +4,7 @@ import { getDatabase } from "~/lib/db.server";
 import { logger } from "~/lib/logger.server";
 import { insertWebhookEvents, type NewWebhookEvent } from "~/models/webhookEvent.server";
 import { authenticate } from "~/shopify.server";
-import { ingestionFinished, ingestionStarted, notifyWorkers } from "~/jobs/signals.server";
+import { notifyWorkers, trackDelivery } from "~/jobs/signals.server";
 
 /**
  * Group commit: deliveries that arrive within a few milliseconds of each other, or while an
@@ -83,12 +83,7 @@ function plain(status: number, text: string, headers: Record<string, string> = {
  */
 export async function receiveWebhook(request: Request): Promise<Response> {
   if (request.method !== "POST") return plain(405, "Method not allowed", { Allow: "POST" });
-  ingestionStarted();
-  try {
-    return await receive(request);
-  } finally {
-    ingestionFinished();
-  }
+  return trackDelivery(() => receive(request));
 }
 
 async function receive(request: Request): Promise<Response> {

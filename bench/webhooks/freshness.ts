@@ -173,7 +173,20 @@ async function runOne(backend: "pglite" | "postgres") {
     answers.push(post(server.url, "orders/create", JSON.stringify(order), eventId));
   }
   const sentAt = performance.now();
-  const acks = (await Promise.all(answers)).map((a) => a.ms).sort((a, b) => a - b);
+  const answered = await Promise.all(answers);
+  const acks = answered.map((a) => a.ms).sort((a, b) => a - b);
+  // Every delivery must be stored once: an answer other than 200 is a delivery Shopify retries.
+  const statuses: Record<string, number> = {};
+  for (const a of answered) statuses[a.status] = (statuses[a.status] ?? 0) + 1;
+  // Acknowledgements by 5-second window of the stream (start-up, steady state, end): p95 and max.
+  const windows: string[] = [];
+  for (let from = 0; from < answered.length; from += RATE * 5) {
+    const w = answered
+      .slice(from, from + RATE * 5)
+      .map((a) => a.ms)
+      .sort((a, b) => a - b);
+    windows.push(`${from / RATE}s: ${percentile(w, 95).toFixed(0)}/${w[w.length - 1].toFixed(0)}`);
+  }
   const drainedAt = await waitForDrain(server.url, sentAt);
   const loadAfter = os.loadavg();
   server.child.kill("SIGTERM");
@@ -191,7 +204,7 @@ async function runOne(backend: "pglite" | "postgres") {
   // When each event was applied (its transaction's clock): freshness = this lag + the refresh.
   const events = await db.prisma.webhookEvent.findMany({
     where: { shop: SHOP, eventId: { in: sent.map((s) => s.eventId) } },
-    select: { eventId: true, processedAt: true },
+    select: { eventId: true, processedAt: true, status: true },
   });
   const fullRuns = await db.prisma.analysisSnapshot.count({ where: { shop: SHOP, computedAt: { gte: new Date(startedWall) } } });
   const moves = await db.prisma.segmentMove.count({ where: { shop: SHOP, source: "incremental" } });
@@ -219,6 +232,10 @@ async function runOne(backend: "pglite" | "postgres") {
     orders: total,
     ratePerSecond: RATE,
     sendSeconds: +((sentAt - started) / 1000).toFixed(1),
+    ackStatuses: statuses,
+    ackP95AndMaxMsBy5s: windows.join(", "),
+    eventsStored: events.length,
+    eventsProcessed: events.filter((e) => e.status === "processed").length,
     ackMs: { p50: +percentile(acks, 50).toFixed(1), p95: +percentile(acks, 95).toFixed(1), max: +acks[acks.length - 1].toFixed(1) },
     freshnessMs: {
       p50: percentile(latencies, 50),

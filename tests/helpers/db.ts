@@ -33,7 +33,8 @@ export async function createTestDatabase(backend: Backend): Promise<TestDatabase
       drop: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }
-  const name = `rapport_test_${process.pid}_${randomBytes(4).toString("hex")}`;
+  // TEST_DATABASE_PREFIX: on a shared server, names that say whose databases they are.
+  const name = `${process.env.TEST_DATABASE_PREFIX ?? "rapport_test"}_${process.pid}_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
   await admin.connect();
   try {
