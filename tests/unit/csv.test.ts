@@ -72,6 +72,12 @@ describe("CSV scanning", () => {
       { line: 2, fields: ["1", 'ab"c'] },
       { line: 3, fields: ["2", "d"] },
     ]);
+    // A quoted field closed just before CR LF or a final CR; a line feed inside quotes.
+    expect(records('id,v\n1,"a"\r\n2,"b\nc"\n3,"d"\r', ["id", "v"])).toEqual([
+      { line: 2, fields: ["1", "a"] },
+      { line: 3, fields: ["2", "b\nc"] },
+      { line: 5, fields: ["3", "d"] },
+    ]);
     expect(() => records("id,v\n1,2,3\n", ["id"])).toThrow(/line 2: the record has 3 fields but the header has 2/);
     expect(() => records("id,v\n1\n", ["v"])).toThrow(/line 2: field "v" is missing/);
   });
@@ -127,7 +133,8 @@ describe("field parsers", () => {
     expect(parseDay("19970101")).toBe(parseDay("1997-01-01"));
     expect(parseDay("2024-02-29")).toBe(parseDay("2024-03-01") - 1);
     expect(parseDay("2024-01-05T23:59:59Z")).toBe(parseDay("2024-01-05"));
-    for (const bad of ["2023-02-29", "2024-13-01", "2024-1-5", "01/02/2024", "", "2024-01-05x"]) expect(parseDay(bad)).toBeNaN();
+    for (const bad of ["2023-02-29", "2024-13-01", "2024-1-5", "2024-0a-05", "2O24-01-05", "2024010x", "01/02/2024", "", "2024-01-05x"])
+      expect(parseDay(bad)).toBeNaN();
   });
 
   it("formats numbers compactly", () => {
