@@ -182,6 +182,18 @@ export function forEachRecord(
   columns: number[],
   onRecord: (line: number, starts: Int32Array, ends: Int32Array, quoted: Uint8Array) => void,
 ): number {
+  return recordsFrom(csv, columns, onRecord, csv.dataStart, 2, Infinity).records;
+}
+
+/** forEachRecord from byte `from` (line `firstLine`), for at most `limit` records. */
+function recordsFrom(
+  csv: CsvFile,
+  columns: number[],
+  onRecord: (line: number, starts: Int32Array, ends: Int32Array, quoted: Uint8Array) => void,
+  from: number,
+  firstLine: number,
+  limit: number,
+): { records: number; pos: number; line: number } {
   const { buf, file } = csv;
   const delim = csv.delimiter.charCodeAt(0);
   const n = buf.length;
@@ -203,10 +215,10 @@ export function forEachRecord(
   const fs: number[] = [];
   const fe: number[] = [];
   const fq: boolean[] = [];
-  let pos = csv.dataStart;
-  let line = 2;
+  let pos = from;
+  let line = firstLine;
   let records = 0;
-  while (pos < n) {
+  while (pos < n && records < limit) {
     // Skip blank lines (also a trailing CR of a CRLF blank line).
     const c0 = buf[pos];
     if (c0 === LF) {
@@ -301,6 +313,162 @@ export function forEachRecord(
     records++;
     pos = r.pos;
     line += r.lines;
+  }
+  return { records, pos, line };
+}
+
+/**
+ * The reading loop of `rapport rfm` and `rapport clv`: for each record, the id, date and amount
+ * columns (`columns`, in that order) parsed while the record's bytes are scanned, once: the
+ * id hashed and interned, the date turned into a day number, the amount into a number, and
+ * `onRow(id index, day, amount)` called. The same values as forEachRecord with parseDayBytes,
+ * parseNumberBytes and IdInterner.internField. A record this loop does not take as it is
+ * (a quote, a stray CR, a wrong field count, an empty id, a value that does not parse) goes
+ * to `onOther` exactly as forEachRecord would pass it, which reports the error or handles it.
+ */
+export function forEachIdDayAmount(
+  csv: CsvFile,
+  columns: number[],
+  decimal: DecimalMark,
+  ids: IdInterner,
+  onRow: (id: number, day: number, amount: number) => void,
+  onOther: (line: number, starts: Int32Array, ends: Int32Array, quoted: Uint8Array) => void,
+): number {
+  const { buf } = csv;
+  const n = buf.length;
+  const delim = csv.delimiter.charCodeAt(0);
+  const nCols = csv.header.length;
+  const [idCol, dayCol, amountCol] = columns;
+  // One column named for two roles: the general reader.
+  if (idCol === dayCol || idCol === amountCol || dayCol === amountCol) return forEachRecord(csv, columns, onOther);
+  const maxCol = Math.max(idCol, dayCol, amountCol);
+  const dotMark = decimal !== "," && delim !== DOT;
+  const commaMark = decimal !== "." && delim !== COMMA;
+  // Bytes that end a field's scan: the delimiter, a line feed, a quote, a carriage return.
+  const stop = new Uint8Array(256);
+  stop[delim] = 1;
+  stop[LF] = 1;
+  stop[QUOTE] = 1;
+  stop[CR] = 1;
+  let pos = csv.dataStart;
+  let line = 2;
+  let records = 0;
+  while (pos < n) {
+    const c0 = buf[pos];
+    if (c0 === LF) {
+      pos++;
+      line++;
+      continue;
+    }
+    if (c0 === CR && pos + 1 < n && buf[pos + 1] === LF) {
+      pos += 2;
+      line++;
+      continue;
+    }
+    let p = pos;
+    let col = 0;
+    let ok = true;
+    let idS = 0;
+    let idE = 0;
+    let h = 0;
+    let day = NaN;
+    let amount = NaN;
+    for (;;) {
+      const s = p;
+      let c = 0;
+      if (col === idCol) {
+        let hash = ID_HASH_SEED;
+        while (p < n && stop[(c = buf[p])] === 0) {
+          hash = Math.imul(hash ^ c, ID_HASH_PRIME);
+          p++;
+        }
+        idS = s;
+        idE = p;
+        h = hash;
+        if (p === s) ok = false; // an empty id: the error comes from onOther
+      } else if (col === dayCol) {
+        // YYYY-MM-DD read in place; any other form goes through parseDayBytes.
+        let d = NaN;
+        if (p + 10 <= n && buf[p + 4] === 0x2d && buf[p + 7] === 0x2d) {
+          const y0 = digitAt(buf, p);
+          const y1 = digitAt(buf, p + 1);
+          const y2 = digitAt(buf, p + 2);
+          const y3 = digitAt(buf, p + 3);
+          const m0 = digitAt(buf, p + 5);
+          const m1 = digitAt(buf, p + 6);
+          const d0 = digitAt(buf, p + 8);
+          const d1 = digitAt(buf, p + 9);
+          if ((y0 | y1 | y2 | y3 | m0 | m1 | d0 | d1) >= 0 && (p + 10 === n || stop[buf[p + 10]] === 1)) {
+            const y = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+            const m = m0 * 10 + m1;
+            const dd = d0 * 10 + d1;
+            if (validDate(y, m, dd)) {
+              d = daysFromCivil(y, m, dd);
+              p += 10;
+              c = p < n ? buf[p] : 0;
+            }
+          }
+        }
+        if (Number.isNaN(d)) {
+          while (p < n && stop[(c = buf[p])] === 0) p++;
+          d = parseDayBytes(buf, s, p);
+          if (Number.isNaN(d)) ok = false;
+        }
+        day = d;
+      } else if (col === amountCol) {
+        // Plain decimals read in place (what parseNumberBytes's fast path takes); anything
+        // else (a sign, spaces, an exponent, many digits) goes through parseNumberBytes.
+        let mant = 0;
+        let digits = 0;
+        let frac = 0;
+        let seenMark = false;
+        let plain = true;
+        while (p < n) {
+          c = buf[p];
+          if (c >= 0x30 && c <= 0x39) {
+            mant = mant * 10 + (c - 0x30);
+            if (mant !== 0) digits++;
+            if (seenMark) frac++;
+          } else if (stop[c] === 1) {
+            break;
+          } else if (((c === DOT && dotMark) || (c === COMMA && commaMark)) && !seenMark) {
+            seenMark = true;
+          } else {
+            plain = false;
+          }
+          p++;
+        }
+        if (plain && p > s && digits <= 15 && frac <= 22 && !(seenMark && p - s === 1)) {
+          amount = mant / POW10[frac];
+        } else {
+          amount = parseNumberBytes(buf, s, p, decimal);
+          if (Number.isNaN(amount)) ok = false;
+        }
+      } else {
+        while (p < n && stop[(c = buf[p])] === 0) p++;
+      }
+      col++;
+      if (p >= n) break;
+      if (c === delim) {
+        p++;
+        continue;
+      }
+      if (c === CR && (p + 1 === n || buf[p + 1] === LF)) p++;
+      else if (c !== LF) ok = false; // a quote, or a CR inside the line
+      break;
+    }
+    if (ok && col > maxCol && col <= nCols) {
+      onRow(ids.internHashed(buf, idS, idE, h), day, amount);
+      records++;
+      pos = p + 1;
+      line++;
+      continue;
+    }
+    // Not taken here: the general reader cuts this one record and onOther handles it.
+    const r = recordsFrom(csv, columns, onOther, pos, line, 1);
+    records += r.records;
+    pos = r.pos;
+    line = r.line;
   }
   return records;
 }
@@ -519,6 +687,9 @@ export function sortIdOrder(ids: readonly string[]): Int32Array {
   return order;
 }
 
+const ID_HASH_SEED = 0x811c9dc5 | 0;
+const ID_HASH_PRIME = 0x01000193;
+
 /**
  * Maps customer-id fields to dense indexes 0, 1, 2… straight from the file's bytes: an
  * open-addressing hash table over byte ranges, so a JavaScript string is created only once
@@ -552,8 +723,13 @@ export class IdInterner {
   }
 
   intern(buf: Buffer, s: number, e: number): number {
-    let h = 0x811c9dc5 | 0;
-    for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+    let h = ID_HASH_SEED;
+    for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i], ID_HASH_PRIME);
+    return this.internHashed(buf, s, e, h);
+  }
+
+  /** intern() for a caller that computed the FNV-1a hash of the bytes while reading them. */
+  internHashed(buf: Buffer, s: number, e: number, h: number): number {
     h ^= h >>> 15;
     const table = this.table;
     const mask = (table.length >> 1) - 1;
@@ -622,35 +798,104 @@ export class IdInterner {
   }
 }
 
+/** Bytes of output gathered before each write to the file. */
+const CHUNK = 1 << 18;
+
 /**
- * Where a command's CSV goes: a file, written in chunks of about 256 KiB as the lines come
- * (the line strings then die young, which keeps garbage collection cheap: holding 100,000
- * lines until one final join cost more than formatting them), or stdout, returned whole by end().
+ * Where a command's CSV goes: a file, written in chunks of about 256 KiB as the rows come, or
+ * stdout, returned whole by end(). Rows are written piece by piece straight into a byte
+ * buffer (ASCII copied by a loop, anything else encoded as UTF-8): no string per line, no
+ * join and no re-encoding of the whole text, which cost more than formatting the numbers.
  */
 export class CsvOutput {
-  private parts: string[] = [];
-  private size = 0;
+  private buf = Buffer.allocUnsafe(CHUNK);
+  private pos = 0;
   private fd: number | null;
+  private chunks: Buffer[] = [];
 
   constructor(file: string | null) {
     this.fd = file === null ? null : openSync(file, "w");
   }
 
-  write(line: string): void {
-    this.parts.push(line);
-    this.size += line.length;
-    if (this.fd !== null && this.size >= 1 << 18) this.flush();
+  /** Appends text (a header, a line or a piece of one). */
+  write(text: string): void {
+    const len = text.length;
+    if (this.pos + 3 * len > this.buf.length) this.makeRoom(3 * len);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < len; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) {
+        this.pos = p + b.write(text.slice(i), p, "utf8");
+        return;
+      }
+      b[p++] = c;
+    }
+    this.pos = p;
+  }
+
+  /** Appends one byte (a delimiter or a line feed). */
+  byte(c: number): void {
+    if (this.pos >= this.buf.length) this.makeRoom(1);
+    this.buf[this.pos++] = c;
+  }
+
+  /** Appends a field, quoted when it holds a quote, a comma or a line break (as csvField). */
+  field(text: string): void {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === QUOTE || c === COMMA || c === LF || c === CR) {
+        this.write(csvField(text));
+        return;
+      }
+    }
+    this.write(text);
+  }
+
+  /** Appends a safe integer's decimal digits (what String(v) prints for it). */
+  int(v: number): void {
+    if (!Number.isSafeInteger(v) || v < 0) {
+      this.write(String(v));
+      return;
+    }
+    let digits = 1;
+    for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+    if (this.pos + digits > this.buf.length) this.makeRoom(digits);
+    const b = this.buf;
+    let p = this.pos + digits;
+    this.pos = p;
+    let t = v;
+    do {
+      const q = Math.floor(t / 10);
+      b[--p] = 48 + (t - q * 10);
+      t = q;
+    } while (t > 0);
+  }
+
+  private makeRoom(need: number): void {
+    this.flush();
+    if (need > this.buf.length) this.buf = Buffer.allocUnsafe(need);
   }
 
   private flush(): void {
-    if (this.parts.length > 0) writeSync(this.fd!, this.parts.join(""));
-    this.parts = [];
-    this.size = 0;
+    if (this.pos === 0) return;
+    if (this.fd !== null) {
+      let done = 0;
+      while (done < this.pos) done += writeSync(this.fd, this.buf, done, this.pos - done);
+    } else {
+      this.chunks.push(Buffer.from(this.buf.subarray(0, this.pos)));
+    }
+    this.pos = 0;
   }
 
   /** Closes the file (and returns ""), or returns the whole text for stdout. */
   end(): string {
-    if (this.fd === null) return this.parts.join("");
+    if (this.fd === null) {
+      this.flush();
+      const text = Buffer.concat(this.chunks).toString("utf8");
+      this.chunks = [];
+      return text;
+    }
     try {
       this.flush();
     } finally {

@@ -84,10 +84,20 @@ export function groupRftArrays(x: ArrayLike<number>, tx: ArrayLike<number>, T: A
     if (x[i] > 0) repeat++;
   }
   const { groupOf, first, weight } = groupRows([x, tx, T], n);
+  const G = first.length;
+  const gx = new Float64Array(G);
+  const gtx = new Float64Array(G);
+  const gT = new Float64Array(G);
+  for (let g = 0; g < G; g++) {
+    const i = first[g];
+    gx[g] = x[i];
+    gtx[g] = tx[i];
+    gT[g] = T[i];
+  }
   return {
-    x: Float64Array.from(first, (i) => x[i]),
-    tx: Float64Array.from(first, (i) => tx[i]),
-    T: Float64Array.from(first, (i) => T[i]),
+    x: gx,
+    tx: gtx,
+    T: gT,
     weight,
     customers: n,
     repeatCustomers: repeat,
@@ -427,8 +437,8 @@ const SAMPLE_STARTS_ABOVE_GROUPS = 20_000;
 const SAMPLE_GROUPS = 10_000;
 
 /** −LL of the BG/NBD model on log-parameters, with its gradient (what BFGS minimises). */
-function bgNbdObjective(grouped: GroupedRft) {
-  const { evaluate } = makeBgNbdEvaluator(grouped);
+function bgNbdObjective(grouped: GroupedRft, evaluator = makeBgNbdEvaluator(grouped)) {
+  const { evaluate } = evaluator;
   const g4 = [0, 0, 0, 0];
   return (theta: number[], grad: number[]): number => {
     for (const t of theta) if (!(Math.abs(t) <= LOG_BOUND)) return Infinity;
@@ -458,8 +468,10 @@ function sampleGroups(grouped: GroupedRft, size: number): GroupedRft {
 export function fitBgNbd(data: GroupedRft | Iterable<Rft>, options: BgNbdFitOptions = {}): BgNbdFit {
   const grouped = isGrouped(data) ? data : groupRft(data);
   if (grouped.customers === 0) throw new RangeError("fitBgNbd: no customers");
-  const { withHessian } = makeBgNbdEvaluator(grouped);
-  const objective = bgNbdObjective(grouped);
+  // One evaluator (its per-value tables) for Newton's method and, when needed, BFGS.
+  const evaluator = makeBgNbdEvaluator(grouped);
+  const { withHessian } = evaluator;
+  const objective = bgNbdObjective(grouped, evaluator);
   // Starting points: the purchase rate r/α is set near the observed repeat rate.
   let sumX = 0;
   let sumT = 0;
@@ -735,7 +747,14 @@ export function groupSpend(pairs: ArrayLike<number>): GroupedSpend {
     ms[i] = pairs[2 * i + 1];
   }
   const { first, weight } = groupRows([xs, ms], n);
-  return { x: Float64Array.from(first, (i) => xs[i]), m: Float64Array.from(first, (i) => ms[i]), weight, customers: n };
+  const G = first.length;
+  const gx = new Float64Array(G);
+  const gm = new Float64Array(G);
+  for (let g = 0; g < G; g++) {
+    gx[g] = xs[first[g]];
+    gm[g] = ms[first[g]];
+  }
+  return { x: gx, m: gm, weight, customers: n };
 }
 
 /**
@@ -752,11 +771,13 @@ function makeGammaGammaEvaluator(data: GroupedSpend) {
   for (let i = 0; i < G; i++) byX.set(xs[i], (byX.get(xs[i]) ?? 0) + W[i]);
   const ux = [...byX.keys()];
   const nx = ux.map((x) => byX.get(x)!);
-  const mx = Float64Array.from(ms, (m, i) => m * xs[i]);
-  const wx = Float64Array.from(xs, (x, i) => x * W[i]);
+  const mx = new Float64Array(G);
+  const wx = new Float64Array(G);
   let sumXlnM = 0;
   let sumLnM = 0;
   for (let i = 0; i < G; i++) {
+    mx[i] = ms[i] * xs[i];
+    wx[i] = xs[i] * W[i];
     const l = Math.log(ms[i]);
     sumXlnM += wx[i] * l;
     sumLnM += W[i] * l;
@@ -846,8 +867,8 @@ function makeGammaGammaEvaluator(data: GroupedSpend) {
 }
 
 /** −LL of the Gamma-Gamma model on log-parameters, with its gradient (what BFGS minimises). */
-function gammaGammaObjective(data: GroupedSpend) {
-  const { evaluate } = makeGammaGammaEvaluator(data);
+function gammaGammaObjective(data: GroupedSpend, evaluator = makeGammaGammaEvaluator(data)) {
+  const { evaluate } = evaluator;
   const g3 = [0, 0, 0];
   return (theta: number[], grad: number[]): number => {
     for (const t of theta) if (!(Math.abs(t) <= LOG_BOUND)) return Infinity;
@@ -880,8 +901,9 @@ function sampleSpend(data: GroupedSpend, size: number): GroupedSpend {
 export function fitGammaGammaGrouped(data: GroupedSpend, options: { sampleStartsAboveGroups?: number } = {}): GammaGammaFit {
   const n = data.customers;
   if (n === 0) throw new RangeError("fitGammaGamma: no customers with repeat purchases and a positive spend");
-  const { withHessian } = makeGammaGammaEvaluator(data);
-  const objective = gammaGammaObjective(data);
+  const evaluator = makeGammaGammaEvaluator(data);
+  const { withHessian } = evaluator;
+  const objective = gammaGammaObjective(data, evaluator);
   let sumM = 0;
   for (let i = 0; i < data.x.length; i++) sumM += data.weight[i] * data.m[i];
   const meanM = sumM / n;
@@ -1028,6 +1050,60 @@ export function discountedExpectedPurchasesOf(
     }
     return { expectedPurchases: prev, discountedPurchases: discounted };
   };
+}
+
+/**
+ * P(alive), expected purchases over the horizon and discounted expected purchases of many
+ * (x, t_x, T) rows (the CLI's groups), written into the three output arrays: the arithmetic
+ * of probabilityAlive and discountedExpectedPurchasesOf, the same results bit for bit, with
+ * the monthly expectations kept per distinct (x, T) in one flat table found by hashing
+ * instead of nested maps and an object per row.
+ */
+export function predictRftColumns(
+  bg: BgNbdParams,
+  opts: ClvOptions,
+  x: Float64Array,
+  tx: Float64Array,
+  T: Float64Array,
+  out: { pAlive: Float64Array; expected: Float64Array; discounted: Float64Array },
+): void {
+  const n = x.length;
+  for (let i = 0; i < n; i++) out.pAlive[i] = logisticOfNeg(logDeadOdds(bg, x[i], tx[i], T[i]));
+  const H = opts.horizon;
+  if (!(H > 0)) {
+    out.expected.fill(0, 0, n);
+    out.discounted.fill(0, 0, n);
+    return;
+  }
+  const d = opts.annualDiscountRate ?? 0;
+  const step = DAYS_PER_MONTH / opts.periodDays;
+  const K = Math.max(1, Math.ceil(H / step - 1e-9));
+  const times = new Float64Array(K);
+  const discount = new Float64Array(K);
+  for (let k = 1; k <= K; k++) {
+    const tk = k === K ? H : k * step;
+    times[k - 1] = tk;
+    discount[k - 1] = Math.pow(1 + d, (tk * opts.periodDays) / DAYS_PER_YEAR);
+  }
+  const { groupOf, first } = groupRows([x, T], n);
+  const ifAlive = new Float64Array(first.length * K);
+  for (let g = 0; g < first.length; g++) {
+    const i = first[g];
+    for (let k = 0; k < K; k++) ifAlive[g * K + k] = expectedPurchasesIfAlive(bg, times[k], x[i], T[i]);
+  }
+  for (let i = 0; i < n; i++) {
+    const pAlive = out.pAlive[i];
+    const o = groupOf[i] * K;
+    let prev = 0;
+    let discounted = 0;
+    for (let k = 0; k < K; k++) {
+      const e = times[k] > 0 ? aliveTimes(ifAlive[o + k], pAlive) : 0;
+      discounted += (e - prev) / discount[k];
+      prev = e;
+    }
+    out.expected[i] = prev;
+    out.discounted[i] = discounted;
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1245,11 +1321,13 @@ export function summarizeDays(
     sd[pos] = day[i];
     sa[pos] = amount[i];
   }
-  const outC: number[] = [];
-  const outX: number[] = [];
-  const outTx: number[] = [];
-  const outT: number[] = [];
-  const outM: number[] = [];
+  // Typed outputs sized for every customer, cut to the customers seen (no array growth).
+  const outC = new Int32Array(customerCount);
+  const outX = new Float64Array(customerCount);
+  const outTx = new Float64Array(customerCount);
+  const outT = new Float64Array(customerCount);
+  const outM = new Float64Array(customerCount);
+  let m = 0;
   for (let k = 0; k < customerCount; k++) {
     const s = offsets[k];
     const e = offsets[k + 1];
@@ -1279,18 +1357,19 @@ export function summarizeDays(
       }
     }
     const x = days - 1;
-    outC.push(k);
-    outX.push(x);
-    outTx.push((lastDay - first) / pd);
-    outT.push((calibrationEndDay - first) / pd);
-    outM.push(x > 0 ? repeatSum / x : NaN);
+    outC[m] = k;
+    outX[m] = x;
+    outTx[m] = (lastDay - first) / pd;
+    outT[m] = (calibrationEndDay - first) / pd;
+    outM[m] = x > 0 ? repeatSum / x : NaN;
+    m++;
   }
   return {
-    customer: Int32Array.from(outC),
-    x: Float64Array.from(outX),
-    tx: Float64Array.from(outTx),
-    T: Float64Array.from(outT),
-    monetary: Float64Array.from(outM),
+    customer: outC.subarray(0, m),
+    x: outX.subarray(0, m),
+    tx: outTx.subarray(0, m),
+    T: outT.subarray(0, m),
+    monetary: outM.subarray(0, m),
   };
 }
 

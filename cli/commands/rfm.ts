@@ -23,7 +23,7 @@ import {
   columnIndexes,
   csvField,
   decodeField,
-  forEachRecord,
+  forEachIdDayAmount,
   openCsv,
   parseDay,
   parseDayBytes,
@@ -147,13 +147,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     let count = new Int32Array(cap);
     let revenue = new Float64Array(cap);
     const buf = csv.buf;
-    forEachRecord(csv, idx, (line, s, e, q) => {
-      if (e[0] === s[0]) throw badField(orders, line, cols.customer, "", "a customer id");
-      const day = parseDayBytes(buf, s[1], e[1]);
-      if (Number.isNaN(day)) throw badField(orders, line, cols.date, decodeField(buf, s[1], e[1], q[1] === 1), "a date (YYYY-MM-DD or YYYYMMDD)");
-      const amount = parseNumberBytes(buf, s[2], e[2], decimal);
-      if (Number.isNaN(amount)) throw badField(orders, line, cols.amount, decodeField(buf, s[2], e[2], q[2] === 1), expectedNumber);
-      const k = ids.internField(buf, s[0], e[0], q[0] === 1);
+    const store = (k: number, day: number, amount: number) => {
       if (k >= cap) {
         cap *= 2;
         last = grow(last, cap, -2147483648);
@@ -163,6 +157,15 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       if (day > last[k]) last[k] = day;
       count[k]++;
       revenue[k] += Math.round(amount * MICRO);
+    };
+    // Plain records are parsed as they are scanned; the others (quotes, errors) come here.
+    forEachIdDayAmount(csv, idx, decimal, ids, store, (line, s, e, q) => {
+      if (e[0] === s[0]) throw badField(orders, line, cols.customer, "", "a customer id");
+      const day = parseDayBytes(buf, s[1], e[1]);
+      if (Number.isNaN(day)) throw badField(orders, line, cols.date, decodeField(buf, s[1], e[1], q[1] === 1), "a date (YYYY-MM-DD or YYYYMMDD)");
+      const amount = parseNumberBytes(buf, s[2], e[2], decimal);
+      if (Number.isNaN(amount)) throw badField(orders, line, cols.amount, decodeField(buf, s[2], e[2], q[2] === 1), expectedNumber);
+      store(ids.internField(buf, s[0], e[0], q[0] === 1), day, amount);
     });
     const n = ids.size;
     if (n === 0) throw new CsvInputError(`${orders} has no data rows.`, orders);
@@ -197,9 +200,23 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     output.write(`customer_id,recency_days,frequency,monetary,r,f,m,segment${labels ? ",segment_label" : ""}\n`);
     for (let j = 0; j < n; j++) {
       const i = order[j];
-      output.write(
-        `${csvField(ids.names[i])},${rec[i]},${count[i]},${money(revenue[i])},${scores[3 * i]},${scores[3 * i + 1]},${scores[3 * i + 2]},${segment[i]}${label(segment[i])}\n`,
-      );
+      output.field(ids.names[i]);
+      output.byte(COMMA);
+      output.int(rec[i]);
+      output.byte(COMMA);
+      output.int(count[i]);
+      output.byte(COMMA);
+      output.write(money(revenue[i]));
+      output.byte(COMMA);
+      output.int(scores[3 * i]);
+      output.byte(COMMA);
+      output.int(scores[3 * i + 1]);
+      output.byte(COMMA);
+      output.int(scores[3 * i + 2]);
+      output.byte(COMMA);
+      output.write(segment[i]);
+      if (labels) output.write(label(segment[i]));
+      output.byte(0x0a);
     }
     const out = output.end();
     if (outFile) {
@@ -232,6 +249,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
 }
 
 const MICRO = 1_000_000;
+const COMMA = 0x2c;
 
 /** Exact decimal text of an integer count of millionths, trailing zeros dropped ("12.5", "-3"). */
 export function microToDecimal(micro: number | bigint): string {
