@@ -15,7 +15,6 @@ import {
   type GammaGammaFit,
   type Period,
 } from "../../app/domain/clv";
-import { messageText } from "../../app/i18n";
 import {
   CsvInputError,
   CsvOutput,
@@ -248,6 +247,11 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       output.write(fmt(clv));
       output.byte(0x0a);
     }
+    // The i18n module loads React and react-intl (as much start-up as Node's own): only for notes.
+    const confidenceNotes =
+      confidence.issues.length === 0
+        ? []
+        : await import("../../app/i18n").then(({ messageText }) => confidence.issues.map((issue) => messageText("en", issue)));
     const round = (v: number | null) => (v === null || full ? v : Number(v.toPrecision(10)));
     const summary = {
       bgnbd: {
@@ -279,7 +283,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       horizon,
       annualDiscountRate: discountRate,
       lowConfidence: confidence.lowConfidence,
-      confidenceNotes: confidence.issues.map((issue) => messageText("en", issue)),
+      confidenceNotes,
     };
     const json = `${JSON.stringify(summary, null, 2)}\n`;
     const out = output.end();

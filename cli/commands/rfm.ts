@@ -14,8 +14,10 @@ import {
   type Score,
   type SegmentRule,
 } from "../../app/domain/rfm";
-import { isLocale, messageText, segmentText, type Locale } from "../../app/i18n";
-import { currencyDecimal } from "../../app/lib/format";
+// The i18n module (and app/lib/format, which uses it) loads React and react-intl: about as
+// much start-up as Node's own. It is imported only when labels, a currency or an error
+// message need it.
+import type { Locale } from "../../app/i18n";
 import {
   CsvInputError,
   CsvOutput,
@@ -117,7 +119,8 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     return 2;
   }
   const labels = values.labels as string | undefined;
-  if (labels !== undefined && !isLocale(labels)) {
+  const i18n = labels !== undefined ? await import("../../app/i18n") : null;
+  if (labels !== undefined && !i18n?.isLocale(labels)) {
     io.stderr(`--labels "${labels}" is not supported; use en or fr.\n`);
     return 2;
   }
@@ -133,7 +136,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   };
 
   try {
-    const rules = loadRules((values.rules as string | undefined) ?? "default", io.cwd);
+    const rules = await loadRules((values.rules as string | undefined) ?? "default", io.cwd);
     const csv = openCsv(orders, io.cwd, { delimiter: delimiter as Delimiter | "auto" });
     const decimal: DecimalMark = decimalFlag === "auto" ? (csv.delimiter === "," ? "." : "either") : (decimalFlag as DecimalMark);
     const expectedNumber =
@@ -192,8 +195,10 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     }
 
     // Exact decimals: the millionths' integer shifted, then rounded to the currency's digits.
-    const money = (micro: number | bigint) => (currency ? currencyDecimal(`${micro}e-6`, currency) : microToDecimal(micro));
-    const label = labels ? (key: string) => `,${csvField(segmentText(labels as Locale, key))}` : () => "";
+    const currencyDecimal = currency ? (await import("../../app/lib/format")).currencyDecimal : null;
+    const money = (micro: number | bigint) => (currencyDecimal ? currencyDecimal(`${micro}e-6`, currency!) : microToDecimal(micro));
+    const segmentText = (key: string) => i18n!.segmentText(labels as Locale, key);
+    const label = labels ? (key: string) => `,${csvField(segmentText(key))}` : () => "";
     const order = sortIdOrder(ids.names);
     const outFile = values.out as string | undefined;
     const output = new CsvOutput(outFile ? path.resolve(io.cwd, outFile) : null);
@@ -232,7 +237,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       const summary: Record<string, { customers: number; orders: number; revenue: number; label?: string }> = {};
       for (const [key, t] of totals) {
         summary[key] = { customers: t.customers, orders: t.orders, revenue: Number(money(t.micro)) };
-        if (labels) summary[key].label = segmentText(labels as Locale, key);
+        if (labels) summary[key].label = segmentText(key);
       }
       io.stdout(`${JSON.stringify({ customers: n, analysisDate: dateText, segments: summary }, null, 2)}\n`);
     } else {
@@ -289,7 +294,7 @@ function grow<T extends Int32Array | Float64Array>(a: T, cap: number, fill: numb
 }
 
 /** Built-in table by name, or a JSON file of {key, r: [min, max], f: [min, max], m: [min, max]}. */
-function loadRules(spec: string, cwd: string): readonly SegmentRule[] {
+async function loadRules(spec: string, cwd: string): Promise<readonly SegmentRule[]> {
   if (spec === "default") return DEFAULT_SEGMENT_RULES;
   if (spec === "rfm-package-test") return RFM_PACKAGE_TEST_RULES;
   let parsed: unknown;
@@ -316,6 +321,7 @@ function loadRules(spec: string, cwd: string): readonly SegmentRule[] {
   });
   const problems = validateRules(rules);
   if (problems.length > 0) {
+    const { messageText } = await import("../../app/i18n");
     throw new CsvInputError(`The rule table ${spec} is invalid: ${problems.map((p) => messageText("en", p)).join(" ")}`, spec);
   }
   return rules;
