@@ -170,19 +170,149 @@ interface Distinct {
 }
 
 function distinct(v: Float64Array): Distinct {
-  const map = new Map<number, number>();
-  const values: number[] = [];
-  const index = new Int32Array(v.length);
-  for (let i = 0; i < v.length; i++) {
-    let k = map.get(v[i]);
-    if (k === undefined) {
-      k = values.length;
-      map.set(v[i], k);
-      values.push(v[i]);
+  // By hashing the values' bits (groupRows): a Map keyed by 90,000 fractional numbers boxes
+  // each key and costs more in garbage collection than in lookups. Same order (first
+  // appearance) and values as the Map it replaces.
+  const { groupOf, first } = groupRows([v], v.length);
+  const values = new Float64Array(first.length);
+  for (let k = 0; k < first.length; k++) values[k] = v[first[k]];
+  return { values, index: groupOf };
+}
+
+/** Per-group arrays of a BG/NBD evaluator: the data and the tables of the current parameters. */
+interface BgNbdTables {
+  n: number;
+  W: Float64Array;
+  X: Float64Array;
+  TIdx: Int32Array;
+  xIdx: Int32Array;
+  txIdx: Int32Array;
+  lT: Float64Array;
+  iT: Float64Array;
+  ltx: Float64Array;
+  itx: Float64Array;
+  lbx1: Float64Array;
+  ibx1: Float64Array;
+}
+
+// The two per-group loops of the BG/NBD evaluator are functions of their own: V8 compiles
+// each alone and early (small, called at every evaluation), instead of recompiling the whole
+// evaluator, special functions inlined, after each change of its type feedback. Same
+// arithmetic, in the same order.
+
+/** Adds the groups' terms to acc = [ll, ∂r, ∂α, Σ w·wt, ∂b] (the gradient's only when `grad`). */
+function bgNbdGroupPass(t: BgNbdTables, r: number, la: number, grad: boolean, acc: Float64Array): void {
+  const { n, W, X, TIdx, xIdx, txIdx, lT, iT, ltx, itx, lbx1, ibx1 } = t;
+  let ll = acc[0];
+  let gR = acc[1];
+  let gAl = acc[2];
+  let gA = acc[3];
+  let gB = acc[4];
+  for (let i = 0; i < n; i++) {
+    const w = W[i];
+    const x = X[i];
+    const kT = TIdx[i];
+    const rx = r + x;
+    const lTk = lT[kT];
+    if (x > 0) {
+      const kx = xIdx[i];
+      const ktx = txIdx[i];
+      const ltxk = ltx[ktx];
+      const A3 = -rx * lTk;
+      const A4 = la - lbx1[kx] - rx * ltxk;
+      // ln(e^A3 + e^A4) and the share of the second term, wt = e^A4 / (e^A3 + e^A4).
+      let lse: number;
+      let wt: number;
+      if (A4 > A3) {
+        const e = Math.exp(A3 - A4);
+        lse = A4 + Math.log1p(e);
+        wt = 1 / (1 + e);
+      } else {
+        const e = Math.exp(A4 - A3);
+        lse = A3 + Math.log1p(e);
+        wt = e / (1 + e);
+      }
+      ll += w * lse;
+      if (grad) {
+        const u = 1 - wt;
+        gR -= w * (u * lTk + wt * ltxk);
+        gAl -= w * rx * (u * iT[kT] + wt * itx[ktx]);
+        gA += w * wt;
+        gB -= w * wt * ibx1[kx];
+      }
+    } else {
+      ll -= w * rx * lTk;
+      if (grad) {
+        gR -= w * lTk;
+        gAl -= w * rx * iT[kT];
+      }
     }
-    index[i] = k;
   }
-  return { values: Float64Array.from(values), index };
+  acc[0] = ll;
+  acc[1] = gR;
+  acc[2] = gAl;
+  acc[3] = gA;
+  acc[4] = gB;
+}
+
+/** The groups' part of the Hessian: hacc = [rr, rα, ra, rb, αα, αa, αb, aa, ab, bb, Σ w]. */
+function bgNbdHessianPass(t: BgNbdTables, r: number, la: number, ia: number, hacc: Float64Array): void {
+  const { n, W, X, TIdx, xIdx, txIdx, lT, iT, ltx, itx, lbx1, ibx1 } = t;
+  let hRR = 0;
+  let hRAl = 0;
+  let hRA = 0;
+  let hRB = 0;
+  let hAlAl = 0;
+  let hAlA = 0;
+  let hAlB = 0;
+  let hAA = 0;
+  let hAB = 0;
+  let hBB = 0;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const w = W[i];
+    const x = X[i];
+    const kT = TIdx[i];
+    const rx = r + x;
+    total += w;
+    if (x > 0) {
+      const kx = xIdx[i];
+      const ktx = txIdx[i];
+      const A3 = -rx * lT[kT];
+      const A4 = la - lbx1[kx] - rx * ltx[ktx];
+      const e = Math.exp(-Math.abs(A4 - A3));
+      const wt = A4 > A3 ? 1 / (1 + e) : e / (1 + e);
+      const u = A4 > A3 ? e / (1 + e) : 1 / (1 + e);
+      const dr = lT[kT] - ltx[ktx];
+      const dAl = rx * (iT[kT] - itx[ktx]);
+      const db = -ibx1[kx];
+      const c = w * wt * u;
+      hRR += c * dr * dr;
+      hRAl += c * dr * dAl - w * (u * iT[kT] + wt * itx[ktx]);
+      hRA += c * dr * ia;
+      hRB += c * dr * db;
+      hAlAl += c * dAl * dAl + w * rx * (u * iT[kT] * iT[kT] + wt * itx[ktx] * itx[ktx]);
+      hAlA += c * dAl * ia;
+      hAlB += c * dAl * db;
+      hAA -= w * wt * wt * ia * ia;
+      hAB += c * ia * db;
+      hBB += w * wt * (1 + u) * db * db;
+    } else {
+      hRAl -= w * iT[kT];
+      hAlAl += w * rx * iT[kT] * iT[kT];
+    }
+  }
+  hacc[0] = hRR;
+  hacc[1] = hRAl;
+  hacc[2] = hRA;
+  hacc[3] = hRB;
+  hacc[4] = hAlAl;
+  hacc[5] = hAlA;
+  hacc[6] = hAlB;
+  hacc[7] = hAA;
+  hacc[8] = hAB;
+  hacc[9] = hBB;
+  hacc[10] = total;
 }
 
 /**
@@ -212,6 +342,9 @@ function makeBgNbdEvaluator(data: GroupedRft) {
   const xIdx = dx.index;
   const TIdx = dT.index;
   const txIdx = dtx.index;
+  const tables: BgNbdTables = { n, W, X, TIdx, xIdx, txIdx, lT, iT, ltx, itx, lbx1, ibx1 };
+  const acc = new Float64Array(5);
+  const hacc = new Float64Array(11);
 
   function evaluate(p: BgNbdParams, grad: number[] | null): number {
     const { r, alpha, a, b } = p;
@@ -254,46 +387,17 @@ function makeBgNbdEvaluator(data: GroupedRft) {
         gB += wx[k] * (psiAB + digamma(b + x) - psiB - psiABX);
       }
     }
-    for (let i = 0; i < n; i++) {
-      const w = W[i];
-      const x = X[i];
-      const kT = TIdx[i];
-      const rx = r + x;
-      const lTk = lT[kT];
-      if (x > 0) {
-        const kx = xIdx[i];
-        const ktx = txIdx[i];
-        const ltxk = ltx[ktx];
-        const A3 = -rx * lTk;
-        const A4 = la - lbx1[kx] - rx * ltxk;
-        // ln(e^A3 + e^A4) and the share of the second term, wt = e^A4 / (e^A3 + e^A4).
-        let lse: number;
-        let wt: number;
-        if (A4 > A3) {
-          const e = Math.exp(A3 - A4);
-          lse = A4 + Math.log1p(e);
-          wt = 1 / (1 + e);
-        } else {
-          const e = Math.exp(A4 - A3);
-          lse = A3 + Math.log1p(e);
-          wt = e / (1 + e);
-        }
-        ll += w * lse;
-        if (grad) {
-          const u = 1 - wt;
-          gR -= w * (u * lTk + wt * ltxk);
-          gAl -= w * rx * (u * iT[kT] + wt * itx[ktx]);
-          gA += w * wt;
-          gB -= w * wt * ibx1[kx];
-        }
-      } else {
-        ll -= w * rx * lTk;
-        if (grad) {
-          gR -= w * lTk;
-          gAl -= w * rx * iT[kT];
-        }
-      }
-    }
+    acc[0] = ll;
+    acc[1] = gR;
+    acc[2] = gAl;
+    acc[3] = gA;
+    acc[4] = gB;
+    bgNbdGroupPass(tables, r, la, grad !== null, acc);
+    ll = acc[0];
+    gR = acc[1];
+    gAl = acc[2];
+    gA = acc[3];
+    gB = acc[4];
     if (grad) {
       gA = gA0 + gA / a;
       grad[0] = gR;
@@ -310,58 +414,28 @@ function makeBgNbdEvaluator(data: GroupedRft) {
    * d = ∇A4 − ∇A3: ∇²lse = u·∇²A3 + wt·∇²A4 + u·wt·d dᵀ.
    */
   function withHessian(p: BgNbdParams): LikelihoodWithHessian {
-    const g = [0, 0, 0, 0];
+    // −0, not 0: an array of doubles from the start, as evaluate's other gradient arrays (an
+    // array of small integers has another shape, and V8's compiled evaluate would give up).
+    const g = [-0, -0, -0, -0];
     const f = evaluate(p, g);
     const H = [0, 1, 2, 3].map(() => [0, 0, 0, 0]);
     if (!Number.isFinite(f)) return { f, g, H };
     const { r, alpha, a, b } = p;
     // lT, iT, ltx, itx, lbx1, ibx1 hold p's values (evaluate just filled them).
-    let hRR = 0;
-    let hRAl = 0;
-    let hRA = 0;
-    let hRB = 0;
-    let hAlAl = 0;
-    let hAlA = 0;
-    let hAlB = 0;
-    let hAA = 0;
-    let hAB = 0;
-    let hBB = 0;
     const la = Math.log(a);
     const ia = 1 / a;
-    let total = 0;
-    for (let i = 0; i < n; i++) {
-      const w = W[i];
-      const x = X[i];
-      const kT = TIdx[i];
-      const rx = r + x;
-      total += w;
-      if (x > 0) {
-        const kx = xIdx[i];
-        const ktx = txIdx[i];
-        const A3 = -rx * lT[kT];
-        const A4 = la - lbx1[kx] - rx * ltx[ktx];
-        const e = Math.exp(-Math.abs(A4 - A3));
-        const wt = A4 > A3 ? 1 / (1 + e) : e / (1 + e);
-        const u = A4 > A3 ? e / (1 + e) : 1 / (1 + e);
-        const dr = lT[kT] - ltx[ktx];
-        const dAl = rx * (iT[kT] - itx[ktx]);
-        const db = -ibx1[kx];
-        const c = w * wt * u;
-        hRR += c * dr * dr;
-        hRAl += c * dr * dAl - w * (u * iT[kT] + wt * itx[ktx]);
-        hRA += c * dr * ia;
-        hRB += c * dr * db;
-        hAlAl += c * dAl * dAl + w * rx * (u * iT[kT] * iT[kT] + wt * itx[ktx] * itx[ktx]);
-        hAlA += c * dAl * ia;
-        hAlB += c * dAl * db;
-        hAA -= w * wt * wt * ia * ia;
-        hAB += c * ia * db;
-        hBB += w * wt * (1 + u) * db * db;
-      } else {
-        hRAl -= w * iT[kT];
-        hAlAl += w * rx * iT[kT] * iT[kT];
-      }
-    }
+    bgNbdHessianPass(tables, r, la, ia, hacc);
+    let hRR = hacc[0];
+    let hRAl = hacc[1];
+    const hRA = hacc[2];
+    const hRB = hacc[3];
+    let hAlAl = hacc[4];
+    const hAlA = hacc[5];
+    const hAlB = hacc[6];
+    let hAA = hacc[7];
+    let hAB = hacc[8];
+    let hBB = hacc[9];
+    const total = hacc[10];
     // r ln α, and the terms that depend on x alone.
     hRAl += total / alpha;
     hAlAl -= (total * r) / (alpha * alpha);
@@ -439,7 +513,7 @@ const SAMPLE_GROUPS = 10_000;
 /** −LL of the BG/NBD model on log-parameters, with its gradient (what BFGS minimises). */
 function bgNbdObjective(grouped: GroupedRft, evaluator = makeBgNbdEvaluator(grouped)) {
   const { evaluate } = evaluator;
-  const g4 = [0, 0, 0, 0];
+  const g4 = [-0, -0, -0, -0]; // doubles from the start (see withHessian)
   return (theta: number[], grad: number[]): number => {
     for (const t of theta) if (!(Math.abs(t) <= LOG_BOUND)) return Infinity;
     const p = { r: Math.exp(theta[0]), alpha: Math.exp(theta[1]), a: Math.exp(theta[2]), b: Math.exp(theta[3]) };
@@ -767,10 +841,11 @@ function makeGammaGammaEvaluator(data: GroupedSpend) {
   const W = data.weight;
   const G = xs.length;
   const n = data.customers;
-  const byX = new Map<number, number>();
-  for (let i = 0; i < G; i++) byX.set(xs[i], (byX.get(xs[i]) ?? 0) + W[i]);
-  const ux = [...byX.keys()];
-  const nx = ux.map((x) => byX.get(x)!);
+  // Customers per distinct x, the x in order of first appearance.
+  const dx = distinct(xs);
+  const ux = dx.values;
+  const nx = new Float64Array(ux.length);
+  for (let i = 0; i < G; i++) nx[dx.index[i]] += W[i];
   const mx = new Float64Array(G);
   const wx = new Float64Array(G);
   let sumXlnM = 0;

@@ -1,12 +1,14 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   CsvInputError,
+  CsvOutput,
   IdInterner,
   columnIndexes,
   compareIds,
+  csvField,
   decodeField,
   detectDelimiter,
   forEachIdDayAmount,
@@ -263,5 +265,37 @@ describe("ids", () => {
     const plain = Buffer.from('say "hi"');
     expect(interner.intern(plain, 0, plain.length)).toBe(id);
     expect(interner.size).toBe(n + 1);
+  });
+});
+
+describe("CsvOutput", () => {
+  const write = (out: CsvOutput) => {
+    out.write("id,n,v\n");
+    for (let i = 0; i < 40_000; i++) {
+      out.field(i % 3 === 0 ? `c${i}` : i % 3 === 1 ? `é,"${i}"` : `日本${i}`);
+      out.byte(0x2c);
+      out.int(i * 1_000_003);
+      out.byte(0x2c);
+      out.int(-i);
+      out.byte(0x2c);
+      out.write(String(i / 7));
+      out.byte(0x0a);
+    }
+  };
+  let expected = "id,n,v\n";
+  for (let i = 0; i < 40_000; i++) {
+    const id = i % 3 === 0 ? `c${i}` : i % 3 === 1 ? `é,"${i}"` : `日本${i}`;
+    expected += `${csvField(id)},${i * 1_000_003},${-i},${i / 7}\n`;
+  }
+
+  it("writes fields, integers and text as UTF-8, to stdout or to a file in chunks", () => {
+    const out = new CsvOutput(null);
+    write(out);
+    expect(out.end()).toBe(expected);
+    const f = path.join(dir, "out.csv");
+    const file = new CsvOutput(f);
+    write(file);
+    expect(file.end()).toBe("");
+    expect(readFileSync(f, "utf8")).toBe(expected);
   });
 });
