@@ -831,6 +831,51 @@ export function groupSpend(pairs: ArrayLike<number>): GroupedSpend {
   return { x: gx, m: gm, weight, customers: n };
 }
 
+// The per-group loops of the Gamma-Gamma evaluator, as functions of their own (see the
+// BG/NBD passes): same sums in the same order.
+
+/** sums = [Σ w ln(γ+mx), Σ wx ln(γ+mx), Σ w/(γ+mx), Σ wx/(γ+mx)] (the last two only when `inverses`). */
+function spendLogPass(G: number, g: number, mx: Float64Array, W: Float64Array, wx: Float64Array, inverses: boolean, sums: Float64Array): void {
+  let sL = 0;
+  let sXL = 0;
+  let sI = 0;
+  let sXI = 0;
+  for (let i = 0; i < G; i++) {
+    const d = g + mx[i];
+    const l = Math.log(d);
+    sL += W[i] * l;
+    sXL += wx[i] * l;
+    if (inverses) {
+      const inv = 1 / d;
+      sI += W[i] * inv;
+      sXI += wx[i] * inv;
+    }
+  }
+  sums[0] = sL;
+  sums[1] = sXL;
+  sums[2] = sI;
+  sums[3] = sXI;
+}
+
+/** sums = [Σ w/(γ+mx), Σ wx/(γ+mx), Σ w/(γ+mx)², Σ wx/(γ+mx)²]. */
+function spendInversePass(G: number, g: number, mx: Float64Array, W: Float64Array, wx: Float64Array, sums: Float64Array): void {
+  let sI = 0;
+  let sXI = 0;
+  let sI2 = 0;
+  let sXI2 = 0;
+  for (let i = 0; i < G; i++) {
+    const inv = 1 / (g + mx[i]);
+    sI += W[i] * inv;
+    sXI += wx[i] * inv;
+    sI2 += W[i] * inv * inv;
+    sXI2 += wx[i] * inv * inv;
+  }
+  sums[0] = sI;
+  sums[1] = sXI;
+  sums[2] = sI2;
+  sums[3] = sXI2;
+}
+
 /**
  * Log-likelihood and gradient (w.r.t. p, q, γ) of the Gamma-Gamma model over grouped spend.
  * Terms that depend on x alone are summed per distinct x; per group only ln(γ + m x) remains.
@@ -848,6 +893,7 @@ function makeGammaGammaEvaluator(data: GroupedSpend) {
   for (let i = 0; i < G; i++) nx[dx.index[i]] += W[i];
   const mx = new Float64Array(G);
   const wx = new Float64Array(G);
+  const sums = new Float64Array(4);
   let sumXlnM = 0;
   let sumLnM = 0;
   for (let i = 0; i < G; i++) {
@@ -874,21 +920,11 @@ function makeGammaGammaEvaluator(data: GroupedSpend) {
         gq += nx[k] * psiPQ;
       }
     }
-    let sL = 0;
-    let sXL = 0;
-    let sI = 0;
-    let sXI = 0;
-    for (let i = 0; i < G; i++) {
-      const d = g + mx[i];
-      const l = Math.log(d);
-      sL += W[i] * l;
-      sXL += wx[i] * l;
-      if (grad) {
-        const inv = 1 / d;
-        sI += W[i] * inv;
-        sXI += wx[i] * inv;
-      }
-    }
+    spendLogPass(G, g, mx, W, wx, grad !== null, sums);
+    const sL = sums[0];
+    const sXL = sums[1];
+    const sI = sums[2];
+    const sXI = sums[3];
     ll -= p * sXL + q * sL;
     if (grad) {
       grad[0] = gp - sXL;
@@ -900,20 +936,14 @@ function makeGammaGammaEvaluator(data: GroupedSpend) {
 
   /** The log-likelihood, its gradient and its Hessian in (p, q, γ) (Newton's method). */
   const withHessian = (p: number, q: number, g: number): LikelihoodWithHessian => {
-    const grad = [0, 0, 0];
+    const grad = [-0, -0, -0]; // doubles from the start (see the BG/NBD withHessian)
     const f = evaluate(p, q, g, grad);
     if (!Number.isFinite(f)) return { f, g: grad, H: [0, 1, 2].map(() => [0, 0, 0]) };
-    let sI = 0;
-    let sXI = 0;
-    let sI2 = 0;
-    let sXI2 = 0;
-    for (let i = 0; i < G; i++) {
-      const inv = 1 / (g + mx[i]);
-      sI += W[i] * inv;
-      sXI += wx[i] * inv;
-      sI2 += W[i] * inv * inv;
-      sXI2 += wx[i] * inv * inv;
-    }
+    spendInversePass(G, g, mx, W, wx, sums);
+    const sI = sums[0];
+    const sXI = sums[1];
+    const sI2 = sums[2];
+    const sXI2 = sums[3];
     let hPP = 0;
     let hPQ = 0;
     let hQQ = -n * trigamma(q);
@@ -944,7 +974,7 @@ function makeGammaGammaEvaluator(data: GroupedSpend) {
 /** −LL of the Gamma-Gamma model on log-parameters, with its gradient (what BFGS minimises). */
 function gammaGammaObjective(data: GroupedSpend, evaluator = makeGammaGammaEvaluator(data)) {
   const { evaluate } = evaluator;
-  const g3 = [0, 0, 0];
+  const g3 = [-0, -0, -0]; // doubles from the start
   return (theta: number[], grad: number[]): number => {
     for (const t of theta) if (!(Math.abs(t) <= LOG_BOUND)) return Infinity;
     const p = Math.exp(theta[0]);
