@@ -667,24 +667,27 @@ export interface CommandIo {
  */
 export function sortIdOrder(ids: readonly string[]): Int32Array {
   const n = ids.length;
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
+  // A plain array: Array.prototype.sort is a TimSort, linear on ids already in order (often
+  // the case: ids interned in their file order), where a typed array's sort is a merge sort.
+  const idx: number[] = new Array<number>(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
   let allNumeric = true;
   const nums = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < n && allNumeric; i++) {
     const id = ids[i];
-    if (id.length > 15 || !/^\d+$/.test(id)) {
-      allNumeric = false;
-      break;
+    allNumeric = id.length > 0 && id.length <= 15;
+    for (let j = 0; j < id.length && allNumeric; j++) {
+      const c = id.charCodeAt(j);
+      allNumeric = c >= 48 && c <= 57;
     }
-    nums[i] = Number(id);
+    if (allNumeric) nums[i] = Number(id);
   }
   if (allNumeric) {
-    order.sort((a, b) => nums[a] - nums[b] || (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
+    idx.sort((a, b) => nums[a] - nums[b] || (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
   } else {
-    order.sort((a, b) => compareIds(ids[a], ids[b]));
+    idx.sort((a, b) => compareIds(ids[a], ids[b]));
   }
-  return order;
+  return Int32Array.from(idx);
 }
 
 const ID_HASH_SEED = 0x811c9dc5 | 0;
