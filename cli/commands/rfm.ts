@@ -178,7 +178,8 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     const bpR = computeBreakpoints(rec);
     const bpF = computeBreakpoints(count.subarray(0, n));
     // Scores on major units: the breakpoints add 1 to a quantile, in the data's own unit.
-    const major = Float64Array.from(revenue.subarray(0, n), (micro) => micro / MICRO);
+    const major = new Float64Array(n);
+    for (let i = 0; i < n; i++) major[i] = revenue[i] / MICRO;
     const bpM = computeBreakpoints(major);
     // Scores and segments in flat arrays: 100,000 objects with a Date each cost more in
     // garbage collection than the scoring itself.
@@ -225,14 +226,24 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     }
     const out = output.end();
     if (outFile) {
-      // Segment totals in BigInt millionths: a large shop's total passes 2^53 millionths.
-      const totals = new Map<string, { customers: number; orders: number; micro: bigint }>();
-      for (const key of [...rules.map((rule) => rule.key), OTHERS_KEY]) totals.set(key, { customers: 0, orders: 0, micro: 0n });
+      // Segment totals in millionths, exact: summed as doubles while every partial sum stays a
+      // safe integer, in BigInt for a segment whose total passes 2^53 millionths (a large
+      // shop's); a BigInt per customer cost more than the rest of the summary.
+      const totals = new Map<string, { customers: number; orders: number; micro: number | bigint; big: boolean }>();
+      for (const key of [...rules.map((rule) => rule.key), OTHERS_KEY]) totals.set(key, { customers: 0, orders: 0, micro: 0, big: false });
       for (let i = 0; i < n; i++) {
         const t = totals.get(segment[i])!;
         t.customers++;
         t.orders += count[i];
-        t.micro += BigInt(revenue[i]);
+        const sum = (t.micro as number) + revenue[i];
+        if (!Number.isSafeInteger(sum)) t.big = true;
+        t.micro = sum;
+      }
+      for (const [key, t] of totals) {
+        if (!t.big) continue;
+        let micro = 0n;
+        for (let i = 0; i < n; i++) if (segment[i] === key) micro += BigInt(revenue[i]);
+        t.micro = micro;
       }
       const summary: Record<string, { customers: number; orders: number; revenue: number; label?: string }> = {};
       for (const [key, t] of totals) {
