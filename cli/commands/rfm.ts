@@ -204,26 +204,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     const outFile = values.out as string | undefined;
     const output = new CsvOutput(outFile ? path.resolve(io.cwd, outFile) : null);
     output.write(`customer_id,recency_days,frequency,monetary,r,f,m,segment${labels ? ",segment_label" : ""}\n`);
-    for (let j = 0; j < n; j++) {
-      const i = order[j];
-      output.field(ids.names[i]);
-      output.byte(COMMA);
-      output.int(rec[i]);
-      output.byte(COMMA);
-      output.int(count[i]);
-      output.byte(COMMA);
-      output.write(money(revenue[i]));
-      output.byte(COMMA);
-      output.int(scores[3 * i]);
-      output.byte(COMMA);
-      output.int(scores[3 * i + 1]);
-      output.byte(COMMA);
-      output.int(scores[3 * i + 2]);
-      output.byte(COMMA);
-      output.write(segment[i]);
-      if (labels) output.write(label(segment[i]));
-      output.byte(0x0a);
-    }
+    writeRows(output, order, ids.names, rec, count, revenue, scores, segment, money, labels ? label : null);
     const out = output.end();
     if (outFile) {
       // Segment totals in millionths, exact: summed as doubles while every partial sum stays a
@@ -261,6 +242,45 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       return 2;
     }
     throw err;
+  }
+}
+
+/**
+ * The CSV rows, in `order`. A function of its own: V8 compiles this loop alone instead of
+ * recompiling the whole command around each of its loops.
+ */
+function writeRows(
+  output: CsvOutput,
+  order: Int32Array,
+  names: readonly string[],
+  rec: Float64Array,
+  count: Int32Array,
+  revenue: Float64Array,
+  scores: Uint8Array,
+  segment: string[],
+  money: (micro: number) => string,
+  label: ((key: string) => string) | null,
+): void {
+  const n = order.length;
+  for (let j = 0; j < n; j++) {
+    const i = order[j];
+    output.field(names[i]);
+    output.byte(COMMA);
+    output.int(rec[i]);
+    output.byte(COMMA);
+    output.int(count[i]);
+    output.byte(COMMA);
+    output.write(money(revenue[i]));
+    output.byte(COMMA);
+    output.int(scores[3 * i]);
+    output.byte(COMMA);
+    output.int(scores[3 * i + 1]);
+    output.byte(COMMA);
+    output.int(scores[3 * i + 2]);
+    output.byte(COMMA);
+    output.write(segment[i]);
+    if (label) output.write(label(segment[i]));
+    output.byte(0x0a);
   }
 }
 
