@@ -701,12 +701,25 @@ const ID_HASH_PRIME = 0x01000193;
 export class IdInterner {
   /** Decoded id of each index. */
   readonly names: string[] = [];
-  private keys = Buffer.alloc(1 << 16);
+  // Small at first, so that each way of growing has run within the first few hundred ids:
+  // V8 compiles the reading loop after a few thousand records, and a path first taken later
+  // would throw that code away.
+  private keys = Buffer.alloc(1 << 10);
   private keyLen = 0;
-  private kStart = new Int32Array(1024);
-  private kLen = new Int32Array(1024);
+  private kStart = new Int32Array(64);
+  private kLen = new Int32Array(64);
   // Slot i holds [hash, id + 1] at 2i, 2i + 1 (0 = empty): one cache line per probe.
-  private table = new Int32Array(2 << 12);
+  private table = new Int32Array(2 << 6);
+
+  constructor() {
+    // The arrays are replaced as they grow. Replaced once here, they are known to V8 as
+    // fields that change from the start: otherwise their first growth invalidates (or aborts)
+    // the compiled reading loop.
+    this.keys = Buffer.alloc(1 << 10);
+    this.kStart = new Int32Array(64);
+    this.kLen = new Int32Array(64);
+    this.table = new Int32Array(2 << 6);
+  }
 
   get size(): number {
     return this.names.length;
