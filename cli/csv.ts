@@ -182,6 +182,18 @@ export function forEachRecord(
   columns: number[],
   onRecord: (line: number, starts: Int32Array, ends: Int32Array, quoted: Uint8Array) => void,
 ): number {
+  return recordsFrom(csv, columns, onRecord, csv.dataStart, 2, Infinity).records;
+}
+
+/** forEachRecord from byte `from` (line `firstLine`), for at most `limit` records. */
+function recordsFrom(
+  csv: CsvFile,
+  columns: number[],
+  onRecord: (line: number, starts: Int32Array, ends: Int32Array, quoted: Uint8Array) => void,
+  from: number,
+  firstLine: number,
+  limit: number,
+): { records: number; pos: number; line: number } {
   const { buf, file } = csv;
   const delim = csv.delimiter.charCodeAt(0);
   const n = buf.length;
@@ -195,13 +207,18 @@ export function forEachRecord(
   const starts = new Int32Array(columns.length);
   const ends = new Int32Array(columns.length);
   const quoted = new Uint8Array(columns.length);
+  // Bytes that end an unquoted field's scan: the delimiter, a line feed, a quote.
+  const stop = new Uint8Array(256);
+  stop[delim] = 1;
+  stop[LF] = 1;
+  stop[QUOTE] = 1;
   const fs: number[] = [];
   const fe: number[] = [];
   const fq: boolean[] = [];
-  let pos = csv.dataStart;
-  let line = 2;
+  let pos = from;
+  let line = firstLine;
   let records = 0;
-  while (pos < n) {
+  while (pos < n && records < limit) {
     // Skip blank lines (also a trailing CR of a CRLF blank line).
     const c0 = buf[pos];
     if (c0 === LF) {
@@ -214,24 +231,30 @@ export function forEachRecord(
       line++;
       continue;
     }
-    // Fast path: the record ends at the next line feed (found natively by indexOf) unless a
-    // quoted field holds one; fields are cut at commas within the line.
-    let eol = buf.indexOf(LF, pos);
-    if (eol < 0) eol = n;
+    // Fast path: one scan of the record's bytes, fields cut at delimiters, the record ending at
+    // the first line feed, unless a quoted field holds an escape or a line break. (Finding the
+    // line feed first with Buffer.indexOf cost a native call per record: more than the scan.)
     let col = 0;
     let s = pos;
     let p = pos;
     let slow = false;
+    let eol = n;
     for (;;) {
       let c = 0;
-      while (p < eol && (c = buf[p]) !== delim && c !== QUOTE) p++;
+      while (p < n && stop[(c = buf[p])] === 0) p++;
       let fs = s;
       let fe = p;
       let q = 0;
-      if (p < eol && c === QUOTE) {
+      if (p < n && c === QUOTE) {
         // Quoted field without escapes or line breaks: still on the fast path.
         const qe = p === s ? buf.indexOf(QUOTE, p + 1) : -1;
-        if (qe < 0 || qe >= eol) {
+        if (qe < 0) {
+          slow = true;
+          break;
+        }
+        let lf = p + 1;
+        while (lf < qe && buf[lf] !== LF) lf++;
+        if (lf < qe) {
           slow = true;
           break;
         }
@@ -239,12 +262,13 @@ export function forEachRecord(
         fe = qe;
         q = 1;
         p = qe + 1;
-        if (p < eol && buf[p] !== delim && !(buf[p] === CR && p + 1 === eol)) {
+        if (p < n && buf[p] === CR && p + 1 < n && buf[p + 1] === LF) p++;
+        if (p < n && buf[p] !== delim && buf[p] !== LF) {
           slow = true;
           break;
         }
-        if (p < eol && buf[p] === CR) p = eol;
-      } else if (p === eol && fe > fs && buf[fe - 1] === CR) {
+        c = p < n ? buf[p] : LF;
+      } else if ((p >= n || c === LF) && fe > fs && buf[fe - 1] === CR) {
         fe--;
       }
       if (col < nCols) {
@@ -256,8 +280,11 @@ export function forEachRecord(
         }
       }
       col++;
-      if (p >= eol) break;
-      p++; // the comma
+      if (p >= n || c === LF) {
+        eol = p;
+        break;
+      }
+      p++; // the delimiter
       s = p;
     }
     if (!slow) {
@@ -286,6 +313,162 @@ export function forEachRecord(
     records++;
     pos = r.pos;
     line += r.lines;
+  }
+  return { records, pos, line };
+}
+
+/**
+ * The reading loop of `rapport rfm` and `rapport clv`: for each record, the id, date and amount
+ * columns (`columns`, in that order) parsed while the record's bytes are scanned, once: the
+ * id hashed and interned, the date turned into a day number, the amount into a number, and
+ * `onRow(id index, day, amount)` called. The same values as forEachRecord with parseDayBytes,
+ * parseNumberBytes and IdInterner.internField. A record this loop does not take as it is
+ * (a quote, a stray CR, a wrong field count, an empty id, a value that does not parse) goes
+ * to `onOther` exactly as forEachRecord would pass it, which reports the error or handles it.
+ */
+export function forEachIdDayAmount(
+  csv: CsvFile,
+  columns: number[],
+  decimal: DecimalMark,
+  ids: IdInterner,
+  onRow: (id: number, day: number, amount: number) => void,
+  onOther: (line: number, starts: Int32Array, ends: Int32Array, quoted: Uint8Array) => void,
+): number {
+  const { buf } = csv;
+  const n = buf.length;
+  const delim = csv.delimiter.charCodeAt(0);
+  const nCols = csv.header.length;
+  const [idCol, dayCol, amountCol] = columns;
+  // One column named for two roles: the general reader.
+  if (idCol === dayCol || idCol === amountCol || dayCol === amountCol) return forEachRecord(csv, columns, onOther);
+  const maxCol = Math.max(idCol, dayCol, amountCol);
+  const dotMark = decimal !== "," && delim !== DOT;
+  const commaMark = decimal !== "." && delim !== COMMA;
+  // Bytes that end a field's scan: the delimiter, a line feed, a quote, a carriage return.
+  const stop = new Uint8Array(256);
+  stop[delim] = 1;
+  stop[LF] = 1;
+  stop[QUOTE] = 1;
+  stop[CR] = 1;
+  let pos = csv.dataStart;
+  let line = 2;
+  let records = 0;
+  while (pos < n) {
+    const c0 = buf[pos];
+    if (c0 === LF) {
+      pos++;
+      line++;
+      continue;
+    }
+    if (c0 === CR && pos + 1 < n && buf[pos + 1] === LF) {
+      pos += 2;
+      line++;
+      continue;
+    }
+    let p = pos;
+    let col = 0;
+    let ok = true;
+    let idS = 0;
+    let idE = 0;
+    let h = 0;
+    let day = NaN;
+    let amount = NaN;
+    for (;;) {
+      const s = p;
+      let c = 0;
+      if (col === idCol) {
+        let hash = ID_HASH_SEED;
+        while (p < n && stop[(c = buf[p])] === 0) {
+          hash = Math.imul(hash ^ c, ID_HASH_PRIME);
+          p++;
+        }
+        idS = s;
+        idE = p;
+        h = hash;
+        if (p === s) ok = false; // an empty id: the error comes from onOther
+      } else if (col === dayCol) {
+        // YYYY-MM-DD read in place; any other form goes through parseDayBytes.
+        let d = NaN;
+        if (p + 10 <= n && buf[p + 4] === 0x2d && buf[p + 7] === 0x2d) {
+          const y0 = digitAt(buf, p);
+          const y1 = digitAt(buf, p + 1);
+          const y2 = digitAt(buf, p + 2);
+          const y3 = digitAt(buf, p + 3);
+          const m0 = digitAt(buf, p + 5);
+          const m1 = digitAt(buf, p + 6);
+          const d0 = digitAt(buf, p + 8);
+          const d1 = digitAt(buf, p + 9);
+          if ((y0 | y1 | y2 | y3 | m0 | m1 | d0 | d1) >= 0 && (p + 10 === n || stop[buf[p + 10]] === 1)) {
+            const y = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+            const m = m0 * 10 + m1;
+            const dd = d0 * 10 + d1;
+            if (validDate(y, m, dd)) {
+              d = daysFromCivil(y, m, dd);
+              p += 10;
+              c = p < n ? buf[p] : 0;
+            }
+          }
+        }
+        if (Number.isNaN(d)) {
+          while (p < n && stop[(c = buf[p])] === 0) p++;
+          d = parseDayBytes(buf, s, p);
+          if (Number.isNaN(d)) ok = false;
+        }
+        day = d;
+      } else if (col === amountCol) {
+        // Plain decimals read in place (what parseNumberBytes's fast path takes); anything
+        // else (a sign, spaces, an exponent, many digits) goes through parseNumberBytes.
+        let mant = 0;
+        let digits = 0;
+        let frac = 0;
+        let seenMark = false;
+        let plain = true;
+        while (p < n) {
+          c = buf[p];
+          if (c >= 0x30 && c <= 0x39) {
+            mant = mant * 10 + (c - 0x30);
+            if (mant !== 0) digits++;
+            if (seenMark) frac++;
+          } else if (stop[c] === 1) {
+            break;
+          } else if (((c === DOT && dotMark) || (c === COMMA && commaMark)) && !seenMark) {
+            seenMark = true;
+          } else {
+            plain = false;
+          }
+          p++;
+        }
+        if (plain && p > s && digits <= 15 && frac <= 22 && !(seenMark && p - s === 1)) {
+          amount = mant / POW10[frac];
+        } else {
+          amount = parseNumberBytes(buf, s, p, decimal);
+          if (Number.isNaN(amount)) ok = false;
+        }
+      } else {
+        while (p < n && stop[(c = buf[p])] === 0) p++;
+      }
+      col++;
+      if (p >= n) break;
+      if (c === delim) {
+        p++;
+        continue;
+      }
+      if (c === CR && (p + 1 === n || buf[p + 1] === LF)) p++;
+      else if (c !== LF) ok = false; // a quote, or a CR inside the line
+      break;
+    }
+    if (ok && col > maxCol && col <= nCols) {
+      onRow(ids.internHashed(buf, idS, idE, h), day, amount);
+      records++;
+      pos = p + 1;
+      line++;
+      continue;
+    }
+    // Not taken here: the general reader cuts this one record and onOther handles it.
+    const r = recordsFrom(csv, columns, onOther, pos, line, 1);
+    records += r.records;
+    pos = r.pos;
+    line = r.line;
   }
   return records;
 }
@@ -323,14 +506,10 @@ function validDate(y: number, m: number, d: number): boolean {
   return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]);
 }
 
-function digitsAt(buf: Buffer, s: number, count: number): number {
-  let v = 0;
-  for (let i = 0; i < count; i++) {
-    const c = buf[s + i] - 48;
-    if (c < 0 || c > 9) return -1;
-    v = v * 10 + c;
-  }
-  return v;
+/** Value of the digit byte at i, or −1 when it is not a digit. */
+function digitAt(buf: Buffer, i: number): number {
+  const c = buf[i] - 48;
+  return c >= 0 && c <= 9 ? c : -1;
 }
 
 /**
@@ -339,24 +518,25 @@ function digitsAt(buf: Buffer, s: number, count: number): number {
  * written is used. Returns NaN when the field is not such a date.
  */
 export function parseDayBytes(buf: Buffer, s: number, e: number): number {
-  let y: number;
-  let m: number;
-  let d: number;
-  let end: number;
-  if (e - s >= 10 && buf[s + 4] === 0x2d && buf[s + 7] === 0x2d) {
-    y = digitsAt(buf, s, 4);
-    m = digitsAt(buf, s + 5, 2);
-    d = digitsAt(buf, s + 8, 2);
-    end = s + 10;
-  } else if (e - s >= 8) {
-    y = digitsAt(buf, s, 4);
-    m = digitsAt(buf, s + 4, 2);
-    d = digitsAt(buf, s + 6, 2);
-    end = s + 8;
-  } else {
-    return NaN;
-  }
-  if (y < 0 || m < 0 || d < 0 || !validDate(y, m, d)) return NaN;
+  let o: number; // offset of the month digits from s
+  if (e - s >= 10 && buf[s + 4] === 0x2d && buf[s + 7] === 0x2d) o = 5;
+  else if (e - s >= 8) o = 4;
+  else return NaN;
+  // The eight digits one by one (this runs once per row of a large file).
+  const y0 = digitAt(buf, s);
+  const y1 = digitAt(buf, s + 1);
+  const y2 = digitAt(buf, s + 2);
+  const y3 = digitAt(buf, s + 3);
+  const m0 = digitAt(buf, s + o);
+  const m1 = digitAt(buf, s + o + 1);
+  const d0 = digitAt(buf, s + 2 * o - 2);
+  const d1 = digitAt(buf, s + 2 * o - 1);
+  if ((y0 | y1 | y2 | y3 | m0 | m1 | d0 | d1) < 0) return NaN;
+  const y = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+  const m = m0 * 10 + m1;
+  const d = d0 * 10 + d1;
+  const end = s + 2 * o;
+  if (!validDate(y, m, d)) return NaN;
   if (end < e && buf[end] !== 0x54 && buf[end] !== 0x20) return NaN; // 'T' or ' '
   return daysFromCivil(y, m, d);
 }
@@ -487,25 +667,31 @@ export interface CommandIo {
  */
 export function sortIdOrder(ids: readonly string[]): Int32Array {
   const n = ids.length;
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
+  // A plain array: Array.prototype.sort is a TimSort, linear on ids already in order (often
+  // the case: ids interned in their file order), where a typed array's sort is a merge sort.
+  const idx: number[] = new Array<number>(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
   let allNumeric = true;
   const nums = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < n && allNumeric; i++) {
     const id = ids[i];
-    if (id.length > 15 || !/^\d+$/.test(id)) {
-      allNumeric = false;
-      break;
+    allNumeric = id.length > 0 && id.length <= 15;
+    for (let j = 0; j < id.length && allNumeric; j++) {
+      const c = id.charCodeAt(j);
+      allNumeric = c >= 48 && c <= 57;
     }
-    nums[i] = Number(id);
+    if (allNumeric) nums[i] = Number(id);
   }
   if (allNumeric) {
-    order.sort((a, b) => nums[a] - nums[b] || (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
+    idx.sort((a, b) => nums[a] - nums[b] || (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
   } else {
-    order.sort((a, b) => compareIds(ids[a], ids[b]));
+    idx.sort((a, b) => compareIds(ids[a], ids[b]));
   }
-  return order;
+  return Int32Array.from(idx);
 }
+
+const ID_HASH_SEED = 0x811c9dc5 | 0;
+const ID_HASH_PRIME = 0x01000193;
 
 /**
  * Maps customer-id fields to dense indexes 0, 1, 2… straight from the file's bytes: an
@@ -515,12 +701,25 @@ export function sortIdOrder(ids: readonly string[]): Int32Array {
 export class IdInterner {
   /** Decoded id of each index. */
   readonly names: string[] = [];
-  private keys = Buffer.alloc(1 << 16);
+  // Small at first, so that each way of growing has run within the first few hundred ids:
+  // V8 compiles the reading loop after a few thousand records, and a path first taken later
+  // would throw that code away.
+  private keys = Buffer.alloc(1 << 10);
   private keyLen = 0;
-  private kStart = new Int32Array(1024);
-  private kLen = new Int32Array(1024);
+  private kStart = new Int32Array(64);
+  private kLen = new Int32Array(64);
   // Slot i holds [hash, id + 1] at 2i, 2i + 1 (0 = empty): one cache line per probe.
-  private table = new Int32Array(2 << 12);
+  private table = new Int32Array(2 << 6);
+
+  constructor() {
+    // The arrays are replaced as they grow. Replaced once here, they are known to V8 as
+    // fields that change from the start: otherwise their first growth invalidates (or aborts)
+    // the compiled reading loop.
+    this.keys = Buffer.alloc(1 << 10);
+    this.kStart = new Int32Array(64);
+    this.kLen = new Int32Array(64);
+    this.table = new Int32Array(2 << 6);
+  }
 
   get size(): number {
     return this.names.length;
@@ -540,8 +739,13 @@ export class IdInterner {
   }
 
   intern(buf: Buffer, s: number, e: number): number {
-    let h = 0x811c9dc5 | 0;
-    for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+    let h = ID_HASH_SEED;
+    for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i], ID_HASH_PRIME);
+    return this.internHashed(buf, s, e, h);
+  }
+
+  /** intern() for a caller that computed the FNV-1a hash of the bytes while reading them. */
+  internHashed(buf: Buffer, s: number, e: number, h: number): number {
     h ^= h >>> 15;
     const table = this.table;
     const mask = (table.length >> 1) - 1;
@@ -610,35 +814,104 @@ export class IdInterner {
   }
 }
 
+/** Bytes of output gathered before each write to the file. */
+const CHUNK = 1 << 18;
+
 /**
- * Where a command's CSV goes: a file, written in chunks of about 256 KiB as the lines come
- * (the line strings then die young, which keeps garbage collection cheap: holding 100,000
- * lines until one final join cost more than formatting them), or stdout, returned whole by end().
+ * Where a command's CSV goes: a file, written in chunks of about 256 KiB as the rows come, or
+ * stdout, returned whole by end(). Rows are written piece by piece straight into a byte
+ * buffer (ASCII copied by a loop, anything else encoded as UTF-8): no string per line, no
+ * join and no re-encoding of the whole text, which cost more than formatting the numbers.
  */
 export class CsvOutput {
-  private parts: string[] = [];
-  private size = 0;
+  private buf = Buffer.allocUnsafe(CHUNK);
+  private pos = 0;
   private fd: number | null;
+  private chunks: Buffer[] = [];
 
   constructor(file: string | null) {
     this.fd = file === null ? null : openSync(file, "w");
   }
 
-  write(line: string): void {
-    this.parts.push(line);
-    this.size += line.length;
-    if (this.fd !== null && this.size >= 1 << 18) this.flush();
+  /** Appends text (a header, a line or a piece of one). */
+  write(text: string): void {
+    const len = text.length;
+    if (this.pos + 3 * len > this.buf.length) this.makeRoom(3 * len);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < len; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) {
+        this.pos = p + b.write(text.slice(i), p, "utf8");
+        return;
+      }
+      b[p++] = c;
+    }
+    this.pos = p;
+  }
+
+  /** Appends one byte (a delimiter or a line feed). */
+  byte(c: number): void {
+    if (this.pos >= this.buf.length) this.makeRoom(1);
+    this.buf[this.pos++] = c;
+  }
+
+  /** Appends a field, quoted when it holds a quote, a comma or a line break (as csvField). */
+  field(text: string): void {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === QUOTE || c === COMMA || c === LF || c === CR) {
+        this.write(csvField(text));
+        return;
+      }
+    }
+    this.write(text);
+  }
+
+  /** Appends a safe integer's decimal digits (what String(v) prints for it). */
+  int(v: number): void {
+    if (!Number.isSafeInteger(v) || v < 0) {
+      this.write(String(v));
+      return;
+    }
+    let digits = 1;
+    for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+    if (this.pos + digits > this.buf.length) this.makeRoom(digits);
+    const b = this.buf;
+    let p = this.pos + digits;
+    this.pos = p;
+    let t = v;
+    do {
+      const q = Math.floor(t / 10);
+      b[--p] = 48 + (t - q * 10);
+      t = q;
+    } while (t > 0);
+  }
+
+  private makeRoom(need: number): void {
+    this.flush();
+    if (need > this.buf.length) this.buf = Buffer.allocUnsafe(need);
   }
 
   private flush(): void {
-    if (this.parts.length > 0) writeSync(this.fd!, this.parts.join(""));
-    this.parts = [];
-    this.size = 0;
+    if (this.pos === 0) return;
+    if (this.fd !== null) {
+      let done = 0;
+      while (done < this.pos) done += writeSync(this.fd, this.buf, done, this.pos - done);
+    } else {
+      this.chunks.push(Buffer.from(this.buf.subarray(0, this.pos)));
+    }
+    this.pos = 0;
   }
 
   /** Closes the file (and returns ""), or returns the whole text for stdout. */
   end(): string {
-    if (this.fd === null) return this.parts.join("");
+    if (this.fd === null) {
+      this.flush();
+      const text = Buffer.concat(this.chunks).toString("utf8");
+      this.chunks = [];
+      return text;
+    }
     try {
       this.flush();
     } finally {

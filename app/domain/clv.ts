@@ -84,10 +84,20 @@ export function groupRftArrays(x: ArrayLike<number>, tx: ArrayLike<number>, T: A
     if (x[i] > 0) repeat++;
   }
   const { groupOf, first, weight } = groupRows([x, tx, T], n);
+  const G = first.length;
+  const gx = new Float64Array(G);
+  const gtx = new Float64Array(G);
+  const gT = new Float64Array(G);
+  for (let g = 0; g < G; g++) {
+    const i = first[g];
+    gx[g] = x[i];
+    gtx[g] = tx[i];
+    gT[g] = T[i];
+  }
   return {
-    x: Float64Array.from(first, (i) => x[i]),
-    tx: Float64Array.from(first, (i) => tx[i]),
-    T: Float64Array.from(first, (i) => T[i]),
+    x: gx,
+    tx: gtx,
+    T: gT,
     weight,
     customers: n,
     repeatCustomers: repeat,
@@ -160,19 +170,149 @@ interface Distinct {
 }
 
 function distinct(v: Float64Array): Distinct {
-  const map = new Map<number, number>();
-  const values: number[] = [];
-  const index = new Int32Array(v.length);
-  for (let i = 0; i < v.length; i++) {
-    let k = map.get(v[i]);
-    if (k === undefined) {
-      k = values.length;
-      map.set(v[i], k);
-      values.push(v[i]);
+  // By hashing the values' bits (groupRows): a Map keyed by 90,000 fractional numbers boxes
+  // each key and costs more in garbage collection than in lookups. Same order (first
+  // appearance) and values as the Map it replaces.
+  const { groupOf, first } = groupRows([v], v.length);
+  const values = new Float64Array(first.length);
+  for (let k = 0; k < first.length; k++) values[k] = v[first[k]];
+  return { values, index: groupOf };
+}
+
+/** Per-group arrays of a BG/NBD evaluator: the data and the tables of the current parameters. */
+interface BgNbdTables {
+  n: number;
+  W: Float64Array;
+  X: Float64Array;
+  TIdx: Int32Array;
+  xIdx: Int32Array;
+  txIdx: Int32Array;
+  lT: Float64Array;
+  iT: Float64Array;
+  ltx: Float64Array;
+  itx: Float64Array;
+  lbx1: Float64Array;
+  ibx1: Float64Array;
+}
+
+// The two per-group loops of the BG/NBD evaluator are functions of their own: V8 compiles
+// each alone and early (small, called at every evaluation), instead of recompiling the whole
+// evaluator, special functions inlined, after each change of its type feedback. Same
+// arithmetic, in the same order.
+
+/** Adds the groups' terms to acc = [ll, ∂r, ∂α, Σ w·wt, ∂b] (the gradient's only when `grad`). */
+function bgNbdGroupPass(t: BgNbdTables, r: number, la: number, grad: boolean, acc: Float64Array): void {
+  const { n, W, X, TIdx, xIdx, txIdx, lT, iT, ltx, itx, lbx1, ibx1 } = t;
+  let ll = acc[0];
+  let gR = acc[1];
+  let gAl = acc[2];
+  let gA = acc[3];
+  let gB = acc[4];
+  for (let i = 0; i < n; i++) {
+    const w = W[i];
+    const x = X[i];
+    const kT = TIdx[i];
+    const rx = r + x;
+    const lTk = lT[kT];
+    if (x > 0) {
+      const kx = xIdx[i];
+      const ktx = txIdx[i];
+      const ltxk = ltx[ktx];
+      const A3 = -rx * lTk;
+      const A4 = la - lbx1[kx] - rx * ltxk;
+      // ln(e^A3 + e^A4) and the share of the second term, wt = e^A4 / (e^A3 + e^A4).
+      let lse: number;
+      let wt: number;
+      if (A4 > A3) {
+        const e = Math.exp(A3 - A4);
+        lse = A4 + Math.log1p(e);
+        wt = 1 / (1 + e);
+      } else {
+        const e = Math.exp(A4 - A3);
+        lse = A3 + Math.log1p(e);
+        wt = e / (1 + e);
+      }
+      ll += w * lse;
+      if (grad) {
+        const u = 1 - wt;
+        gR -= w * (u * lTk + wt * ltxk);
+        gAl -= w * rx * (u * iT[kT] + wt * itx[ktx]);
+        gA += w * wt;
+        gB -= w * wt * ibx1[kx];
+      }
+    } else {
+      ll -= w * rx * lTk;
+      if (grad) {
+        gR -= w * lTk;
+        gAl -= w * rx * iT[kT];
+      }
     }
-    index[i] = k;
   }
-  return { values: Float64Array.from(values), index };
+  acc[0] = ll;
+  acc[1] = gR;
+  acc[2] = gAl;
+  acc[3] = gA;
+  acc[4] = gB;
+}
+
+/** The groups' part of the Hessian: hacc = [rr, rα, ra, rb, αα, αa, αb, aa, ab, bb, Σ w]. */
+function bgNbdHessianPass(t: BgNbdTables, r: number, la: number, ia: number, hacc: Float64Array): void {
+  const { n, W, X, TIdx, xIdx, txIdx, lT, iT, ltx, itx, lbx1, ibx1 } = t;
+  let hRR = 0;
+  let hRAl = 0;
+  let hRA = 0;
+  let hRB = 0;
+  let hAlAl = 0;
+  let hAlA = 0;
+  let hAlB = 0;
+  let hAA = 0;
+  let hAB = 0;
+  let hBB = 0;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const w = W[i];
+    const x = X[i];
+    const kT = TIdx[i];
+    const rx = r + x;
+    total += w;
+    if (x > 0) {
+      const kx = xIdx[i];
+      const ktx = txIdx[i];
+      const A3 = -rx * lT[kT];
+      const A4 = la - lbx1[kx] - rx * ltx[ktx];
+      const e = Math.exp(-Math.abs(A4 - A3));
+      const wt = A4 > A3 ? 1 / (1 + e) : e / (1 + e);
+      const u = A4 > A3 ? e / (1 + e) : 1 / (1 + e);
+      const dr = lT[kT] - ltx[ktx];
+      const dAl = rx * (iT[kT] - itx[ktx]);
+      const db = -ibx1[kx];
+      const c = w * wt * u;
+      hRR += c * dr * dr;
+      hRAl += c * dr * dAl - w * (u * iT[kT] + wt * itx[ktx]);
+      hRA += c * dr * ia;
+      hRB += c * dr * db;
+      hAlAl += c * dAl * dAl + w * rx * (u * iT[kT] * iT[kT] + wt * itx[ktx] * itx[ktx]);
+      hAlA += c * dAl * ia;
+      hAlB += c * dAl * db;
+      hAA -= w * wt * wt * ia * ia;
+      hAB += c * ia * db;
+      hBB += w * wt * (1 + u) * db * db;
+    } else {
+      hRAl -= w * iT[kT];
+      hAlAl += w * rx * iT[kT] * iT[kT];
+    }
+  }
+  hacc[0] = hRR;
+  hacc[1] = hRAl;
+  hacc[2] = hRA;
+  hacc[3] = hRB;
+  hacc[4] = hAlAl;
+  hacc[5] = hAlA;
+  hacc[6] = hAlB;
+  hacc[7] = hAA;
+  hacc[8] = hAB;
+  hacc[9] = hBB;
+  hacc[10] = total;
 }
 
 /**
@@ -202,6 +342,9 @@ function makeBgNbdEvaluator(data: GroupedRft) {
   const xIdx = dx.index;
   const TIdx = dT.index;
   const txIdx = dtx.index;
+  const tables: BgNbdTables = { n, W, X, TIdx, xIdx, txIdx, lT, iT, ltx, itx, lbx1, ibx1 };
+  const acc = new Float64Array(5);
+  const hacc = new Float64Array(11);
 
   function evaluate(p: BgNbdParams, grad: number[] | null): number {
     const { r, alpha, a, b } = p;
@@ -244,46 +387,17 @@ function makeBgNbdEvaluator(data: GroupedRft) {
         gB += wx[k] * (psiAB + digamma(b + x) - psiB - psiABX);
       }
     }
-    for (let i = 0; i < n; i++) {
-      const w = W[i];
-      const x = X[i];
-      const kT = TIdx[i];
-      const rx = r + x;
-      const lTk = lT[kT];
-      if (x > 0) {
-        const kx = xIdx[i];
-        const ktx = txIdx[i];
-        const ltxk = ltx[ktx];
-        const A3 = -rx * lTk;
-        const A4 = la - lbx1[kx] - rx * ltxk;
-        // ln(e^A3 + e^A4) and the share of the second term, wt = e^A4 / (e^A3 + e^A4).
-        let lse: number;
-        let wt: number;
-        if (A4 > A3) {
-          const e = Math.exp(A3 - A4);
-          lse = A4 + Math.log1p(e);
-          wt = 1 / (1 + e);
-        } else {
-          const e = Math.exp(A4 - A3);
-          lse = A3 + Math.log1p(e);
-          wt = e / (1 + e);
-        }
-        ll += w * lse;
-        if (grad) {
-          const u = 1 - wt;
-          gR -= w * (u * lTk + wt * ltxk);
-          gAl -= w * rx * (u * iT[kT] + wt * itx[ktx]);
-          gA += w * wt;
-          gB -= w * wt * ibx1[kx];
-        }
-      } else {
-        ll -= w * rx * lTk;
-        if (grad) {
-          gR -= w * lTk;
-          gAl -= w * rx * iT[kT];
-        }
-      }
-    }
+    acc[0] = ll;
+    acc[1] = gR;
+    acc[2] = gAl;
+    acc[3] = gA;
+    acc[4] = gB;
+    bgNbdGroupPass(tables, r, la, grad !== null, acc);
+    ll = acc[0];
+    gR = acc[1];
+    gAl = acc[2];
+    gA = acc[3];
+    gB = acc[4];
     if (grad) {
       gA = gA0 + gA / a;
       grad[0] = gR;
@@ -300,58 +414,28 @@ function makeBgNbdEvaluator(data: GroupedRft) {
    * d = ∇A4 − ∇A3: ∇²lse = u·∇²A3 + wt·∇²A4 + u·wt·d dᵀ.
    */
   function withHessian(p: BgNbdParams): LikelihoodWithHessian {
-    const g = [0, 0, 0, 0];
+    // −0, not 0: an array of doubles from the start, as evaluate's other gradient arrays (an
+    // array of small integers has another shape, and V8's compiled evaluate would give up).
+    const g = [-0, -0, -0, -0];
     const f = evaluate(p, g);
     const H = [0, 1, 2, 3].map(() => [0, 0, 0, 0]);
     if (!Number.isFinite(f)) return { f, g, H };
     const { r, alpha, a, b } = p;
     // lT, iT, ltx, itx, lbx1, ibx1 hold p's values (evaluate just filled them).
-    let hRR = 0;
-    let hRAl = 0;
-    let hRA = 0;
-    let hRB = 0;
-    let hAlAl = 0;
-    let hAlA = 0;
-    let hAlB = 0;
-    let hAA = 0;
-    let hAB = 0;
-    let hBB = 0;
     const la = Math.log(a);
     const ia = 1 / a;
-    let total = 0;
-    for (let i = 0; i < n; i++) {
-      const w = W[i];
-      const x = X[i];
-      const kT = TIdx[i];
-      const rx = r + x;
-      total += w;
-      if (x > 0) {
-        const kx = xIdx[i];
-        const ktx = txIdx[i];
-        const A3 = -rx * lT[kT];
-        const A4 = la - lbx1[kx] - rx * ltx[ktx];
-        const e = Math.exp(-Math.abs(A4 - A3));
-        const wt = A4 > A3 ? 1 / (1 + e) : e / (1 + e);
-        const u = A4 > A3 ? e / (1 + e) : 1 / (1 + e);
-        const dr = lT[kT] - ltx[ktx];
-        const dAl = rx * (iT[kT] - itx[ktx]);
-        const db = -ibx1[kx];
-        const c = w * wt * u;
-        hRR += c * dr * dr;
-        hRAl += c * dr * dAl - w * (u * iT[kT] + wt * itx[ktx]);
-        hRA += c * dr * ia;
-        hRB += c * dr * db;
-        hAlAl += c * dAl * dAl + w * rx * (u * iT[kT] * iT[kT] + wt * itx[ktx] * itx[ktx]);
-        hAlA += c * dAl * ia;
-        hAlB += c * dAl * db;
-        hAA -= w * wt * wt * ia * ia;
-        hAB += c * ia * db;
-        hBB += w * wt * (1 + u) * db * db;
-      } else {
-        hRAl -= w * iT[kT];
-        hAlAl += w * rx * iT[kT] * iT[kT];
-      }
-    }
+    bgNbdHessianPass(tables, r, la, ia, hacc);
+    let hRR = hacc[0];
+    let hRAl = hacc[1];
+    const hRA = hacc[2];
+    const hRB = hacc[3];
+    let hAlAl = hacc[4];
+    const hAlA = hacc[5];
+    const hAlB = hacc[6];
+    let hAA = hacc[7];
+    let hAB = hacc[8];
+    let hBB = hacc[9];
+    const total = hacc[10];
     // r ln α, and the terms that depend on x alone.
     hRAl += total / alpha;
     hAlAl -= (total * r) / (alpha * alpha);
@@ -427,9 +511,9 @@ const SAMPLE_STARTS_ABOVE_GROUPS = 20_000;
 const SAMPLE_GROUPS = 10_000;
 
 /** −LL of the BG/NBD model on log-parameters, with its gradient (what BFGS minimises). */
-function bgNbdObjective(grouped: GroupedRft) {
-  const { evaluate } = makeBgNbdEvaluator(grouped);
-  const g4 = [0, 0, 0, 0];
+function bgNbdObjective(grouped: GroupedRft, evaluator = makeBgNbdEvaluator(grouped)) {
+  const { evaluate } = evaluator;
+  const g4 = [-0, -0, -0, -0]; // doubles from the start (see withHessian)
   return (theta: number[], grad: number[]): number => {
     for (const t of theta) if (!(Math.abs(t) <= LOG_BOUND)) return Infinity;
     const p = { r: Math.exp(theta[0]), alpha: Math.exp(theta[1]), a: Math.exp(theta[2]), b: Math.exp(theta[3]) };
@@ -458,8 +542,10 @@ function sampleGroups(grouped: GroupedRft, size: number): GroupedRft {
 export function fitBgNbd(data: GroupedRft | Iterable<Rft>, options: BgNbdFitOptions = {}): BgNbdFit {
   const grouped = isGrouped(data) ? data : groupRft(data);
   if (grouped.customers === 0) throw new RangeError("fitBgNbd: no customers");
-  const { withHessian } = makeBgNbdEvaluator(grouped);
-  const objective = bgNbdObjective(grouped);
+  // One evaluator (its per-value tables) for Newton's method and, when needed, BFGS.
+  const evaluator = makeBgNbdEvaluator(grouped);
+  const { withHessian } = evaluator;
+  const objective = bgNbdObjective(grouped, evaluator);
   // Starting points: the purchase rate r/α is set near the observed repeat rate.
   let sumX = 0;
   let sumT = 0;
@@ -735,7 +821,59 @@ export function groupSpend(pairs: ArrayLike<number>): GroupedSpend {
     ms[i] = pairs[2 * i + 1];
   }
   const { first, weight } = groupRows([xs, ms], n);
-  return { x: Float64Array.from(first, (i) => xs[i]), m: Float64Array.from(first, (i) => ms[i]), weight, customers: n };
+  const G = first.length;
+  const gx = new Float64Array(G);
+  const gm = new Float64Array(G);
+  for (let g = 0; g < G; g++) {
+    gx[g] = xs[first[g]];
+    gm[g] = ms[first[g]];
+  }
+  return { x: gx, m: gm, weight, customers: n };
+}
+
+// The per-group loops of the Gamma-Gamma evaluator, as functions of their own (see the
+// BG/NBD passes): same sums in the same order.
+
+/** sums = [Σ w ln(γ+mx), Σ wx ln(γ+mx), Σ w/(γ+mx), Σ wx/(γ+mx)] (the last two only when `inverses`). */
+function spendLogPass(G: number, g: number, mx: Float64Array, W: Float64Array, wx: Float64Array, inverses: boolean, sums: Float64Array): void {
+  let sL = 0;
+  let sXL = 0;
+  let sI = 0;
+  let sXI = 0;
+  for (let i = 0; i < G; i++) {
+    const d = g + mx[i];
+    const l = Math.log(d);
+    sL += W[i] * l;
+    sXL += wx[i] * l;
+    if (inverses) {
+      const inv = 1 / d;
+      sI += W[i] * inv;
+      sXI += wx[i] * inv;
+    }
+  }
+  sums[0] = sL;
+  sums[1] = sXL;
+  sums[2] = sI;
+  sums[3] = sXI;
+}
+
+/** sums = [Σ w/(γ+mx), Σ wx/(γ+mx), Σ w/(γ+mx)², Σ wx/(γ+mx)²]. */
+function spendInversePass(G: number, g: number, mx: Float64Array, W: Float64Array, wx: Float64Array, sums: Float64Array): void {
+  let sI = 0;
+  let sXI = 0;
+  let sI2 = 0;
+  let sXI2 = 0;
+  for (let i = 0; i < G; i++) {
+    const inv = 1 / (g + mx[i]);
+    sI += W[i] * inv;
+    sXI += wx[i] * inv;
+    sI2 += W[i] * inv * inv;
+    sXI2 += wx[i] * inv * inv;
+  }
+  sums[0] = sI;
+  sums[1] = sXI;
+  sums[2] = sI2;
+  sums[3] = sXI2;
 }
 
 /**
@@ -748,15 +886,19 @@ function makeGammaGammaEvaluator(data: GroupedSpend) {
   const W = data.weight;
   const G = xs.length;
   const n = data.customers;
-  const byX = new Map<number, number>();
-  for (let i = 0; i < G; i++) byX.set(xs[i], (byX.get(xs[i]) ?? 0) + W[i]);
-  const ux = [...byX.keys()];
-  const nx = ux.map((x) => byX.get(x)!);
-  const mx = Float64Array.from(ms, (m, i) => m * xs[i]);
-  const wx = Float64Array.from(xs, (x, i) => x * W[i]);
+  // Customers per distinct x, the x in order of first appearance.
+  const dx = distinct(xs);
+  const ux = dx.values;
+  const nx = new Float64Array(ux.length);
+  for (let i = 0; i < G; i++) nx[dx.index[i]] += W[i];
+  const mx = new Float64Array(G);
+  const wx = new Float64Array(G);
+  const sums = new Float64Array(4);
   let sumXlnM = 0;
   let sumLnM = 0;
   for (let i = 0; i < G; i++) {
+    mx[i] = ms[i] * xs[i];
+    wx[i] = xs[i] * W[i];
     const l = Math.log(ms[i]);
     sumXlnM += wx[i] * l;
     sumLnM += W[i] * l;
@@ -778,21 +920,11 @@ function makeGammaGammaEvaluator(data: GroupedSpend) {
         gq += nx[k] * psiPQ;
       }
     }
-    let sL = 0;
-    let sXL = 0;
-    let sI = 0;
-    let sXI = 0;
-    for (let i = 0; i < G; i++) {
-      const d = g + mx[i];
-      const l = Math.log(d);
-      sL += W[i] * l;
-      sXL += wx[i] * l;
-      if (grad) {
-        const inv = 1 / d;
-        sI += W[i] * inv;
-        sXI += wx[i] * inv;
-      }
-    }
+    spendLogPass(G, g, mx, W, wx, grad !== null, sums);
+    const sL = sums[0];
+    const sXL = sums[1];
+    const sI = sums[2];
+    const sXI = sums[3];
     ll -= p * sXL + q * sL;
     if (grad) {
       grad[0] = gp - sXL;
@@ -804,20 +936,14 @@ function makeGammaGammaEvaluator(data: GroupedSpend) {
 
   /** The log-likelihood, its gradient and its Hessian in (p, q, γ) (Newton's method). */
   const withHessian = (p: number, q: number, g: number): LikelihoodWithHessian => {
-    const grad = [0, 0, 0];
+    const grad = [-0, -0, -0]; // doubles from the start (see the BG/NBD withHessian)
     const f = evaluate(p, q, g, grad);
     if (!Number.isFinite(f)) return { f, g: grad, H: [0, 1, 2].map(() => [0, 0, 0]) };
-    let sI = 0;
-    let sXI = 0;
-    let sI2 = 0;
-    let sXI2 = 0;
-    for (let i = 0; i < G; i++) {
-      const inv = 1 / (g + mx[i]);
-      sI += W[i] * inv;
-      sXI += wx[i] * inv;
-      sI2 += W[i] * inv * inv;
-      sXI2 += wx[i] * inv * inv;
-    }
+    spendInversePass(G, g, mx, W, wx, sums);
+    const sI = sums[0];
+    const sXI = sums[1];
+    const sI2 = sums[2];
+    const sXI2 = sums[3];
     let hPP = 0;
     let hPQ = 0;
     let hQQ = -n * trigamma(q);
@@ -846,9 +972,9 @@ function makeGammaGammaEvaluator(data: GroupedSpend) {
 }
 
 /** −LL of the Gamma-Gamma model on log-parameters, with its gradient (what BFGS minimises). */
-function gammaGammaObjective(data: GroupedSpend) {
-  const { evaluate } = makeGammaGammaEvaluator(data);
-  const g3 = [0, 0, 0];
+function gammaGammaObjective(data: GroupedSpend, evaluator = makeGammaGammaEvaluator(data)) {
+  const { evaluate } = evaluator;
+  const g3 = [-0, -0, -0]; // doubles from the start
   return (theta: number[], grad: number[]): number => {
     for (const t of theta) if (!(Math.abs(t) <= LOG_BOUND)) return Infinity;
     const p = Math.exp(theta[0]);
@@ -880,8 +1006,9 @@ function sampleSpend(data: GroupedSpend, size: number): GroupedSpend {
 export function fitGammaGammaGrouped(data: GroupedSpend, options: { sampleStartsAboveGroups?: number } = {}): GammaGammaFit {
   const n = data.customers;
   if (n === 0) throw new RangeError("fitGammaGamma: no customers with repeat purchases and a positive spend");
-  const { withHessian } = makeGammaGammaEvaluator(data);
-  const objective = gammaGammaObjective(data);
+  const evaluator = makeGammaGammaEvaluator(data);
+  const { withHessian } = evaluator;
+  const objective = gammaGammaObjective(data, evaluator);
   let sumM = 0;
   for (let i = 0; i < data.x.length; i++) sumM += data.weight[i] * data.m[i];
   const meanM = sumM / n;
@@ -1028,6 +1155,60 @@ export function discountedExpectedPurchasesOf(
     }
     return { expectedPurchases: prev, discountedPurchases: discounted };
   };
+}
+
+/**
+ * P(alive), expected purchases over the horizon and discounted expected purchases of many
+ * (x, t_x, T) rows (the CLI's groups), written into the three output arrays: the arithmetic
+ * of probabilityAlive and discountedExpectedPurchasesOf, the same results bit for bit, with
+ * the monthly expectations kept per distinct (x, T) in one flat table found by hashing
+ * instead of nested maps and an object per row.
+ */
+export function predictRftColumns(
+  bg: BgNbdParams,
+  opts: ClvOptions,
+  x: Float64Array,
+  tx: Float64Array,
+  T: Float64Array,
+  out: { pAlive: Float64Array; expected: Float64Array; discounted: Float64Array },
+): void {
+  const n = x.length;
+  for (let i = 0; i < n; i++) out.pAlive[i] = logisticOfNeg(logDeadOdds(bg, x[i], tx[i], T[i]));
+  const H = opts.horizon;
+  if (!(H > 0)) {
+    out.expected.fill(0, 0, n);
+    out.discounted.fill(0, 0, n);
+    return;
+  }
+  const d = opts.annualDiscountRate ?? 0;
+  const step = DAYS_PER_MONTH / opts.periodDays;
+  const K = Math.max(1, Math.ceil(H / step - 1e-9));
+  const times = new Float64Array(K);
+  const discount = new Float64Array(K);
+  for (let k = 1; k <= K; k++) {
+    const tk = k === K ? H : k * step;
+    times[k - 1] = tk;
+    discount[k - 1] = Math.pow(1 + d, (tk * opts.periodDays) / DAYS_PER_YEAR);
+  }
+  const { groupOf, first } = groupRows([x, T], n);
+  const ifAlive = new Float64Array(first.length * K);
+  for (let g = 0; g < first.length; g++) {
+    const i = first[g];
+    for (let k = 0; k < K; k++) ifAlive[g * K + k] = expectedPurchasesIfAlive(bg, times[k], x[i], T[i]);
+  }
+  for (let i = 0; i < n; i++) {
+    const pAlive = out.pAlive[i];
+    const o = groupOf[i] * K;
+    let prev = 0;
+    let discounted = 0;
+    for (let k = 0; k < K; k++) {
+      const e = times[k] > 0 ? aliveTimes(ifAlive[o + k], pAlive) : 0;
+      discounted += (e - prev) / discount[k];
+      prev = e;
+    }
+    out.expected[i] = prev;
+    out.discounted[i] = discounted;
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1245,11 +1426,13 @@ export function summarizeDays(
     sd[pos] = day[i];
     sa[pos] = amount[i];
   }
-  const outC: number[] = [];
-  const outX: number[] = [];
-  const outTx: number[] = [];
-  const outT: number[] = [];
-  const outM: number[] = [];
+  // Typed outputs sized for every customer, cut to the customers seen (no array growth).
+  const outC = new Int32Array(customerCount);
+  const outX = new Float64Array(customerCount);
+  const outTx = new Float64Array(customerCount);
+  const outT = new Float64Array(customerCount);
+  const outM = new Float64Array(customerCount);
+  let m = 0;
   for (let k = 0; k < customerCount; k++) {
     const s = offsets[k];
     const e = offsets[k + 1];
@@ -1279,18 +1462,19 @@ export function summarizeDays(
       }
     }
     const x = days - 1;
-    outC.push(k);
-    outX.push(x);
-    outTx.push((lastDay - first) / pd);
-    outT.push((calibrationEndDay - first) / pd);
-    outM.push(x > 0 ? repeatSum / x : NaN);
+    outC[m] = k;
+    outX[m] = x;
+    outTx[m] = (lastDay - first) / pd;
+    outT[m] = (calibrationEndDay - first) / pd;
+    outM[m] = x > 0 ? repeatSum / x : NaN;
+    m++;
   }
   return {
-    customer: Int32Array.from(outC),
-    x: Float64Array.from(outX),
-    tx: Float64Array.from(outTx),
-    T: Float64Array.from(outT),
-    monetary: Float64Array.from(outM),
+    customer: outC.subarray(0, m),
+    x: outX.subarray(0, m),
+    tx: outTx.subarray(0, m),
+    T: outT.subarray(0, m),
+    monetary: outM.subarray(0, m),
   };
 }
 

@@ -4,26 +4,23 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import {
   assessConfidence,
-  discountedExpectedPurchasesOf,
   expectedAverageValue,
   fitBgNbd,
   fitGammaGammaGrouped,
   groupRftArrays,
   groupSpend,
   periodDays,
-  probabilityAlive,
+  predictRftColumns,
   summarizeDays,
   type GammaGammaFit,
   type Period,
 } from "../../app/domain/clv";
-import { messageText } from "../../app/i18n";
 import {
   CsvInputError,
   CsvOutput,
   columnIndexes,
-  csvField,
   decodeField,
-  forEachRecord,
+  forEachIdDayAmount,
   formatNumber,
   openCsv,
   parseDay,
@@ -143,18 +140,14 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     const idx = columnIndexes(csv, [cols.customer, cols.date, cols.amount]);
     const buf = csv.buf;
     const ids = new IdInterner();
-    let cap = 1 << 16;
+    // Room for the rows the file probably holds (its size over the first lines' mean length),
+    // so that the columns are seldom copied to grow.
+    let cap = Math.max(1 << 10, estimateRows(buf, csv.dataStart));
     let cust = new Int32Array(cap);
     let days = new Int32Array(cap);
     let amounts = new Float64Array(cap);
     let n = 0;
-    forEachRecord(csv, idx, (line, s, e, q) => {
-      if (e[0] === s[0]) throw badField(file, line, cols.customer, "", "a customer id");
-      const day = parseDayBytes(buf, s[1], e[1]);
-      if (Number.isNaN(day)) throw badField(file, line, cols.date, decodeField(buf, s[1], e[1], q[1] === 1), "a date (YYYY-MM-DD or YYYYMMDD)");
-      const amount = parseNumberBytes(buf, s[2], e[2]);
-      if (Number.isNaN(amount)) throw badField(file, line, cols.amount, decodeField(buf, s[2], e[2], q[2] === 1), "a number");
-      const k = ids.internField(buf, s[0], e[0], q[0] === 1);
+    const store = (k: number, day: number, amount: number) => {
       if (n === cap) {
         cap *= 2;
         cust = growI32(cust, cap);
@@ -167,6 +160,15 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       days[n] = day;
       amounts[n] = amount;
       n++;
+    };
+    // Plain records are parsed as they are scanned; the others (quotes, errors) come here.
+    forEachIdDayAmount(csv, idx, ".", ids, store, (line, s, e, q) => {
+      if (e[0] === s[0]) throw badField(file, line, cols.customer, "", "a customer id");
+      const day = parseDayBytes(buf, s[1], e[1]);
+      if (Number.isNaN(day)) throw badField(file, line, cols.date, decodeField(buf, s[1], e[1], q[1] === 1), "a date (YYYY-MM-DD or YYYYMMDD)");
+      const amount = parseNumberBytes(buf, s[2], e[2]);
+      if (Number.isNaN(amount)) throw badField(file, line, cols.amount, decodeField(buf, s[2], e[2], q[2] === 1), "a number");
+      store(ids.internField(buf, s[0], e[0], q[0] === 1), day, amount);
     });
     if (n === 0) throw new CsvInputError(`${file} has no data rows.`, file);
 
@@ -179,10 +181,15 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     const bg = fitBgNbd(grouped);
     let gg: GammaGammaFit | null = null;
     // Gamma-Gamma on (x, m) groups of the customers with repeat purchases and a positive spend.
-    const pairs: number[] = [];
-    for (let i = 0; i < m; i++) {
+    let spenders = 0;
+    for (let i = 0; i < m; i++) if (sum.x[i] > 0 && sum.monetary[i] > 0 && Number.isFinite(sum.monetary[i])) spenders++;
+    const pairs = new Float64Array(2 * spenders);
+    for (let i = 0, j = 0; i < m; i++) {
       const mv = sum.monetary[i];
-      if (sum.x[i] > 0 && mv > 0 && Number.isFinite(mv)) pairs.push(sum.x[i], mv);
+      if (sum.x[i] > 0 && mv > 0 && Number.isFinite(mv)) {
+        pairs[j++] = sum.x[i];
+        pairs[j++] = mv;
+      }
     }
     try {
       gg = fitGammaGammaGrouped(groupSpend(pairs));
@@ -196,14 +203,11 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     const gAlive = new Float64Array(G);
     const gExp = new Float64Array(G);
     const gDisc = new Float64Array(G);
-    const discountedOf = discountedExpectedPurchasesOf(bg.params, { horizon, periodDays: pd, annualDiscountRate: discountRate });
-    for (let g = 0; g < G; g++) {
-      const c = { x: grouped.x[g], tx: grouped.tx[g], T: grouped.T[g] };
-      gAlive[g] = probabilityAlive(bg.params, c.x, c.tx, c.T);
-      const d = discountedOf(c);
-      gExp[g] = d.expectedPurchases;
-      gDisc[g] = d.discountedPurchases;
-    }
+    predictRftColumns(bg.params, { horizon, periodDays: pd, annualDiscountRate: discountRate }, grouped.x, grouped.tx, grouped.T, {
+      pAlive: gAlive,
+      expected: gExp,
+      discounted: gDisc,
+    });
 
     const rowNames = Array.from(sum.customer, (k) => ids.names[k]);
     const order = sortIdOrder(rowNames);
@@ -215,6 +219,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       if (text === undefined) periodText.set(v, (text = fmt(v)));
       return text;
     };
+    const COMMA = 0x2c;
     const outFile = values.out as string | undefined;
     const output = new CsvOutput(outFile ? path.resolve(io.cwd, outFile) : null);
     output.write("customer_id,frequency,recency,T,monetary_value,p_alive,expected_purchases,expected_avg_value,clv\n");
@@ -225,10 +230,30 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       const mv = Number.isNaN(sum.monetary[i]) ? null : sum.monetary[i];
       const avg = gg ? expectedAverageValue(gg.params, x, mv) : null;
       const clv = avg === null ? null : avg * gDisc[g];
-      output.write(
-        `${csvField(rowNames[i])},${x},${fmtPeriods(sum.tx[i])},${fmtPeriods(sum.T[i])},${fmt(mv ?? 0)},${fmt(gAlive[g])},${fmt(gExp[g])},${fmt(avg)},${fmt(clv)}\n`,
-      );
+      output.field(rowNames[i]);
+      output.byte(COMMA);
+      output.int(x);
+      output.byte(COMMA);
+      output.write(fmtPeriods(sum.tx[i]));
+      output.byte(COMMA);
+      output.write(fmtPeriods(sum.T[i]));
+      output.byte(COMMA);
+      output.write(fmt(mv ?? 0));
+      output.byte(COMMA);
+      output.write(fmt(gAlive[g]));
+      output.byte(COMMA);
+      output.write(fmt(gExp[g]));
+      output.byte(COMMA);
+      output.write(fmt(avg));
+      output.byte(COMMA);
+      output.write(fmt(clv));
+      output.byte(0x0a);
     }
+    // The i18n module loads React and react-intl (as much start-up as Node's own): only for notes.
+    const confidenceNotes =
+      confidence.issues.length === 0
+        ? []
+        : await import("../../app/i18n").then(({ messageText }) => confidence.issues.map((issue) => messageText("en", issue)));
     const round = (v: number | null) => (v === null || full ? v : Number(v.toPrecision(10)));
     const summary = {
       bgnbd: {
@@ -260,7 +285,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       horizon,
       annualDiscountRate: discountRate,
       lowConfidence: confidence.lowConfidence,
-      confidenceNotes: confidence.issues.map((issue) => messageText("en", issue)),
+      confidenceNotes,
     };
     const json = `${JSON.stringify(summary, null, 2)}\n`;
     const out = output.end();
@@ -282,6 +307,20 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
 
 function badField(file: string, line: number, field: string, value: string, expected: string): CsvInputError {
   return new CsvInputError(`${file}, line ${line}: field "${field}" has value "${value}", expected ${expected}.`, file, line, field);
+}
+
+/** Rows of the file estimated from the mean length of its first 1,000 lines, plus 5 %. */
+function estimateRows(buf: Buffer, start: number): number {
+  let p = start;
+  let lines = 0;
+  while (lines < 1000 && p < buf.length) {
+    const lf = buf.indexOf(0x0a, p);
+    if (lf < 0) break;
+    p = lf + 1;
+    lines++;
+  }
+  if (lines === 0 || p <= start) return 1 << 10;
+  return Math.ceil(((buf.length - start) / ((p - start) / lines)) * 1.05);
 }
 
 function growI32(a: Int32Array, cap: number): Int32Array<ArrayBuffer> {

@@ -14,8 +14,10 @@ import {
   type Score,
   type SegmentRule,
 } from "../../app/domain/rfm";
-import { isLocale, messageText, segmentText, type Locale } from "../../app/i18n";
-import { currencyDecimal } from "../../app/lib/format";
+// The i18n module (and app/lib/format, which uses it) loads React and react-intl: about as
+// much start-up as Node's own. It is imported only when labels, a currency or an error
+// message need it.
+import type { Locale } from "../../app/i18n";
 import {
   CsvInputError,
   CsvOutput,
@@ -23,7 +25,7 @@ import {
   columnIndexes,
   csvField,
   decodeField,
-  forEachRecord,
+  forEachIdDayAmount,
   openCsv,
   parseDay,
   parseDayBytes,
@@ -117,7 +119,8 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     return 2;
   }
   const labels = values.labels as string | undefined;
-  if (labels !== undefined && !isLocale(labels)) {
+  const i18n = labels !== undefined ? await import("../../app/i18n") : null;
+  if (labels !== undefined && !i18n?.isLocale(labels)) {
     io.stderr(`--labels "${labels}" is not supported; use en or fr.\n`);
     return 2;
   }
@@ -133,7 +136,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   };
 
   try {
-    const rules = loadRules((values.rules as string | undefined) ?? "default", io.cwd);
+    const rules = await loadRules((values.rules as string | undefined) ?? "default", io.cwd);
     const csv = openCsv(orders, io.cwd, { delimiter: delimiter as Delimiter | "auto" });
     const decimal: DecimalMark = decimalFlag === "auto" ? (csv.delimiter === "," ? "." : "either") : (decimalFlag as DecimalMark);
     const expectedNumber =
@@ -147,13 +150,7 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     let count = new Int32Array(cap);
     let revenue = new Float64Array(cap);
     const buf = csv.buf;
-    forEachRecord(csv, idx, (line, s, e, q) => {
-      if (e[0] === s[0]) throw badField(orders, line, cols.customer, "", "a customer id");
-      const day = parseDayBytes(buf, s[1], e[1]);
-      if (Number.isNaN(day)) throw badField(orders, line, cols.date, decodeField(buf, s[1], e[1], q[1] === 1), "a date (YYYY-MM-DD or YYYYMMDD)");
-      const amount = parseNumberBytes(buf, s[2], e[2], decimal);
-      if (Number.isNaN(amount)) throw badField(orders, line, cols.amount, decodeField(buf, s[2], e[2], q[2] === 1), expectedNumber);
-      const k = ids.internField(buf, s[0], e[0], q[0] === 1);
+    const store = (k: number, day: number, amount: number) => {
       if (k >= cap) {
         cap *= 2;
         last = grow(last, cap, -2147483648);
@@ -163,6 +160,15 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
       if (day > last[k]) last[k] = day;
       count[k]++;
       revenue[k] += Math.round(amount * MICRO);
+    };
+    // Plain records are parsed as they are scanned; the others (quotes, errors) come here.
+    forEachIdDayAmount(csv, idx, decimal, ids, store, (line, s, e, q) => {
+      if (e[0] === s[0]) throw badField(orders, line, cols.customer, "", "a customer id");
+      const day = parseDayBytes(buf, s[1], e[1]);
+      if (Number.isNaN(day)) throw badField(orders, line, cols.date, decodeField(buf, s[1], e[1], q[1] === 1), "a date (YYYY-MM-DD or YYYYMMDD)");
+      const amount = parseNumberBytes(buf, s[2], e[2], decimal);
+      if (Number.isNaN(amount)) throw badField(orders, line, cols.amount, decodeField(buf, s[2], e[2], q[2] === 1), expectedNumber);
+      store(ids.internField(buf, s[0], e[0], q[0] === 1), day, amount);
     });
     const n = ids.size;
     if (n === 0) throw new CsvInputError(`${orders} has no data rows.`, orders);
@@ -172,7 +178,8 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     const bpR = computeBreakpoints(rec);
     const bpF = computeBreakpoints(count.subarray(0, n));
     // Scores on major units: the breakpoints add 1 to a quantile, in the data's own unit.
-    const major = Float64Array.from(revenue.subarray(0, n), (micro) => micro / MICRO);
+    const major = new Float64Array(n);
+    for (let i = 0; i < n; i++) major[i] = revenue[i] / MICRO;
     const bpM = computeBreakpoints(major);
     // Scores and segments in flat arrays: 100,000 objects with a Date each cost more in
     // garbage collection than the scoring itself.
@@ -189,33 +196,40 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
     }
 
     // Exact decimals: the millionths' integer shifted, then rounded to the currency's digits.
-    const money = (micro: number | bigint) => (currency ? currencyDecimal(`${micro}e-6`, currency) : microToDecimal(micro));
-    const label = labels ? (key: string) => `,${csvField(segmentText(labels as Locale, key))}` : () => "";
+    const currencyDecimal = currency ? (await import("../../app/lib/format")).currencyDecimal : null;
+    const money = (micro: number | bigint) => (currencyDecimal ? currencyDecimal(`${micro}e-6`, currency!) : microToDecimal(micro));
+    const segmentText = (key: string) => i18n!.segmentText(labels as Locale, key);
+    const label = labels ? (key: string) => `,${csvField(segmentText(key))}` : () => "";
     const order = sortIdOrder(ids.names);
     const outFile = values.out as string | undefined;
     const output = new CsvOutput(outFile ? path.resolve(io.cwd, outFile) : null);
     output.write(`customer_id,recency_days,frequency,monetary,r,f,m,segment${labels ? ",segment_label" : ""}\n`);
-    for (let j = 0; j < n; j++) {
-      const i = order[j];
-      output.write(
-        `${csvField(ids.names[i])},${rec[i]},${count[i]},${money(revenue[i])},${scores[3 * i]},${scores[3 * i + 1]},${scores[3 * i + 2]},${segment[i]}${label(segment[i])}\n`,
-      );
-    }
+    writeRows(output, order, ids.names, rec, count, revenue, scores, segment, money, labels ? label : null);
     const out = output.end();
     if (outFile) {
-      // Segment totals in BigInt millionths: a large shop's total passes 2^53 millionths.
-      const totals = new Map<string, { customers: number; orders: number; micro: bigint }>();
-      for (const key of [...rules.map((rule) => rule.key), OTHERS_KEY]) totals.set(key, { customers: 0, orders: 0, micro: 0n });
+      // Segment totals in millionths, exact: summed as doubles while every partial sum stays a
+      // safe integer, in BigInt for a segment whose total passes 2^53 millionths (a large
+      // shop's); a BigInt per customer cost more than the rest of the summary.
+      const totals = new Map<string, { customers: number; orders: number; micro: number | bigint; big: boolean }>();
+      for (const key of [...rules.map((rule) => rule.key), OTHERS_KEY]) totals.set(key, { customers: 0, orders: 0, micro: 0, big: false });
       for (let i = 0; i < n; i++) {
         const t = totals.get(segment[i])!;
         t.customers++;
         t.orders += count[i];
-        t.micro += BigInt(revenue[i]);
+        const sum = (t.micro as number) + revenue[i];
+        if (!Number.isSafeInteger(sum)) t.big = true;
+        t.micro = sum;
+      }
+      for (const [key, t] of totals) {
+        if (!t.big) continue;
+        let micro = 0n;
+        for (let i = 0; i < n; i++) if (segment[i] === key) micro += BigInt(revenue[i]);
+        t.micro = micro;
       }
       const summary: Record<string, { customers: number; orders: number; revenue: number; label?: string }> = {};
       for (const [key, t] of totals) {
         summary[key] = { customers: t.customers, orders: t.orders, revenue: Number(money(t.micro)) };
-        if (labels) summary[key].label = segmentText(labels as Locale, key);
+        if (labels) summary[key].label = segmentText(key);
       }
       io.stdout(`${JSON.stringify({ customers: n, analysisDate: dateText, segments: summary }, null, 2)}\n`);
     } else {
@@ -231,7 +245,47 @@ export async function run(argv: string[], io: CommandIo): Promise<number> {
   }
 }
 
+/**
+ * The CSV rows, in `order`. A function of its own: V8 compiles this loop alone instead of
+ * recompiling the whole command around each of its loops.
+ */
+function writeRows(
+  output: CsvOutput,
+  order: Int32Array,
+  names: readonly string[],
+  rec: Float64Array,
+  count: Int32Array,
+  revenue: Float64Array,
+  scores: Uint8Array,
+  segment: string[],
+  money: (micro: number) => string,
+  label: ((key: string) => string) | null,
+): void {
+  const n = order.length;
+  for (let j = 0; j < n; j++) {
+    const i = order[j];
+    output.field(names[i]);
+    output.byte(COMMA);
+    output.int(rec[i]);
+    output.byte(COMMA);
+    output.int(count[i]);
+    output.byte(COMMA);
+    output.write(money(revenue[i]));
+    output.byte(COMMA);
+    output.int(scores[3 * i]);
+    output.byte(COMMA);
+    output.int(scores[3 * i + 1]);
+    output.byte(COMMA);
+    output.int(scores[3 * i + 2]);
+    output.byte(COMMA);
+    output.write(segment[i]);
+    if (label) output.write(label(segment[i]));
+    output.byte(0x0a);
+  }
+}
+
 const MICRO = 1_000_000;
+const COMMA = 0x2c;
 
 /** Exact decimal text of an integer count of millionths, trailing zeros dropped ("12.5", "-3"). */
 export function microToDecimal(micro: number | bigint): string {
@@ -271,7 +325,7 @@ function grow<T extends Int32Array | Float64Array>(a: T, cap: number, fill: numb
 }
 
 /** Built-in table by name, or a JSON file of {key, r: [min, max], f: [min, max], m: [min, max]}. */
-function loadRules(spec: string, cwd: string): readonly SegmentRule[] {
+async function loadRules(spec: string, cwd: string): Promise<readonly SegmentRule[]> {
   if (spec === "default") return DEFAULT_SEGMENT_RULES;
   if (spec === "rfm-package-test") return RFM_PACKAGE_TEST_RULES;
   let parsed: unknown;
@@ -298,6 +352,7 @@ function loadRules(spec: string, cwd: string): readonly SegmentRule[] {
   });
   const problems = validateRules(rules);
   if (problems.length > 0) {
+    const { messageText } = await import("../../app/i18n");
     throw new CsvInputError(`The rule table ${spec} is invalid: ${problems.map((p) => messageText("en", p)).join(" ")}`, spec);
   }
   return rules;

@@ -34,6 +34,26 @@ describe("rapport rfm", () => {
     expect(lines.filter((l) => l.endsWith(",champions"))).toHaveLength(158);
   });
 
+  it("sums segment revenue exactly past 2^53 millionths", async () => {
+    // 3 × 4,000,000,000.000001 = 12,000,000,000.000003: 1.2e16 millionths, beyond 2^53.
+    const orders = file(
+      "big.csv",
+      "customer_id,order_date,revenue\na,2024-01-01,4000000000.000001\nb,2024-01-01,4000000000.000001\nc,2024-01-01,4000000000.000001\n",
+    );
+    const res = await call([
+      "--orders",
+      orders,
+      "--analysis-date",
+      "2024-01-02",
+      "--rules",
+      file("one.json", '[{"key":"all","r":[1,5],"f":[1,5],"m":[1,5]}]'),
+      "--out",
+      path.join(dir, "big-out.csv"),
+    ]);
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout).segments.all.revenue).toBe(Number("12000000000.000003"));
+  });
+
   it("writes the CSV to stdout sorted by numeric id, with quoting and YYYYMMDD dates", async () => {
     const orders = file(
       "orders.csv",

@@ -22,6 +22,7 @@ import {
   groupRft,
   groupRftArrays,
   groupSpend,
+  predictRftColumns,
   probabilityAlive,
   probabilityOfPurchaseWithin,
   probabilityOfPurchases,
@@ -254,6 +255,30 @@ describe("CLV and next order date", () => {
         expect(many(c)).toEqual({ expectedPurchases: prev, discountedPurchases: discounted });
       }
     }
+  });
+
+  it("over columns (predictRftColumns, the CLI's groups) gives the same numbers bit for bit", () => {
+    const opts = { horizon: 52, periodDays: 7, annualDiscountRate: 0.1 };
+    const many = discountedExpectedPurchasesOf(BTYD, opts);
+    const rows = summaries.flatMap((s) => [s.tx, s.tx / 2, 0].map((tx) => ({ x: s.x, tx: s.x > 0 ? tx : 0, T: s.T })));
+    const col = (f: (r: (typeof rows)[number]) => number) => Float64Array.from(rows, f);
+    const out = { pAlive: new Float64Array(rows.length), expected: new Float64Array(rows.length), discounted: new Float64Array(rows.length) };
+    predictRftColumns(
+      BTYD,
+      opts,
+      col((r) => r.x),
+      col((r) => r.tx),
+      col((r) => r.T),
+      out,
+    );
+    rows.forEach((r, i) => {
+      const d = many(r);
+      expect([out.pAlive[i], out.expected[i], out.discounted[i]]).toEqual([
+        probabilityAlive(BTYD, r.x, r.tx, r.T),
+        d.expectedPurchases,
+        d.discountedPurchases,
+      ]);
+    });
   });
 
   it("is null when the customer is unlikely to buy again", () => {

@@ -1,20 +1,25 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   CsvInputError,
+  CsvOutput,
   IdInterner,
   columnIndexes,
   compareIds,
+  csvField,
   decodeField,
   detectDelimiter,
+  forEachIdDayAmount,
   forEachRecord,
   formatNumber,
   openCsv,
   parseDay,
+  parseDayBytes,
   parseNumberBytes,
   sortIdOrder,
+  type DecimalMark,
 } from "../../cli/csv";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "rapport-csv-"));
@@ -29,6 +34,78 @@ function records(text: string, columns: string[], delimiter: "auto" | "," | ";" 
   });
   return out;
 }
+
+// The general way to read (id, date, amount): cut the record, then parse each field; a bad
+// record becomes ["bad", line].
+function rowsGeneral(csv: ReturnType<typeof openCsv>, cols: number[], decimal: DecimalMark, ids: IdInterner, out: unknown[][]) {
+  return (line: number, s: Int32Array, e: Int32Array, q: Uint8Array) => {
+    const day = parseDayBytes(csv.buf, s[1], e[1]);
+    const amount = parseNumberBytes(csv.buf, s[2], e[2], decimal);
+    if (e[0] === s[0] || Number.isNaN(day) || Number.isNaN(amount)) out.push(["bad", line]);
+    else out.push([ids.names[ids.internField(csv.buf, s[0], e[0], q[0] === 1)], day, amount]);
+  };
+}
+
+function bothWays(text: string, columns: string[], decimal: DecimalMark = ".") {
+  const f = path.join(dir, "ida.csv");
+  writeFileSync(f, text);
+  const csv = openCsv(f, dir);
+  const cols = columnIndexes(csv, columns);
+  const general: unknown[][] = [];
+  const ids1 = new IdInterner();
+  try {
+    forEachRecord(csv, cols, rowsGeneral(csv, cols, decimal, ids1, general));
+  } catch (err) {
+    general.push(["throws", (err as Error).message]);
+  }
+  const fused: unknown[][] = [];
+  const ids2 = new IdInterner();
+  try {
+    forEachIdDayAmount(
+      csv,
+      cols,
+      decimal,
+      ids2,
+      (k, day, amount) => fused.push([ids2.names[k], day, amount]),
+      rowsGeneral(csv, cols, decimal, ids2, fused),
+    );
+  } catch (err) {
+    fused.push(["throws", (err as Error).message]);
+  }
+  expect(fused).toEqual(general);
+  expect(ids2.names).toEqual(ids1.names);
+  return fused;
+}
+
+describe("forEachIdDayAmount (the reading loop of rfm and clv)", () => {
+  it("reads what forEachRecord and the field parsers read, plain or not", () => {
+    const rows = bothWays(
+      "customer_id,order_date,revenue\n" +
+        "1001,2026-11-10,42.75\n1002,2025-05-04,33.9\r\n1001,20250101,5.\n\n" +
+        '"1003",2024-02-29,.5\n10 04,2024-03-01T10:00:00Z,-3\n1005,2024-03-02 10:00, 7 \n' +
+        "1006,2024-02-30,1\n,2024-01-01,1\n1007,2024-01-01,.\n1008,2024-01-01,1e3\n" +
+        "1009,2024-01-01,12345678901234567\n1010,2024-01-01,1.2.3\n1011,2024-01-01,+4\n" +
+        '1012,"2024-01-01",6\n1013,2024-01-01,"7.5"\n1\r4,2024-01-01,1\n1015,2024-01-01,8\r',
+      ["customer_id", "order_date", "revenue"],
+    );
+    expect(rows.slice(0, 4)).toEqual([
+      ["1001", parseDay("2026-11-10"), 42.75],
+      ["1002", parseDay("2025-05-04"), 33.9],
+      ["1001", parseDay("2025-01-01"), 5],
+      ["1003", parseDay("2024-02-29"), 0.5],
+    ]);
+    expect(rows.filter((r) => r[0] === "bad").map((r) => r[1])).toEqual([9, 10, 11, 14]);
+  });
+
+  it("takes the columns in any order, other columns, semicolons with decimal commas, field count errors", () => {
+    bothWays('note;amount;day;id\n"a;b";12,5;2026-01-02;x1\nz;3;2026-01-03;x2\n;4,25;2026-01-04;x1\n', ["id", "day", "amount"], "either");
+    bothWays("note;amount;day;id\nq;12,5;2026-01-02;x1\n", ["id", "day", "amount"], ",");
+    bothWays("id,day,amount\n1,2026-01-02,3\n2,2026-01-02\n", ["id", "day", "amount"]);
+    bothWays("id,day,amount\n1,2026-01-02,3,4\n", ["id", "day", "amount"]);
+    bothWays("id,day,amount\n1,2026-01-02,3", ["id", "day", "amount"]);
+    bothWays("id,day\n1,2026-01-02\n2,2026-01-03\n", ["id", "day", "day"]);
+  });
+});
 
 describe("CSV scanning", () => {
   it("reads quoted fields with commas, escaped quotes and newlines, keeping line numbers", () => {
@@ -71,6 +148,12 @@ describe("CSV scanning", () => {
     expect(records('id,v\n1,ab"c\n2,"d"e\n', ["id", "v"])).toEqual([
       { line: 2, fields: ["1", 'ab"c'] },
       { line: 3, fields: ["2", "d"] },
+    ]);
+    // A quoted field closed just before CR LF or a final CR; a line feed inside quotes.
+    expect(records('id,v\n1,"a"\r\n2,"b\nc"\n3,"d"\r', ["id", "v"])).toEqual([
+      { line: 2, fields: ["1", "a"] },
+      { line: 3, fields: ["2", "b\nc"] },
+      { line: 5, fields: ["3", "d"] },
     ]);
     expect(() => records("id,v\n1,2,3\n", ["id"])).toThrow(/line 2: the record has 3 fields but the header has 2/);
     expect(() => records("id,v\n1\n", ["v"])).toThrow(/line 2: field "v" is missing/);
@@ -127,7 +210,8 @@ describe("field parsers", () => {
     expect(parseDay("19970101")).toBe(parseDay("1997-01-01"));
     expect(parseDay("2024-02-29")).toBe(parseDay("2024-03-01") - 1);
     expect(parseDay("2024-01-05T23:59:59Z")).toBe(parseDay("2024-01-05"));
-    for (const bad of ["2023-02-29", "2024-13-01", "2024-1-5", "01/02/2024", "", "2024-01-05x"]) expect(parseDay(bad)).toBeNaN();
+    for (const bad of ["2023-02-29", "2024-13-01", "2024-1-5", "2024-0a-05", "2O24-01-05", "2024010x", "01/02/2024", "", "2024-01-05x"])
+      expect(parseDay(bad)).toBeNaN();
   });
 
   it("formats numbers compactly", () => {
@@ -181,5 +265,37 @@ describe("ids", () => {
     const plain = Buffer.from('say "hi"');
     expect(interner.intern(plain, 0, plain.length)).toBe(id);
     expect(interner.size).toBe(n + 1);
+  });
+});
+
+describe("CsvOutput", () => {
+  const write = (out: CsvOutput) => {
+    out.write("id,n,v\n");
+    for (let i = 0; i < 40_000; i++) {
+      out.field(i % 3 === 0 ? `c${i}` : i % 3 === 1 ? `é,"${i}"` : `日本${i}`);
+      out.byte(0x2c);
+      out.int(i * 1_000_003);
+      out.byte(0x2c);
+      out.int(-i);
+      out.byte(0x2c);
+      out.write(String(i / 7));
+      out.byte(0x0a);
+    }
+  };
+  let expected = "id,n,v\n";
+  for (let i = 0; i < 40_000; i++) {
+    const id = i % 3 === 0 ? `c${i}` : i % 3 === 1 ? `é,"${i}"` : `日本${i}`;
+    expected += `${csvField(id)},${i * 1_000_003},${-i},${i / 7}\n`;
+  }
+
+  it("writes fields, integers and text as UTF-8, to stdout or to a file in chunks", () => {
+    const out = new CsvOutput(null);
+    write(out);
+    expect(out.end()).toBe(expected);
+    const f = path.join(dir, "out.csv");
+    const file = new CsvOutput(f);
+    write(file);
+    expect(file.end()).toBe("");
+    expect(readFileSync(f, "utf8")).toBe(expected);
   });
 });
