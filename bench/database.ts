@@ -26,7 +26,8 @@ export async function benchDatabase(
     const dir = mkdtempSync(path.join(os.tmpdir(), `rapport-${label}-pglite-`));
     return { target: { kind: "pglite", dataDir: dir }, url: `pglite:${dir}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
-  const name = `rapport_bench_${process.pid}_${label.replace(/\W/g, "_")}`;
+  // BENCH_DB_PREFIX: a prefix of one's own when several people share the server.
+  const name = `${process.env.BENCH_DB_PREFIX ?? "rapport_bench"}_${process.pid}_${label.replace(/\W/g, "_")}`;
   await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   await admin(`CREATE DATABASE "${name}"`);
   const u = new URL(ADMIN_URL);
