@@ -55,6 +55,11 @@ async function* linesOf(body: WebReadableStream<Uint8Array> | ReadableStream<Uin
     // A copy of the cut line: the chunk's memory is not kept for it.
     rest = start < bytes.length ? Buffer.from(bytes.subarray(start)) : null;
     yield lines;
+    // A turn of the event loop per chunk: when the download is ahead, the next chunk is already
+    // buffered and reading it never leaves the microtask queue, so the database's answers to the
+    // batch being written (socket events) would wait until the buffer runs dry, and the writer
+    // with them: the two stages would take turns instead of overlapping.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   if (rest) yield [rest.toString("utf8")];
 }
