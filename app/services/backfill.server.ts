@@ -27,7 +27,7 @@ import { findStoredProducts } from "~/models/product.server";
 import { findOfflineSession } from "~/models/session.server";
 import { getShopCurrency, upsertShopDetails } from "~/models/shop.server";
 import { analyzeShop } from "./analytics.server";
-import { BulkLineError, readBulkObjects, type JsonlObject } from "./backfill/jsonl";
+import { BulkLineError, readBulkObjects, rereadBulkObject, type JsonlObject } from "./backfill/jsonl";
 import {
   customerToPayload,
   MappingError,
@@ -95,8 +95,9 @@ export interface SyncJobOptions {
   /** Each committed batch and how it was written: COPY (the fast path) or the webhook sync (ADR 010). */
   onBatch?: (batch: { phase: Phase; objects: number; path: "copy" | "webhook-sync" }) => void;
   /**
-   * Tests: called inside a COPY batch's transaction once its stored versions are read, before it
-   * writes (a webhook landing in between must still lose or win by newest-wins). PostgreSQL only:
+   * Tests: called inside a COPY batch's transaction once its stored versions are read (or, in a
+   * backfill's optimistic orders batch, not read), before it writes (a webhook landing in between
+   * must still lose or win by newest-wins). PostgreSQL only:
    * on PGlite that transaction holds the one connection, so a query from here would wait forever.
    */
   beforeBatchWrite?: (phase: Phase) => Promise<void>;
@@ -187,20 +188,30 @@ function lineError(phase: Phase, read: JsonlObject, error: unknown): unknown {
   return error;
 }
 
+/** An object of a fast-path batch as kept: its lines' text, not the parsed object (read again if needed). */
+type KeptRead = Pick<JsonlObject, "line" | "lineEnd" | "texts">;
+
 /**
  * A batch being read (pure work, done while the previous batch is written): the objects as read,
  * validated and turned into COPY lines for the fast path when the database has a COPY
- * connection, else mapped to the webhook payloads at once.
+ * connection, else mapped to the webhook payloads at once. The fast path keeps each object's
+ * text rather than its parsed form: the parsed objects die young (a batch of 2,000 orders is
+ * ≈ 200,000 small objects that the garbage collector would otherwise copy and promote), and the
+ * rare batch that needs the webhook sync parses its text again.
  */
 interface ReadBatch {
   phase: Phase;
-  reads: JsonlObject[];
+  reads: KeptRead[];
   staged: StagedObject[] | null;
   payloads: PhaseBatch | null;
 }
 
 function emptyReadBatch(phase: Phase, fast: boolean): ReadBatch {
   return { phase, reads: [], staged: fast ? [] : null, payloads: fast ? null : ({ phase, items: [] } as unknown as PhaseBatch) };
+}
+
+function stage(phase: Phase, o: Record<string, unknown>): StagedObject {
+  return phase === "products" ? stageProduct(o) : phase === "customers" ? stageCustomer(o) : stageOrder(o);
 }
 
 function toPayload(phase: Phase, object: Record<string, unknown>) {
@@ -212,11 +223,19 @@ function toPayload(phase: Phase, object: Record<string, unknown>) {
 function addToBatch(batch: ReadBatch, read: JsonlObject) {
   try {
     if (batch.staged) {
-      const o = read.object;
-      batch.staged.push(batch.phase === "products" ? stageProduct(o) : batch.phase === "customers" ? stageCustomer(o) : stageOrder(o));
-      batch.reads.push(read);
+      batch.staged.push(stage(batch.phase, read.object));
+      batch.reads.push({ line: read.line, lineEnd: read.lineEnd, texts: read.texts });
     } else (batch.payloads!.items as unknown[]).push(toPayload(batch.phase, read.object));
   } catch (error) {
+    if (error instanceof FieldError && read.texts) {
+      // The reader kept text instead of each child's line: read the object again to name the line.
+      const again = rereadBulkObject(read.texts, read.line);
+      try {
+        stage(batch.phase, again.object);
+      } catch (same) {
+        throw lineError(batch.phase, again, same);
+      }
+    }
     throw lineError(batch.phase, read, error);
   }
 }
@@ -228,7 +247,8 @@ function objectCount(batch: ReadBatch): number {
 /** The webhook payloads of a batch (the fast path's batches map them only when they need the webhook sync). */
 function payloadsOf(batch: ReadBatch): PhaseBatch {
   if (batch.payloads) return batch.payloads;
-  const items = batch.reads.map((read) => {
+  const items = batch.reads.map((kept) => {
+    const read = rereadBulkObject(kept.texts!, kept.line);
     try {
       return toPayload(batch.phase, read.object);
     } catch (error) {
@@ -240,6 +260,9 @@ function payloadsOf(batch: ReadBatch): PhaseBatch {
 
 /** The batch needs the webhook sync: stored objects to update, a row a webhook inserted meanwhile, attribution to decide. */
 class NeedsWebhookSync extends Error {}
+
+/** An optimistic batch met a stored order: redo it reading the stored versions first. */
+class StoredOrderMet extends Error {}
 
 /** sync/newestWins `newestById` on the staged versions. */
 function newestStaged<T extends StagedObject>(items: T[]): T[] {
@@ -262,6 +285,9 @@ const TABLE_OF: Record<Phase, "product" | "customer" | "order"> = { products: "p
  * (nothing written) when the batch needs the webhook sync instead: an object stored at an older
  * version (to update), a row a webhook inserted since the versions were read, or storefront
  * engagements that recommendation attribution must look at.
+ * `optimistic` (orders): the stored versions are not read; every order is taken for new, and a
+ * stored one (the unique (shop, shopifyId) index fails the COPY) rolls the batch back and returns
+ * "stored": the caller redoes it reading them.
  */
 async function applyBatchFast(
   db: DbClient,
@@ -271,17 +297,20 @@ async function applyBatchFast(
   checkpoint: (counts: PhaseCounts) => { lineOffset: number; progress: object; counts: object },
   runId: number,
   beforeWrite?: (phase: Phase) => Promise<void>,
-): Promise<PhaseCounts | null> {
+  optimistic = false,
+): Promise<PhaseCounts | null | "stored"> {
   const staged = batch.staged!;
   try {
     return await inBulkTransaction(db, async (tx) => {
       const counts: PhaseCounts = { created: 0, updated: 0, unchanged: 0 };
-      const stored = await bulkStoredVersions(
-        tx,
-        TABLE_OF[batch.phase],
-        shop,
-        staged.map((s) => s.id),
-      );
+      const stored = optimistic
+        ? new Map<string, number | null>()
+        : await bulkStoredVersions(
+            tx,
+            TABLE_OF[batch.phase],
+            shop,
+            staged.map((s) => s.id),
+          );
       const created: StagedObject[] = [];
       for (const item of staged) {
         if (!stored.has(item.id)) {
@@ -372,7 +401,7 @@ async function applyBatchFast(
               refundLineItems: { columns: [...REFUND_LINE_ITEM_COPY_PREFIX, ...REFUND_LINE_ITEM_COLUMNS], lines: refundLineItemLines },
             });
           } catch (error) {
-            if (isUniqueViolation(error)) throw new NeedsWebhookSync();
+            if (isUniqueViolation(error)) throw optimistic ? new StoredOrderMet() : new NeedsWebhookSync();
             throw error;
           }
         }
@@ -382,6 +411,7 @@ async function applyBatchFast(
     });
   } catch (error) {
     if (error instanceof NeedsWebhookSync) return null;
+    if (error instanceof StoredOrderMet) return "stored";
     throw error;
   }
 }
@@ -540,7 +570,7 @@ export async function runSyncJob(
             },
             progress,
             counts,
-            { onBatch: options.onBatch, beforeBatchWrite: options.beforeBatchWrite },
+            { onBatch: options.onBatch, beforeBatchWrite: options.beforeBatchWrite, optimistic: kind === "backfill" },
           );
           break;
         } catch (error) {
@@ -589,8 +619,15 @@ async function streamPhase(
   checkpoint: () => Promise<void>,
   progress: RunView["progress"],
   counts: RunView["counts"],
-  hooks: Pick<SyncJobOptions, "onBatch" | "beforeBatchWrite">,
+  hooks: Pick<SyncJobOptions, "onBatch" | "beforeBatchWrite"> & {
+    /** A backfill's orders: the batches skip the stored-version read until one meets a stored order. */
+    optimistic?: boolean;
+  },
 ) {
+  // Most batches of a first backfill store nothing yet: their orders' unique index is the only
+  // check needed (a stored order fails the COPY). Once one batch meets a stored order (a rerun, a
+  // webhook that came first), the phase reads the stored versions for every batch, as before.
+  let optimistic = phase === "orders" && hooks.optimistic === true;
   let url = op.url;
   for (let attempt = 0; ; attempt++) {
     if (!url) return; // an export with no objects has no file
@@ -644,7 +681,14 @@ async function streamPhase(
             },
           };
         };
-        let c = fast ? await applyBatchFast(db, shop, objects, currency, checkpointFor, runId, hooks.beforeBatchWrite) : null;
+        let answer = fast ? await applyBatchFast(db, shop, objects, currency, checkpointFor, runId, hooks.beforeBatchWrite, optimistic) : null;
+        if (answer === "stored") {
+          // Redone at once, reading the stored versions (the test hook ran for this batch already).
+          optimistic = false;
+          answer = await applyBatchFast(db, shop, objects, currency, checkpointFor, runId);
+        }
+        // Only an optimistic batch answers "stored".
+        let c = answer as PhaseCounts | null;
         const viaCopy = c !== null;
         if (!c) {
           const payloads = payloadsOf(objects);
@@ -663,7 +707,7 @@ async function streamPhase(
         hooks.onBatch?.({ phase, objects: n, path: viaCopy ? "copy" : "webhook-sync" });
         await checkpoint();
       };
-      for await (const read of readBulkObjects(response.body, offset())) {
+      for await (const read of readBulkObjects(response.body, offset(), { keepText: fast })) {
         addToBatch(batch, read);
         batchEnd = read.lineEnd;
         if (objectCount(batch) >= batchSize) {

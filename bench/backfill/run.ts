@@ -83,6 +83,9 @@ const child = spawn(
   [
     // The simulator holds the generated shop in memory (≈7 GiB at 1,000,000 orders): not counted here.
     `--max-old-space-size=${Math.max(4096, Math.ceil(orders / 100_000) * 1400)}`,
+    // A larger young generation: an export's short-lived objects and text die there instead of
+    // being promoted into that heap (300,000 orders: 20.0–22.8 → 16.7–18.2 CPU-s per orders export).
+    "--max-semi-space-size=64",
     "cli/bin.mjs",
     "simulate-shopify",
     "--port",

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { rerouteAdminUrl } from "~/lib/adminApi.server";
 import { EnvError, loadEnv } from "~/lib/env.server";
 import { changeFrom, churnRisk, desiredState } from "~/domain/writeBack";
-import { readBulkObjects } from "~/services/backfill/jsonl";
+import { readBulkObjects, rereadBulkObject } from "~/services/backfill/jsonl";
 import { legacyId, MappingError, orderToPayload, productToPayload } from "~/services/backfill/mapper";
 
 const money = (amount: string) => ({ shopMoney: { amount, currencyCode: "EUR" } });
@@ -154,6 +154,61 @@ describe("bulk JSONL reader", () => {
     await expect(async () => {
       for await (const _ of readBulkObjects(stream(ungrouped))) void _;
     }).rejects.toThrow("line 3: parent gid://shopify/Order/1 is not the object being read");
+  });
+
+  it("decodes each line on its own: multi-byte characters cut between chunks, a byte order mark, invalid bytes", async () => {
+    const text = '\uFEFF{"id":"gid://shopify/Order/1","name":"Épicerie Delorme – thé"}\n{"id":"gid://shopify/Order/2","note":"bad \xff"}\n';
+    const bytes = new TextEncoder().encode(text);
+    // Every cut: inside the byte order mark, inside "É" (2 bytes), "–" (3 bytes).
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(bytes.slice(0, cut));
+          controller.enqueue(bytes.slice(cut));
+          controller.close();
+        },
+      });
+      const got = [];
+      for await (const o of readBulkObjects(body)) got.push(o.object);
+      expect(got).toEqual([
+        { id: "gid://shopify/Order/1", name: "Épicerie Delorme – thé" },
+        { id: "gid://shopify/Order/2", note: "bad \u00ff" },
+      ]);
+    }
+    // Bytes that are not UTF-8 become U+FFFD, as TextDecoder makes them.
+    const invalid = new Uint8Array([
+      ...new TextEncoder().encode('{"id":"gid://shopify/Order/3","note":"'),
+      0xff,
+      0xc3,
+      ...new TextEncoder().encode('"}'),
+    ]);
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(invalid);
+        c.close();
+      },
+    });
+    const got = [];
+    for await (const o of readBulkObjects(body)) got.push(o.object);
+    expect(got).toEqual([JSON.parse(new TextDecoder().decode(invalid))]);
+  });
+
+  it("keeps each object's text when asked, and reads it again to the same object and child lines", async () => {
+    const withBlank = jsonl.replace('"__parentId":"gid://shopify/Refund/8"}\n', '"__parentId":"gid://shopify/Refund/8"}\n\n');
+    const plain = [];
+    for await (const o of readBulkObjects(stream(withBlank))) plain.push(o);
+    const kept = [];
+    for await (const o of readBulkObjects(stream(withBlank), 0, { keepText: true })) kept.push(o);
+    expect(kept.map((o) => o.texts!.length)).toEqual([5, 2]);
+    expect(kept.map((o) => [o.line, o.lineEnd])).toEqual(plain.map((o) => [o.line, o.lineEnd]));
+    expect(kept.map((o) => o.object)).toEqual(plain.map((o) => o.object));
+    const again = kept.map((o) => rereadBulkObject(o.texts!, o.line));
+    expect(again.map((o) => o.object)).toEqual(plain.map((o) => o.object));
+    expect(again.map((o) => [o.line, o.lineEnd, [...o.childLines.values()]])).toEqual([
+      [1, 5, [2, 4, 5]],
+      [6, 7, [7]],
+    ]);
+    expect(plain.map((o) => [...o.childLines.values()])).toEqual([[2, 4, 5], [7]]);
   });
 
   it("names the line that is not JSON", async () => {
