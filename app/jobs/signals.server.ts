@@ -16,19 +16,27 @@ function emitter(): EventEmitter {
 // batches it lets the deliveries being received finish (ADR 007, "Sharing the thread").
 // On globalThis: the server and the Remix build load this module separately in one process.
 const COUNTER_KEY = Symbol.for("rapport.ingestion");
-type Ingestion = { inflight: Set<Promise<unknown>>; received: number; lastReceivedAt: number };
+type Ingestion = {
+  inflight: Set<Promise<unknown>>;
+  received: number;
+  lastReceivedAt: number;
+  /** The instants of the last RECENT deliveries (a ring), for the arrival rate. */
+  recent: Float64Array;
+};
+const RECENT = 1024;
 type CounterHolder = { [COUNTER_KEY]?: Ingestion };
 function ingestion(): Ingestion {
   const holder = globalThis as CounterHolder;
-  holder[COUNTER_KEY] ??= { inflight: new Set(), received: 0, lastReceivedAt: -Infinity };
+  holder[COUNTER_KEY] ??= { inflight: new Set(), received: 0, lastReceivedAt: -Infinity, recent: new Float64Array(RECENT).fill(-Infinity) };
   return holder[COUNTER_KEY];
 }
 
 /** Runs one delivery's handling, known to the worker while it is in flight. */
 export async function trackDelivery<T>(handle: () => Promise<T>): Promise<T> {
   const state = ingestion();
-  state.received++;
   state.lastReceivedAt = performance.now();
+  state.recent[state.received % RECENT] = state.lastReceivedAt;
+  state.received++;
   const done = handle();
   const settled = done.then(
     () => undefined,
@@ -45,6 +53,15 @@ export async function trackDelivery<T>(handle: () => Promise<T>): Promise<T> {
 /** Deliveries received by this process so far (for tests and the worker's statistics). */
 export function deliveriesReceived(): number {
   return ingestion().received;
+}
+
+/** Deliveries received per second over the last `windowMs` (at most RECENT of them counted). */
+export function deliveryRate(windowMs = 1000): number {
+  const { recent } = ingestion();
+  const since = performance.now() - windowMs;
+  let n = 0;
+  for (let i = 0; i < RECENT; i++) if (recent[i] > since) n++;
+  return (n * 1000) / windowMs;
 }
 
 /** One full turn of the event loop: connections that are ready are read, timers fire. */

@@ -29,7 +29,7 @@ import {
   PermanentEventError,
   type BatchFamily,
 } from "~/services/webhookProcessor.server";
-import { letDeliveriesIn, onWorkRequested } from "./signals.server";
+import { deliveryRate, letDeliveriesIn, onWorkRequested } from "./signals.server";
 
 export interface WorkerOptions {
   prisma: DbClient;
@@ -57,6 +57,14 @@ export interface WorkerOptions {
   yieldToIngestion?: boolean;
   maxYieldMs?: number;
   sliceMs?: number;
+  /**
+   * Deliveries per second above which the thread cannot answer them and keep up with their
+   * events too (≈1 ms of CPU per acknowledgement and ≈1 ms per event on PGlite,
+   * bench/webhooks/worker-cost.ts): the worker then steps aside as long as the burst lasts
+   * (at most maxYieldMs at a time, then one batch of minBatchSize), and catches up after it.
+   * Default 300.
+   */
+  burstRate?: number;
   /** Acknowledgements slower than this to come back make the worker halve its share. */
   ackBudgetMs?: number;
   minBatchSize?: number;
@@ -95,6 +103,8 @@ export interface WorkerStats {
   deliveriesLetIn: number;
   /** The largest batch the worker asked for. */
   largestBatch: number;
+  /** Times the worker stepped aside for a burst of deliveries above burstRate. */
+  burstWaits: number;
   /** The worker's current share of the thread while deliveries come in (yieldToIngestion). */
   share: number;
 }
@@ -191,6 +201,7 @@ export class WebhookWorker {
   private readonly incremental: boolean;
   private readonly yieldToIngestion: boolean;
   private readonly maxYieldMs: number;
+  private readonly burstRate: number;
   private readonly sizer: BatchSizer | null;
   private readonly ackBudgetMs: number;
   /** The worker's share of the thread while deliveries are coming in (yieldToIngestion). */
@@ -206,6 +217,7 @@ export class WebhookWorker {
     turns: 0,
     deliveriesLetIn: 0,
     largestBatch: 0,
+    burstWaits: 0,
     share: 0.5,
   };
   private running = false;
@@ -236,6 +248,7 @@ export class WebhookWorker {
     this.incremental = options.incremental ?? true;
     this.yieldToIngestion = options.yieldToIngestion ?? false;
     this.maxYieldMs = options.maxYieldMs ?? 2_000;
+    this.burstRate = options.burstRate ?? 300;
     this.ackBudgetMs = options.ackBudgetMs ?? 150;
     this.sizer = this.yieldToIngestion
       ? new BatchSizer(options.sliceMs ?? 100, options.minBatchSize ?? 5, options.maxBatchSize ?? 250, options.batchSize ?? 25)
@@ -271,8 +284,9 @@ export class WebhookWorker {
     for (;;) {
       // Never an open-ended wait for a lull (a steady stream has none): the deliveries in
       // flight go first, then one batch sized to hold the thread about a slice.
-      if (this.yieldToIngestion) await this.letIngestionIn(held);
-      const limit = this.sizer?.size() ?? this.batchSize;
+      const burst = this.yieldToIngestion && (await this.stepAsideDuringBurst());
+      if (this.yieldToIngestion && !burst) await this.letIngestionIn(held);
+      const limit = burst ? this.sizer!.min : (this.sizer?.size() ?? this.batchSize);
       this.stats.largestBatch = Math.max(this.stats.largestBatch, limit);
       // The slice is measured in this process's CPU time: on a machine loaded by others, wall
       // time would shrink batches (and raise the cost per event) just when CPU is scarce.
@@ -320,6 +334,22 @@ export class WebhookWorker {
    * ackBudgetMs: they are short of thread time) and grows again by steps while they are fast,
    * between 5 % (the worker always progresses) and 80 %.
    */
+  /**
+   * During a burst above burstRate, acknowledgements need the whole thread: wait until it
+   * ends, at most maxYieldMs (the worker must still progress: the caller then takes one
+   * smallest batch). True when the wait ran out with the burst still on.
+   */
+  private async stepAsideDuringBurst(): Promise<boolean> {
+    if (deliveryRate() < this.burstRate) return false;
+    const until = performance.now() + this.maxYieldMs;
+    this.stats.burstWaits++;
+    while (deliveryRate() >= this.burstRate) {
+      if (performance.now() >= until) return true;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return false;
+  }
+
   private async letIngestionIn(heldMs: number): Promise<void> {
     this.stats.turns++;
     const minWait = Math.min(this.maxYieldMs, (heldMs * (1 - this.share)) / this.share);

@@ -118,6 +118,66 @@ describe("the embedded worker on PGlite under a continuous stream of webhooks", 
   }, 300_000);
 });
 
+describe("the embedded worker on PGlite during a burst above burstRate", () => {
+  let ctx: Awaited<ReturnType<typeof openMigrated>>;
+  let prisma: PrismaClient;
+  let receive: (request: Request) => Promise<Response>;
+
+  beforeAll(async () => {
+    ctx = await openMigrated("pglite");
+    prisma = ctx.db.prisma;
+    setDatabase(ctx.db);
+    await seedDemoShop(prisma, { customers: 20, orders: 60, products: 6, months: 3, endDate: END, now: END });
+    const route = (await import("~/routes/webhooks.orders")) as { action: Handler };
+    receive = (request) => route.action({ request, params: {}, context: {} });
+  }, 120_000);
+  afterAll(async () => {
+    setDatabase(undefined);
+    await ctx?.cleanup();
+  });
+
+  it("steps aside while the burst lasts (acknowledgements get the thread), then applies every event once", async () => {
+    // A burst rate of 10 deliveries/s, so that four senders are a burst on any machine; a long
+    // maxYieldMs, so that the worker's only way back in is the burst's end.
+    const worker = new WebhookWorker({ prisma, workerId: "burst", yieldToIngestion: true, burstRate: 10, maxYieldMs: 600_000, pollMs: 50 });
+    const orderOf = (i: number) => 700_000 + i;
+    const TOTAL = 160;
+    const statuses: number[] = [];
+    let sends = 0;
+    let started = false;
+    const lane = async () => {
+      while (sends < TOTAL) {
+        const i = sends++;
+        const response = await receive(f.signedWebhook("orders/create", f.order(orderOf(i), 600_000 + i), { shop: SHOP }));
+        statuses.push(response.status);
+        // The burst is on (40 deliveries answered): the worker starts in the middle of it.
+        if (!started && statuses.length >= 40) {
+          started = true;
+          worker.start();
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    await Promise.all(Array.from({ length: 4 }, lane));
+    const claimedDuringBurst = worker.stats.events;
+    const waitsDuringBurst = worker.stats.burstWaits;
+
+    expect(statuses).toEqual(Array.from({ length: TOTAL }, () => 200));
+    expect(waitsDuringBurst).toBeGreaterThanOrEqual(1);
+    expect(claimedDuringBurst).toBe(0);
+    // The burst over (the rate falls under 10/s within a second), the worker catches up.
+    const ids = Array.from({ length: TOTAL }, (_, i) => String(orderOf(i)));
+    for (let tries = 0; tries < 600; tries++) {
+      if ((await prisma.order.count({ where: { shop: SHOP, shopifyId: { in: ids } } })) === TOTAL) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await worker.stop();
+    expect(await prisma.order.count({ where: { shop: SHOP, shopifyId: { in: ids } } })).toBe(TOTAL);
+    const events = await prisma.webhookEvent.findMany({ where: { shop: SHOP, topic: "orders/create" }, select: { status: true, attempts: true } });
+    expect(events.filter((e) => e.status === "processed" && e.attempts === 1)).toHaveLength(TOTAL);
+  }, 300_000);
+});
+
 describe("batch sizes of a worker sharing the thread", () => {
   it("grows full batches that fit the slice (at most ×2), shrinks slow ones in proportion, within bounds", () => {
     const sizer = new BatchSizer(50, 5, 200, 25);
