@@ -1114,6 +1114,24 @@ export function discountedExpectedPurchases(bg: BgNbdParams, c: Rft, opts: ClvOp
 }
 
 /**
+ * The horizon's month ends in periods (the last one cut at the horizon) and the discount
+ * factor of each: the grid of the discounted expected purchases.
+ */
+function monthlyGrid(H: number, opts: ClvOptions): { K: number; times: Float64Array; discount: Float64Array } {
+  const d = opts.annualDiscountRate ?? 0;
+  const step = DAYS_PER_MONTH / opts.periodDays;
+  const K = Math.max(1, Math.ceil(H / step - 1e-9));
+  const times = new Float64Array(K);
+  const discount = new Float64Array(K);
+  for (let k = 1; k <= K; k++) {
+    const tk = k === K ? H : k * step;
+    times[k - 1] = tk;
+    discount[k - 1] = Math.pow(1 + d, (tk * opts.periodDays) / DAYS_PER_YEAR);
+  }
+  return { K, times, discount };
+}
+
+/**
  * discountedExpectedPurchases for many customers with the same parameters. The monthly
  * expectations before the P(alive) factor depend on (x, T) only, not on t_x: they are kept
  * per (x, T), so a shop with 90,000 distinct (x, t_x, T) evaluates the hypergeometric series
@@ -1125,16 +1143,7 @@ export function discountedExpectedPurchasesOf(
 ): (c: Rft) => { expectedPurchases: number; discountedPurchases: number } {
   const H = opts.horizon;
   if (!(H > 0)) return () => ({ expectedPurchases: 0, discountedPurchases: 0 });
-  const d = opts.annualDiscountRate ?? 0;
-  const step = DAYS_PER_MONTH / opts.periodDays;
-  const K = Math.max(1, Math.ceil(H / step - 1e-9));
-  const times = new Float64Array(K);
-  const discount = new Float64Array(K);
-  for (let k = 1; k <= K; k++) {
-    const tk = k === K ? H : k * step;
-    times[k - 1] = tk;
-    discount[k - 1] = Math.pow(1 + d, (tk * opts.periodDays) / DAYS_PER_YEAR);
-  }
+  const { K, times, discount } = monthlyGrid(H, opts);
   const byX = new Map<number, Map<number, Float64Array>>();
   return (c) => {
     let byT = byX.get(c.x);
@@ -1180,16 +1189,7 @@ export function predictRftColumns(
     out.discounted.fill(0, 0, n);
     return;
   }
-  const d = opts.annualDiscountRate ?? 0;
-  const step = DAYS_PER_MONTH / opts.periodDays;
-  const K = Math.max(1, Math.ceil(H / step - 1e-9));
-  const times = new Float64Array(K);
-  const discount = new Float64Array(K);
-  for (let k = 1; k <= K; k++) {
-    const tk = k === K ? H : k * step;
-    times[k - 1] = tk;
-    discount[k - 1] = Math.pow(1 + d, (tk * opts.periodDays) / DAYS_PER_YEAR);
-  }
+  const { K, times, discount } = monthlyGrid(H, opts);
   const { groupOf, first } = groupRows([x, T], n);
   const ifAlive = new Float64Array(first.length * K);
   for (let g = 0; g < first.length; g++) {

@@ -30,26 +30,30 @@ const APPLIED = 120;
 const REFRESHED = 60;
 const MAX_SENDS = 4000;
 
-describe("the embedded worker on PGlite under a continuous stream of webhooks", () => {
-  let ctx: Awaited<ReturnType<typeof openMigrated>>;
-  let prisma: PrismaClient;
-  let receive: (request: Request) => Promise<Response>;
-
+/** A migrated PGlite database with a seeded demo shop, and the orders webhook route on it. */
+function useSeededPglite(shape: { customers: number; orders: number; products: number; months: number }) {
+  const env = {} as { ctx: Awaited<ReturnType<typeof openMigrated>>; prisma: PrismaClient; receive: (request: Request) => Promise<Response> };
   beforeAll(async () => {
-    ctx = await openMigrated("pglite");
-    prisma = ctx.db.prisma;
-    setDatabase(ctx.db);
-    // A small demo shop, analysed: the incremental path has its frozen scoring.
-    await seedDemoShop(prisma, { customers: 40, orders: 200, products: 12, months: 6, endDate: END, now: END });
+    env.ctx = await openMigrated("pglite");
+    env.prisma = env.ctx.db.prisma;
+    setDatabase(env.ctx.db);
+    await seedDemoShop(env.prisma, { ...shape, endDate: END, now: END });
     const route = (await import("~/routes/webhooks.orders")) as { action: Handler };
-    receive = (request) => route.action({ request, params: {}, context: {} });
+    env.receive = (request) => route.action({ request, params: {}, context: {} });
   }, 120_000);
   afterAll(async () => {
     setDatabase(undefined);
-    await ctx?.cleanup();
+    await env.ctx?.cleanup();
   });
+  return env;
+}
+
+describe("the embedded worker on PGlite under a continuous stream of webhooks", () => {
+  // A small demo shop, analysed: the incremental path has its frozen scoring.
+  const env = useSeededPglite({ customers: 40, orders: 200, products: 12, months: 6 });
 
   it("applies events and refreshes metrics before the stream ends, answering every delivery, each event once", async () => {
+    const { prisma, receive } = env;
     const worker = new WebhookWorker({ prisma, workerId: "shares-thread", yieldToIngestion: true, pollMs: 50 });
     worker.start();
     const customerOf = (i: number) => 900_000 + i;
@@ -119,26 +123,12 @@ describe("the embedded worker on PGlite under a continuous stream of webhooks", 
 });
 
 describe("the embedded worker on PGlite during a burst above burstRate", () => {
-  let ctx: Awaited<ReturnType<typeof openMigrated>>;
-  let prisma: PrismaClient;
-  let receive: (request: Request) => Promise<Response>;
-
-  beforeAll(async () => {
-    ctx = await openMigrated("pglite");
-    prisma = ctx.db.prisma;
-    setDatabase(ctx.db);
-    await seedDemoShop(prisma, { customers: 20, orders: 60, products: 6, months: 3, endDate: END, now: END });
-    const route = (await import("~/routes/webhooks.orders")) as { action: Handler };
-    receive = (request) => route.action({ request, params: {}, context: {} });
-  }, 120_000);
-  afterAll(async () => {
-    setDatabase(undefined);
-    await ctx?.cleanup();
-  });
+  const env = useSeededPglite({ customers: 20, orders: 60, products: 6, months: 3 });
 
   it("steps aside while the burst lasts (acknowledgements get the thread), then applies every event once", async () => {
     // A burst rate of 10 deliveries/s, so that four senders are a burst on any machine; a long
     // maxYieldMs, so that the worker's only way back in is the burst's end.
+    const { prisma, receive } = env;
     const worker = new WebhookWorker({ prisma, workerId: "burst", yieldToIngestion: true, burstRate: 10, maxYieldMs: 600_000, pollMs: 50 });
     const orderOf = (i: number) => 700_000 + i;
     const TOTAL = 160;
