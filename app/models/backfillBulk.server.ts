@@ -42,15 +42,33 @@ export function hasBulkConnection(db: DbClient): boolean {
   return bulkConnectionOf(db) !== null;
 }
 
+/** A transaction of the COPY connection. */
+export interface BulkWrite extends BulkTx {
+  /**
+   * Whether the connection's role may set session_replication_role (a superuser: PGlite, or a
+   * server the app owns). bulkCopyOrders then checks the orders' foreign keys once per batch
+   * instead of once per row.
+   */
+  readonly mayCheckKeysPerBatch: boolean;
+}
+
+const keysPerBatch = new WeakMap<object, boolean>();
+
 /** Runs `work` in one transaction of the COPY connection of `db`'s database. */
-export function inBulkTransaction<T>(db: DbClient, work: (tx: BulkTx) => Promise<T>): Promise<T> {
+export function inBulkTransaction<T>(db: DbClient, work: (tx: BulkWrite) => Promise<T>): Promise<T> {
   const connection = bulkConnectionOf(db);
   if (!connection) throw new Error("this database client has no bulk connection (open it with openDatabase)");
   return connection.transaction(STAGING_SETUP, async (tx) => {
     // As the Prisma path does for a batch: its rows commit with their checkpoint, so a database
     // crash can only lose both together (docs/decisions/010).
     await tx.query("SET LOCAL synchronous_commit = off");
-    return work(tx);
+    let allowed = keysPerBatch.get(connection);
+    if (allowed === undefined) {
+      const [role] = await tx.query<{ superuser: boolean }>(`SELECT "rolsuper" AS "superuser" FROM "pg_roles" WHERE "rolname" = current_user`);
+      allowed = role?.superuser === true;
+      keysPerBatch.set(connection, allowed);
+    }
+    return work(Object.assign(tx, { mayCheckKeysPerBatch: allowed }));
   });
 }
 
@@ -208,21 +226,51 @@ export function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "23505";
 }
 
+/** A parent row of the batch's orders (their shop, a customer) is gone: the webhook sync, with its per-row checks, takes the batch. */
+export class ParentRowGone extends Error {}
+
 /**
  * New orders straight into their tables by COPY (ids, customer links and product types already
  * resolved by the caller in this transaction): no staging, no join. A row inserted meanwhile by
  * a webhook makes COPY fail with a unique violation (isUniqueViolation), rolling the batch back.
+ *
+ * Foreign keys: PostgreSQL checks each row's parents with a query and a FOR KEY SHARE lock, a
+ * third of the database's work for an order and its lines (ADR 010, "Fourth round"). When the
+ * role may (mayCheckKeysPerBatch), this checks them once per batch instead, as pg_restore's
+ * --disable-triggers does, with the same locks: the shop's row and the linked customers' rows
+ * are locked FOR KEY SHARE (so a redaction deleting one waits for this commit, then its ON
+ * DELETE actions see these orders), then session_replication_role = replica skips the per-row
+ * checks for the COPYs only. The other references are the batch's own rows (each line item's,
+ * refund's and personal row's order, each refund line's refund: ids the caller took from the
+ * sequences), invisible to other sessions until commit. The tally triggers fire always (migration
+ * 20261130160000).
  */
 export async function bulkCopyOrders(
-  tx: BulkTx,
+  tx: BulkWrite,
+  shop: string,
+  customerIds: number[],
   tables: { orders: OrderCopy; personal: OrderCopy; lineItems: OrderCopy; refunds: OrderCopy; refundLineItems: OrderCopy },
 ): Promise<void> {
   if (!tables.orders.lines) return;
+  const perBatch = tx.mayCheckKeysPerBatch;
+  if (perBatch) {
+    const shops = await tx.query(`SELECT 1 FROM "Shop" WHERE "domain" = $1 FOR KEY SHARE`, [shop]);
+    if (shops.length !== 1) throw new ParentRowGone(`shop ${shop} is not stored`);
+    if (customerIds.length) {
+      const [locked] = await tx.query<{ n: number }>(
+        `SELECT count(*)::int AS "n" FROM (SELECT 1 FROM "Customer" WHERE "shop" = $1 AND "id" = ANY($2::int[]) FOR KEY SHARE) c`,
+        [shop, customerIds],
+      );
+      if (locked.n !== customerIds.length) throw new ParentRowGone(`a customer of the batch was deleted`);
+    }
+    await tx.query("SET LOCAL session_replication_role = replica");
+  }
   await tx.copy("Order", tables.orders.columns, tables.orders.lines);
   await tx.copy("OrderPersonal", tables.personal.columns, tables.personal.lines);
   if (tables.lineItems.lines) await tx.copy("LineItem", tables.lineItems.columns, tables.lineItems.lines);
   if (tables.refunds.lines) await tx.copy("Refund", tables.refunds.columns, tables.refunds.lines);
   if (tables.refundLineItems.lines) await tx.copy("RefundLineItem", tables.refundLineItems.columns, tables.refundLineItems.lines);
+  if (perBatch) await tx.query("SET LOCAL session_replication_role = origin");
 }
 
 /** The run's checkpoint, in the batch's transaction (models/backfillRun.server.ts `updateRun` for the Prisma path). */

@@ -65,6 +65,7 @@ import {
   bulkProductTypes,
   isUniqueViolation,
   LINE_ITEM_COPY_PREFIX,
+  ParentRowGone,
   ORDER_COPY_PREFIX,
   ORDER_PERSONAL_COPY_PREFIX,
   REFUND_COPY_PREFIX,
@@ -392,8 +393,13 @@ async function applyBatchFast(
               for (const line of refund.lines) refundLineItemLines += `${shopText}\t${refundId}\t${line}\n`;
             }
           });
+          const customerIds = new Set<number>();
+          for (const o of orders) {
+            const id = o.customer ? links.get(o.customer.id) : null;
+            if (id !== null && id !== undefined) customerIds.add(id);
+          }
           try {
-            await bulkCopyOrders(tx, {
+            await bulkCopyOrders(tx, shop, [...customerIds], {
               orders: { columns: [...ORDER_COPY_PREFIX, ...ORDER_COLUMNS], lines: orderLines },
               personal: { columns: [...ORDER_PERSONAL_COPY_PREFIX, ...ORDER_PERSONAL_COLUMNS], lines: personalLines },
               lineItems: { columns: [...LINE_ITEM_COPY_PREFIX, ...LINE_ITEM_COLUMNS], lines: lineItemLines },
@@ -402,6 +408,7 @@ async function applyBatchFast(
             });
           } catch (error) {
             if (isUniqueViolation(error)) throw optimistic ? new StoredOrderMet() : new NeedsWebhookSync();
+            if (error instanceof ParentRowGone) throw new NeedsWebhookSync();
             throw error;
           }
         }

@@ -13,6 +13,7 @@ import { BULK_OPERATION_RUN_QUERY, type BulkOperationRunQueryPayload } from "~/g
 import { bulkCustomersQuery } from "~/graphql/bulkCustomers";
 import { bulkOrdersQuery } from "~/graphql/bulkOrders";
 import { bulkProductsQuery } from "~/graphql/bulkProducts";
+import { countShopData } from "~/models/dataHealth.server";
 import { runBackfill } from "~/services/backfill.server";
 import { readBulkObjects } from "~/services/backfill/jsonl";
 import { customerToPayload, orderToPayload, productToPayload, type GqlCustomer, type GqlOrder, type GqlProduct } from "~/services/backfill/mapper";
@@ -121,6 +122,10 @@ describe.each(BACKENDS)("the backfill's bulk path stores what the webhooks store
     expect(expected.lineItems.length).toBeGreaterThan(SIZE.orders);
     expect(expected.refundLineItems.length).toBeGreaterThan(0);
     expect(await tables(bulk)).toEqual(expected);
+    // The tallies (triggers) move with the bulk path's COPYs as with the webhooks' upserts.
+    const tally = await countShopData(hooks, SHOP);
+    expect(tally.orders).toBeGreaterThan(0);
+    expect(JSON.stringify(await countShopData(bulk, SHOP))).toBe(JSON.stringify(tally));
 
     // The backfill over what the webhooks stored: every object already up to date, nothing written.
     const again = await runBackfill(hooks, admin, SHOP, { pollMs: 10, batchSize: 64, analyze: false });
