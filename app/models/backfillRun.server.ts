@@ -31,13 +31,14 @@ export interface RunUpdate {
   counts?: object;
   ordersLimited?: boolean;
   webhookCheck?: object;
+  exportPlan?: object;
   error?: string | null;
   finishedAt?: Date | null;
   until?: Date | null;
 }
 
 export async function updateRun(db: Db, shop: string, id: number, data: RunUpdate) {
-  const { progress, counts, webhookCheck, ...rest } = data;
+  const { progress, counts, webhookCheck, exportPlan, ...rest } = data;
   await db.backfillRun.update({
     where: { id, shop },
     data: {
@@ -45,6 +46,7 @@ export async function updateRun(db: Db, shop: string, id: number, data: RunUpdat
       ...(progress ? { progress: progress as Prisma.InputJsonValue } : {}),
       ...(counts ? { counts: counts as Prisma.InputJsonValue } : {}),
       ...(webhookCheck ? { webhookCheck: webhookCheck as Prisma.InputJsonValue } : {}),
+      ...(exportPlan ? { exportPlan: exportPlan as Prisma.InputJsonValue } : {}),
     },
   });
 }

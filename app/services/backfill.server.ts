@@ -1,6 +1,7 @@
 // The backfill (a shop's history, on install and on demand) and the reconciliation (what the
 // webhooks missed, nightly and on demand), through Admin API bulk operations. Each phase
-// (products, customers, orders) runs one bulk query, streams its JSONL into the sync service
+// (products, customers, orders: a large shop's orders in several date ranges, each exported
+// while the one before is imported) runs a bulk query, streams its JSONL into the sync service
 // that the webhooks use (newest wins, so a webhook arriving meanwhile is never overwritten by
 // an older export line), and moves its checkpoint in the same transaction as the rows: a crash
 // resumes from the last applied object. See docs/decisions/010-backfill-bulk-operations.md.
@@ -17,6 +18,7 @@ import { bulkOrdersQuery } from "~/graphql/bulkOrders";
 import { bulkProductsQuery } from "~/graphql/bulkProducts";
 import { CURRENT_BULK_OPERATION_QUERY } from "~/graphql/currentBulkOperation";
 import { OBJECT_COUNTS_QUERY, type ObjectCountsResponse } from "~/graphql/objectCounts";
+import { ORDER_DATE_BOUNDS_QUERY, type OrderDateBoundsResponse } from "~/graphql/orderDateBounds";
 import { SHOP_DETAILS_QUERY, type ShopDetailsResponse } from "~/graphql/shopDetails";
 import { WEBHOOK_SUBSCRIPTIONS_QUERY, type WebhookSubscriptionsResponse } from "~/graphql/webhookSubscriptions";
 import { checkSubscriptions, type WebhookCheck } from "~/domain/webhookSubscriptions";
@@ -28,6 +30,7 @@ import { findOfflineSession } from "~/models/session.server";
 import { getShopCurrency, upsertShopDetails } from "~/models/shop.server";
 import { analyzeShop } from "./analytics.server";
 import { BulkLineError, readBulkObjects, rereadBulkObject, type JsonlObject } from "./backfill/jsonl";
+import { legacyPlan, orderDateRanges, orderExportCount, planExports, type ExportPlan } from "./backfill/exportPlan";
 import {
   customerToPayload,
   MappingError,
@@ -104,6 +107,10 @@ export interface SyncJobOptions {
   beforeBatchWrite?: (phase: Phase) => Promise<void>;
   /** A phase's export is ready to download (the bench separates Shopify's export time from the import). */
   onExported?: (phase: Phase) => void;
+  /** A backfill's orders per export (default ORDERS_PER_EXPORT): more orders, more date ranges (exportPlan.ts). */
+  ordersPerExport?: number;
+  /** How long the job waited for an export of `phase` to complete (ms; the bench sums them). */
+  onExportWait?: (phase: Phase, ms: number) => void;
   /** Run the analysis at the end (default true). */
   analyze?: boolean;
   now?: () => Date;
@@ -131,11 +138,19 @@ export async function adminClientForShop(
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function startBulk(admin: AdminClient, query: string): Promise<string> {
+async function startBulk(admin: AdminClient, query: string): Promise<string>;
+async function startBulk(admin: AdminClient, query: string, options: { ahead: true }): Promise<string | null>;
+/**
+ * Starts a bulk query. At the limit of running ones (one before API 2026-01, five since), a run's
+ * own export cancels what a crashed run left running; an export started `ahead` gives way
+ * instead (null: the unit starts its own when its turn comes).
+ */
+async function startBulk(admin: AdminClient, query: string, options: { ahead?: boolean } = {}): Promise<string | null> {
   for (let attempt = 0; ; attempt++) {
     const payload = await admin.request<{ bulkOperationRunQuery: BulkOperationRunQueryPayload }>(BULK_OPERATION_RUN_QUERY, { query });
     const result = payload.bulkOperationRunQuery;
     const inProgress = result.userErrors.find((e) => e.code === "OPERATION_IN_PROGRESS");
+    if (inProgress && options.ahead) return null;
     if (inProgress && attempt < 3) {
       // One bulk query per app and shop: a run that crashed left its export running. Ours to cancel.
       const current = await admin.request<{ currentBulkOperation: BulkOperationNode | null }>(CURRENT_BULK_OPERATION_QUERY);
@@ -158,6 +173,17 @@ async function pollBulk(admin: AdminClient, id: string, pollMs: number): Promise
     if (!["CREATED", "RUNNING", "CANCELING"].includes(bulkOperation.status)) return bulkOperation;
     await sleep(pollMs);
   }
+}
+
+/** The backfill's orders exports: creation-date ranges when the shop has many orders (exportPlan.ts). */
+async function orderRanges(admin: AdminClient, count: number, perExport?: number): Promise<Array<string | undefined>> {
+  const parts = orderExportCount(count, perExport);
+  if (parts <= 1) return [undefined];
+  const bounds = await admin.request<OrderDateBoundsResponse>(ORDER_DATE_BOUNDS_QUERY);
+  const first = bounds.first.nodes[0]?.createdAt;
+  const last = bounds.last.nodes[0]?.createdAt;
+  if (!first || !last) return [undefined];
+  return orderDateRanges(new Date(first), new Date(last), parts);
 }
 
 /** Restartable failure of a phase's export: run the bulk query again. */
@@ -497,6 +523,7 @@ export async function runSyncJob(
 
   let row = options.resume === false ? null : await latestRun(db, shop, kind);
   if (row && row.status === "completed") row = null;
+  const resumed = row !== null;
   if (!row) {
     let since: Date | null = null;
     if (kind === "reconcile") {
@@ -533,23 +560,49 @@ export async function runSyncJob(
     await updateRun(db, shop, runId, { ordersLimited, progress, ...(webhookCheck ? { webhookCheck } : {}) });
     const currency = await getShopCurrency(db, shop);
 
-    for (const p of PHASES.slice(Math.max(0, PHASES.indexOf(phase as Phase)))) {
-      if (!(PHASES as readonly string[]).includes(phase)) break;
+    const search = searchFor(kind, since);
+    const plan: ExportPlan =
+      (row.exportPlan as ExportPlan | null) ??
+      (resumed
+        ? legacyPlan(search, phase)
+        : planExports(
+            search,
+            kind === "backfill" ? { ranges: await orderRanges(admin, progress.orders?.total ?? 0, options.ordersPerExport) } : undefined,
+          ));
+    if (!row.exportPlan) await updateRun(db, shop, runId, { exportPlan: plan });
+
+    for (let u = plan.unit; u < plan.units.length; u++) {
+      const unit = plan.units[u];
+      const p = unit.phase;
       phase = p;
       counts[p] ??= { created: 0, updated: 0, unchanged: 0 };
       progress[p] ??= { done: 0, total: null };
       let restarts = 0;
       for (;;) {
         if (!bulkId) {
-          bulkId = await startBulk(admin, queryFor(p, searchFor(kind, since)));
+          // The export started ahead of this unit, or a new one (the first, or after a failed one).
+          bulkId = plan.ahead?.unit === u ? plan.ahead.id : await startBulk(admin, queryFor(p, unit.search));
+          plan.ahead = null;
           lineOffset = 0;
-          await updateRun(db, shop, runId, { phase: p, bulkOperationId: bulkId, lineOffset: 0 });
+          await updateRun(db, shop, runId, { phase: p, bulkOperationId: bulkId, lineOffset: 0, exportPlan: plan });
         }
         try {
+          const waitStart = performance.now();
           const op = await pollBulk(admin, bulkId, pollMs);
+          options.onExportWait?.(p, performance.now() - waitStart);
           if (op.status !== "COMPLETED")
             throw new RestartExport(`bulk operation ${op.id} ended ${op.status}${op.errorCode ? ` (${op.errorCode})` : ""}`);
           options.onExported?.(p);
+          // The next unit is exported while this one is imported (a second bulk query at a time:
+          // API 2026-01 and later allow five). Recorded, so that a resumed run uses it.
+          if (u + 1 < plan.units.length && plan.ahead === null) {
+            const next = plan.units[u + 1];
+            const id = await startBulk(admin, queryFor(next.phase, next.search), { ahead: true });
+            if (id) {
+              plan.ahead = { unit: u + 1, id };
+              await updateRun(db, shop, runId, { exportPlan: plan });
+            }
+          }
           if (kind === "reconcile") progress[p] = { done: progress[p]!.done, total: Number(op.rootObjectCount) };
           await streamPhase(
             db,
@@ -588,10 +641,11 @@ export async function runSyncJob(
       }
       bulkId = null;
       lineOffset = 0;
-      const next = PHASES[PHASES.indexOf(p) + 1] ?? "analysis";
+      plan.unit = u + 1;
+      const next = plan.units[u + 1]?.phase ?? "analysis";
       phase = next;
-      await updateRun(db, shop, runId, { phase: next, bulkOperationId: null, lineOffset: 0, progress, counts });
-      options.onProgress?.(view());
+      await updateRun(db, shop, runId, { phase: next, bulkOperationId: null, lineOffset: 0, progress, counts, exportPlan: plan });
+      if (next !== p) options.onProgress?.(view());
     }
 
     if (options.analyze !== false) {

@@ -155,6 +155,38 @@ describe.each(BACKENDS)("backfill against the Admin API simulator (%s)", (backen
     expect(await snapshot(prisma, SHOP)).toEqual(expected);
   }, 120_000);
 
+  it("splits a large shop's orders into date ranges exported one ahead of the import; a crash mid-range resumes there", async () => {
+    const prisma = await freshDb();
+    const ranged = { ...FAST, ordersPerExport: 150 };
+    let checkpoints = 0;
+    await expect(
+      runBackfill(prisma, client(), SHOP, {
+        ...ranged,
+        onCheckpoint: (run) => {
+          if (run.phase === "orders" && ++checkpoints === 7) throw new Error("simulated crash");
+        },
+      }),
+    ).rejects.toThrow("simulated crash");
+    const partial = await prisma.backfillRun.findFirstOrThrow({ where: { shop: SHOP }, orderBy: { id: "desc" } });
+    const plan = partial.exportPlan as { units: Array<{ phase: string; search?: string }>; unit: number; ahead: { unit: number } | null };
+    // 600 orders at 150 per export: four creation-date ranges, the first open below, the last above.
+    expect(plan.units.map((u) => u.phase)).toEqual(["products", "customers", "orders", "orders", "orders", "orders"]);
+    expect(plan.units[2].search).toMatch(/^created_at:<'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ'$/);
+    expect(plan.units[5].search).toMatch(/^created_at:>='[^']+'$/);
+    expect(plan.unit).toBeGreaterThan(2);
+    const stored = await prisma.order.count({ where: { shop: SHOP } });
+    expect(stored).toBeGreaterThan(0);
+    expect(stored).toBeLessThan(SMALL.orders);
+
+    const resumed = await runBackfill(prisma, client(), SHOP, ranged);
+    expect(resumed.id).toBe(partial.id);
+    expect(resumed.status).toBe("completed");
+    // Every order was in exactly one range, and those committed before the crash were not read again.
+    expect(resumed.counts.orders).toEqual({ created: SMALL.orders, updated: 0, unchanged: 0 });
+    expect(resumed.progress.orders).toEqual({ done: SMALL.orders, total: SMALL.orders });
+    expect(await snapshot(prisma, SHOP)).toEqual(expected);
+  }, 120_000);
+
   it("retries THROTTLED, 5xx, dropped connections, an expired bulk URL and a cut download", async () => {
     const prisma = await freshDb();
     // Earlier tests drained the shared simulator's bucket: only the injected throttle may count.

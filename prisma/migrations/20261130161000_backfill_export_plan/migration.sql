@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "BackfillRun" ADD COLUMN     "exportPlan" JSONB;
