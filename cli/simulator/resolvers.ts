@@ -188,8 +188,10 @@ export function orderView(o: SimOrder, ctx: ViewContext) {
   };
 }
 
-/** A field of a type that the stored record does not hold as such: computed from it. */
-// `never`: each resolver names its own record type; the bulk executor passes the right one.
+/**
+ * A field of a type that the stored record does not hold as such: computed from it. `never`:
+ * each resolver names its own record type; the bulk executor passes the right one.
+ */
 export type BulkResolver = (source: never, args: Record<string, unknown>, ctx: ViewContext) => unknown;
 
 /**

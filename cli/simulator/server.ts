@@ -786,14 +786,14 @@ function leaf(value: unknown): string {
 type Serializer = (value: Record<string, unknown>, parentId: string | null, children: string[], childOf?: string | null) => string;
 type Read = (value: Record<string, unknown>) => unknown;
 
+const LINE_BUFFER_SIZE = 1 << 20;
+
 /**
  * JSONL lines encoded as they come into a buffer taken a chunk at a time. Each line is encoded
  * on its own, just made (a tree of its ≈ 200 concatenated pieces, still in cache), and a line
  * of ASCII or Latin-1 takes V8's fast path even when another line of the chunk does not:
  * encoding a 64 KiB string of lines at once cost 3–8× more (≈ a quarter of an export's CPU).
  */
-const LINE_BUFFER_SIZE = 1 << 20;
-
 class LineBuffer {
   private buffer = Buffer.allocUnsafe(LINE_BUFFER_SIZE);
   private start = 0;

@@ -55,11 +55,35 @@ describe("Shopify simulator: bulk exports", () => {
   afterAll(() => sim?.stop());
 
   it("writes each object as a normal query returns it (keys in selection order, nulls, aliases), connections as lines with __parentId", async () => {
+    const owner = [...sim.shop.customers.keys()][3];
+    const set = await post({
+      query: "mutation($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) { userErrors { message } } }",
+      variables: {
+        m: ["segment", "tier"].map((key) => ({
+          ownerId: owner,
+          namespace: "$app:rapport",
+          key,
+          type: "single_line_text_field",
+          value: `"${key}" é`,
+        })),
+      },
+    });
+    expect(set.body.data.metafieldsSet.userErrors).toEqual([]);
     const customerFields = `id first: firstName lastName displayName note state tags createdAt
-      defaultEmailAddress { emailAddress marketingState } defaultAddress { city countryCodeV2 zip } id`;
-    const customers = await exported(`{ customers { edges { node { ${customerFields} } } } }`);
-    const listed = (await post({ query: `{ customers(first: 50) { nodes { ${customerFields} } } }` })).body.data.customers.nodes;
-    expect(customers).toEqual(listed.map((node: unknown) => JSON.stringify(node)));
+      defaultEmailAddress { emailAddress marketingState } defaultAddress { city countryCodeV2 zip } id
+      metafield(namespace: "$app:rapport", key: "tier") { id key value }`;
+    const metafieldFields = "id namespace key value";
+    const customers = await exported(`{ customers { edges { node { ${customerFields} metafields { edges { node { ${metafieldFields} } } } } } } }`);
+    const listed = (
+      await post({ query: `{ customers(first: 50) { nodes { ${customerFields} metafields(first: 10) { nodes { ${metafieldFields} } } } } }` })
+    ).body.data.customers.nodes;
+    expect(customers).toEqual(
+      listed.flatMap(({ metafields, ...customer }: any) => [
+        JSON.stringify(customer),
+        ...metafields.nodes.map((m: unknown) => JSON.stringify({ ...(m as object), __parentId: customer.id })),
+      ]),
+    );
+    expect(customers.filter((line) => line.includes('\\"tier\\" é'))).toHaveLength(2);
 
     const orderFields = `id name email note cancelledAt displayFinancialStatus test tags discountCodes
       totalPriceSet { shopMoney { amount currencyCode } } customer { id displayName defaultPhoneNumber { phoneNumber } }
