@@ -670,11 +670,13 @@ export class ShopifySimulator {
       const end = Math.min(sorted.length, i + this.bulkChunk);
       for (let j = i; j < end; j++) {
         children.length = 0;
-        lines.add(serialize(sorted[j] as unknown as Record<string, unknown>, null, children));
+        let text = serialize(sorted[j] as unknown as Record<string, unknown>, null, children);
         op.rootObjectCount++;
         op.objectCount += 1 + children.length;
-        if (groupObjects) for (const c of children) lines.add(c);
+        // An object and its nested lines are encoded at once: one call for a product and its variants.
+        if (groupObjects) for (const c of children) text += `\n${c}`;
         else for (const c of children) later.push(c);
+        lines.add(text);
       }
       if (!out.write(lines.take())) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
       await new Promise((resolve) => setImmediate(resolve));
