@@ -1,7 +1,7 @@
 // Resolvers of the simulated Admin API: views over the store's records (graphql-js calls a
 // property that is a function with the field's arguments), Shopify-style connections and the
-// search syntax Rapport uses (`updated_at:>=…`, `created_at:<…`).
-import type { MetafieldValue, SimCustomer, SimOrder, SimProduct, SimShop } from "./store";
+// search syntax Rapport uses (`updated_at:>=…`, `created_at:<…`, `id:>=…`).
+import type { MetafieldValue, SimCustomer, SimLineItem, SimOrder, SimProduct, SimRefund, SimShop } from "./store";
 
 export interface ConnectionArgs {
   first?: number | null;
@@ -77,16 +77,28 @@ export function connection<T extends { id: string }, V>(items: T[], args: Connec
   };
 }
 
-/** Filters of Shopify's search syntax that the simulator understands; other terms are ignored. */
-export function searchFilter(query: string | null | undefined): (item: { createdAt: string; updatedAt: string }) => boolean {
-  const tests: Array<(item: { createdAt: string; updatedAt: string }) => boolean> = [];
-  for (const match of (query ?? "").matchAll(/\b(updated_at|created_at):(>=|<=|>|<)?['"]?([^'"\s]+)['"]?/g)) {
-    const field = match[1] === "updated_at" ? "updatedAt" : "createdAt";
+type Searchable = { id: string; createdAt: string; updatedAt: string };
+
+/**
+ * Filters of Shopify's search syntax that the simulator understands, ANDed; other terms are
+ * ignored. `created_at`/`updated_at` compare instants; `id` compares the legacy (numeric) id,
+ * as shopify.dev documents for its connections' `id` filter ("Filter by `id` range":
+ * `id:1234`, `id:>=1234`, `id:<=1234`), which is how an export is split into id ranges.
+ */
+export function searchFilter(query: string | null | undefined): (item: Searchable) => boolean {
+  const tests: Array<(item: Searchable) => boolean> = [];
+  for (const match of (query ?? "").matchAll(/\b(updated_at|created_at|id):(>=|<=|>|<)?['"]?([^'"\s]+)['"]?/g)) {
     const op = match[2] ?? "=";
-    const at = Date.parse(match[3]);
+    const read: (item: Searchable) => number =
+      match[1] === "id"
+        ? (item) => numericId(item.id)
+        : match[1] === "updated_at"
+          ? (item) => Date.parse(item.updatedAt)
+          : (item) => Date.parse(item.createdAt);
+    const at = match[1] === "id" ? legacyId(match[3]) : Date.parse(match[3]);
     if (Number.isNaN(at)) continue;
     tests.push((item) => {
-      const v = Date.parse(item[field]);
+      const v = read(item);
       return op === ">" ? v > at : op === ">=" ? v >= at : op === "<" ? v < at : op === "<=" ? v <= at : v === at;
     });
   }
@@ -94,6 +106,8 @@ export function searchFilter(query: string | null | undefined): (item: { created
 }
 
 const numericId = (id: string) => Number(id.slice(id.lastIndexOf("/") + 1));
+/** An `id:` term's value: the legacy id, or a gid (its last segment is the legacy id). */
+const legacyId = (value: string) => Number(/^(?:gid:\/\/shopify\/\w+\/)?(\d+)$/.exec(value)?.[1] ?? Number.NaN);
 
 /** Sorted and filtered list for a top-level connection. */
 export function listFor<T extends { id: string; createdAt: string; updatedAt: string }>(
@@ -126,21 +140,33 @@ function metafieldView(m: MetafieldValue, ownerId: string) {
   return { ...m, id: `gid://shopify/Metafield/${Buffer.from(`${ownerId}|${m.namespace}|${m.key}`).toString("hex").slice(0, 24)}` };
 }
 
+/** LineItem.name: the product's title and the variant's, as Shopify composes it. */
+const lineItemName = (li: SimLineItem) => (li.variantTitle ? `${li.title} - ${li.variantTitle}` : li.title);
+
+const displayName = (c: SimCustomer) => [c.firstName, c.lastName].filter(Boolean).join(" ") || c.defaultEmailAddress?.emailAddress || "";
+
+function customerMetafield(c: SimCustomer, args: { namespace?: string; key: string }, ctx: ViewContext) {
+  const m = c.metafields.get(`${resolveNamespace(args.namespace, ctx.appId)}.${args.key}`);
+  return m ? metafieldView(m, c.id) : null;
+}
+
+/** Customer.metafields' items (their `id` is the cursor's key; metafieldView gives the node's). */
+function customerMetafields(c: SimCustomer, args: { namespace?: string; keys?: string[] }, ctx: ViewContext) {
+  const ns = args.namespace ? resolveNamespace(args.namespace, ctx.appId) : null;
+  return [...c.metafields.values()]
+    .filter((m) => (!ns || m.namespace === ns) && (!args.keys || args.keys.includes(`${m.namespace}.${m.key}`)))
+    .map((m) => ({ ...m, id: `${m.namespace}.${m.key}` }));
+}
+
+const orderCustomer = (o: SimOrder, ctx: ViewContext) => (o.customerId ? ctx.shop.customers.get(o.customerId) : undefined);
+
 export function customerView(c: SimCustomer, ctx: ViewContext) {
   return {
     ...c,
-    displayName: [c.firstName, c.lastName].filter(Boolean).join(" ") || c.defaultEmailAddress?.emailAddress || "",
-    metafield: (args: { namespace?: string; key: string }) => {
-      const m = c.metafields.get(`${resolveNamespace(args.namespace, ctx.appId)}.${args.key}`);
-      return m ? metafieldView(m, c.id) : null;
-    },
-    metafields: (args: ConnectionArgs & { namespace?: string; keys?: string[] }) => {
-      const ns = args.namespace ? resolveNamespace(args.namespace, ctx.appId) : null;
-      const list = [...c.metafields.values()]
-        .filter((m) => (!ns || m.namespace === ns) && (!args.keys || args.keys.includes(`${m.namespace}.${m.key}`)))
-        .map((m) => ({ ...m, id: `${m.namespace}.${m.key}` }));
-      return connection(list, args, (m) => metafieldView(m, c.id));
-    },
+    displayName: displayName(c),
+    metafield: (args: { namespace?: string; key: string }) => customerMetafield(c, args, ctx),
+    metafields: (args: ConnectionArgs & { namespace?: string; keys?: string[] }) =>
+      connection(customerMetafields(c, args, ctx), args, (m) => metafieldView(m, c.id)),
   };
 }
 
@@ -149,7 +175,7 @@ export function productView(p: SimProduct) {
 }
 
 export function orderView(o: SimOrder, ctx: ViewContext) {
-  const customer = o.customerId ? ctx.shop.customers.get(o.customerId) : undefined;
+  const customer = orderCustomer(o, ctx);
   return {
     ...o,
     customer: customer ? customerView(customer, ctx) : null,
@@ -158,10 +184,38 @@ export function orderView(o: SimOrder, ctx: ViewContext) {
         ...r,
         refundLineItems: (a: ConnectionArgs) => connection(r.refundLineItems, a, (x) => x),
       })),
-    lineItems: (args: ConnectionArgs) =>
-      connection(o.lineItems, args, (li) => ({ ...li, name: li.variantTitle ? `${li.title} - ${li.variantTitle}` : li.title })),
+    lineItems: (args: ConnectionArgs) => connection(o.lineItems, args, (li) => ({ ...li, name: lineItemName(li) })),
   };
 }
+
+/**
+ * A field of a type that the stored record does not hold as such: computed from it. `never`:
+ * each resolver names its own record type; the bulk executor passes the right one.
+ */
+export type BulkResolver = (source: never, args: Record<string, unknown>, ctx: ViewContext) => unknown;
+
+/**
+ * The bulk export's resolvers, by GraphQL type then field: the same values as the views above,
+ * computed from the stored records without making a view of every exported object (every
+ * other field is the record's property of that name). A connection's resolver gives all its
+ * nodes: a bulk export has no pages.
+ */
+export const BULK_RESOLVERS: Record<string, Record<string, BulkResolver>> = {
+  Order: {
+    customer: (o: SimOrder, _args, ctx) => orderCustomer(o, ctx) ?? null,
+    refunds: (o: SimOrder) => o.refunds,
+    lineItems: (o: SimOrder) => o.lineItems,
+  },
+  Refund: { refundLineItems: (r: SimRefund) => r.refundLineItems },
+  LineItem: { name: (li: SimLineItem) => lineItemName(li) },
+  Customer: {
+    displayName: (c: SimCustomer) => displayName(c),
+    metafield: (c: SimCustomer, args, ctx) => customerMetafield(c, args as { namespace?: string; key: string }, ctx),
+    metafields: (c: SimCustomer, args, ctx) =>
+      customerMetafields(c, args as { namespace?: string; keys?: string[] }, ctx).map((m) => metafieldView(m, c.id)),
+  },
+  Product: { variants: (p: SimProduct) => p.variants },
+};
 
 export function visibleOrders(ctx: ViewContext): SimOrder[] {
   const from = ctx.ordersVisibleFrom;

@@ -6,6 +6,8 @@
 //   1,000 points);
 // - bulk queries: bulkOperationRunQuery → bulkOperation(id:) / currentBulkOperation polling →
 //   a JSONL file at a signed, expiring URL, nested connections as separate lines with __parentId;
+//   up to five running at a time per app and shop from API version 2026-01, one before (the
+//   version is the request path's; the schema served is 2026-10's whatever the version);
 // - tagsAdd / tagsRemove / metafieldsSet / metafieldDefinitionCreate with userErrors;
 // - the read_all_orders scope: without it, orders older than 60 days are invisible.
 // Faults (HTTP 5xx, THROTTLED, dropped connections, expired or cut bulk downloads) are injected
@@ -33,6 +35,7 @@ import { type Clock, systemClock } from "../../app/lib/clock";
 import { actualCost, requestedCost } from "./cost";
 import {
   ArgumentError,
+  BULK_RESOLVERS,
   connection,
   customerView,
   listFor,
@@ -47,6 +50,19 @@ import { adminSchema } from "./schema";
 import { simulatedShop, type SimCustomer, type SimOrder, type SimProduct, type SimShop, type SimShopOptions } from "./store";
 
 export const SIM_API_VERSION = "2026-10";
+/** /admin/api/<version>/graphql.json: Shopify's quarterly versions (2026-01, 2026-04, …) and unstable. */
+const GRAPHQL_PATH = /^\/admin\/api\/(\d{4}-(?:01|04|07|10)|unstable)\/graphql\.json$/;
+
+/**
+ * Bulk query operations an app may run at a time on a shop. shopify.dev, "Perform bulk
+ * operations with the GraphQL Admin API": "In API versions 2026-01 and higher apps can run up
+ * to five bulk query operations at a time per shop. In API versions prior to 2026-01, apps are
+ * limited to running a single bulk operation at a time per shop."
+ */
+export function bulkQueryLimit(apiVersion: string): number {
+  // "unstable" sorts after every dated version, as it is newer than all of them.
+  return apiVersion >= "2026-01" ? 5 : 1;
+}
 const DAY = 86_400_000;
 const MAX_QUERY_COST = 1000;
 
@@ -208,7 +224,8 @@ export class ShopifySimulator {
   private async handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", "http://simulator");
     if (req.method === "GET" && url.pathname.startsWith("/bulk/")) return this.download(url, res);
-    if (url.pathname !== `/admin/api/${SIM_API_VERSION}/graphql.json`) {
+    const apiVersion = GRAPHQL_PATH.exec(url.pathname)?.[1];
+    if (!apiVersion) {
       res.writeHead(404, { "Content-Type": "application/json" });
       return res.end(JSON.stringify({ errors: "Not Found" }));
     }
@@ -237,7 +254,7 @@ export class ShopifySimulator {
     } catch {
       return this.json(res, 400, { errors: [{ message: "Invalid JSON in request body" }] });
     }
-    const result = this.run(tokenValue as string, token, body, fault?.kind === "throttle");
+    const result = this.run(tokenValue as string, token, body, fault?.kind === "throttle", apiVersion);
     return this.json(res, 200, result);
   }
 
@@ -252,6 +269,7 @@ export class ShopifySimulator {
     token: SimToken,
     body: { query?: string; variables?: Record<string, unknown>; operationName?: string },
     forceThrottle = false,
+    apiVersion = SIM_API_VERSION,
   ) {
     const schema = adminSchema();
     let document: DocumentNode;
@@ -294,7 +312,7 @@ export class ShopifySimulator {
       document,
       operationName: body.operationName,
       variableValues: variables,
-      rootValue: this.root(tokenValue, token),
+      rootValue: this.root(tokenValue, token, apiVersion),
     }) as { data?: Record<string, unknown> | null; errors?: readonly GraphQLError[] };
     const actual = Math.min(requested, actualCost(schema, operation, result.data));
     bucket.available = Math.min(this.maximumAvailable, bucket.available + (requested - actual));
@@ -306,7 +324,7 @@ export class ShopifySimulator {
     };
   }
 
-  private root(tokenValue: string, token: SimToken) {
+  private root(tokenValue: string, token: SimToken, apiVersion: string) {
     const ctx = this.context(token);
     const shop = this.shop;
     const has = (scope: string) => token.scopes.includes(scope) || token.scopes.includes(scope.replace(/^read_/, "write_"));
@@ -403,7 +421,7 @@ export class ShopifySimulator {
         }));
       }),
       bulkOperationRunQuery: ({ query, groupObjects }: { query: string; groupObjects: boolean }) =>
-        this.startBulk(tokenValue, token, query, groupObjects),
+        this.startBulk(tokenValue, token, query, groupObjects, apiVersion),
       bulkOperationCancel: ({ id }: { id: string }) => {
         const op = this.bulkOps.get(id);
         if (!op || op.token !== tokenValue) return { bulkOperation: null, userErrors: [{ field: ["id"], message: "Bulk operation does not exist" }] };
@@ -556,15 +574,23 @@ export class ShopifySimulator {
     };
   }
 
-  private startBulk(tokenValue: string, token: SimToken, query: string, groupObjects: boolean) {
-    const running = [...this.bulkOps.values()].find((op) => op.token === tokenValue && (op.status === "CREATED" || op.status === "RUNNING"));
-    if (running) {
+  private startBulk(tokenValue: string, token: SimToken, query: string, groupObjects: boolean, apiVersion: string) {
+    const running = [...this.bulkOps.values()].filter((op) => op.token === tokenValue && (op.status === "CREATED" || op.status === "RUNNING"));
+    const limit = bulkQueryLimit(apiVersion);
+    if (running.length >= limit) {
+      // shopify.dev documents the limits but not the userError of the operation over them:
+      // BulkOperationUserErrorCode has OPERATION_IN_PROGRESS ("A bulk operation is already in
+      // progress") and LIMIT_REACHED ("Bulk operations limit reached. Please try again later."),
+      // neither tied to the concurrency limit. Kept: OPERATION_IN_PROGRESS, naming the running ones.
       return {
         bulkOperation: null,
         userErrors: [
           {
             field: ["query"],
-            message: `A bulk query operation for this app and shop is already in progress: ${running.id}.`,
+            message:
+              limit === 1
+                ? `A bulk query operation for this app and shop is already in progress: ${running[0].id}.`
+                : `${limit} bulk query operations for this app and shop are already in progress: ${running.map((op) => op.id).join(", ")}.`,
             code: "OPERATION_IN_PROGRESS",
           },
         ],
@@ -625,39 +651,38 @@ export class ShopifySimulator {
     const args = { ...literalArgs(rootField), __bulk: true } as ConnectionArgs;
     const name = rootField.name.value;
     if (name === "orders" && !token.scopes.includes("read_orders")) throw new Error("access denied");
-    // Views are made a chunk at a time: a shop of a million orders holds no second copy of itself.
+    // Lines are written a chunk at a time: a shop of a million orders holds no second copy of itself.
     const sorted: Array<SimOrder | SimCustomer | SimProduct> =
       name === "orders"
-        ? listFor(visibleOrders(ctx), { ...args, sortKey: args.sortKey ?? "ID" })
+        ? listFor(visibleOrders(ctx), { ...args, sortKey: args.sortKey ?? "ID" }, (o) => o.processedAt)
         : name === "customers"
           ? listFor(this.shop.customers.values(), { ...args, sortKey: args.sortKey ?? "ID" })
           : listFor(this.shop.products.values(), { ...args, sortKey: args.sortKey ?? "ID" });
-    const view = (item: SimOrder | SimCustomer | SimProduct) =>
-      name === "orders"
-        ? orderView(item as SimOrder, ctx)
-        : name === "customers"
-          ? customerView(item as SimCustomer, ctx)
-          : productView(item as SimProduct);
     const connType = getNamedType(schema.getQueryType()!.getFields()[name].type) as GraphQLObjectType;
     const nodeType = getNamedType(connType.getFields().nodes.type) as GraphQLObjectType;
-    const project = compileProjection(nodeType, nodeSelectionOf(rootField.selectionSet));
+    const serialize = compileSerializer(nodeType, nodeSelectionOf(rootField.selectionSet), ctx);
     const out = createWriteStream(op.file);
     const later: string[] = [];
+    const children: string[] = [];
+    const lines = new LineBuffer();
     for (let i = 0; i < sorted.length; i += this.bulkChunk) {
       if ((op.status as string) === "CANCELED") break;
-      let text = "";
-      for (const item of sorted.slice(i, i + this.bulkChunk)) {
-        const children: string[] = [];
-        text += `${JSON.stringify(project(view(item) as Record<string, unknown>, null, children))}\n`;
+      const end = Math.min(sorted.length, i + this.bulkChunk);
+      for (let j = i; j < end; j++) {
+        children.length = 0;
+        let text = serialize(sorted[j] as unknown as Record<string, unknown>, null, children);
         op.rootObjectCount++;
         op.objectCount += 1 + children.length;
-        if (groupObjects) for (const c of children) text += `${c}\n`;
+        // An object and its nested lines are encoded at once: one call for a product and its variants.
+        if (groupObjects) for (const c of children) text += `\n${c}`;
         else for (const c of children) later.push(c);
+        lines.add(text);
       }
-      if (!out.write(text)) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+      if (!out.write(lines.take())) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
       await new Promise((resolve) => setImmediate(resolve));
     }
-    if (later.length) out.write(later.map((c) => `${c}\n`).join(""));
+    for (const c of later) lines.add(c);
+    if (later.length) out.write(lines.take());
     await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
     if ((op.status as string) === "CANCELED") return;
     op.fileSize = statSync(op.file).size;
@@ -744,60 +769,159 @@ function nodeSelectionOf(connectionSelection: SelectionSetNode | undefined): Sel
   return undefined;
 }
 
-/** Projects one object of a bulk export; `childOf`: a nested connection's node, which names its parent. */
-type Projector = (value: Record<string, unknown>, parentId: string | null, children: string[], childOf?: string | null) => Record<string, unknown>;
+// Characters JSON.stringify escapes in a string: quote, backslash, controls, lone surrogates.
+// eslint-disable-next-line no-control-regex -- the control characters are what it looks for
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** A leaf value's JSON text: JSON.stringify's (null for a missing value), without its call for a plain string. */
+function leaf(value: unknown): string {
+  if (value == null) return "null";
+  if (typeof value === "string") return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
+  if (typeof value === "boolean") return value ? "true" : "false";
+  return JSON.stringify(value);
+}
+
+/**
+ * Writes one object of a bulk export as its JSON line; `childOf`: a nested connection's node,
+ * which names its parent.
+ */
+type Serializer = (value: Record<string, unknown>, parentId: string | null, children: string[], childOf?: string | null) => string;
+type Read = (value: Record<string, unknown>) => unknown;
+
+const LINE_BUFFER_SIZE = 1 << 20;
+
+/**
+ * JSONL lines encoded as they come into a buffer taken a chunk at a time. Each line is encoded
+ * on its own, just made (a tree of its ≈ 200 concatenated pieces, still in cache), and a line
+ * of ASCII or Latin-1 takes V8's fast path even when another line of the chunk does not:
+ * encoding a 64 KiB string of lines at once cost 3–8× more (≈ a quarter of an export's CPU).
+ */
+class LineBuffer {
+  private buffer = Buffer.allocUnsafe(LINE_BUFFER_SIZE);
+  private start = 0;
+  private end = 0;
+  private readonly taken: Buffer[] = [];
+  add(line: string) {
+    // At most 3 bytes per UTF-16 unit, and the newline.
+    const room = line.length * 3 + 1;
+    if (this.end + room > this.buffer.length) {
+      if (this.end > this.start) this.taken.push(this.buffer.subarray(this.start, this.end));
+      this.buffer = Buffer.allocUnsafe(Math.max(LINE_BUFFER_SIZE, room));
+      this.start = this.end = 0;
+    }
+    this.end += this.buffer.write(line, this.end);
+    this.buffer[this.end++] = 10;
+  }
+
+  /** The lines added since the last take. The bytes stay the stream's: later lines go after them. */
+  take(): Buffer {
+    this.taken.push(this.buffer.subarray(this.start, this.end));
+    this.start = this.end;
+    const chunk = this.taken.length === 1 ? this.taken[0] : Buffer.concat(this.taken);
+    this.taken.length = 0;
+    return chunk;
+  }
+}
+
+/** Nested connections' nodes, after their object's line: each followed by its own nested lines. */
+function writeNodes(raw: unknown, serialize: Serializer, owner: string | null, children: string[]) {
+  const nodes = (Array.isArray(raw) ? raw : ((raw as { nodes?: unknown[] } | null)?.nodes ?? [])) as Array<Record<string, unknown>>;
+  for (const node of nodes) {
+    const grand: string[] = [];
+    children.push(serialize(node, owner, grand, owner));
+    for (const line of grand) children.push(line);
+  }
+}
+
+/** A list of objects' JSON text, each item by the item type's serializer. */
+function writeList(raw: unknown[], serialize: Serializer, owner: string | null, children: string[]) {
+  let text = "[";
+  for (let j = 0; j < raw.length; j++) {
+    const item = raw[j] as Record<string, unknown> | null;
+    text += (j ? "," : "") + (item == null ? "null" : serialize(item, owner, children));
+  }
+  return `${text}]`;
+}
 
 /**
  * One object of a bulk export: its fields as a normal query would return them, except nested
  * connections, whose nodes go to `children` as lines of their own with `__parentId` (the id of
- * the closest object that has one), as Shopify's JSONL does. Compiled once per query: the schema
- * lookups, the fields' arguments and their keys are resolved before the first object, not for
- * every field of every object (a million orders each have ≈ 100 fields).
+ * the closest object that has one), as Shopify's JSONL does. Compiled once per query from the
+ * selection and the schema into a function that writes the JSON text in one expression: keys
+ * are literals, a field is the stored record's property of that name or its type's
+ * BULK_RESOLVERS entry, and only a leaf goes through JSON.stringify, so no view and no
+ * intermediate object is built for the million orders of a large export (≈ 100 fields each).
+ * The text is the one JSON.stringify gives for the object a query would return: the same keys
+ * in the selection's order, null for a missing value.
  */
-function compileProjection(type: GraphQLObjectType, selection: SelectionSetNode | undefined): Projector {
-  const fields: Array<{ name: string; key: string; args: Record<string, unknown>; connection: Projector | null; object: Projector | null }> = [];
+function compileSerializer(type: GraphQLObjectType, selection: SelectionSetNode | undefined, ctx: ViewContext): Serializer {
+  interface Field {
+    key: string;
+    name: string;
+    resolver: Read | null;
+    connection: Serializer | null;
+    object: Serializer | null;
+  }
+  // A key selected twice (graphql-js accepts identical fields) is written once, where it first
+  // appears, from its last selection: what assigning it twice to an object then stringifying gives.
+  const byKey = new Map<string, Field>();
   for (const s of selection?.selections ?? []) {
     if (s.kind !== Kind.FIELD) continue;
     const def = type.getFields()[s.name.value];
     if (!def) continue;
     const named = getNamedType(def.type);
-    const field = {
-      name: s.name.value,
-      key: s.alias?.value ?? s.name.value,
-      // Shared by every object: the views read their arguments, never change them.
-      args: { ...literalArgs(s), __bulk: true },
-      connection: null as Projector | null,
-      object: null as Projector | null,
+    const name = s.name.value;
+    // Shared by every object: the resolvers read their arguments, never change them.
+    const args = { ...literalArgs(s), __bulk: true };
+    const resolver = BULK_RESOLVERS[type.name]?.[name];
+    const field: Field = {
+      key: s.alias?.value ?? name,
+      name,
+      resolver: resolver ? (value) => resolver(value as never, args, ctx) : null,
+      connection: null,
+      object: null,
     };
     if (named.name.endsWith("Connection")) {
       const nodeType = getNamedType((named as GraphQLObjectType).getFields().nodes.type) as GraphQLObjectType;
-      field.connection = compileProjection(nodeType, nodeSelectionOf(s.selectionSet));
-    } else if ("getFields" in named) field.object = compileProjection(named as GraphQLObjectType, s.selectionSet);
-    fields.push(field);
+      field.connection = compileSerializer(nodeType, nodeSelectionOf(s.selectionSet), ctx);
+    } else if ("getFields" in named) field.object = compileSerializer(named as GraphQLObjectType, s.selectionSet, ctx);
+    byKey.set(field.key, field);
   }
-  return (value, parentId, children, childOf) => {
-    const out: Record<string, unknown> = {};
-    const owner = (typeof value.id === "string" ? value.id : null) ?? parentId;
-    let pending: Array<[Projector, Record<string, unknown>[]]> | null = null;
-    for (const f of fields) {
-      let raw = value[f.name];
-      if (typeof raw === "function") raw = (raw as (a: unknown) => unknown)(f.args);
-      if (f.connection) {
-        (pending ??= []).push([f.connection, (raw as { nodes: Record<string, unknown>[] }).nodes]);
-        continue;
-      }
-      if (raw == null || !f.object) out[f.key] = raw ?? null;
-      else if (Array.isArray(raw)) out[f.key] = raw.map((item) => f.object!(item as Record<string, unknown>, owner, children));
-      else out[f.key] = f.object(raw as Record<string, unknown>, owner, children);
+  // The generated code names only literals (JSON.stringify'd keys and property names) and the
+  // functions of `fns`: nothing of the query is evaluated.
+  const fns: unknown[] = [];
+  const ref = (fn: unknown) => `f[${fns.push(fn) - 1}]`;
+  const read = (f: Field) => (f.resolver ? `${ref(f.resolver)}(v)` : `v[${JSON.stringify(f.name)}]`);
+  const parts: string[] = [];
+  const after: string[] = [];
+  for (const f of byKey.values()) {
+    if (f.connection) {
+      // Not a key of the object: its nodes are lines of their own, after it.
+      after.push(`${ref(writeNodes)}(${read(f)}, ${ref(f.connection)}, owner, children);`);
+      continue;
     }
-    if (childOf !== undefined) out.__parentId = childOf;
-    if (pending)
-      for (const [project, nodes] of pending)
-        for (const node of nodes) {
-          const grand: string[] = [];
-          children.push(JSON.stringify(project(node, owner, grand, owner)));
-          for (const line of grand) children.push(line);
-        }
-    return out;
-  };
+    const value = f.object
+      ? `((x = ${read(f)}) == null ? "null" : Array.isArray(x) ? ${ref(writeList)}(x, ${ref(f.object)}, owner, children) : ${ref(f.object)}(x, owner, children))`
+      : `${ref(leaf)}(${read(f)})`;
+    parts.push(`${JSON.stringify(`${parts.length ? "," : ""}${JSON.stringify(f.key)}:`)} + ${value}`);
+  }
+  const parent = JSON.stringify(parts.length ? ',"__parentId":' : '"__parentId":');
+  const body = `
+    const owner = (typeof v.id === "string" ? v.id : null) ?? parentId;
+    let x;
+    const text = "{" + ${parts.length ? parts.join(" + ") : '""'} + (childOf === undefined ? "" : ${parent} + ${ref(leaf)}(childOf)) + "}";
+    ${after.join("\n")}
+    return text;`;
+  let factory = SERIALIZER_FACTORIES.get(body);
+  if (!factory) {
+    factory = new Function("f", `return function serialize(v, parentId, children, childOf) {${body}}`) as (fns: unknown[]) => Serializer;
+    SERIALIZER_FACTORIES.set(body, factory);
+  }
+  return factory(fns);
 }
+
+/**
+ * The serializers' code by their source: the next export of the same query reuses the code V8
+ * optimized for the previous one instead of warming up again (exports are polled, repeated).
+ */
+const SERIALIZER_FACTORIES = new Map<string, (fns: unknown[]) => Serializer>();

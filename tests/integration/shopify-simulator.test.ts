@@ -50,8 +50,8 @@ const DOC_JSONL_EXAMPLE = [
 describe("Shopify Admin API simulator", () => {
   let sim: ShopifySimulator;
   let origin: string;
-  const post = async (body: unknown, token: string | null = DEFAULT_TOKEN) => {
-    const response = await fetch(`${origin}/admin/api/2026-10/graphql.json`, {
+  const post = async (body: unknown, token: string | null = DEFAULT_TOKEN, version = "2026-10") => {
+    const response = await fetch(`${origin}/admin/api/${version}/graphql.json`, {
       method: "POST",
       headers: { "Content-Type": "application/json", ...(token ? { "X-Shopify-Access-Token": token } : {}) },
       body: JSON.stringify(body),
@@ -126,13 +126,18 @@ describe("Shopify Admin API simulator", () => {
     expect(current.body.data.currentBulkOperation).toEqual({ id, status: "COMPLETED" });
   });
 
-  it("refuses a second bulk query while one runs (userErrors, not an exception)", async () => {
+  it("refuses a second bulk query while one runs before API version 2026-01 (userErrors, not an exception)", async () => {
     sim.bulkChunk = 1;
+    // "In API versions prior to 2026-01, apps are limited to running a single bulk operation at a time per shop."
     const run = (q: string) =>
-      post({
-        query: `mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id } userErrors { field message code } } }`,
-        variables: { q },
-      });
+      post(
+        {
+          query: `mutation($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id } userErrors { field message code } } }`,
+          variables: { q },
+        },
+        DEFAULT_TOKEN,
+        "2025-10",
+      );
     const first = await run("{ orders { edges { node { id } } } }");
     const second = await run("{ customers { edges { node { id } } } }");
     expect(first.body.data.bulkOperationRunQuery.userErrors).toEqual([]);
