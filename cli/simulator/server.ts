@@ -43,6 +43,7 @@ import {
   productView,
   resolveNamespace,
   visibleOrders,
+  countFor,
   type ConnectionArgs,
   type ViewContext,
 } from "./resolvers";
@@ -385,9 +386,9 @@ export class ShopifySimulator {
           (o) => orderView(o, ctx),
         );
       }),
-      customersCount: (args: { query?: string; limit?: number | null }) => count(listFor(shop.customers.values(), args).length, args.limit),
-      productsCount: (args: { query?: string; limit?: number | null }) => count(listFor(shop.products.values(), args).length, args.limit),
-      ordersCount: (args: { query?: string; limit?: number | null }) => count(listFor(visibleOrders(ctx), args).length, args.limit),
+      customersCount: (args: { query?: string; limit?: number | null }) => count(countFor(shop.customers.values(), args.query), args.limit),
+      productsCount: (args: { query?: string; limit?: number | null }) => count(countFor(shop.products.values(), args.query), args.limit),
+      ordersCount: (args: { query?: string; limit?: number | null }) => count(countFor(visibleOrders(ctx), args.query), args.limit),
       bulkOperation: ({ id }: { id: string }) => {
         const op = this.bulkOps.get(id);
         return op && op.token === tokenValue ? this.bulkView(op) : null;
