@@ -43,7 +43,6 @@ import {
   productView,
   resolveNamespace,
   visibleOrders,
-  visibleOrdersOf,
   countFor,
   type ConnectionArgs,
   type ViewContext,
@@ -382,14 +381,14 @@ export class ShopifySimulator {
       orders: guard((args: ConnectionArgs) => {
         need("read_orders");
         return connection(
-          listFor(visibleOrdersOf(ctx), args, (o) => o.processedAt),
+          listFor(visibleOrders(ctx), args, (o) => o.processedAt),
           args,
           (o) => orderView(o, ctx),
         );
       }),
       customersCount: (args: { query?: string; limit?: number | null }) => count(countFor(shop.customers.values(), args.query), args.limit),
       productsCount: (args: { query?: string; limit?: number | null }) => count(countFor(shop.products.values(), args.query), args.limit),
-      ordersCount: (args: { query?: string; limit?: number | null }) => count(countFor(visibleOrdersOf(ctx), args.query), args.limit),
+      ordersCount: (args: { query?: string; limit?: number | null }) => count(countFor(visibleOrders(ctx), args.query), args.limit),
       bulkOperation: ({ id }: { id: string }) => {
         const op = this.bulkOps.get(id);
         return op && op.token === tokenValue ? this.bulkView(op) : null;
@@ -656,7 +655,7 @@ export class ShopifySimulator {
     // Lines are written a chunk at a time: a shop of a million orders holds no second copy of itself.
     const sorted: Array<SimOrder | SimCustomer | SimProduct> =
       name === "orders"
-        ? listFor(visibleOrdersOf(ctx), { ...args, sortKey: args.sortKey ?? "ID" }, (o) => o.processedAt)
+        ? listFor(visibleOrders(ctx), { ...args, sortKey: args.sortKey ?? "ID" }, (o) => o.processedAt)
         : name === "customers"
           ? listFor(this.shop.customers.values(), { ...args, sortKey: args.sortKey ?? "ID" })
           : listFor(this.shop.products.values(), { ...args, sortKey: args.sortKey ?? "ID" });
