@@ -24,11 +24,11 @@ describe("the orders' creation-date ranges", () => {
     expect(orderDateRanges(new Date("2025-01-01T00:00:00Z"), new Date("2026-01-01T00:00:00Z"), 1)).toEqual([undefined]);
   });
 
-  it("takes one export per 100,000 orders, at most ten", () => {
+  it("takes one export per million orders, at most ten", () => {
     expect(orderExportCount(0)).toBe(1);
-    expect(orderExportCount(100_000)).toBe(1);
-    expect(orderExportCount(100_001)).toBe(2);
-    expect(orderExportCount(1_000_000)).toBe(10);
+    expect(orderExportCount(1_000_000)).toBe(1);
+    expect(orderExportCount(1_000_001)).toBe(2);
+    expect(orderExportCount(10_000_000)).toBe(10);
     expect(orderExportCount(50_000_000)).toBe(10);
     expect(orderExportCount(600, 150)).toBe(4);
   });

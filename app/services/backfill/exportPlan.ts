@@ -19,8 +19,14 @@ export interface ExportPlan {
   ahead: { unit: number; id: string } | null;
 }
 
-/** About this many orders per export of a backfill (≈ 10 s of Shopify's export each at the simulator's pace). */
-export const ORDERS_PER_EXPORT = 100_000;
+/**
+ * About this many orders per export of a backfill. Measured at a million orders on two cores
+ * (docs/benchmarks.md "Backfill, fourth round"): one export took 188 s end to end, ten ranges
+ * 256–337 s, because the simulator builds each range on the same two cores and scans the whole
+ * shop for each. Shopify builds exports on its own machines, where ranges only overlap its
+ * export with our import; without a measurement of that, ranges start above a million orders.
+ */
+export const ORDERS_PER_EXPORT = 1_000_000;
 /** At most this many orders exports (each costs a few Admin API calls and a poll). */
 export const MAX_ORDER_EXPORTS = 10;
 
