@@ -29,6 +29,14 @@ const DOT = 0x2e;
 const LF = 0x0a;
 const CR = 0x0d;
 
+/** Where a blank line (LF or CRLF) starting at `pos` ends, or -1 when the line is not blank. */
+function blankLineEnd(buf: Uint8Array, pos: number, n: number): number {
+  const c = buf[pos];
+  if (c === LF) return pos + 1;
+  if (c === CR && pos + 1 < n && buf[pos + 1] === LF) return pos + 2;
+  return -1;
+}
+
 export type Delimiter = "," | ";" | "\t";
 export const DELIMITERS: readonly Delimiter[] = [",", ";", "\t"];
 
@@ -219,15 +227,9 @@ function recordsFrom(
   let line = firstLine;
   let records = 0;
   while (pos < n && records < limit) {
-    // Skip blank lines (also a trailing CR of a CRLF blank line).
-    const c0 = buf[pos];
-    if (c0 === LF) {
-      pos++;
-      line++;
-      continue;
-    }
-    if (c0 === CR && pos + 1 < n && buf[pos + 1] === LF) {
-      pos += 2;
+    const blank = blankLineEnd(buf, pos, n);
+    if (blank >= 0) {
+      pos = blank;
       line++;
       continue;
     }
@@ -354,14 +356,9 @@ export function forEachIdDayAmount(
   let line = 2;
   let records = 0;
   while (pos < n) {
-    const c0 = buf[pos];
-    if (c0 === LF) {
-      pos++;
-      line++;
-      continue;
-    }
-    if (c0 === CR && pos + 1 < n && buf[pos + 1] === LF) {
-      pos += 2;
+    const blank = blankLineEnd(buf, pos, n);
+    if (blank >= 0) {
+      pos = blank;
       line++;
       continue;
     }

@@ -105,11 +105,9 @@ export interface SyncJobOptions {
    * on PGlite that transaction holds the one connection, so a query from here would wait forever.
    */
   beforeBatchWrite?: (phase: Phase) => Promise<void>;
-  /** A phase's export is ready to download (the bench separates Shopify's export time from the import). */
-  onExported?: (phase: Phase) => void;
   /** A backfill's orders per export (default ORDERS_PER_EXPORT): more orders, more date ranges (exportPlan.ts). */
   ordersPerExport?: number;
-  /** How long the job waited for an export of `phase` to complete (ms; the bench sums them). */
+  /** How long the job waited for an export of `phase` to complete (ms; the bench separates Shopify's export time from the import). */
   onExportWait?: (phase: Phase, ms: number) => void;
   /** Run the analysis at the end (default true). */
   analyze?: boolean;
@@ -592,7 +590,6 @@ export async function runSyncJob(
           options.onExportWait?.(p, performance.now() - waitStart);
           if (op.status !== "COMPLETED")
             throw new RestartExport(`bulk operation ${op.id} ended ${op.status}${op.errorCode ? ` (${op.errorCode})` : ""}`);
-          options.onExported?.(p);
           // The next unit is exported while this one is imported (a second bulk query at a time:
           // API 2026-01 and later allow five). Recorded, so that a resumed run uses it.
           if (u + 1 < plan.units.length && plan.ahead === null) {
