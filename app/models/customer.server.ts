@@ -63,11 +63,22 @@ export function countCustomers(db: Db, shop: string) {
   return db.customer.count({ where: { shop } });
 }
 
+/**
+ * The customers whose e-mail is `email` in any case. Compared with lower() on both sides, not
+ * Prisma's `mode: "insensitive"`: that is an ILIKE, where `_` and `%` in an address are
+ * wildcards (ann_lee@… would also find annxlee@…). Served by (shop, lower(email)).
+ */
+async function customerIdsWithEmail(db: Db, shop: string, email: string): Promise<number[]> {
+  const rows = await db.$queryRaw<{ customerId: number }[]>`
+    SELECT "customerId" FROM "CustomerProfile" WHERE "shop" = ${shop} AND lower("email") = lower(${email})`;
+  return rows.map((r) => r.customerId);
+}
+
 /** The customers a GDPR request designates: by Shopify id, or by email (any case) when the id is unknown to us. */
 export async function findCustomersByIdOrEmail(db: Db, shop: string, customer: { id?: string | null; email?: string | null }) {
   const or: Prisma.CustomerWhereInput[] = [];
   if (customer.id) or.push({ shopifyId: customer.id });
-  if (customer.email) or.push({ profile: { email: { equals: customer.email, mode: "insensitive" } } });
+  if (customer.email) or.push({ id: { in: await customerIdsWithEmail(db, shop, customer.email) } });
   if (!or.length) return [];
   return db.customer.findMany({ where: { shop, OR: or }, select: { id: true, shopifyId: true } });
 }

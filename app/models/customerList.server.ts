@@ -10,6 +10,7 @@
 // costs more than the page itself (bench/admin, docs/benchmarks.md).
 import { Prisma } from "@prisma/client";
 import { clvSortKey, sortValueParts } from "~/domain/customerList";
+import { escapeLike } from "~/lib/likePattern";
 import type { Db } from "~/lib/transaction.server";
 
 export type ListSort = "lastOrderAt" | "monetary" | "frequency" | "predictedClv12m" | "pAlive";
@@ -116,10 +117,6 @@ export function sortValueOf(row: ListedCustomer, sort: ListSort): string | null 
   const parts = sort === "predictedClv12m" ? [row.predictedClv12mKey, row.predictedClv12m] : [sort === "pAlive" ? row.pAlivePercent : row[sort]];
   if (parts[0] === null) return null;
   return parts.map((v) => (v instanceof Date ? v.toISOString() : String(v))).join(":");
-}
-
-function escapeLike(text: string) {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /**

@@ -3,6 +3,7 @@
 // createdAt), (shop, customerShopifyId), (shop, orderShopifyId) unique; NpsFollowUp (shop,
 // status, createdAt); NpsSurveyState (shop, subjectKey) unique; NpsSurveyKey by shop.
 import type { Prisma } from "@prisma/client";
+import { escapeLike } from "~/lib/likePattern";
 import type { Db } from "~/lib/transaction.server";
 import type { Window } from "~/models/analytics.server";
 
@@ -181,7 +182,7 @@ export async function listAnswers(
     shop,
     createdAt: { gte: opts.from, lt: opts.to },
     score: { gte: opts.minScore, lte: opts.maxScore },
-    ...(opts.search ? { comment: { contains: opts.search, mode: "insensitive" as const } } : {}),
+    ...(opts.search ? { comment: { contains: escapeLike(opts.search), mode: "insensitive" as const } } : {}),
   };
   const [rows, total] = await Promise.all([
     db.npsResponse.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: opts.take, skip: opts.skip, select: answerSelect }),

@@ -94,13 +94,20 @@ export interface OrderCriteria {
   email?: string | null;
 }
 
+/** The orders whose own e-mail is `email` in any case (lower() on both sides: see customerIdsWithEmail). */
+async function orderIdsWithEmail(db: Db, shop: string, email: string): Promise<number[]> {
+  const rows = await db.$queryRaw<{ orderId: number }[]>`
+    SELECT "orderId" FROM "OrderPersonal" WHERE "shop" = ${shop} AND lower("email") = lower(${email})`;
+  return rows.map((r) => r.orderId);
+}
+
 /** Orders matching any of the criteria (GDPR requests): none when no criterion is given. */
 export async function findOrdersMatching(db: Db, shop: string, criteria: OrderCriteria) {
   const or: Prisma.OrderWhereInput[] = [];
   if (criteria.customerIds.length) or.push({ customerId: { in: criteria.customerIds } });
   if (criteria.customerShopifyIds.length) or.push({ customerShopifyId: { in: criteria.customerShopifyIds } });
   if (criteria.orderShopifyIds.length) or.push({ shopifyId: { in: criteria.orderShopifyIds } });
-  if (criteria.email) or.push({ personal: { email: { equals: criteria.email, mode: "insensitive" } } });
+  if (criteria.email) or.push({ id: { in: await orderIdsWithEmail(db, shop, criteria.email) } });
   if (!or.length) return [];
   return db.order.findMany({ where: { shop, OR: or }, select: { id: true, shopifyId: true } });
 }

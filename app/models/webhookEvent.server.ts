@@ -257,6 +257,16 @@ export async function releaseClaimsOfDeadWorkers(db: Db, lockClass: number, now 
 }
 
 /**
+ * A PostgreSQL regular expression finding `email` in lower-cased text as a whole address, not as
+ * the end of a longer one (ann@x.com is not in joann@x.com, nor x.com in x.com.fr); a sentence's
+ * full stop may follow it. Every character but letters and digits is escaped.
+ */
+export function emailMentionPattern(email: string): string {
+  const literal = email.toLowerCase().replace(/[^\p{L}\p{N}]/gu, (c) => `\\${c}`);
+  return `(^|[^a-z0-9._%+-])${literal}($|[^a-z0-9.-]|\\.($|[^a-z0-9]))`;
+}
+
+/**
  * GDPR: replaces the payload of every stored event of the shop that carried this customer's
  * data (their customer id, one of their orders or refunds, or their email anywhere in it) by
  * a marker keeping only the object id. Returns how many events were scrubbed.
@@ -273,11 +283,11 @@ export function scrubCustomerPayloads(
        OR ("topic" LIKE 'customers/%' AND ("payload"->>'id') = ANY($2::text[]))
        OR ("topic" LIKE 'orders/%' AND ("payload"->>'id') = ANY($3::text[]))
        OR ("topic" = 'refunds/create' AND ("payload"->>'order_id') = ANY($3::text[]))
-       OR ($4::text <> '' AND strpos(lower("payload"::text), lower($4::text)) > 0)
+       OR ($4::text <> '' AND lower("payload"::text) ~ $4::text)
      )`,
     shop,
     who.customerShopifyIds,
     who.orderShopifyIds,
-    who.email ?? "",
+    who.email ? emailMentionPattern(who.email) : "",
   );
 }

@@ -204,6 +204,71 @@ describe.each(BACKENDS)("GDPR webhooks on %s", (backend) => {
     expect(await prisma.npsSurveyState.findMany({ where: { shop: SHOP }, select: { subjectKey: true } })).toEqual([{ subjectKey: "customer:502" }]);
   });
 
+  it("an e-mail finds only itself, in any case: `_` and `%` are not wildcards", async () => {
+    // Prisma's case-insensitive `equals` is an ILIKE: ann_lee@… would also have found annxlee@….
+    const shop = "privacy-wildcards.myshopify.com";
+    await orders(f.signedWebhook("customers/create", f.customer(611, { email: "ann_lee@example.com" }), { shop }));
+    await orders(f.signedWebhook("customers/create", f.customer(612, { email: "annxlee@example.com" }), { shop }));
+    await orders(f.signedWebhook("orders/create", f.order(7101, null, { email: "ANN_LEE@example.com" }), { shop }));
+    await orders(f.signedWebhook("orders/create", f.order(7102, null, { email: "annxlee@example.com" }), { shop }));
+    await orders(f.signedWebhook("orders/create", f.order(7103, 612), { shop }));
+    // A longer address ending with the same text, and another customer's order naming her.
+    await orders(f.signedWebhook("customers/create", f.customer(613, { email: "jo.ann_lee@example.com" }), { shop }));
+    await orders(f.signedWebhook("orders/create", f.order(7104, 612, { note: "Gift for ANN_LEE@example.com." }), { shop }));
+    expect(await worker.drain()).toMatchObject({ dead: 0 });
+    const request = async (id: number, email: string) => {
+      const payload = { shop_id: 3, shop_domain: shop, orders_requested: [], customer: { id, email, phone: null }, data_request: { id: 9000 + id } };
+      expect((await compliance(f.signedWebhook("customers/data_request", payload, { shop }))).status).toBe(200);
+      expect(await worker.drain()).toMatchObject({ processed: 1 });
+      const report = (await prisma.dataRequest.findFirstOrThrow({ where: { shop, requestId: String(9000 + id) } })).report as {
+        customers: { profile: { email: string } }[];
+        orders: { shopifyId: string }[];
+      };
+      return { customers: report.customers.map((c) => c.profile.email), orders: report.orders.map((o) => o.shopifyId) };
+    };
+    // Customer ids unknown here: the e-mail alone designates them.
+    expect(await request(699, "Ann_Lee@Example.com")).toEqual({ customers: ["ann_lee@example.com"], orders: ["7101"] });
+    expect(await request(698, "%@example.com")).toEqual({ customers: [], orders: [] });
+
+    const redact = { shop_id: 3, shop_domain: shop, customer: { id: 699, email: "ann_lee@example.com", phone: null }, orders_to_redact: [] };
+    expect((await compliance(f.signedWebhook("customers/redact", redact, { shop }))).status).toBe(200);
+    expect(await worker.drain()).toMatchObject({ processed: 1, dead: 0 });
+    const profiles = await prisma.customer.findMany({
+      where: { shop },
+      select: { shopifyId: true, profile: { select: { email: true } } },
+      orderBy: { shopifyId: "asc" },
+    });
+    expect(profiles).toEqual([
+      { shopifyId: "611", profile: null },
+      { shopifyId: "612", profile: { email: "annxlee@example.com" } },
+      { shopifyId: "613", profile: { email: "jo.ann_lee@example.com" } },
+    ]);
+    const personal = await prisma.order.findMany({
+      where: { shop },
+      select: { shopifyId: true, personal: { select: { email: true } } },
+      orderBy: { shopifyId: "asc" },
+    });
+    expect(personal).toEqual([
+      { shopifyId: "7101", personal: null },
+      { shopifyId: "7102", personal: { email: "annxlee@example.com" } },
+      { shopifyId: "7103", personal: { email: "jeanne.martin.612@example.com" } },
+      { shopifyId: "7104", personal: { email: "jeanne.martin.612@example.com" } },
+    ]);
+    // The inbox: her events, and the one naming her, are scrubbed; jo.ann_lee's and annxlee's are not.
+    const events = await prisma.webhookEvent.findMany({ where: { shop, topic: { not: { startsWith: "customers/data" } } }, orderBy: { id: "asc" } });
+    const scrubbed = events.map((e) => [e.topic, String((e.payload as { id: unknown }).id), "redacted" in (e.payload as object)]);
+    expect(scrubbed).toEqual([
+      ["customers/create", "611", true],
+      ["customers/create", "612", false],
+      ["orders/create", "7101", true],
+      ["orders/create", "7102", false],
+      ["orders/create", "7103", false],
+      ["customers/create", "613", false],
+      ["orders/create", "7104", true],
+      ["customers/redact", "null", true],
+    ]);
+  });
+
   it("shop/redact deletes every row of the shop and only of that shop", async () => {
     await prisma.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "s", accessToken: "shpat_x" } });
     const response = await compliance(f.signedWebhook("shop/redact", { shop_id: 1, shop_domain: SHOP }, { shop: SHOP }));
