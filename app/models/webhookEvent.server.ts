@@ -261,15 +261,15 @@ export async function releaseClaimsOfDeadWorkers(db: Db, lockClass: number, now 
  * the end of a longer one (ann@x.com is not in joann@x.com, nor x.com in x.com.fr); a sentence's
  * full stop may follow it. Every character but letters and digits is escaped.
  */
-export function emailMentionPattern(email: string): string {
+function emailMentionPattern(email: string): string {
   const literal = email.toLowerCase().replace(/[^\p{L}\p{N}]/gu, (c) => `\\${c}`);
   return `(^|[^a-z0-9._%+-])${literal}($|[^a-z0-9.-]|\\.($|[^a-z0-9]))`;
 }
 
 /**
  * GDPR: replaces the payload of every stored event of the shop that carried this customer's
- * data (their customer id, one of their orders or refunds, or their email anywhere in it) by
- * a marker keeping only the object id. Returns how many events were scrubbed.
+ * data (their customer id, one of their orders or refunds, or their e-mail address anywhere in
+ * it) by a marker keeping only the object id. Returns how many events were scrubbed.
  */
 export function scrubCustomerPayloads(
   db: Db,
