@@ -22,7 +22,7 @@ export interface ExportPlan {
 /**
  * About this many orders per export of a backfill. Measured at a million orders on two cores
  * (docs/benchmarks.md "Backfill, fourth round"): one export took 188 s end to end, ten ranges
- * 256–337 s, because the simulator builds each range on the same two cores and scans the whole
+ * 256–271 s, because the simulator builds each range on the same two cores and scans the whole
  * shop for each. Shopify builds exports on its own machines, where ranges only overlap its
  * export with our import; without a measurement of that, ranges start above a million orders.
  */
